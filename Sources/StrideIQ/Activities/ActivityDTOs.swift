@@ -1,0 +1,105 @@
+import Foundation
+import StrideIQCore
+
+struct ActivityBody: RequestBody {
+    let name: String?
+    let sport: Sport?
+    let startTime: Date
+    let utcOffsetS: Int?
+    let timezone: String?
+    let distanceM: Double?
+    let movingTimeS: Int?
+    let durationS: Int?
+    let avgHR: Int?
+    let maxHR: Int?
+    let elevationGainM: Double?
+    let source: String?
+    let externalID: String?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case name, sport, timezone, source
+        case startTime = "start_time", utcOffsetS = "utc_offset_s", distanceM = "distance_m"
+        case movingTimeS = "moving_time_s", durationS = "duration_s", avgHR = "avg_hr", maxHR = "max_hr"
+        case elevationGainM = "elevation_gain_m", externalID = "external_id"
+    }
+
+    /// Earliest accepted start (GPS watches did not exist before).
+    static let earliestStart = Date(timeIntervalSince1970: 631_152_000) // 1990-01-01
+    /// Clock skew tolerated for a start "in the future".
+    static let futureTolerance: TimeInterval = 3600
+    static let sourcePattern = "^[a-z0-9_]{1,32}$"
+
+    func validate(into v: inout FieldValidator) {
+        v.length(name, "name", Limits.Activity.name)
+        v.check(startTime >= Self.earliestStart, "start_time", "must be after 1990-01-01")
+        v.check(startTime <= Date().addingTimeInterval(Self.futureTolerance), "start_time", "must not be in the future")
+        v.range(utcOffsetS, "utc_offset_s", Limits.Activity.utcOffsetS)
+        if let timezone { v.check(TimeZoneRules.isValid(timezone), "timezone", "must be an IANA time zone such as Europe/Paris") }
+        v.range(distanceM, "distance_m", Limits.Activity.distanceM)
+        v.range(movingTimeS, "moving_time_s", Limits.Activity.timeS)
+        v.range(durationS, "duration_s", Limits.Activity.timeS)
+        v.range(avgHR, "avg_hr", Limits.Activity.heartRate)
+        v.range(maxHR, "max_hr", Limits.Activity.heartRate)
+        v.range(elevationGainM, "elevation_gain_m", Limits.Activity.elevationGainM)
+        if let avgHR, let maxHR, Limits.Activity.heartRate.contains(avgHR), Limits.Activity.heartRate.contains(maxHR) {
+            v.check(maxHR >= avgHR, "max_hr", "must be at least avg_hr")
+        }
+        if let movingTimeS, let durationS, movingTimeS >= 0, durationS >= 0 {
+            v.check(movingTimeS <= durationS, "moving_time_s", "must not exceed duration_s")
+        }
+        if let source {
+            v.check(source.range(of: Self.sourcePattern, options: .regularExpression) != nil, "source",
+                    "must be 1–32 lower-case letters, digits or underscores")
+        }
+        v.length(externalID, "external_id", Limits.Activity.externalID)
+        if externalID != nil && (source == nil || source == "manual") {
+            v.fail("source", "is required with external_id (the system the id comes from, e.g. garmin)")
+        }
+    }
+}
+
+struct ActivityDTO: Codable, Sendable {
+    let id: UUID
+    let name: String
+    let sport: Sport
+    let startTime: Date
+    let utcOffsetS: Int
+    let timezone: String?
+    let localDate: LocalDate
+    let distanceM: Double?
+    let movingTimeS: Int?
+    let durationS: Int?
+    let avgHR: Int?
+    let maxHR: Int?
+    let elevationGainM: Double?
+    let paceSPerKm: Double?
+    let source: String
+    let externalID: String?
+    let createdAt: Date?
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, sport, timezone, source
+        case startTime = "start_time", utcOffsetS = "utc_offset_s", localDate = "local_date", distanceM = "distance_m"
+        case movingTimeS = "moving_time_s", durationS = "duration_s", avgHR = "avg_hr", maxHR = "max_hr"
+        case elevationGainM = "elevation_gain_m", paceSPerKm = "pace_s_per_km", externalID = "external_id"
+        case createdAt = "created_at"
+    }
+
+    init(_ a: Activity) {
+        id = a.id!; name = a.name; sport = a.sport; startTime = a.startTime; utcOffsetS = a.utcOffsetS
+        timezone = a.timezone
+        localDate = LocalDate(a.startTime, in: TimeZone(secondsFromGMT: a.utcOffsetS) ?? .gmt)
+        distanceM = a.distanceM; movingTimeS = a.movingTimeS; durationS = a.durationS
+        avgHR = a.avgHR; maxHR = a.maxHR; elevationGainM = a.elevationGainM
+        let time = a.movingTimeS ?? a.durationS
+        if let d = a.distanceM, d > 0, let time, time > 0 { paceSPerKm = (Double(time) / (d / 1000)).rounded(toPlaces: 1) } else { paceSPerKm = nil }
+        source = a.source; externalID = a.externalID; createdAt = a.createdAt
+    }
+}
+
+struct ActivityPage: Codable, Sendable {
+    let activities: [ActivityDTO]
+    let total: Int
+    let limit: Int
+    let offset: Int
+}

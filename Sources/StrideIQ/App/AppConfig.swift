@@ -1,0 +1,161 @@
+import Foundation
+import StrideIQCore
+
+/// Every setting StrideIQ reads, parsed once at boot from the environment. Defaults give the embedded mode
+/// (SQLite file under `./data`, in-memory cache, offline LLM). Every invalid variable is reported together.
+/// The README's configuration table documents each variable; keep the two in step.
+public struct AppConfig: Sendable {
+    public enum Mode: String, Sendable, CaseIterable { case development, testing, production }
+
+    public enum DatabaseLocation: Sendable, Equatable {
+        case sqlite(path: String)
+        case postgres(url: String)
+
+        public var kind: String {
+            switch self { case .sqlite: "sqlite"; case .postgres: "postgres" }
+        }
+    }
+
+    public enum LogFormat: String, Sendable, CaseIterable { case text, json }
+
+    public var mode: Mode = .development
+    public var host = "127.0.0.1"
+    public var port = 8080
+    public var database: DatabaseLocation = .sqlite(path: "./data/strideiq.sqlite")
+    /// Where the embedded mode keeps its files (the generated development secret).
+    public var dataDirectory = "./data"
+    /// HMAC key for access tokens. `nil` until boot resolves it (development generates and keeps one).
+    public var secretKey: String?
+    public var bcryptCost = 12
+    public var accessTokenTTL: TimeInterval = 15 * 60
+    public var refreshTokenTTL: TimeInterval = 30 * 24 * 3600
+    public var authRateLimitPerMinute = 60
+    public var loginMaxFailures = 5
+    public var loginFailureWindow: TimeInterval = 30 * 60
+    public var loginLockout: TimeInterval = 15 * 60
+    public var trustedProxies: [CIDR] = [CIDR("127.0.0.1/32")!, CIDR("::1/128")!]
+    public var logFormat: LogFormat = .text
+    public var logLevel = "info"
+    /// Apply pending migrations when `serve` starts (the embedded default). Production runs `strideiq migrate`.
+    public var autoMigrate = true
+
+    public init() {}
+
+    public struct Invalid: Error, CustomStringConvertible {
+        public let problems: [String]
+        public var description: String {
+            "StrideIQ cannot start; fix these settings:\n" + problems.map { "  - \($0)" }.joined(separator: "\n")
+        }
+    }
+
+    /// Minimum `SECRET_KEY` length; HS256 wants a key at least as long as its output.
+    public static let minimumSecretBytes = 32
+
+    /// Parses the environment. Throws `Invalid` listing every problem at once.
+    public static func load(from environment: [String: String]) throws -> AppConfig {
+        var reader = EnvironmentReader(environment)
+        var config = AppConfig()
+        config.mode = reader.choice("STRIDEIQ_ENV", default: .development)
+        config.host = reader.string("HOST", default: config.host)
+        config.port = reader.int("PORT", default: config.port, range: 1...65535)
+        config.dataDirectory = reader.string("DATA_DIR", default: config.dataDirectory)
+        if let url = reader.optionalString("DATABASE_URL") {
+            if let location = parseDatabaseURL(url) { config.database = location }
+            else { reader.problem("DATABASE_URL must be sqlite://<file path> or postgres://user:pass@host:port/db") }
+        } else {
+            config.database = .sqlite(path: (config.dataDirectory as NSString).appendingPathComponent("strideiq.sqlite"))
+        }
+        if reader.optionalString("REDIS_URL") != nil {
+            reader.problem("REDIS_URL is set, but this build has no Redis backend yet; unset it to use the in-memory cache")
+        }
+        config.secretKey = reader.optionalString("SECRET_KEY")
+        if let key = config.secretKey, key.utf8.count < minimumSecretBytes {
+            reader.problem("SECRET_KEY must be at least \(minimumSecretBytes) bytes (got \(key.utf8.count)); generate one with `openssl rand -hex 32`")
+        } else if config.secretKey == nil && config.mode == .production {
+            reader.problem("SECRET_KEY is required in production (at least \(minimumSecretBytes) bytes; `openssl rand -hex 32`)")
+        }
+        config.bcryptCost = reader.int("BCRYPT_COST", default: config.bcryptCost, range: 4...31)
+        if config.mode == .production && config.bcryptCost < 10 {
+            reader.problem("BCRYPT_COST must be at least 10 in production (got \(config.bcryptCost))")
+        }
+        config.accessTokenTTL = TimeInterval(reader.int("ACCESS_TOKEN_TTL_S", default: Int(config.accessTokenTTL), range: 30...86_400))
+        config.refreshTokenTTL = TimeInterval(reader.int("REFRESH_TOKEN_TTL_S", default: Int(config.refreshTokenTTL), range: 60...(365 * 86_400)))
+        config.authRateLimitPerMinute = reader.int("AUTH_RATE_LIMIT_PER_MIN", default: config.authRateLimitPerMinute, range: 1...1_000_000)
+        config.trustedProxies = reader.list("TRUSTED_PROXIES", default: config.trustedProxies) { CIDR($0) }
+        config.logFormat = reader.choice("LOG_FORMAT", default: .text)
+        config.logLevel = reader.string("LOG_LEVEL", default: config.logLevel)
+        if !["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(config.logLevel) {
+            reader.problem("LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical (got \(config.logLevel))")
+        }
+        config.autoMigrate = reader.bool("AUTO_MIGRATE", default: config.mode != .production)
+        if !reader.problems.isEmpty { throw Invalid(problems: reader.problems) }
+        return config
+    }
+
+    static func parseDatabaseURL(_ url: String) -> DatabaseLocation? {
+        if url.hasPrefix("sqlite://") {
+            let path = String(url.dropFirst("sqlite://".count))
+            return path.isEmpty ? nil : .sqlite(path: path)
+        }
+        if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
+            guard let components = URLComponents(string: url), components.host?.isEmpty == false else { return nil }
+            return .postgres(url: url)
+        }
+        return nil
+    }
+}
+
+/// Reads typed values and remembers every problem instead of stopping at the first.
+struct EnvironmentReader {
+    let environment: [String: String]
+    private(set) var problems: [String] = []
+
+    init(_ environment: [String: String]) { self.environment = environment }
+
+    mutating func problem(_ message: String) { problems.append(message) }
+
+    func optionalString(_ name: String) -> String? {
+        guard let value = environment[name]?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
+        return value
+    }
+
+    func string(_ name: String, default value: String) -> String { optionalString(name) ?? value }
+
+    mutating func int(_ name: String, default value: Int, range: ClosedRange<Int>) -> Int {
+        guard let raw = optionalString(name) else { return value }
+        guard let parsed = Int(raw), range.contains(parsed) else {
+            problem("\(name) must be an integer between \(range.lowerBound) and \(range.upperBound) (got \(raw))")
+            return value
+        }
+        return parsed
+    }
+
+    mutating func bool(_ name: String, default value: Bool) -> Bool {
+        guard let raw = optionalString(name)?.lowercased() else { return value }
+        switch raw {
+        case "1", "true", "yes", "on": return true
+        case "0", "false", "no", "off": return false
+        default:
+            problem("\(name) must be true or false (got \(raw))")
+            return value
+        }
+    }
+
+    mutating func choice<T: RawRepresentable & CaseIterable>(_ name: String, default value: T) -> T where T.RawValue == String {
+        guard let raw = optionalString(name) else { return value }
+        guard let parsed = T(rawValue: raw.lowercased()) else {
+            problem("\(name) must be one of \(T.allCases.map(\.rawValue).joined(separator: ", ")) (got \(raw))")
+            return value
+        }
+        return parsed
+    }
+
+    mutating func list<T>(_ name: String, default value: [T], parse: (String) -> T?) -> [T] {
+        guard let raw = optionalString(name) else { return value }
+        var result: [T] = []
+        for item in raw.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !item.isEmpty {
+            if let parsed = parse(item) { result.append(parsed) } else { problem("\(name): cannot parse '\(item)'") }
+        }
+        return result
+    }
+}

@@ -1,0 +1,112 @@
+import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import JWT
+import Vapor
+import StrideIQCore
+
+/// Collaborators a caller may supply instead of the defaults — tests share one cache between two apps or
+/// control the clock; everything else comes from `AppConfig`.
+public struct AppOverrides: Sendable {
+    public var cache: (any SharedCache)?
+    public var now: (@Sendable () -> Date)?
+    /// Postgres schema to use (tests isolate each app in its own schema).
+    public var postgresSchema: String?
+    public init(cache: (any SharedCache)? = nil, now: (@Sendable () -> Date)? = nil, postgresSchema: String? = nil) {
+        self.cache = cache; self.now = now; self.postgresSchema = postgresSchema
+    }
+}
+
+/// The composition root: the one place that turns a config into a running app. Every command and every
+/// test goes through it.
+public func configure(_ app: Application, config: AppConfig, overrides: AppOverrides = .init()) async throws {
+    let secret = try SecretKeyStore.resolve(config: config, logger: app.logger)
+
+    app.http.server.configuration.hostname = config.host
+    app.http.server.configuration.port = config.port
+    // Compression stays off: SSE must never be gzipped, and Caddy compresses the rest in production.
+    app.http.server.configuration.responseCompression = .disabled
+    app.routes.defaultMaxBodySize = "1mb"
+
+    try configureDatabase(app, config: config, schema: overrides.postgresSchema)
+    app.migrations.add(Migrations.all)
+
+    app.passwords.use(.bcrypt(cost: config.bcryptCost))
+    await app.jwt.keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
+
+    let cache = overrides.cache ?? MemoryCache()
+    let now = overrides.now ?? { Date() }
+    // Hashed once at boot on the thread pool; used to make unknown-email logins cost as much as real ones.
+    let dummyHash = try await app.password.async.hash(TokenService.newOpaqueToken())
+    app.strideIQ = AppServices(
+        config: config,
+        cache: cache,
+        tokenService: TokenService(accessTTL: config.accessTokenTTL, refreshTTL: config.refreshTokenTTL, cache: cache, now: now),
+        loginGuard: LoginGuard(cache: cache, maxFailures: config.loginMaxFailures,
+                               window: .seconds(config.loginFailureWindow), lockout: .seconds(config.loginLockout)),
+        now: now,
+        dummyPasswordHash: dummyHash)
+
+    // Our error middleware replaces Vapor's so every error has the one JSON shape.
+    app.middleware = Middlewares()
+    app.middleware.use(RouteLoggingMiddleware(logLevel: .info))
+    app.middleware.use(APIErrorMiddleware())
+
+    try routes(app)
+}
+
+/// Every route of the API. `OpenAPIDocument` describes exactly these (a test compares the two).
+func routes(_ app: Application) throws {
+    try app.register(collection: HealthController())
+    try app.register(collection: OpenAPIController())
+    try app.register(collection: AuthController(config: app.config))
+
+    let authenticated = app.grouped(AthleteAuthenticator())
+    try authenticated.register(collection: AthleteController())
+    try authenticated.register(collection: ActivityController())
+    try authenticated.register(collection: CheckinController())
+    try authenticated.register(collection: PlanController())
+}
+
+private func configureDatabase(_ app: Application, config: AppConfig, schema: String?) throws {
+    switch config.database {
+    case .sqlite(let path):
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+        app.databases.use(.sqlite(.file(path)), as: .sqlite)
+    case .postgres(let url):
+        var configuration = try SQLPostgresConfiguration(url: url)
+        // Fail fast when the server is unreachable: readiness must be able to say so within its timeout.
+        configuration.coreConfiguration.options.connectTimeout = .seconds(3)
+        if let schema { configuration.searchPath = [schema] }
+        app.databases.use(.postgres(configuration: configuration, maxConnectionsPerEventLoop: 4, connectionPoolTimeout: .seconds(5)), as: .psql)
+    }
+}
+
+/// Resolves the token-signing key: `SECRET_KEY` when set; in development a key generated once and kept in
+/// the data directory (so tokens survive restarts); in testing a fresh random key. Production never gets
+/// here without a strong key (`AppConfig.load` refuses).
+enum SecretKeyStore {
+    static func resolve(config: AppConfig, logger: Logger) throws -> String {
+        if let key = config.secretKey { return key }
+        switch config.mode {
+        case .production:
+            throw AppConfig.Invalid(problems: ["SECRET_KEY is required in production"])
+        case .testing:
+            return TokenService.newOpaqueToken()
+        case .development:
+            let path = (config.dataDirectory as NSString).appendingPathComponent("secret_key")
+            if let existing = try? String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines),
+               existing.utf8.count >= AppConfig.minimumSecretBytes {
+                return existing
+            }
+            try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
+            let key = TokenService.newOpaqueToken()
+            _ = FileManager.default.createFile(atPath: path, contents: Data(key.utf8), attributes: [.posixPermissions: 0o600])
+            logger.notice("generated a development SECRET_KEY", metadata: ["path": "\(path)"])
+            return key
+        }
+    }
+}

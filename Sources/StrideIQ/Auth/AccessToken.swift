@@ -1,0 +1,82 @@
+import Fluent
+import JWT
+import Vapor
+import StrideIQCore
+
+/// Claims of the short-lived HS256 access token. `sid` names the refresh-token family (the login session),
+/// so logging out with only an access token can end that session too.
+struct AccessClaims: JWTPayload {
+    var sub: SubjectClaim
+    var role: String
+    var iat: IssuedAtClaim
+    var exp: ExpirationClaim
+    var jti: IDClaim
+    var sid: String
+
+    func verify(using algorithm: some JWTAlgorithm) async throws {
+        try exp.verifyNotExpired()
+    }
+}
+
+/// The authenticated caller of this request, set by `AthleteAuthenticator`.
+struct CurrentAthlete: Sendable {
+    let athlete: Athlete
+    let claims: AccessClaims
+    var id: UUID { athlete.id! }
+    var role: Role { athlete.role }
+}
+
+extension Request {
+    private struct CurrentAthleteKey: StorageKey { typealias Value = CurrentAthlete }
+
+    var currentAthlete: CurrentAthlete {
+        get throws {
+            guard let current = storage[CurrentAthleteKey.self] else { throw APIError.unauthenticated }
+            return current
+        }
+    }
+
+    func setCurrentAthlete(_ current: CurrentAthlete) { storage[CurrentAthleteKey.self] = current }
+}
+
+/// Requires a valid, unrevoked access token and loads its athlete (role and existence come from the database,
+/// not from the token, so a deleted or demoted account loses access within one request).
+struct AthleteAuthenticator: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        guard let bearer = request.headers.bearerAuthorization else { throw APIError.unauthenticated }
+        let claims: AccessClaims
+        do {
+            claims = try await request.jwt.verify(bearer.token, as: AccessClaims.self)
+        } catch {
+            throw APIError.invalidToken
+        }
+        if await request.application.tokenService.isAccessTokenRevoked(jti: claims.jti.value, logger: request.logger) {
+            throw APIError.invalidToken
+        }
+        guard let athleteID = UUID(uuidString: claims.sub.value),
+              let athlete = try await Athlete.find(athleteID, on: request.db) else {
+            throw APIError.invalidToken
+        }
+        request.setCurrentAthlete(CurrentAthlete(athlete: athlete, claims: claims))
+        try await markSeen(athlete, on: request)
+        return try await next.respond(to: request)
+    }
+
+    /// Records app use ("active in the last 24 h" counts it) at most once a minute per athlete.
+    private func markSeen(_ athlete: Athlete, on request: Request) async throws {
+        let now = request.application.now()
+        if let seen = athlete.lastSeenAt, now.timeIntervalSince(seen) < 60 { return }
+        try await Athlete.query(on: request.db).filter(\Athlete.$id == athlete.id!).set(\.$lastSeenAt, to: now).update()
+        athlete.lastSeenAt = now
+    }
+}
+
+/// Lets only admins and owners through (after `AthleteAuthenticator`).
+struct RequireAdmin: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        guard try request.currentAthlete.role.isAdmin else {
+            throw APIError(.forbidden, code: "forbidden", detail: "Access denied. Required roles: admin, owner")
+        }
+        return try await next.respond(to: request)
+    }
+}

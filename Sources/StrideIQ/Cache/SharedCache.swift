@@ -1,0 +1,95 @@
+import Foundation
+
+/// The shared key-value store for state every process must agree on: login-failure counters, lockouts,
+/// rate-limit windows, revoked access tokens (later: briefings, locks, cooldowns, the circuit breaker).
+///
+/// The embedded mode uses `MemoryCache` (one process); split roles use Redis. The operations are the
+/// small subset both can do atomically.
+public protocol SharedCache: Sendable {
+    /// Backend name for `/health` and logs ("memory", "redis").
+    var backendName: String { get }
+    func get(_ key: String) async throws -> String?
+    /// Sets `key`, replacing any value, expiring after `ttl`.
+    func set(_ key: String, _ value: String, ttl: Duration) async throws
+    /// Sets `key` only if it does not exist. Returns whether it was set (SET NX).
+    func setIfAbsent(_ key: String, _ value: String, ttl: Duration) async throws -> Bool
+    /// Increments an integer counter; a new counter starts at 1 and expires after `ttl` (the window),
+    /// later increments keep the original expiry (INCR + EXPIRE NX).
+    func increment(_ key: String, windowTTL ttl: Duration) async throws -> Int
+    /// Remaining time to live, or nil when the key does not exist.
+    func timeToLive(_ key: String) async throws -> Duration?
+    func delete(_ key: String) async throws
+    /// A round trip, for readiness checks.
+    func ping() async throws
+}
+
+/// In-process implementation of `SharedCache` for the embedded mode and tests.
+/// Expired entries are dropped lazily on access and swept when the table grows.
+public actor MemoryCache: SharedCache {
+    private struct Entry { var value: String; var expiresAt: ContinuousClock.Instant }
+    private var entries: [String: Entry] = [:]
+    private let clock = ContinuousClock()
+    private var writesSinceSweep = 0
+
+    public init() {}
+
+    public nonisolated var backendName: String { "memory" }
+
+    public func get(_ key: String) -> String? { live(key)?.value }
+
+    public func set(_ key: String, _ value: String, ttl: Duration) {
+        entries[key] = Entry(value: value, expiresAt: clock.now + ttl)
+        sweepIfNeeded()
+    }
+
+    public func setIfAbsent(_ key: String, _ value: String, ttl: Duration) -> Bool {
+        if live(key) != nil { return false }
+        set(key, value, ttl: ttl)
+        return true
+    }
+
+    public func increment(_ key: String, windowTTL ttl: Duration) -> Int {
+        if var entry = live(key) {
+            let next = (Int(entry.value) ?? 0) + 1
+            entry.value = String(next)
+            entries[key] = entry
+            return next
+        }
+        set(key, "1", ttl: ttl)
+        return 1
+    }
+
+    public func timeToLive(_ key: String) -> Duration? {
+        guard let entry = live(key) else { return nil }
+        return entry.expiresAt - clock.now
+    }
+
+    public func delete(_ key: String) { entries[key] = nil }
+
+    public func ping() {}
+
+    private func live(_ key: String) -> Entry? {
+        guard let entry = entries[key] else { return nil }
+        if entry.expiresAt <= clock.now {
+            entries[key] = nil
+            return nil
+        }
+        return entry
+    }
+
+    private func sweepIfNeeded() {
+        writesSinceSweep += 1
+        guard writesSinceSweep >= 10_000 else { return }
+        writesSinceSweep = 0
+        let now = clock.now
+        entries = entries.filter { $0.value.expiresAt > now }
+    }
+}
+
+extension Duration {
+    /// Whole seconds, rounded up: what a `Retry-After` header wants.
+    var wholeSecondsRoundedUp: Int {
+        let (seconds, attoseconds) = components
+        return Int(seconds) + (attoseconds > 0 ? 1 : 0)
+    }
+}

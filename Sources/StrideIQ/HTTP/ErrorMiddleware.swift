@@ -1,0 +1,106 @@
+import Vapor
+import JWT
+import StrideIQCore
+
+/// Turns every error — ours, Vapor's, decoding, JWT, database — into the one JSON error shape.
+/// Unknown errors become a 500 with a generic message; their details go to the log, never to the client.
+struct APIErrorMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        do {
+            return try await next.respond(to: request)
+        } catch {
+            return Self.response(for: error, request: request)
+        }
+    }
+
+    static func response(for error: any Error, request: Request) -> Response {
+        let apiError = translate(error, request: request)
+        let body = ErrorBody(detail: apiError.detail, code: apiError.code, errors: apiError.errors, extra: apiError.extra)
+        var headers = apiError.headers
+        headers.contentType = .json
+        let response = Response(status: apiError.status, headers: headers)
+        do {
+            response.body = .init(data: try JSONEncoder().encode(body))
+        } catch {
+            response.body = .init(string: #"{"detail":"Internal server error","code":"internal_error"}"#)
+        }
+        return response
+    }
+
+    static func translate(_ error: any Error, request: Request) -> APIError {
+        switch error {
+        case let error as APIError:
+            return error
+        case let error as DecodingError:
+            return APIError.validation([FieldError(field: error.fieldPath, message: error.humanMessage)])
+        case is JWTError:
+            return .invalidToken
+        case let error as any AbortError:
+            return APIError(error.status, code: code(for: error.status), detail: error.reason, headers: error.headers)
+        default:
+            request.logger.report(error: error)
+            return APIError(.internalServerError, code: "internal_error", detail: "Internal server error")
+        }
+    }
+
+    static func code(for status: HTTPResponseStatus) -> String {
+        switch status.code {
+        case 400: "bad_request"
+        case 401: "not_authenticated"
+        case 403: "forbidden"
+        case 404: "not_found"
+        case 405: "method_not_allowed"
+        case 409: "conflict"
+        case 413: "payload_too_large"
+        case 415: "unsupported_media_type"
+        case 422: "validation_error"
+        case 429: "rate_limited"
+        case 503: "service_unavailable"
+        default: status.code >= 500 ? "internal_error" : "bad_request"
+        }
+    }
+}
+
+extension DecodingError {
+    /// `a.b[2].c` for the field the decoder was at.
+    var fieldPath: String {
+        let path: [any CodingKey]
+        switch self {
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+            path = context.codingPath
+        case .keyNotFound(let key, let context):
+            path = context.codingPath + [key]
+        @unknown default:
+            path = []
+        }
+        var result = ""
+        for key in path {
+            if let index = key.intValue { result += "[\(index)]" }
+            else { result += result.isEmpty ? key.stringValue : ".\(key.stringValue)" }
+        }
+        return result.isEmpty ? "body" : result
+    }
+
+    var humanMessage: String {
+        switch self {
+        case .typeMismatch(let type, _): "must be \(Self.describe(type))"
+        case .valueNotFound(let type, _): "must be \(Self.describe(type)), not null"
+        case .keyNotFound: "is required"
+        case .dataCorrupted(let context): context.debugDescription
+        @unknown default: "is invalid"
+        }
+    }
+
+    private static func describe(_ type: Any.Type) -> String {
+        let name = String(describing: type)
+        switch name {
+        case "String": return "a string"
+        case "Int", "Int64", "Int32": return "an integer"
+        case "Double", "Float": return "a number"
+        case "Bool": return "true or false"
+        case _ where name.hasPrefix("Array"): return "an array"
+        case _ where name.hasPrefix("Dictionary"): return "an object"
+        default: return "a valid \(name)"
+        }
+    }
+}

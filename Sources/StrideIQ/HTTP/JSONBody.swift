@@ -1,0 +1,131 @@
+import Foundation
+import Vapor
+import StrideIQCore
+
+/// A JSON request body. Its `CodingKeys` are the complete list of accepted fields: anything else is rejected
+/// with 422, so a typo (`distanse_m`) is never silently dropped.
+protocol RequestBody: Decodable, Sendable {
+    associatedtype CodingKeys: CodingKey & CaseIterable & RawRepresentable where CodingKeys.RawValue == String
+    /// Field-level rules; collect every problem into `validator`.
+    func validate(into validator: inout FieldValidator)
+    /// Fields tolerated but ignored (kept for the original's clients).
+    static var ignoredFields: Set<String> { get }
+    /// Fields that may be sent as `null` (PATCH: clear the value). Any other `null` is a 422.
+    static var nullableFields: Set<String> { get }
+}
+
+extension RequestBody {
+    func validate(into validator: inout FieldValidator) {}
+    static var ignoredFields: Set<String> { [] }
+    static var nullableFields: Set<String> { [] }
+}
+
+/// A decoded body and the set of keys that were present, so PATCH changes only what was sent and can tell
+/// `"notes": null` (clear it) from a missing `notes` (leave it).
+struct Decoded<Body: RequestBody>: Sendable {
+    let value: Body
+    let presentKeys: Set<String>
+    func has(_ key: Body.CodingKeys) -> Bool { presentKeys.contains(key.rawValue) }
+}
+
+enum JSONCoding {
+    static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let container = try decoder.singleValueContainer()
+            let text = try container.decode(String.self)
+            guard let date = parseTimestamp(text) else {
+                throw DecodingError.dataCorruptedError(
+                    in: container, debugDescription: "must be an ISO 8601 date-time with a UTC offset, e.g. 2026-11-29T07:30:00Z")
+            }
+            return date
+        }
+        return decoder
+    }()
+
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(formatTimestamp(date))
+        }
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        return encoder
+    }()
+
+    static func parseTimestamp(_ text: String) -> Date? {
+        if let date = try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text) { return date }
+        return try? Date.ISO8601FormatStyle().parse(text)
+    }
+
+    static func formatTimestamp(_ date: Date) -> String {
+        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: date.timeIntervalSince1970.truncatingRemainder(dividingBy: 1) != 0))
+    }
+}
+
+extension Request {
+    /// Decodes and validates a JSON object body: 415 for a non-JSON content type, 400 for malformed JSON,
+    /// 422 for a non-object, unknown fields, wrong types or failed rules — always in the one error shape.
+    func decodeBody<Body: RequestBody>(_ type: Body.Type) throws -> Decoded<Body> {
+        if let contentType = headers.contentType, !(contentType.type == "application" && (contentType.subType == "json" || contentType.subType.hasSuffix("+json"))) {
+            throw APIError(.unsupportedMediaType, code: "unsupported_media_type", detail: "Send the body as application/json")
+        }
+        guard let buffer = body.data, buffer.readableBytes > 0 else {
+            throw APIError.validation(field: "body", "a JSON object is required")
+        }
+        let data = Data(buffer.readableBytesView)
+        let parsed: Any
+        do {
+            parsed = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+        } catch {
+            throw APIError(.badRequest, code: "invalid_json", detail: "The request body is not valid JSON")
+        }
+        guard let object = parsed as? [String: Any] else {
+            throw APIError.validation(field: "body", "must be a JSON object")
+        }
+        let known = Set(Body.CodingKeys.allCases.map(\.rawValue))
+        let unknown = Set(object.keys).subtracting(known).subtracting(Body.ignoredFields).sorted()
+        if !unknown.isEmpty {
+            throw APIError.validation(unknown.map { FieldError(field: $0, message: "is not a known field") })
+        }
+        let nulls = object.filter { $0.value is NSNull }.keys.filter { !Body.nullableFields.contains($0) }.sorted()
+        if !nulls.isEmpty {
+            throw APIError.validation(nulls.map { FieldError(field: $0, message: "must not be null") })
+        }
+        let value: Body
+        do {
+            value = try JSONCoding.decoder.decode(Body.self, from: data)
+        } catch let error as DecodingError {
+            throw APIError.validation([FieldError(field: error.fieldPath, message: error.humanMessage)])
+        }
+        var validator = FieldValidator()
+        value.validate(into: &validator)
+        try validator.throwIfInvalid()
+        return Decoded(value: value, presentKeys: Set(object.keys))
+    }
+
+    /// A UUID path parameter; a malformed one is a 404 (no such resource), never a 500.
+    func uuidParameter(_ name: String, resource: String) throws -> UUID {
+        guard let raw = parameters.get(name), let id = UUID(uuidString: raw) else {
+            throw APIError.notFound(resource)
+        }
+        return id
+    }
+}
+
+/// A JSON response with a status code, encoded with the API's date format.
+struct JSONResponse<Body: Encodable & Sendable>: AsyncResponseEncodable {
+    var status: HTTPResponseStatus = .ok
+    var body: Body
+    var headers: HTTPHeaders = [:]
+
+    init(_ status: HTTPResponseStatus = .ok, _ body: Body, headers: HTTPHeaders = [:]) {
+        self.status = status; self.body = body; self.headers = headers
+    }
+
+    func encodeResponse(for request: Request) async throws -> Response {
+        var headers = headers
+        headers.contentType = .json
+        return Response(status: status, headers: headers, body: .init(data: try JSONCoding.encoder.encode(body)))
+    }
+}

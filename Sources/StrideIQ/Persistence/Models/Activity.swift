@@ -1,0 +1,53 @@
+import Fluent
+import Foundation
+import StrideIQCore
+
+/// One recorded session (run or other sport).
+final class Activity: Model, @unchecked Sendable {
+    static let schema = "activities"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "athlete_id") var athlete: Athlete
+    @Field(key: "name") var name: String
+    @Field(key: "sport") var sport: Sport
+    @Field(key: "start_time") var startTime: Date
+    /// The offset in force where the activity happened, so its local day is known without guessing.
+    @Field(key: "utc_offset_s") var utcOffsetS: Int
+    @OptionalField(key: "timezone") var timezone: String?
+    @OptionalField(key: "distance_m") var distanceM: Double?
+    @OptionalField(key: "moving_time_s") var movingTimeS: Int?
+    @OptionalField(key: "duration_s") var durationS: Int?
+    @OptionalField(key: "avg_hr") var avgHR: Int?
+    @OptionalField(key: "max_hr") var maxHR: Int?
+    @OptionalField(key: "elevation_gain_m") var elevationGainM: Double?
+    @Field(key: "source") var source: String
+    @OptionalField(key: "external_id") var externalID: String?
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+
+    init() {}
+}
+
+/// One row per (athlete, local date).
+final class DailyCheckin: Model, @unchecked Sendable {
+    static let schema = "daily_checkins"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "athlete_id") var athlete: Athlete
+    /// `YYYY-MM-DD` in the athlete's time zone.
+    @Field(key: "date") var date: String
+    @OptionalField(key: "sleep_h") var sleepH: Double?
+    @OptionalField(key: "sleep_quality_1_5") var sleepQuality: Int?
+    @OptionalField(key: "stress_1_5") var stress: Int?
+    @OptionalField(key: "soreness_1_5") var soreness: Int?
+    @OptionalField(key: "enjoyment_1_5") var enjoyment: Int?
+    @OptionalField(key: "confidence_1_5") var confidence: Int?
+    @OptionalField(key: "readiness_1_5") var readiness: Int?
+    @OptionalField(key: "rpe_1_10") var rpe: Int?
+    @OptionalField(key: "notes") var notes: String?
+    @OptionalField(key: "hrv_rmssd") var hrvRMSSD: Double?
+    @OptionalField(key: "resting_hr") var restingHR: Int?
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+    @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
+
+    init() {}
+}

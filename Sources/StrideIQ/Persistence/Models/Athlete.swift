@@ -1,0 +1,55 @@
+import Fluent
+import Foundation
+import StrideIQCore
+
+/// An account. Models stay in persistence; handlers answer with DTOs (`AthleteDTO`).
+final class Athlete: Model, @unchecked Sendable {
+    static let schema = "athletes"
+
+    @ID(key: .id) var id: UUID?
+    /// Lower-cased; unique.
+    @Field(key: "email") var email: String
+    @Field(key: "password_hash") var passwordHash: String
+    @OptionalField(key: "display_name") var displayName: String?
+    @Field(key: "role") var role: Role
+    /// IANA zone; every "today" and every week window is computed in it.
+    @Field(key: "timezone") var timezone: String
+    @Field(key: "units") var units: Units
+    @Field(key: "ai_consent") var aiConsent: Bool
+    /// Last authenticated request, at most once a minute: "used the app" for the scheduler.
+    @OptionalField(key: "last_seen_at") var lastSeenAt: Date?
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+    @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
+
+    init() {}
+
+    init(id: UUID? = nil, email: String, passwordHash: String, displayName: String?, role: Role = .athlete,
+         timezone: String = "UTC", units: Units = .metric, aiConsent: Bool = false) {
+        self.id = id; self.email = email; self.passwordHash = passwordHash; self.displayName = displayName
+        self.role = role; self.timezone = timezone; self.units = units; self.aiConsent = aiConsent
+    }
+
+    var timeZone: TimeZone { TimeZone(identifier: timezone) ?? TimeZone(identifier: "UTC")! }
+}
+
+/// A refresh token, stored only as its SHA-256. Every refresh rotates it; all tokens descending from one login
+/// share a `familyID`, so presenting a rotated token (a stolen copy) revokes the whole family.
+final class RefreshToken: Model, @unchecked Sendable {
+    static let schema = "refresh_tokens"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "athlete_id") var athlete: Athlete
+    @Field(key: "family_id") var familyID: UUID
+    @Field(key: "token_hash") var tokenHash: String
+    @Field(key: "expires_at") var expiresAt: Date
+    @OptionalField(key: "revoked_at") var revokedAt: Date?
+    /// `rotated`, `logout` or `reuse_detected`.
+    @OptionalField(key: "revoked_reason") var revokedReason: String?
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+
+    init() {}
+
+    init(athleteID: UUID, familyID: UUID, tokenHash: String, expiresAt: Date) {
+        self.$athlete.id = athleteID; self.familyID = familyID; self.tokenHash = tokenHash; self.expiresAt = expiresAt
+    }
+}

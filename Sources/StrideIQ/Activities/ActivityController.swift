@@ -16,6 +16,9 @@ struct ActivityController: RouteCollection {
         let body = try req.decodeBody(ActivityBody.self).value
         let current = try req.currentAthlete
         let source = body.source ?? "manual"
+        guard body.startTime <= req.application.now().addingTimeInterval(ActivityBody.futureTolerance) else {
+            throw APIError.validation(field: "start_time", "must not be in the future")
+        }
 
         if let externalID = body.externalID, let existing = try await findByExternalID(athleteID: current.id, source: source, externalID: externalID, on: req.db) {
             return JSONResponse(.ok, ActivityDTO(existing)) // the same import again: idempotent

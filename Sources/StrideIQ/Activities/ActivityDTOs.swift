@@ -32,7 +32,6 @@ struct ActivityBody: RequestBody {
     func validate(into v: inout FieldValidator) {
         v.length(name, "name", Limits.Activity.name)
         v.check(startTime >= Self.earliestStart, "start_time", "must be after 1990-01-01")
-        v.check(startTime <= Date().addingTimeInterval(Self.futureTolerance), "start_time", "must not be in the future")
         v.range(utcOffsetS, "utc_offset_s", Limits.Activity.utcOffsetS)
         if let timezone { v.check(TimeZoneRules.isValid(timezone), "timezone", "must be an IANA time zone such as Europe/Paris") }
         v.range(distanceM, "distance_m", Limits.Activity.distanceM)

@@ -26,7 +26,7 @@ public func configure(_ app: Application, config: AppConfig, overrides: AppOverr
     app.http.server.configuration.port = config.port
     // Compression stays off: SSE must never be gzipped, and Caddy compresses the rest in production.
     app.http.server.configuration.responseCompression = .disabled
-    app.routes.defaultMaxBodySize = "1mb"
+    app.routes.defaultMaxBodySize = ByteCount(integerLiteral: Request.maxBodyBytes)
 
     try configureDatabase(app, config: config, schema: overrides.postgresSchema)
     app.migrations.add(Migrations.all)

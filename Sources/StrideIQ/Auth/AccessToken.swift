@@ -13,9 +13,8 @@ struct AccessClaims: JWTPayload {
     var jti: IDClaim
     var sid: String
 
-    func verify(using algorithm: some JWTAlgorithm) async throws {
-        try exp.verifyNotExpired()
-    }
+    /// Expiry is checked by `verifyAccessToken` against the app's clock (injectable in tests), not here.
+    func verify(using algorithm: some JWTAlgorithm) async throws {}
 }
 
 /// The authenticated caller of this request, set by `AthleteAuthenticator`.
@@ -44,15 +43,7 @@ extension Request {
 struct AthleteAuthenticator: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         guard let bearer = request.headers.bearerAuthorization else { throw APIError.unauthenticated }
-        let claims: AccessClaims
-        do {
-            claims = try await request.jwt.verify(bearer.token, as: AccessClaims.self)
-        } catch {
-            throw APIError.invalidToken
-        }
-        if await request.application.tokenService.isAccessTokenRevoked(jti: claims.jti.value, logger: request.logger) {
-            throw APIError.invalidToken
-        }
+        let claims = try await request.verifyAccessToken(bearer.token)
         guard let athleteID = UUID(uuidString: claims.sub.value),
               let athlete = try await Athlete.find(athleteID, on: request.db) else {
             throw APIError.invalidToken
@@ -68,6 +59,19 @@ struct AthleteAuthenticator: AsyncMiddleware {
         if let seen = athlete.lastSeenAt, now.timeIntervalSince(seen) < 60 { return }
         try await Athlete.query(on: request.db).filter(\Athlete.$id == athlete.id!).set(\.$lastSeenAt, to: now).update()
         athlete.lastSeenAt = now
+    }
+}
+
+extension Request {
+    /// Signature (HS256 with our key only; `alg: none` and other keys fail), expiry against the app clock,
+    /// and the revocation list. Any failure is the same 401.
+    func verifyAccessToken(_ token: String) async throws -> AccessClaims {
+        guard let claims = try? await jwt.verify(token, as: AccessClaims.self),
+              claims.exp.value > application.now(),
+              await !application.tokenService.isAccessTokenRevoked(jti: claims.jti.value, logger: logger) else {
+            throw APIError.invalidToken
+        }
+        return claims
     }
 }
 

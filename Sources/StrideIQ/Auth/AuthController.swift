@@ -86,10 +86,7 @@ struct OptionalBearer: AsyncMiddleware {
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         if let bearer = request.headers.bearerAuthorization {
-            guard let claims = try? await request.jwt.verify(bearer.token, as: AccessClaims.self) else {
-                throw APIError.invalidToken
-            }
-            request.storage[ClaimsKey.self] = claims
+            request.storage[ClaimsKey.self] = try await request.verifyAccessToken(bearer.token)
         }
         return try await next.respond(to: request)
     }

@@ -64,6 +64,8 @@ enum JSONCoding {
 }
 
 extension Request {
+    static let maxBodyBytes = 1 << 20
+
     /// Decodes and validates a JSON object body: 415 for a non-JSON content type, 400 for malformed JSON,
     /// 422 for a non-object, unknown fields, wrong types or failed rules — always in the one error shape.
     func decodeBody<Body: RequestBody>(_ type: Body.Type) throws -> Decoded<Body> {
@@ -72,6 +74,10 @@ extension Request {
         }
         guard let buffer = body.data, buffer.readableBytes > 0 else {
             throw APIError.validation(field: "body", "a JSON object is required")
+        }
+        // The route's body collector enforces this while streaming; this covers bodies that arrive collected.
+        guard buffer.readableBytes <= Self.maxBodyBytes else {
+            throw APIError(.payloadTooLarge, code: "payload_too_large", detail: "The request body is larger than 1 MiB")
         }
         let data = Data(buffer.readableBytesView)
         let parsed: Any

@@ -45,7 +45,13 @@ struct RateLimitMiddleware: AsyncMiddleware {
             for (name, value) in headers { error.headers.replaceOrAdd(name: name, value: value) }
             throw error
         }
-        let response = try await next.respond(to: request)
+        let response: Response
+        do {
+            response = try await next.respond(to: request)
+        } catch {
+            // Errors carry the headers too: a client that failed to log in still learns its budget.
+            response = APIErrorMiddleware.response(for: error, request: request)
+        }
         for (name, value) in headers { response.headers.replaceOrAdd(name: name, value: value) }
         return response
     }

@@ -1,0 +1,214 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// Any OpenAI-compatible Chat Completions server: OpenAI (`https://api.openai.com/v1`), Gemini
+/// (`https://generativelanguage.googleapis.com/v1beta/openai`), Ollama (`http://localhost:11434/v1`),
+/// llama.cpp's server and vLLM (`http://localhost:8080/v1`), LiteLLM...
+///
+/// `POST {baseURL}/chat/completions`; `Authorization: Bearer` only when a key is set. Streaming asks for
+/// `stream_options.include_usage` and tolerates servers that ignore it, chunks with empty `choices`,
+/// keep-alive comments, and servers that answer a streaming request in one JSON piece.
+///
+/// Timeouts on every call: the HTTP client's connect/read timeouts and a request deadline passed to
+/// `HTTPClient.execute(_:deadline:)` (client level), and a call-site race against `min(deadline,
+/// start + timeouts.request)` plus first-token and idle watchdogs for streams; the losing side is cancelled,
+/// which closes the connection.
+public struct OpenAICompatibleProvider: LLMProvider, CustomStringConvertible, CustomReflectable {
+    public let descriptor: ProviderDescriptor
+    private let endpoint: String
+    private let apiKey: String?
+    private let engine: HTTPEngine
+
+    public init(
+        baseURL: String,
+        apiKey: String?,
+        model: String,
+        timeouts: LLMTimeouts,
+        httpClient: HTTPClient,
+        logger: Logger = Logger(label: "strideiq.llm")
+    ) {
+        var base = baseURL.trimmingCharacters(in: .whitespaces)
+        while base.hasSuffix("/") { base.removeLast() }
+        let key = apiKey.flatMap { $0.isEmpty ? nil : $0 }
+        self.descriptor = ProviderDescriptor(kind: .openai, model: model, baseURL: base)
+        self.endpoint = base + "/chat/completions"
+        self.apiKey = key
+        self.engine = HTTPEngine(
+            client: httpClient, descriptor: self.descriptor, timeouts: timeouts,
+            redactor: Redactor(secrets: [key]), logger: logger
+        )
+    }
+
+    public init(settings: LLMSettings, httpClient: HTTPClient, logger: Logger = Logger(label: "strideiq.llm")) {
+        self.init(
+            baseURL: settings.baseURL.isEmpty ? LLMSettings.defaultBaseURL(for: .openai) : settings.baseURL,
+            apiKey: settings.apiKey, model: settings.model, timeouts: settings.timeouts,
+            httpClient: httpClient, logger: logger
+        )
+    }
+
+    public var description: String {
+        "OpenAICompatibleProvider(\(self.descriptor), apiKey: \(self.apiKey == nil ? "none" : "set"))"
+    }
+
+    public var customMirror: Mirror {
+        Mirror(self, children: ["descriptor": self.descriptor, "apiKey": self.apiKey == nil ? "none" : "[redacted]"])
+    }
+
+    public func complete(_ request: ChatRequest, deadline: ContinuousClock.Instant) async throws -> ChatCompletion {
+        let httpRequest = try self.makeHTTPRequest(request, stream: false)
+        return try await self.engine.complete(httpRequest, deadline: deadline, parse: Self.parseCompletion)
+    }
+
+    public func stream(_ request: ChatRequest, deadline: ContinuousClock.Instant) -> LLMStream {
+        makeLLMStream { continuation in
+            let httpRequest = try self.makeHTTPRequest(request, stream: true)
+            let completion = try await self.engine.stream(
+                httpRequest, decoder: OpenAIStreamDecoder(), deadline: deadline,
+                continuation: continuation, parseWholeBody: Self.parseCompletion
+            )
+            continuation.yield(.done(completion))
+        }
+    }
+
+    // MARK: wire format
+
+    struct Body: Encodable {
+        struct Message: Encodable {
+            var role: String
+            var content: String
+        }
+        struct StreamOptions: Encodable {
+            var include_usage: Bool
+        }
+        struct ResponseFormat: Encodable {
+            var type: String
+        }
+
+        var model: String
+        var messages: [Message]
+        var max_tokens: Int
+        var temperature: Double?
+        var stream: Bool
+        var stream_options: StreamOptions?
+        var response_format: ResponseFormat?
+    }
+
+    func makeHTTPRequest(_ request: ChatRequest, stream: Bool) throws(LLMError) -> HTTPClientRequest {
+        var messages = request.messages
+        if request.wantsJSON { messages = withJSONInstruction(messages) }
+        let body = Body(
+            model: self.descriptor.model,
+            messages: messages.map { Body.Message(role: $0.role.rawValue, content: $0.content) },
+            max_tokens: max(1, request.maxTokens),
+            temperature: request.temperature,
+            stream: stream,
+            stream_options: stream ? .init(include_usage: true) : nil,
+            response_format: request.wantsJSON ? .init(type: "json_object") : nil
+        )
+        guard let data = try? JSONEncoder().encode(body) else {
+            throw .invalidRequest("the request could not be encoded")
+        }
+        var httpRequest = HTTPClientRequest(url: self.endpoint)
+        httpRequest.method = .POST
+        httpRequest.headers.add(name: "content-type", value: "application/json")
+        httpRequest.headers.add(name: "accept", value: stream ? "text/event-stream" : "application/json")
+        httpRequest.headers.add(name: "user-agent", value: "strideiq-llm/1")
+        if let apiKey = self.apiKey {
+            httpRequest.headers.add(name: "authorization", value: "Bearer \(apiKey)")
+        }
+        httpRequest.body = .bytes(ByteBuffer(bytes: data))
+        return httpRequest
+    }
+
+    struct Response: Decodable {
+        struct Choice: Decodable {
+            struct Message: Decodable {
+                var content: LenientString?
+            }
+            var index: Int?
+            var message: Message?
+            var delta: Message?
+            var finish_reason: String?
+        }
+        struct Usage: Decodable {
+            var prompt_tokens: Int?
+            var completion_tokens: Int?
+        }
+
+        var model: String?
+        var choices: [Choice]?
+        var usage: Usage?
+        var error: LenientErrorField?
+    }
+
+    @Sendable
+    static func parseCompletion(_ body: ByteBuffer, redactor: Redactor) throws(LLMError) -> ParsedCompletion {
+        guard let response = JSONDecoder.decodeLeniently(Response.self, from: body.readableBytesView) else {
+            throw .malformedResponse("the answer is not a JSON chat completion")
+        }
+        if let error = response.error {
+            throw inBandError(error, redactor: redactor)
+        }
+        guard let choice = response.choices?.first else {
+            throw .malformedResponse("the answer has no choices")
+        }
+        return ParsedCompletion(
+            text: choice.message?.content?.value ?? "",
+            model: response.model,
+            usage: TokenUsage(inputTokens: response.usage?.prompt_tokens, outputTokens: response.usage?.completion_tokens),
+            rawFinishReason: choice.finish_reason
+        )
+    }
+
+    /// An error object inside a 200 answer or a stream chunk.
+    static func inBandError(_ error: LenientErrorField, redactor: Redactor) -> LLMError {
+        let kind = (error.type ?? "") + " " + (error.code ?? "")
+        if kind.contains("rate_limit") || error.code == "429" { return .rateLimited(retryAfter: nil) }
+        let status = error.code.flatMap(Int.init).flatMap { (400..<600).contains($0) ? $0 : nil } ?? 500
+        return .providerError(status: status, message: redactor(error.text).truncated(to: 500))
+    }
+}
+
+struct OpenAIStreamDecoder: StreamDecoder {
+    mutating func decode(_ event: SSEEvent, redactor: Redactor) throws(LLMError) -> [StreamPiece] {
+        let data = event.data.trimmingCharacters(in: .whitespaces)
+        if data == "[DONE]" { return [.end] }
+        if data.isEmpty { return [] }
+        guard let chunk = JSONDecoder.decodeLeniently(OpenAICompatibleProvider.Response.self, from: data.utf8) else {
+            throw .malformedStream("a chunk is not valid JSON: \(redactor(data).truncated(to: 120))")
+        }
+        if let error = chunk.error {
+            throw OpenAICompatibleProvider.inBandError(error, redactor: redactor)
+        }
+        var pieces: [StreamPiece] = []
+        if let model = chunk.model, !model.isEmpty { pieces.append(.model(model)) }
+        for choice in chunk.choices ?? [] where (choice.index ?? 0) == 0 {
+            if let text = choice.delta?.content?.value ?? choice.message?.content?.value, !text.isEmpty {
+                pieces.append(.text(text))
+            }
+            if let reason = choice.finish_reason, !reason.isEmpty { pieces.append(.finish(reason)) }
+        }
+        if let usage = chunk.usage {
+            pieces.append(.usage(input: usage.prompt_tokens, output: usage.completion_tokens))
+        }
+        return pieces
+    }
+}
+
+let jsonInstruction = "Answer with a single JSON object and nothing else."
+
+/// Adds the JSON instruction to the first system message (or a new one in front): OpenAI's JSON mode
+/// requires the word JSON in the prompt, and several local chat templates accept only one leading system message.
+func withJSONInstruction(_ messages: [ChatMessage]) -> [ChatMessage] {
+    var messages = messages
+    if let index = messages.firstIndex(where: { $0.role == .system }) {
+        messages[index].content += "\n\n" + jsonInstruction
+    } else {
+        messages.insert(.system(jsonInstruction), at: 0)
+    }
+    return messages
+}

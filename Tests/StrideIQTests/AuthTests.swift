@@ -1,0 +1,223 @@
+import Foundation
+import Testing
+import NIOCore
+import Vapor
+@testable import StrideIQ
+
+@Suite("Accounts and tokens")
+struct AuthTests {
+    @Test(arguments: TestBackend.available)
+    func registerLoginMeRefreshLogout(backend: TestBackend) async throws {
+        try await TestApp.with(backend) { t in
+            let s = try await t.register(email: "Ada@Example.com")
+            let me = try await t.request(.GET, "/v1/auth/me", token: s.accessToken)
+            #expect(me.status == .ok)
+            #expect(me.json["email"].string == "ada@example.com")
+            #expect(me.json["role"].string == "athlete")
+
+            let login = try await t.request(.POST, "/v1/auth/login", json: ["email": "ada@example.com", "password": "\(s.password)"])
+            #expect(login.status == .ok)
+            #expect(login.json["token_type"].string == "bearer")
+            #expect(login.json["expires_in"].int == 900)
+            #expect(login.json["athlete"]["id"].string == s.athleteID)
+            #expect(login.json["refresh_token"].string?.isEmpty == false)
+
+            let refreshed = try await t.request(.POST, "/v1/auth/refresh", json: ["refresh_token": "\(s.refreshToken)"])
+            #expect(refreshed.status == .ok)
+            let newRefresh = try #require(refreshed.json["refresh_token"].string)
+            #expect(newRefresh != s.refreshToken)
+
+            let logout = try await t.request(.POST, "/v1/auth/logout", json: ["refresh_token": "\(newRefresh)"])
+            #expect(logout.status == .noContent)
+            expectError(try await t.request(.POST, "/v1/auth/refresh", json: ["refresh_token": "\(newRefresh)"]), .unauthorized, code: "invalid_refresh_token")
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func rotatedRefreshTokenReuseRevokesTheFamily(backend: TestBackend) async throws {
+        try await TestApp.with(backend) { t in
+            let s = try await t.register()
+            let first = try await t.request(.POST, "/v1/auth/refresh", json: ["refresh_token": "\(s.refreshToken)"])
+            #expect(first.status == .ok)
+            let current = try #require(first.json["refresh_token"].string)
+            // The old token shows up again (stolen copy): refused, and the legitimate newer token dies too.
+            expectError(try await t.request(.POST, "/v1/auth/refresh", json: ["refresh_token": "\(s.refreshToken)"]), .unauthorized, code: "invalid_refresh_token")
+            expectError(try await t.request(.POST, "/v1/auth/refresh", json: ["refresh_token": "\(current)"]), .unauthorized, code: "invalid_refresh_token")
+            // Another session of the same athlete is untouched.
+            let other = try await t.request(.POST, "/v1/auth/login", json: ["email": "\(s.email)", "password": "\(s.password)"])
+            let otherRefresh = try #require(other.json["refresh_token"].string)
+            #expect(try await t.request(.POST, "/v1/auth/refresh", json: ["refresh_token": "\(otherRefresh)"]).status == .ok)
+            expectError(try await t.request(.POST, "/v1/auth/refresh", json: ["refresh_token": "not-a-token"]), .unauthorized)
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func logoutWithAccessTokenEndsTheSession(backend: TestBackend) async throws {
+        try await TestApp.with(backend) { t in
+            let s = try await t.register()
+            #expect(try await t.request(.POST, "/v1/auth/logout", token: s.accessToken).status == .noContent)
+            expectError(try await t.request(.GET, "/v1/auth/me", token: s.accessToken), .unauthorized, code: "invalid_token")
+            expectError(try await t.request(.POST, "/v1/auth/refresh", json: ["refresh_token": "\(s.refreshToken)"]), .unauthorized)
+            expectError(try await t.request(.POST, "/v1/auth/logout"), .unauthorized)
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func tamperedAndExpiredAccessTokensAreRejected(backend: TestBackend) async throws {
+        // Access tokens live 15 minutes: valid at 14:59, refused at 15:00.
+        let clock = TestClock()
+        try await TestApp.with(backend, overrides: AppOverrides(now: clock.now)) { t in
+            let s = try await t.register()
+            clock.advance(by: 14 * 60 + 59)
+            #expect(try await t.request(.GET, "/v1/auth/me", token: s.accessToken).status == .ok)
+            clock.advance(by: 1)
+            expectError(try await t.request(.GET, "/v1/auth/me", token: s.accessToken), .unauthorized, code: "invalid_token")
+            // The refresh token still works and gives a fresh access token.
+            let refreshed = try await t.request(.POST, "/v1/auth/refresh", json: ["refresh_token": "\(s.refreshToken)"])
+            let access = try #require(refreshed.json["access_token"].string)
+            #expect(try await t.request(.GET, "/v1/auth/me", token: access).status == .ok)
+        }
+        try await TestApp.with(backend) { t in
+            let s = try await t.register()
+            let parts = s.accessToken.split(separator: ".").map(String.init)
+            #expect(parts.count == 3)
+            let header = try JSON(data: base64URLDecode(parts[0]))
+            #expect(header["alg"].string == "HS256")
+            let payload = try JSON(data: base64URLDecode(parts[1]))
+            for claim in ["sub", "role", "iat", "exp", "jti"] { #expect(!payload[claim].isNull, "claim \(claim)") }
+
+            // alg: none, no signature.
+            let none = base64URLEncode(Data(#"{"alg":"none","typ":"JWT"}"#.utf8)) + "." + parts[1] + "."
+            expectError(try await t.request(.GET, "/v1/auth/me", token: none), .unauthorized)
+            // Edited payload (role promoted), original signature.
+            let promoted = payload.setting("role", "owner")
+            let edited = parts[0] + "." + base64URLEncode(promoted.data) + "." + parts[2]
+            expectError(try await t.request(.GET, "/v1/auth/me", token: edited), .unauthorized)
+            // Signed with another key.
+            let forged = parts[0] + "." + parts[1] + "." + base64URLEncode(Data(HMAC<SHA256>.authenticationCode(
+                for: Data((parts[0] + "." + parts[1]).utf8), using: SymmetricKey(data: Data("some-other-secret-key-of-32-bytes!!".utf8)))))
+            expectError(try await t.request(.GET, "/v1/auth/me", token: forged), .unauthorized)
+            // Garbage and missing.
+            expectError(try await t.request(.GET, "/v1/auth/me", token: "abc"), .unauthorized)
+            expectError(try await t.request(.GET, "/v1/auth/me"), .unauthorized, code: "not_authenticated")
+            // The untouched token still works (the checks above are not failing for another reason).
+            #expect(try await t.request(.GET, "/v1/auth/me", token: s.accessToken).status == .ok)
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func registrationValidation(backend: TestBackend) async throws {
+        try await TestApp.with(backend) { t in
+            func register(_ email: String, _ password: String) async throws -> Reply {
+                try await t.request(.POST, "/v1/auth/register", json: ["email": "\(email)", "password": "\(password)"])
+            }
+            // Password length boundaries in bytes: 8 and 72 pass, 7 and 73 fail.
+            #expect(try await register("p8@example.com", "kx7#mq2z").status == .created)
+            expectError(try await register("p7@example.com", "kx7#mq2"), .unprocessableEntity, code: "validation_error")
+            #expect(try await register("p72@example.com", String(repeating: "ab3$", count: 18)).status == .created)
+            let tooLong = try await register("p73@example.com", String(repeating: "ab3$", count: 18) + "x")
+            expectError(tooLong, .unprocessableEntity)
+            #expect(tooLong.json["errors"][0]["field"].string == "password")
+            // Multi-byte characters count as bytes: 24 × "é" (2 bytes) = 48 bytes fine, 37 × "é" = 74 bytes not.
+            expectError(try await register("utf@example.com", String(repeating: "é", count: 37)), .unprocessableEntity)
+            // Common and email-equal passwords.
+            expectError(try await register("common@example.com", "Password123"), .unprocessableEntity)
+            expectError(try await register("same@example.com", "same@example.com"), .unprocessableEntity)
+            // Email shape, duplicates (case-insensitive), unknown fields, wrong types, bad timezone.
+            expectError(try await register("not-an-email", "kx7#mq2z-long"), .unprocessableEntity)
+            expectError(try await register("P8@Example.com", "kx7#mq2z-long"), .conflict, code: "email_already_registered")
+            expectError(try await t.request(.POST, "/v1/auth/register", json: ["email": "x@example.com", "password": "kx7#mq2z-long", "admin": true]), .unprocessableEntity)
+            expectError(try await t.request(.POST, "/v1/auth/register", json: ["email": "x@example.com", "password": 12345678]), .unprocessableEntity)
+            expectError(try await t.request(.POST, "/v1/auth/register", json: ["email": "x@example.com", "password": "kx7#mq2z-long", "timezone": "Mars/Olympus"]), .unprocessableEntity)
+            // The original's race_code is accepted and ignored.
+            #expect(try await t.request(.POST, "/v1/auth/register", json: ["email": "rc@example.com", "password": "kx7#mq2z-long", "race_code": "BOSTON"]).status == .created)
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func lockoutIsCountedAcrossTwoAppsSharingOneCache(backend: TestBackend) async throws {
+        let shared = MemoryCache()
+        try await TestApp.with(backend, overrides: AppOverrides(cache: shared)) { a in
+            let s = try await a.register()
+            try await TestApp.with(backend, overrides: AppOverrides(cache: shared), sharingDatabaseWith: a) { b in
+                let wrong: JSON = ["email": "\(s.email)", "password": "wrong-password-1"]
+                for app in [a, b, a, b] {
+                    expectError(try await app.request(.POST, "/v1/auth/login", json: wrong), .unauthorized, code: "invalid_credentials")
+                }
+                // The fifth failure, on either process, locks the account.
+                let fifth = try await b.request(.POST, "/v1/auth/login", json: wrong)
+                expectError(fifth, .tooManyRequests, code: "account_locked")
+                let retryAfter = try #require(fifth.headers.first(name: "Retry-After").flatMap(Int.init))
+                #expect((890...900).contains(retryAfter))
+                // Locked everywhere, even with the right password.
+                let right: JSON = ["email": "\(s.email)", "password": "\(s.password)"]
+                expectError(try await a.request(.POST, "/v1/auth/login", json: right), .tooManyRequests, code: "account_locked")
+                expectError(try await b.request(.POST, "/v1/auth/login", json: right), .tooManyRequests, code: "account_locked")
+            }
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func separateCachesDoNotShareCounts(backend: TestBackend) async throws {
+        // The control for the test above: without a shared cache, four failures on one app and one on another
+        // lock nothing, so the shared count is what locked it there.
+        try await TestApp.with(backend) { a in
+            let s = try await a.register()
+            try await TestApp.with(backend, sharingDatabaseWith: a) { b in
+                let wrong: JSON = ["email": "\(s.email)", "password": "wrong-password-1"]
+                for _ in 0..<4 { _ = try await a.request(.POST, "/v1/auth/login", json: wrong) }
+                expectError(try await b.request(.POST, "/v1/auth/login", json: wrong), .unauthorized)
+                #expect(try await b.request(.POST, "/v1/auth/login", json: ["email": "\(s.email)", "password": "\(s.password)"]).status == .ok)
+            }
+        }
+    }
+
+    @Test func authRateLimitPerClientIP() async throws {
+        try await TestApp.with(.sqlite, config: { $0.authRateLimitPerMinute = 3 }) { t in
+            let body: JSON = ["email": "nobody@example.com", "password": "whatever-123"]
+            for _ in 0..<3 {
+                let reply = try await t.request(.POST, "/v1/auth/login", json: body)
+                #expect(reply.status == .unauthorized)
+                #expect(reply.headers.first(name: "X-RateLimit-Limit") == "3")
+            }
+            let limited = try await t.request(.POST, "/v1/auth/login", json: body)
+            expectError(limited, .tooManyRequests, code: "rate_limited")
+            #expect(limited.headers.first(name: "Retry-After").flatMap(Int.init) != nil)
+            // Other routes are not limited by the auth bucket.
+            #expect(try await t.request(.GET, "/ping").status == .ok)
+        }
+    }
+
+    @Test func forwardedForIsBelievedOnlyFromTrustedProxies() async throws {
+        try await TestApp.with(.sqlite, config: { $0.trustedProxies = [CIDR("10.0.0.0/8")!, CIDR("::1/128")!] }, migrate: false) { t in
+            func clientIP(peer: String, forwardedFor: String?) -> String {
+                var headers = HTTPHeaders()
+                if let forwardedFor { headers.add(name: "X-Forwarded-For", value: forwardedFor) }
+                let request = Request(application: t.app, method: .GET, url: "/", headers: headers,
+                                      remoteAddress: try! SocketAddress(ipAddress: peer, port: 4000),
+                                      on: t.app.eventLoopGroup.next())
+                return request.clientIP
+            }
+            // An untrusted peer cannot choose its address.
+            #expect(clientIP(peer: "203.0.113.9", forwardedFor: "1.2.3.4") == "203.0.113.9")
+            // A trusted proxy's header is believed; the right-most untrusted hop is the client.
+            #expect(clientIP(peer: "10.1.2.3", forwardedFor: "198.51.100.7") == "198.51.100.7")
+            #expect(clientIP(peer: "10.1.2.3", forwardedFor: "6.6.6.6, 198.51.100.7, 10.9.9.9") == "198.51.100.7")
+            #expect(clientIP(peer: "::1", forwardedFor: "2001:db8::5") == "2001:db8::5")
+            // Garbage in the header does not become a bucket key.
+            #expect(clientIP(peer: "10.1.2.3", forwardedFor: "not-an-ip") == "10.1.2.3")
+            #expect(clientIP(peer: "10.1.2.3", forwardedFor: nil) == "10.1.2.3")
+        }
+    }
+}
+
+func base64URLDecode(_ text: String) -> Data {
+    var s = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+    while s.count % 4 != 0 { s += "=" }
+    return Data(base64Encoded: s) ?? Data()
+}
+
+func base64URLEncode(_ data: Data) -> String {
+    data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+        .replacingOccurrences(of: "=", with: "")
+}

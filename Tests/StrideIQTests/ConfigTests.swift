@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+@testable import StrideIQ
+
+@Suite("Configuration")
+struct ConfigTests {
+    @Test func defaultsAreTheEmbeddedMode() throws {
+        let config = try AppConfig.load(from: [:])
+        #expect(config.mode == .development)
+        #expect(config.host == "127.0.0.1" && config.port == 8080)
+        #expect(config.database == .sqlite(path: "./data/strideiq.sqlite"))
+        #expect(config.secretKey == nil)
+        #expect(config.bcryptCost == 12)
+        #expect(config.authRateLimitPerMinute == 60)
+    }
+
+    @Test func productionRefusesWeakOrMissingSecretsAndListsEveryProblem() throws {
+        let missing = #expect(throws: AppConfig.Invalid.self) { try AppConfig.load(from: ["STRIDEIQ_ENV": "production"]) }
+        #expect(missing?.problems.count == 1)
+        #expect(missing?.problems.first?.contains("SECRET_KEY") == true)
+
+        let several = #expect(throws: AppConfig.Invalid.self) {
+            try AppConfig.load(from: ["STRIDEIQ_ENV": "production", "SECRET_KEY": "short", "PORT": "99999",
+                                      "DATABASE_URL": "mysql://x", "TRUSTED_PROXIES": "10.0.0.0/8,banana", "LOG_LEVEL": "loud"])
+        }
+        let problems = several?.problems ?? []
+        #expect(problems.count == 5, "\(problems)")
+        for name in ["SECRET_KEY", "PORT", "DATABASE_URL", "TRUSTED_PROXIES", "LOG_LEVEL"] {
+            #expect(problems.contains { $0.contains(name) }, "missing \(name) in \(problems)")
+        }
+        // A secret is never echoed back.
+        #expect(!(several?.description.contains("short") ?? true) || several?.description.contains("SECRET_KEY must") == true)
+
+        let strong = try AppConfig.load(from: ["STRIDEIQ_ENV": "production", "SECRET_KEY": String(repeating: "k", count: 32),
+                                               "DATABASE_URL": "postgres://u:p@db:5432/strideiq"])
+        #expect(strong.mode == .production)
+        #expect(strong.autoMigrate == false)
+        #expect(strong.database == .postgres(url: "postgres://u:p@db:5432/strideiq"))
+    }
+
+    @Test func databaseURLs() {
+        #expect(AppConfig.parseDatabaseURL("sqlite://./data/x.sqlite") == .sqlite(path: "./data/x.sqlite"))
+        #expect(AppConfig.parseDatabaseURL("sqlite:///var/lib/strideiq/db.sqlite") == .sqlite(path: "/var/lib/strideiq/db.sqlite"))
+        #expect(AppConfig.parseDatabaseURL("postgresql://u:p@localhost:5433/db") == .postgres(url: "postgresql://u:p@localhost:5433/db"))
+        #expect(AppConfig.parseDatabaseURL("sqlite://") == nil)
+        #expect(AppConfig.parseDatabaseURL("postgres://") == nil)
+        #expect(AppConfig.parseDatabaseURL("redis://x") == nil)
+    }
+
+    @Test func cidrMatching() throws {
+        let v4 = try #require(CIDR("10.0.0.0/8"))
+        #expect(v4.contains("10.255.1.2"))
+        #expect(!v4.contains("11.0.0.1"))
+        #expect(v4.contains("::ffff:10.1.2.3"))
+        let v6 = try #require(CIDR("2001:db8::/32"))
+        #expect(v6.contains("2001:db8:1::1"))
+        #expect(!v6.contains("2001:db9::1"))
+        #expect(CIDR("10.0.0.0/33") == nil)
+        #expect(CIDR("nonsense") == nil)
+        #expect(CIDR("192.168.1.7")?.contains("192.168.1.7") == true)
+    }
+}

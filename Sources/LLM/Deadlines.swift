@@ -61,9 +61,13 @@ func streamWatchdog(
         let snapshot = progress.current
         var due: ContinuousClock.Instant
         var kind: LLMError.TimeoutKind
+        var wake: ContinuousClock.Instant?
         if snapshot.firstTokenAt == nil {
             due = start + timeouts.firstToken
             kind = .firstToken
+            // Wake at least every `idle` so the idle clock starts on time once the first token arrived
+            // (afterwards `lastActivity + idle` is never earlier than this wake-up).
+            wake = ContinuousClock.now + timeouts.idle
         } else {
             due = snapshot.lastActivity + timeouts.idle
             kind = .idle
@@ -73,7 +77,7 @@ func streamWatchdog(
             kind = .deadline
         }
         if ContinuousClock.now >= due { throw LLMError.timeout(kind) }
-        try await Task.sleep(until: due, clock: .continuous)
+        try await Task.sleep(until: min(due, wake ?? due), clock: .continuous)
     }
 }
 

@@ -139,6 +139,9 @@ public enum LLMError: Error, Sendable, Equatable, CustomStringConvertible {
             default: return .transport(.other, detail: redactor(String(describing: error)))
             }
         case let error as HTTPParserError:
+            if error == .invalidEOFState {
+                return .transport(.connectionClosed, detail: "the provider closed the connection before the answer was complete")
+            }
             return .malformedResponse("invalid HTTP from the provider (\(error))")
         case is NIOTooManyBytesError:
             return .malformedResponse("response too large")

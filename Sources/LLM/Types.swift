@@ -194,6 +194,8 @@ public protocol LLMProvider: Sendable {
 
     /// Streaming answer: `.delta` chunks as they arrive, then one `.done`; throws `LLMError` on failure.
     /// Cancelling the consuming task, or dropping the stream, cancels the HTTP request and closes its connection.
+    /// (As with any `AsyncThrowingStream`, a cancelled consumer's `for try await` loop simply ends without
+    /// `.done`: check `Task.isCancelled` after the loop.)
     func stream(_ request: ChatRequest, deadline: ContinuousClock.Instant) -> LLMStream
 }
 

@@ -96,6 +96,8 @@ func consume(_ stream: LLMStream, onDelta: (@Sendable () -> Void)? = nil) async 
                 outcome.completion = completion
             }
         }
+        // A cancelled consumer's loop just ends (AsyncThrowingStream semantics).
+        if outcome.completion == nil && Task.isCancelled { outcome.error = .cancelled }
     } catch {
         outcome.error = error as? LLMError ?? LLMError(error)
     }

@@ -134,7 +134,8 @@ struct WireFormatTests {
             var request = simpleRequest
             request.wantsJSON = true
             _ = try await makeProvider(wire, server: server, client: client).complete(request, timeout: .seconds(5))
-            let body = try #require(try JSONSerialization.jsonObject(with: Data(try #require(server.lastRequest).body)) as? [String: Any])
+            let sent = try #require(server.lastRequest)
+            let body = try #require(try JSONSerialization.jsonObject(with: Data(sent.body)) as? [String: Any])
             switch wire {
             case .openAI:
                 #expect((body["response_format"] as? [String: Any])?["type"] as? String == "json_object")
@@ -150,8 +151,10 @@ struct WireFormatTests {
         try await withFakeServer { server, client in
             let provider = makeProvider(.openAI, server: server, client: client)
             for _ in 0..<3 { _ = try await provider.complete(simpleRequest, timeout: .seconds(5)) }
-            #expect(server.requestCount == 3)
-            #expect(server.connections.count == 1)
+            for _ in 0..<3 { _ = try await provider.stream(simpleRequest, timeout: .seconds(5)).collect() }
+            #expect(server.requestCount == 6)
+            print("[measure] connections used for 3 complete + 3 stream calls: \(server.connections.count)")
+            #expect(server.connections.count <= 2)
         }
     }
 }

@@ -83,6 +83,14 @@ struct ActivityTests {
             // 121 s apart, or 3.5 % apart: different activities.
             #expect(try await t.request(.POST, "/v1/activities", json: ["start_time": "2026-11-20T07:02:01Z", "distance_m": 10000], token: s.accessToken).status == .created)
             #expect(try await t.request(.POST, "/v1/activities", json: ["start_time": "2026-11-20T06:59:00Z", "distance_m": 10362.7], token: s.accessToken).status == .created)
+            // Five concurrent posts of the same new run: exactly one is stored.
+            let statuses = try await withThrowingTaskGroup(of: UInt.self) { group in
+                for _ in 0..<5 {
+                    group.addTask { try await t.request(.POST, "/v1/activities", json: ["start_time": "2026-11-12T07:00:00Z", "distance_m": 5000], token: s.accessToken).status.code }
+                }
+                return try await group.reduce(into: [UInt]()) { $0.append($1) }
+            }
+            #expect(statuses.sorted() == [201, 409, 409, 409, 409])
             // Another athlete's identical run is not a duplicate.
             let other = try await t.register()
             #expect(try await t.request(.POST, "/v1/activities", json: ["start_time": "2026-11-20T07:00:00Z", "distance_m": 10000], token: other.accessToken).status == .created)

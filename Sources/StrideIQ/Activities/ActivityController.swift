@@ -20,12 +20,23 @@ struct ActivityController: RouteCollection {
             throw APIError.validation(field: "start_time", "must not be in the future")
         }
 
-        if let externalID = body.externalID, let existing = try await findByExternalID(athleteID: current.id, source: source, externalID: externalID, on: req.db) {
-            return JSONResponse(.ok, ActivityDTO(existing)) // the same import again: idempotent
+        let athlete = current.athlete
+        // The duplicate check and the insert run under the athlete's write lock: two concurrent posts of the
+        // same run cannot both pass the check.
+        let (status, activity) = try await req.application.athleteWriteLock.withLock(athleteID: current.id, on: req.db) { db in
+            try await Self.insert(body, source: source, athlete: athlete, on: db)
+        }
+        return JSONResponse(status, ActivityDTO(activity))
+    }
+
+    private static func insert(_ body: ActivityBody, source: String, athlete: Athlete, on db: any Database) async throws -> (HTTPStatus, Activity) {
+        let athleteID = athlete.id!
+        if let externalID = body.externalID, let existing = try await Self.findByExternalID(athleteID: athleteID, source: source, externalID: externalID, on: db) {
+            return (.ok, existing) // the same import again: idempotent
         }
         let window = ActivityDuplicateRule.window(around: body.startTime)
-        let nearby = try await Activity.query(on: req.db)
-            .filter(\.$athlete.$id == current.id)
+        let nearby = try await Activity.query(on: db)
+            .filter(\.$athlete.$id == athleteID)
             .filter(\.$startTime >= window.lowerBound)
             .filter(\.$startTime <= window.upperBound)
             .all()
@@ -37,12 +48,12 @@ struct ActivityController: RouteCollection {
         }
 
         let activity = Activity()
-        activity.$athlete.id = current.id
+        activity.$athlete.id = athleteID
         activity.sport = body.sport ?? .run
         activity.name = body.name ?? Self.defaultName(for: activity.sport)
         activity.startTime = body.startTime
         activity.timezone = body.timezone
-        let zone = body.timezone.flatMap(TimeZone.init(identifier:)) ?? current.athlete.timeZone
+        let zone = body.timezone.flatMap(TimeZone.init(identifier:)) ?? athlete.timeZone
         activity.utcOffsetS = body.utcOffsetS ?? zone.secondsFromGMT(for: body.startTime)
         activity.distanceM = body.distanceM
         activity.movingTimeS = body.movingTimeS
@@ -53,15 +64,15 @@ struct ActivityController: RouteCollection {
         activity.source = source
         activity.externalID = body.externalID
         do {
-            try await activity.create(on: req.db)
+            try await activity.create(on: db)
         } catch let error as any DatabaseError & Error where error.isConstraintFailure {
             // A concurrent import of the same (source, external id) won the race: answer with its row.
-            if let externalID = body.externalID, let existing = try await findByExternalID(athleteID: current.id, source: source, externalID: externalID, on: req.db) {
-                return JSONResponse(.ok, ActivityDTO(existing))
+            if let externalID = body.externalID, let existing = try await Self.findByExternalID(athleteID: athleteID, source: source, externalID: externalID, on: db) {
+                return (.ok, existing)
             }
             throw error
         }
-        return JSONResponse(.created, ActivityDTO(activity))
+        return (.created, activity)
     }
 
     func list(req: Request) async throws -> JSONResponse<ActivityPage> {
@@ -98,7 +109,7 @@ struct ActivityController: RouteCollection {
         return activity
     }
 
-    private func findByExternalID(athleteID: UUID, source: String, externalID: String, on db: any Database) async throws -> Activity? {
+    private static func findByExternalID(athleteID: UUID, source: String, externalID: String, on db: any Database) async throws -> Activity? {
         try await Activity.query(on: db)
             .filter(\.$athlete.$id == athleteID).filter(\.$source == source).filter(\.$externalID == externalID)
             .first()

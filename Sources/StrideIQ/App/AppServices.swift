@@ -9,6 +9,7 @@ struct AppServices: Sendable {
     let loginGuard: LoginGuard
     /// The clock; tests inject a controllable one.
     let now: @Sendable () -> Date
+    let athleteWriteLock: AthleteWriteLock
     /// bcrypt hash of a random secret at the configured cost, verified against for unknown emails.
     let dummyPasswordHash: String
 }
@@ -28,5 +29,6 @@ extension Application {
     var cache: any SharedCache { strideIQ.cache }
     var tokenService: TokenService { strideIQ.tokenService }
     var loginGuard: LoginGuard { strideIQ.loginGuard }
+    var athleteWriteLock: AthleteWriteLock { strideIQ.athleteWriteLock }
     func now() -> Date { strideIQ.now() }
 }

@@ -45,6 +45,7 @@ public func configure(_ app: Application, config: AppConfig, overrides: AppOverr
         loginGuard: LoginGuard(cache: cache, maxFailures: config.loginMaxFailures,
                                window: .seconds(config.loginFailureWindow), lockout: .seconds(config.loginLockout)),
         now: now,
+        athleteWriteLock: AthleteWriteLock(),
         dummyPasswordHash: dummyHash)
 
     // Our error middleware replaces Vapor's so every error has the one JSON shape.

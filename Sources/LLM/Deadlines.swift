@@ -67,7 +67,7 @@ func streamWatchdog(
             kind = .firstToken
             // Wake at least every `idle` so the idle clock starts on time once the first token arrived
             // (afterwards `lastActivity + idle` is never earlier than this wake-up).
-            wake = ContinuousClock.now + timeouts.idle
+            wake = ContinuousClock.now + max(timeouts.idle, .milliseconds(10))
         } else {
             due = snapshot.lastActivity + timeouts.idle
             kind = .idle

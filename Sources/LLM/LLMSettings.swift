@@ -189,6 +189,11 @@ extension LLMSettings {
         if kind == .anthropic, apiKey == nil {
             problems.append("\(prefix)LLM_API_KEY (or LLM_API_KEY) is required when the \(purpose.rawValue) provider is anthropic")
         }
+        if kind == .openai, apiKey == nil, let host = URLComponents(string: baseURL)?.host?.lowercased(),
+            host.hasSuffix("openai.com") || host.hasSuffix("googleapis.com")
+        {
+            problems.append("\(prefix)LLM_API_KEY (or LLM_API_KEY) is required for \(host) (only local servers work without a key)")
+        }
 
         let settings = LLMSettings(provider: kind, baseURL: baseURL, apiKey: apiKey, model: model, timeouts: timeouts)
         if problems.isEmpty { return (settings, problems) }
@@ -210,8 +215,14 @@ extension LLMSettings {
 
     /// A configuration for the ONE shared `HTTPClient` the app creates and passes to the factory: the
     /// connect timeout is the largest of the given settings', the read (idle) timeout a backstop above
-    /// every per-call timeout (the per-call ones are enforced by the providers themselves).
-    public static func httpClientConfiguration(for settings: [LLMSettings]) -> HTTPClient.Configuration {
+    /// every per-call timeout (the per-call ones are enforced by the providers themselves), up to
+    /// `maxConnectionsPerHost` HTTP/1.1 connections per host (AsyncHTTPClient's default of 8 would queue the
+    /// 9th concurrent stream to a local server), no redirects, and a refused connection fails at once
+    /// instead of being retried until the connect timeout.
+    public static func httpClientConfiguration(
+        for settings: [LLMSettings],
+        maxConnectionsPerHost: Int = 256
+    ) -> HTTPClient.Configuration {
         let all = settings.isEmpty ? [LLMSettings.offline(purpose: .briefing)] : settings
         let connect = all.map(\.timeouts.connect).max() ?? .seconds(3)
         let read = all.map { max($0.timeouts.request, $0.timeouts.idle, $0.timeouts.firstToken) }.max() ?? .seconds(120)
@@ -220,6 +231,11 @@ extension LLMSettings {
         )
         configuration.redirectConfiguration = .disallow
         configuration.decompression = .disabled
+        configuration.connectionPool = .init(
+            idleTimeout: .seconds(60),
+            concurrentHTTP1ConnectionsPerHostSoftLimit: max(1, maxConnectionsPerHost)
+        )
+        configuration.connectionPool.retryConnectionEstablishment = false
         return configuration
     }
 }

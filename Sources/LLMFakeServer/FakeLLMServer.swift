@@ -1,5 +1,4 @@
 import Foundation
-import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -35,9 +34,9 @@ public final class FakeLLMServer: Sendable {
 
     public let host: String
     public let port: Int
-    private let state: NIOLockedValueBox<State>
-    private let serverChannel: NIOLockedValueBox<(any Channel)?>
-    private let runTask: NIOLockedValueBox<Task<Void, Never>?>
+    private let state: LockedValue<State>
+    private let serverChannel: LockedValue<(any Channel)?>
+    private let runTask: LockedValue<Task<Void, Never>?>
 
     /// `http://127.0.0.1:PORT` (no path).
     public var baseURL: String { "http://\(self.host):\(self.port)" }
@@ -49,9 +48,9 @@ public final class FakeLLMServer: Sendable {
     private init(host: String, port: Int, behaviour: FakeBehaviour) {
         self.host = host
         self.port = port
-        self.state = NIOLockedValueBox(State(behaviour: behaviour))
-        self.serverChannel = NIOLockedValueBox(nil)
-        self.runTask = NIOLockedValueBox(nil)
+        self.state = LockedValue(State(behaviour: behaviour))
+        self.serverChannel = LockedValue(nil)
+        self.runTask = LockedValue(nil)
     }
 
     /// Starts a server on `host` (loopback) and an ephemeral port.
@@ -77,18 +76,18 @@ public final class FakeLLMServer: Sendable {
             throw FakeServerError.noPort
         }
         let server = FakeLLMServer(host: host, port: port, behaviour: behaviour)
-        server.serverChannel.withLockedValue { $0 = channel.channel }
+        server.serverChannel.withLock { $0 = channel.channel }
         let task = Task { await server.run(channel) }
-        server.runTask.withLockedValue { $0 = task }
+        server.runTask.withLock { $0 = task }
         return server
     }
 
     /// Stops accepting, closes every connection (marked as closed by the server) and waits for the handlers.
     public func shutdown() async {
-        self.state.withLockedValue { $0.shuttingDown = true }
-        let channel = self.serverChannel.withLockedValue { $0 }
+        self.state.withLock { $0.shuttingDown = true }
+        let channel = self.serverChannel.withLock { $0 }
         try? await channel?.close()
-        let task = self.runTask.withLockedValue { $0 }
+        let task = self.runTask.withLock { $0 }
         task?.cancel()
         await task?.value
     }
@@ -97,8 +96,8 @@ public final class FakeLLMServer: Sendable {
 
     /// The server-wide behaviour, used when no scripted behaviour is queued.
     public var behaviour: FakeBehaviour {
-        get { self.state.withLockedValue { $0.behaviour } }
-        set { self.state.withLockedValue { $0.behaviour = newValue } }
+        get { self.state.withLock { $0.behaviour } }
+        set { self.state.withLock { $0.behaviour = newValue } }
     }
 
     public func setBehaviour(_ behaviour: FakeBehaviour) {
@@ -111,22 +110,22 @@ public final class FakeLLMServer: Sendable {
     }
 
     public func enqueue(contentsOf behaviours: [FakeBehaviour]) {
-        self.state.withLockedValue { $0.script.append(contentsOf: behaviours) }
+        self.state.withLock { $0.script.append(contentsOf: behaviours) }
     }
 
     // MARK: observations
 
-    public var requests: [FakeRequest] { self.state.withLockedValue { $0.requests } }
-    public var requestCount: Int { self.state.withLockedValue { $0.requests.count } }
-    public var lastRequest: FakeRequest? { self.state.withLockedValue { $0.requests.last } }
-    public var connections: [FakeConnection] { self.state.withLockedValue { $0.connections } }
+    public var requests: [FakeRequest] { self.state.withLock { $0.requests } }
+    public var requestCount: Int { self.state.withLock { $0.requests.count } }
+    public var lastRequest: FakeRequest? { self.state.withLock { $0.requests.last } }
+    public var connections: [FakeConnection] { self.state.withLock { $0.connections } }
     public var openConnectionCount: Int {
-        self.state.withLockedValue { $0.connections.filter { $0.closedAt == nil }.count }
+        self.state.withLock { $0.connections.filter { $0.closedAt == nil }.count }
     }
 
     /// The connection a request arrived on.
     public func connection(ofRequest index: Int) -> FakeConnection? {
-        self.state.withLockedValue { state in
+        self.state.withLock { state in
             guard index >= 0, index < state.requests.count else { return nil }
             let id = state.requests[index].connectionID
             return state.connections.first { $0.id == id }
@@ -178,7 +177,7 @@ public final class FakeLLMServer: Sendable {
     }
 
     private func opened() -> Int {
-        self.state.withLockedValue { state in
+        self.state.withLock { state in
             let id = state.connections.count
             state.connections.append(FakeConnection(id: id, openedAt: .now, closedAt: nil, closedBy: nil, requestIndices: []))
             return id
@@ -187,7 +186,7 @@ public final class FakeLLMServer: Sendable {
 
     private func closed(_ id: Int) {
         let now = ContinuousClock.now
-        self.state.withLockedValue { state in
+        self.state.withLock { state in
             guard id < state.connections.count, state.connections[id].closedAt == nil else { return }
             state.connections[id].closedAt = now
             state.connections[id].closedBy = (state.shuttingDown || state.serverClosing.contains(id)) ? .server : .client
@@ -195,7 +194,7 @@ public final class FakeLLMServer: Sendable {
     }
 
     private func markServerClosing(_ id: Int) {
-        self.state.withLockedValue { _ = $0.serverClosing.insert(id) }
+        self.state.withLock { _ = $0.serverClosing.insert(id) }
     }
 
     private func record(head: HTTPRequestHead, body: ByteBuffer, connectionID: Int) -> (FakeRequest, FakeBehaviour) {
@@ -204,7 +203,7 @@ public final class FakeLLMServer: Sendable {
         let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? head.uri
         let format: FakeWireFormat =
             path.hasSuffix("/chat/completions") ? .openAI : (path.hasSuffix("/messages") ? .anthropic : .unknown)
-        return self.state.withLockedValue { state in
+        return self.state.withLock { state in
             let request = FakeRequest(
                 index: state.requests.count,
                 connectionID: connectionID,
@@ -250,28 +249,49 @@ public final class FakeLLMServer: Sendable {
                     )
                     // Race the scripted answer with the client going away, so a stalled answer ends when
                     // the client disconnects.
-                    let keepGoing = await Self.raceWithClose(channel) { try await writer.run() }
-                    if !keepGoing { return }
-                    head = nil
+                    switch await Self.raceWithClose(channel, { try await writer.run() }) {
+                    case .keepAlive:
+                        head = nil
+                    case .close:
+                        self.markServerClosing(id)  // our decision: not a client disconnect
+                        return
+                    case .gone:
+                        return
+                    }
                 }
             }
         }
     }
 
-    /// Runs `body`; returns false when the connection closed first or `body` failed / asked to close.
+    private enum Outcome: Sendable {
+        /// The answer is complete and the connection may carry another request.
+        case keepAlive
+        /// The answer is complete and the server closes the connection.
+        case close
+        /// The connection went away (closed by the peer, or a write failed).
+        case gone
+    }
+
+    /// Runs `body` (which returns whether to keep the connection alive), racing it with the connection closing.
     private static func raceWithClose(
         _ channel: any Channel,
         _ body: @escaping @Sendable () async throws -> Bool
-    ) async -> Bool {
+    ) async -> Outcome {
         let (signal, continuation) = AsyncStream<Void>.makeStream()
         channel.closeFuture.whenComplete { _ in continuation.finish() }
-        return await withTaskGroup(of: Bool.self) { group in
-            group.addTask { (try? await body()) ?? false }
+        return await withTaskGroup(of: Outcome.self) { group in
+            group.addTask {
+                do {
+                    return try await body() ? .keepAlive : .close
+                } catch {
+                    return .gone
+                }
+            }
             group.addTask {
                 for await _ in signal {}
-                return false
+                return .gone
             }
-            let first = await group.next() ?? false
+            let first = await group.next() ?? .gone
             group.cancelAll()
             continuation.finish()
             return first
@@ -378,7 +398,8 @@ private struct ResponseWriter: Sendable {
             // Announce the whole body, send half, then fail as scripted.
             try await self.outbound.write(.head(self.head(.ok, contentType: "application/json", contentLength: bytes.count)))
             try await self.outbound.write(.body(.byteBuffer(ByteBuffer(bytes: bytes.prefix(bytes.count / 2)))))
-            return try await self.failMidway()
+            try await self.failMidway()
+            return false
         default:
             break
         }
@@ -395,7 +416,7 @@ private struct ResponseWriter: Sendable {
         for event in self.preamble() { try await self.send(event) }
         let tokens = self.behaviour.tokens
         for index in 0...tokens.count {
-            if try await self.faultTriggers(at: index) { return false }
+            if try await self.faultTriggers(at: index) { return self.answerEndedCleanly && self.keepAlive }
             if index == tokens.count { break }
             try await Self.sleep(index == 0 ? self.behaviour.firstTokenDelay : self.behaviour.tokenDelay)
             if self.behaviour.keepAliveComments {
@@ -414,7 +435,8 @@ private struct ResponseWriter: Sendable {
         case .stall(let after) where after == index,
             .resetConnection(let after) where after == index,
             .closeEarly(let after) where after == index:
-            return try await self.failMidway()
+            try await self.failMidway()
+            return true
         case .malformedChunk(let after) where after == index:
             let broken = self.isAnthropic
                 ? "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":\n\n"
@@ -434,7 +456,13 @@ private struct ResponseWriter: Sendable {
         }
     }
 
-    private func failMidway() async throws -> Bool {
+    private var answerEndedCleanly: Bool {
+        if case .streamError = self.behaviour.fault { return true }
+        return false
+    }
+
+    /// Resets, closes, or stalls forever, as the fault says.
+    private func failMidway() async throws {
         switch self.behaviour.fault {
         case .resetConnection:
             await self.server.reset(self.channel, connectionID: self.connectionID)
@@ -443,7 +471,6 @@ private struct ResponseWriter: Sendable {
         default:
             try await Self.sleepForever()
         }
-        return true
     }
 
     private func preamble() -> [String] {
@@ -561,5 +588,19 @@ private struct ResponseWriter: Sendable {
 
     private static func jsonString(_ object: [String: Any]) -> String {
         String(decoding: self.json(object), as: UTF8.self)
+    }
+}
+
+/// A value guarded by a lock (keeps this target's dependencies to NIOCore, NIOPosix and NIOHTTP1).
+final class LockedValue<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Value
+
+    init(_ value: Value) { self.value = value }
+
+    func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
+        self.lock.lock()
+        defer { self.lock.unlock() }
+        return try body(&self.value)
     }
 }

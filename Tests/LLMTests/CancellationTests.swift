@@ -69,7 +69,7 @@ struct CancellationTests {
     @Test func cancellingAChainStreamClosesTheConnectionAndDoesNotFallBack() async throws {
         try await withFakeServer(FakeBehaviour(fault: .stall(afterTokens: 1))) { server, client in
             try await withFakeServer { fallback, _ in
-                let chain = FallbackChain(providers: [
+                let chain = quietChain([
                     makeProvider(.anthropic, server: server, client: client, timeouts: self.patient),
                     makeProvider(.openAI, server: fallback, client: client),
                 ])
@@ -82,6 +82,25 @@ struct CancellationTests {
                 #expect(await consumer.value.error == .cancelled)
                 #expect(fallback.requestCount == 0)
             }
+        }
+    }
+
+    @Test(arguments: Wire.allCases)
+    func cancellingWhileTheProviderIsStillWritingIsSeenAsAClientClose(_ wire: Wire) async throws {
+        let behaviour = FakeBehaviour(tokens: FakeBehaviour.words(300), tokenDelay: .milliseconds(10))
+        try await withFakeServer(behaviour) { server, client in
+            let provider = makeProvider(wire, server: server, client: client, timeouts: self.patient)
+            let (gotTokens, tokensSignal) = AsyncStream<Void>.makeStream()
+            let consumer = Task { await consume(provider.stream(simpleRequest, timeout: .seconds(60))) { tokensSignal.yield() } }
+            var iterator = gotTokens.makeAsyncIterator()
+            for _ in 0..<3 { _ = await iterator.next() }
+            let cancelledAt = ContinuousClock.now
+            consumer.cancel()
+            let closedAt = try #require(await server.waitForClientClose(ofRequest: 0, timeout: .seconds(3)))
+            #expect(cancelledAt.duration(to: closedAt) < .seconds(1))
+            let outcome = await consumer.value
+            #expect(outcome.error == .cancelled)
+            #expect(outcome.deltas.count < 300)
         }
     }
 

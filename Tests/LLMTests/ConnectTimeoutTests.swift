@@ -70,7 +70,7 @@ struct ConnectTimeoutTests {
         let provider = OpenAICompatibleProvider(
             baseURL: "http://127.0.0.1:\(blackhole.port)/v1", apiKey: nil, model: "m",
             timeouts: LLMTimeouts(connect: .seconds(1), firstToken: .seconds(5), idle: .seconds(5), request: .seconds(5)),
-            httpClient: client
+            httpClient: client, logger: quietLogger
         )
         let (error, elapsed) = await measureFailure { try await provider.complete(simpleRequest, timeout: .seconds(10)) }
         report("openAI complete, connect never completes, connect timeout 1 s", elapsed, error)

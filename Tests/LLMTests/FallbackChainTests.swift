@@ -9,7 +9,7 @@ struct FallbackChainTests {
     func primaryFailsFallbackAnswers(_ wire: Wire) async throws {
         try await withFakeServer(.failing(.serverError(status: 503, message: "down"))) { primary, client in
             try await withFakeServer(FakeBehaviour(tokens: ["From", " the", " fallback"])) { fallback, _ in
-                let chain = FallbackChain(providers: [
+                let chain = quietChain([
                     makeProvider(wire, server: primary, client: client),
                     makeProvider(wire == .openAI ? .anthropic : .openAI, server: fallback, client: client),
                 ])
@@ -33,7 +33,7 @@ struct FallbackChainTests {
 
     @Test func primaryAnswersChainIndexZero() async throws {
         try await withFakeServer { server, client in
-            let chain = FallbackChain(providers: [makeProvider(.openAI, server: server, client: client), OfflineProvider()])
+            let chain = quietChain([makeProvider(.openAI, server: server, client: client), OfflineProvider()])
             let completion = try await chain.complete(simpleRequest, timeout: .seconds(5))
             #expect(completion.chainIndex == 0)
             #expect(completion.fallbackReason == nil)
@@ -46,7 +46,7 @@ struct FallbackChainTests {
         try await withFakeServer(.failing(.rateLimited(retryAfter: "30"))) { server, client in
             var request = simpleRequest
             request.facts = ["You ran 5 km today."]
-            let chain = FallbackChain(providers: [makeProvider(.anthropic, server: server, client: client), OfflineProvider()])
+            let chain = quietChain([makeProvider(.anthropic, server: server, client: client), OfflineProvider()])
             let completion = try await chain.complete(request, timeout: .seconds(5))
             #expect(completion.source == .offline)
             #expect(completion.provider == "offline")
@@ -60,7 +60,7 @@ struct FallbackChainTests {
     @Test func streamFallsBackOnlyBeforeTheFirstToken() async throws {
         try await withFakeServer(FakeBehaviour(fault: .stall(afterTokens: 2))) { primary, client in
             try await withFakeServer { fallback, _ in
-                let chain = FallbackChain(providers: [
+                let chain = quietChain([
                     makeProvider(.openAI, server: primary, client: client),
                     makeProvider(.openAI, server: fallback, client: client),
                 ])
@@ -72,7 +72,7 @@ struct FallbackChainTests {
         }
         try await withFakeServer(FakeBehaviour(firstTokenDelay: .seconds(5))) { primary, client in
             try await withFakeServer { fallback, _ in
-                let chain = FallbackChain(providers: [
+                let chain = quietChain([
                     makeProvider(.anthropic, server: primary, client: client),
                     makeProvider(.anthropic, server: fallback, client: client),
                 ])
@@ -92,7 +92,7 @@ struct FallbackChainTests {
         try await withFakeServer(.failing(.neverAnswer)) { first, client in
             try await withFakeServer(.failing(.neverAnswer)) { second, _ in
                 let timeouts = LLMTimeouts(connect: .seconds(1), firstToken: .seconds(10), idle: .seconds(10), request: .seconds(1))
-                let chain = FallbackChain(providers: [
+                let chain = quietChain([
                     makeProvider(.openAI, server: first, client: client, timeouts: timeouts),
                     makeProvider(.anthropic, server: second, client: client, timeouts: timeouts),
                     OfflineProvider(),
@@ -133,7 +133,7 @@ struct FallbackChainTests {
                 }
             }
         }
-        let chain = FallbackChain(providers: [Sleepy(), Sleepy()])
+        let chain = quietChain([Sleepy(), Sleepy()])
         let (error, elapsed) = await measureFailure { try await chain.complete(simpleRequest, timeout: .milliseconds(500)) }
         #expect(error == .timeout(.deadline))
         #expect(elapsed < .milliseconds(1500))
@@ -145,7 +145,7 @@ struct FallbackChainTests {
     @Test func allFailTheLastErrorIsThrown() async throws {
         try await withFakeServer(.failing(.serverError(status: 500, message: "a"))) { first, client in
             try await withFakeServer(.failing(.rateLimited(retryAfter: "1"))) { second, _ in
-                let chain = FallbackChain(providers: [
+                let chain = quietChain([
                     makeProvider(.openAI, server: first, client: client),
                     makeProvider(.openAI, server: second, client: client),
                 ])

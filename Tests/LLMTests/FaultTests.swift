@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import LLM
 import LLMFakeServer
+import NIOPosix
 import Testing
 
 /// Every fault mode of the fake provider yields the right typed error, in about the configured time.
@@ -172,10 +173,23 @@ struct FaultTests {
         let server = try await FakeLLMServer.start()
         let url = server.openAIBaseURL
         await server.shutdown()
+        let settings = LLMSettings(provider: .openai, baseURL: url, apiKey: nil, model: "m", timeouts: fastTimeouts)
+        let client = HTTPClient(
+            eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
+            configuration: LLMSettings.httpClientConfiguration(for: [settings])
+        )
+        let provider = LLMProviderFactory.make(settings: settings, httpClient: client, logger: quietLogger)
+        let (error, elapsed) = await measureFailure { try await provider.complete(simpleRequest, timeout: .seconds(5)) }
+        report("openAI complete, connection refused (library client configuration)", elapsed, error)
+        #expect(error?.code == "transport_connect_failed")
+        #expect(elapsed < .milliseconds(500))
+        try await client.shutdown()
+
+        // With AsyncHTTPClient's default (retry until the connect timeout) it is still a typed failure within ~1 s.
         try await withFakeServer { _, client in
-            let provider = OpenAICompatibleProvider(baseURL: url, apiKey: nil, model: "m", timeouts: fastTimeouts, httpClient: client)
+            let provider = OpenAICompatibleProvider(baseURL: url, apiKey: nil, model: "m", timeouts: fastTimeouts, httpClient: client, logger: quietLogger)
             let (error, elapsed) = await measureFailure { try await provider.complete(simpleRequest, timeout: .seconds(5)) }
-            report("openAI complete, connection refused (client connect timeout 1 s)", elapsed, error)
+            report("openAI complete, connection refused (client retries until connect timeout 1 s)", elapsed, error)
             #expect(error?.code == "transport_connect_failed" || error == .timeout(.connect))
             #expect(elapsed < .milliseconds(2500))
         }

@@ -87,12 +87,12 @@ struct SettingsTests {
         #expect(problems.contains { $0.contains("LLM_IDLE_TIMEOUT_S") })
 
         let (_, urlProblems) = LLMSettings.resolve(
-            purpose: .briefing, environment: ["LLM_PROVIDER": "openai", "LLM_MODEL": "m", "BRIEFING_LLM_BASE_URL": "localhost:11434"]
+            purpose: .briefing, environment: ["LLM_PROVIDER": "openai", "LLM_MODEL": "m", "LLM_API_KEY": "k-123456", "BRIEFING_LLM_BASE_URL": "localhost:11434"]
         )
         #expect(urlProblems.count == 1)
         #expect(urlProblems.first?.contains("BRIEFING_LLM_BASE_URL") == true)
 
-        let (_, modelProblems) = LLMSettings.resolve(purpose: .briefing, environment: ["LLM_PROVIDER": "openai"])
+        let (_, modelProblems) = LLMSettings.resolve(purpose: .briefing, environment: ["LLM_PROVIDER": "openai", "LLM_BASE_URL": "http://localhost:11434/v1"])
         #expect(modelProblems == ["BRIEFING_LLM_MODEL (or LLM_MODEL) is required when the briefing provider is openai"])
 
         let (fallback, keyProblems) = LLMSettings.resolve(purpose: .coach, environment: ["LLM_PROVIDER": "anthropic", "LLM_MODEL": "claude"])
@@ -127,5 +127,24 @@ struct SettingsTests {
         let chain = LLMProviderFactory.makeChain(primary: briefing, offlineLast: true, httpClient: client)
         #expect(chain.providers.map(\.descriptor.kind) == [.openai, .offline])
         try await client.shutdown()
+    }
+}
+
+@Suite("Settings: hosted providers need keys")
+struct HostedKeyTests {
+    @Test func openAIHostedWithoutKeyIsAProblem() {
+        let (_, problems) = LLMSettings.resolve(purpose: .briefing, environment: ["LLM_PROVIDER": "openai", "LLM_MODEL": "gpt-4o-mini"])
+        #expect(problems.count == 1)
+        #expect(problems.first?.contains("api.openai.com") == true)
+        let (_, gemini) = LLMSettings.resolve(
+            purpose: .briefing,
+            environment: ["LLM_PROVIDER": "openai", "LLM_MODEL": "gemini-2.5-flash", "LLM_BASE_URL": "https://generativelanguage.googleapis.com/v1beta/openai"]
+        )
+        #expect(gemini.count == 1)
+        let (local, none) = LLMSettings.resolve(
+            purpose: .briefing, environment: ["LLM_PROVIDER": "openai", "LLM_MODEL": "qwen2.5", "LLM_BASE_URL": "http://127.0.0.1:8081/v1"]
+        )
+        #expect(none.isEmpty)
+        #expect(local.provider == .openai)
     }
 }

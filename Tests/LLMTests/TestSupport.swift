@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import LLM
 import LLMFakeServer
+import Logging
 import NIOCore
 import NIOPosix
 import Testing
@@ -14,6 +15,13 @@ enum Wire: String, CaseIterable, Sendable, CustomTestStringConvertible {
 }
 
 let testAPIKey = "sk-test-SECRET-0123456789abcdef"
+
+/// Tests expect failures; keep their warnings out of the output (LoggingTests checks what is logged).
+let quietLogger: Logger = {
+    var logger = Logger(label: "strideiq.llm.tests")
+    logger.logLevel = .critical
+    return logger
+}()
 
 /// Short timeouts so every fault resolves in about a second.
 let fastTimeouts = LLMTimeouts(connect: .seconds(1), firstToken: .seconds(1), idle: .milliseconds(500), request: .seconds(5))
@@ -54,12 +62,12 @@ func makeProvider(
     case .openAI:
         OpenAICompatibleProvider(
             baseURL: server.openAIBaseURL, apiKey: apiKey, model: model ?? "gpt-fake",
-            timeouts: timeouts, httpClient: client
+            timeouts: timeouts, httpClient: client, logger: quietLogger
         )
     case .anthropic:
         AnthropicProvider(
             baseURL: server.anthropicBaseURL, apiKey: apiKey, model: model ?? "claude-fake",
-            timeouts: timeouts, httpClient: client
+            timeouts: timeouts, httpClient: client, logger: quietLogger
         )
     }
 }
@@ -123,4 +131,8 @@ extension Duration {
 /// Prints a measured figure in a greppable form (`[measure] …`).
 func report(_ label: String, _ duration: Duration, _ error: LLMError?) {
     print("[measure] \(label): \(String(format: "%.3f", duration.seconds)) s -> \(error?.code ?? "ok")")
+}
+
+func quietChain(_ providers: [any LLMProvider]) -> FallbackChain {
+    FallbackChain(providers, logger: quietLogger)
 }

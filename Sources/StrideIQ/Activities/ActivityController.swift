@@ -21,10 +21,12 @@ struct ActivityController: RouteCollection {
         }
 
         let athlete = current.athlete
-        // The duplicate check and the insert run under the athlete's write lock: two concurrent posts of the
-        // same run cannot both pass the check.
+        // The duplicate check, the insert and the briefing trigger run in one transaction under the athlete's
+        // write lock: two concurrent posts of the same run cannot both pass the check.
         let (status, activity) = try await req.application.athleteWriteLock.withLock(athleteID: current.id, on: req.db) { db in
-            try await Self.insert(body, source: source, athlete: athlete, on: db)
+            let (status, activity) = try await Self.insert(body, source: source, athlete: athlete, on: db)
+            if status == .created { try await req.triggerBriefingRefresh("activity_created", athlete: athlete, on: db) }
+            return (status, activity)
         }
         return JSONResponse(status, ActivityDTO(activity))
     }
@@ -95,7 +97,12 @@ struct ActivityController: RouteCollection {
     }
 
     func delete(req: Request) async throws -> HTTPStatus {
-        try await owned(req).delete(on: req.db)
+        let activity = try await owned(req)
+        let athlete = try req.currentAthlete.athlete
+        try await req.db.writeTransaction { db in
+            try await activity.delete(on: db)
+            try await req.triggerBriefingRefresh("activity_deleted", athlete: athlete, on: db)
+        }
         return .noContent
     }
 
@@ -129,12 +136,13 @@ struct ActivityController: RouteCollection {
     }
 
     struct ListQuery {
-        var limit = 20
+        static let defaultLimit = 20
+        static let maxOffset = 1_000_000
+        var limit = Self.defaultLimit
         var offset = 0
         var since: Date?
         var until: Date?
         var sport: Sport?
-        static let maxOffset = 1_000_000
 
         init(_ query: any URLQueryContainer, validator v: inout FieldValidator) {
             if let raw = query[String.self, at: "limit"] {

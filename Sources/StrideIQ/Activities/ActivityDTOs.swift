@@ -27,7 +27,14 @@ struct ActivityBody: RequestBody {
     static let earliestStart = Date(timeIntervalSince1970: 631_152_000) // 1990-01-01
     /// Clock skew tolerated for a start "in the future".
     static let futureTolerance: TimeInterval = 3600
-    static let sourcePattern = "^[a-z0-9_]{1,32}$"
+    /// What `source` may contain (its length is `Limits.Activity.source`), as the OpenAPI document states it.
+    static let sourcePattern = "^[a-z0-9_]+$"
+
+    /// Checked scalar by scalar: a regular expression's `$` would also accept a trailing newline.
+    static func isValidSource(_ source: String) -> Bool {
+        Limits.Activity.source.contains(source.unicodeScalars.count)
+            && source.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }
+    }
 
     func validate(into v: inout FieldValidator) {
         v.length(name, "name", Limits.Activity.name)
@@ -47,8 +54,8 @@ struct ActivityBody: RequestBody {
             v.check(movingTimeS <= durationS, "moving_time_s", "must not exceed duration_s")
         }
         if let source {
-            v.check(source.range(of: Self.sourcePattern, options: .regularExpression) != nil, "source",
-                    "must be 1–32 lower-case letters, digits or underscores")
+            v.check(Self.isValidSource(source), "source",
+                    "must be \(Limits.Activity.source.lowerBound)–\(Limits.Activity.source.upperBound) lower-case letters, digits or underscores")
         }
         v.length(externalID, "external_id", Limits.Activity.externalID)
         if externalID != nil && (source == nil || source == "manual") {

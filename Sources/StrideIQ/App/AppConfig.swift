@@ -1,4 +1,5 @@
 import Foundation
+import LLM
 import StrideIQCore
 
 /// Every setting StrideIQ reads, parsed once at boot from the environment. Defaults give the embedded mode
@@ -38,6 +39,13 @@ public struct AppConfig: Sendable {
     public var logLevel = "info"
     /// Apply pending migrations when `serve` starts (the embedded default). Production runs `strideiq migrate`.
     public var autoMigrate = true
+    /// LLM per purpose (`LLM_*`, `BRIEFING_LLM_*`, `COACH_LLM_*`); offline unless configured.
+    public var briefingLLM = LLMSettings.offline(purpose: .briefing)
+    public var coachLLM = LLMSettings.offline(purpose: .coach)
+    /// Call-site deadline of one briefing job; the provider's client timeout (`BRIEFING_PROVIDER_TIMEOUT_S`) is inside it.
+    public var briefingJobTimeout: TimeInterval = 15
+    public var workerConcurrency = 8
+    public var schedulerInterval: TimeInterval = 900
 
     public init() {}
 
@@ -88,6 +96,18 @@ public struct AppConfig: Sendable {
             reader.problem("LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical (got \(config.logLevel))")
         }
         config.autoMigrate = reader.bool("AUTO_MIGRATE", default: config.mode != .production)
+        let briefing = LLMSettings.resolve(purpose: .briefing, environment: environment)
+        let coach = LLMSettings.resolve(purpose: .coach, environment: environment)
+        config.briefingLLM = briefing.settings
+        config.coachLLM = coach.settings
+        for problem in briefing.problems + coach.problems where !reader.problems.contains(problem) { reader.problem(problem) }
+        config.briefingJobTimeout = TimeInterval(reader.int("BRIEFING_JOB_TIMEOUT_S", default: Int(config.briefingJobTimeout), range: 1...600))
+        let providerTimeout = config.briefingLLM.timeouts.request.components.seconds
+        if Double(providerTimeout) >= config.briefingJobTimeout {
+            reader.problem("BRIEFING_JOB_TIMEOUT_S (\(Int(config.briefingJobTimeout)) s) must be longer than BRIEFING_PROVIDER_TIMEOUT_S (\(providerTimeout) s)")
+        }
+        config.workerConcurrency = reader.int("WORKER_CONCURRENCY", default: config.workerConcurrency, range: 1...1024)
+        config.schedulerInterval = TimeInterval(reader.int("SCHEDULER_INTERVAL_S", default: Int(config.schedulerInterval), range: 1...86_400))
         if !reader.problems.isEmpty { throw Invalid(problems: reader.problems) }
         return config
     }

@@ -1,3 +1,4 @@
+import LLM
 import Vapor
 import StrideIQCore
 
@@ -10,6 +11,14 @@ struct AppServices: Sendable {
     /// The clock; tests inject a controllable one.
     let now: @Sendable () -> Date
     let athleteWriteLock: AthleteWriteLock
+    let metrics: Metrics
+    let jobQueue: JobQueue
+    let briefings: BriefingService
+    let briefingGenerator: BriefingGenerator
+    /// Not started by `configure`: `serve` and `worker` start it; tests drive `pollOnce()` themselves.
+    let worker: JobWorker
+    /// Not started by `configure`: `serve` and `scheduler` start it.
+    let scheduler: BriefingScheduler
     /// bcrypt hash of a random secret at the configured cost, verified against for unknown emails.
     let dummyPasswordHash: String
 }
@@ -30,5 +39,7 @@ extension Application {
     var tokenService: TokenService { strideIQ.tokenService }
     var loginGuard: LoginGuard { strideIQ.loginGuard }
     var athleteWriteLock: AthleteWriteLock { strideIQ.athleteWriteLock }
+    var metrics: Metrics { strideIQ.metrics }
+    var briefings: BriefingService { strideIQ.briefings }
     func now() -> Date { strideIQ.now() }
 }

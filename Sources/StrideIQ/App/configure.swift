@@ -2,6 +2,7 @@ import Fluent
 import FluentPostgresDriver
 import FluentSQLiteDriver
 import JWT
+import LLM
 import Vapor
 import StrideIQCore
 
@@ -36,6 +37,31 @@ public func configure(_ app: Application, config: AppConfig, overrides: AppOverr
 
     let cache = overrides.cache ?? MemoryCache()
     let now = overrides.now ?? { Date() }
+    let metrics = Metrics()
+
+    // One HTTP client for every LLM call, shut down with the app.
+    let llmClient = HTTPClient(eventLoopGroupProvider: .shared(app.eventLoopGroup),
+                               configuration: LLMSettings.httpClientConfiguration(for: [config.briefingLLM, config.coachLLM]))
+    app.lifecycle.use(HTTPClientShutdown(client: llmClient))
+    let briefingProvider = LLMProviderFactory.make(settings: config.briefingLLM, httpClient: llmClient, logger: app.logger)
+
+    let jobQueue = JobQueue(now: now)
+    let briefingCache = BriefingCache(cache: cache, now: now)
+    let briefings = BriefingService(cache: briefingCache, queue: jobQueue, metrics: metrics)
+    let generator = BriefingGenerator(cache: briefingCache, provider: briefingProvider,
+                                      jobDeadline: .seconds(config.briefingJobTimeout), metrics: metrics, now: now)
+    let database: @Sendable () -> any Database = { [unowned app] in app.db }
+    let logger = app.logger
+    let worker = JobWorker(
+        settings: .init(concurrency: config.workerConcurrency, jobDeadline: .seconds(config.briefingJobTimeout)),
+        database: database, queue: jobQueue, metrics: metrics, logger: logger
+    ) { job, db in
+        switch job.kind {
+        case .briefing: try await generator.run(athleteID: job.athleteID, db: db, logger: logger).rawValue
+        }
+    }
+    let scheduler = BriefingScheduler(interval: config.schedulerInterval, database: database, briefings: briefings,
+                                      now: now, logger: logger)
     // Hashed once at boot on the thread pool; used to make unknown-email logins cost as much as real ones.
     let dummyHash = try await app.password.async.hash(TokenService.newOpaqueToken())
     app.strideIQ = AppServices(
@@ -46,6 +72,12 @@ public func configure(_ app: Application, config: AppConfig, overrides: AppOverr
                                window: .seconds(config.loginFailureWindow), lockout: .seconds(config.loginLockout)),
         now: now,
         athleteWriteLock: AthleteWriteLock(),
+        metrics: metrics,
+        jobQueue: jobQueue,
+        briefings: briefings,
+        briefingGenerator: generator,
+        worker: worker,
+        scheduler: scheduler,
         dummyPasswordHash: dummyHash)
 
     // Our error middleware replaces Vapor's so every error has the one JSON shape.
@@ -67,6 +99,15 @@ func routes(_ app: Application) throws {
     try authenticated.register(collection: ActivityController())
     try authenticated.register(collection: CheckinController())
     try authenticated.register(collection: PlanController())
+    try authenticated.register(collection: HomeController())
+}
+
+/// Shuts the LLM HTTP client down with the app (after the server stops taking requests).
+struct HTTPClientShutdown: LifecycleHandler {
+    let client: HTTPClient
+    func shutdownAsync(_ application: Application) async {
+        try? await client.shutdown()
+    }
 }
 
 private func configureDatabase(_ app: Application, config: AppConfig, schema: String?) throws {

@@ -17,11 +17,17 @@ struct AthleteController: RouteCollection {
     func update(req: Request) async throws -> JSONResponse<AthleteDTO> {
         let patch = try req.decodeBody(AthletePatch.self)
         let athlete = try req.currentAthlete.athlete
+        let before = (athlete.timezone, athlete.units, athlete.aiConsent)
         if patch.has(.displayName) { athlete.displayName = patch.value.displayName }
         if let timezone = patch.value.timezone { athlete.timezone = timezone }
         if let units = patch.value.units { athlete.units = units }
         if let consent = patch.value.aiConsent { athlete.aiConsent = consent }
-        try await athlete.save(on: req.db)
+        // Zone, units and consent change what the briefing says (or whether there is one).
+        let affectsBriefing = before != (athlete.timezone, athlete.units, athlete.aiConsent)
+        try await req.db.writeTransaction { db in
+            try await athlete.save(on: db)
+            if affectsBriefing { try await req.triggerBriefingRefresh("profile_changed", athlete: athlete, on: db) }
+        }
         return JSONResponse(.ok, AthleteDTO(athlete))
     }
 }

@@ -74,13 +74,3 @@ extension Request {
         return claims
     }
 }
-
-/// Lets only admins and owners through (after `AthleteAuthenticator`).
-struct RequireAdmin: AsyncMiddleware {
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        guard try request.currentAthlete.role.isAdmin else {
-            throw APIError(.forbidden, code: "forbidden", detail: "Access denied. Required roles: admin, owner")
-        }
-        return try await next.respond(to: request)
-    }
-}

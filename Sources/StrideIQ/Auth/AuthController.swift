@@ -118,22 +118,26 @@ struct LoginBody: RequestBody {
     let email: String
     let password: String
     enum CodingKeys: String, CodingKey, CaseIterable { case email, password }
+    /// Loose on purpose: a login only has to be checkable, not valid under today's rules.
+    static let emailLength = 1...Limits.email.upperBound
+    static let passwordLength = 1...1024
     func validate(into v: inout FieldValidator) {
-        v.length(email, "email", 1...Limits.email.upperBound)
-        v.length(password, "password", 1...1024)
+        v.length(email, "email", Self.emailLength)
+        v.length(password, "password", Self.passwordLength)
     }
 }
 
 struct RefreshBody: RequestBody {
     let refreshToken: String
     enum CodingKeys: String, CodingKey, CaseIterable { case refreshToken = "refresh_token" }
-    func validate(into v: inout FieldValidator) { v.length(refreshToken, "refresh_token", 1...512) }
+    static let tokenLength = 1...512
+    func validate(into v: inout FieldValidator) { v.length(refreshToken, "refresh_token", Self.tokenLength) }
 }
 
 struct LogoutBody: RequestBody {
     let refreshToken: String?
     enum CodingKeys: String, CodingKey, CaseIterable { case refreshToken = "refresh_token" }
-    func validate(into v: inout FieldValidator) { v.length(refreshToken, "refresh_token", 1...512) }
+    func validate(into v: inout FieldValidator) { v.length(refreshToken, "refresh_token", RefreshBody.tokenLength) }
 }
 
 /// The original's token response plus `refresh_token`.

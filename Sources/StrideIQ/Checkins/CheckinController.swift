@@ -4,6 +4,8 @@ import StrideIQCore
 
 /// `/v1/daily-checkin`: one row per (athlete, local date), upserted; only the fields sent change.
 struct CheckinController: RouteCollection {
+    static let defaultListLimit = 30
+
     func boot(routes: any RoutesBuilder) throws {
         let checkins = routes.grouped("v1", "daily-checkin")
         checkins.post(use: upsert)
@@ -22,17 +24,23 @@ struct CheckinController: RouteCollection {
         v.check(body.date >= today.adding(days: -Limits.Checkin.maxAgeDays), "date", "must be within the last \(Limits.Checkin.maxAgeDays) days")
         try v.throwIfInvalid()
 
-        // Two tries: a concurrent first check-in for the same day can win the insert; then we update it.
+        // The upsert and its briefing trigger commit together. Two tries: on Postgres a concurrent first
+        // check-in for the same day can win the insert; the second try then updates it.
+        let athlete = current.athlete
         for attempt in 0..<2 {
-            let existing = try await DailyCheckin.query(on: req.db)
-                .filter(\.$athlete.$id == current.id).filter(\.$date == body.date.description).first()
-            let row = existing ?? DailyCheckin()
-            if existing == nil { row.$athlete.id = current.id; row.date = body.date.description }
-            body.apply(to: row, present: decoded)
             do {
-                try await row.save(on: req.db)
-                return JSONResponse(existing == nil ? .created : .ok, CheckinDTO(row))
-            } catch let error as any DatabaseError where error.isConstraintFailure && existing == nil && attempt == 0 {
+                let (created, row) = try await req.db.writeTransaction { db in
+                    let existing = try await DailyCheckin.query(on: db)
+                        .filter(\.$athlete.$id == current.id).filter(\.$date == body.date.description).first()
+                    let row = existing ?? DailyCheckin()
+                    if existing == nil { row.$athlete.id = current.id; row.date = body.date.description }
+                    body.apply(to: row, present: decoded)
+                    try await row.save(on: db)
+                    try await req.triggerBriefingRefresh("checkin", athlete: athlete, on: db)
+                    return (existing == nil, row)
+                }
+                return JSONResponse(created ? .created : .ok, CheckinDTO(row))
+            } catch let error as any DatabaseError & Error where error.isConstraintFailure && attempt == 0 {
                 continue
             }
         }
@@ -61,7 +69,7 @@ struct CheckinController: RouteCollection {
             return day
         }
         let start = date("start_date"), end = date("end_date")
-        var limit = 30
+        var limit = Self.defaultListLimit
         if let raw = req.query[String.self, at: "limit"] {
             if let value = Int(raw), Limits.Checkin.listLimit.contains(value) { limit = value }
             else { v.fail("limit", "must be an integer between \(Limits.Checkin.listLimit.lowerBound) and \(Limits.Checkin.listLimit.upperBound)") }

@@ -1,6 +1,6 @@
 import Vapor
 
-/// `GET /openapi.json`: the OpenAPI 3.1 document of every route.
+/// `GET /openapi.json`: the OpenAPI 3.1 document of every route (`OpenAPIDocument`, encoded once).
 struct OpenAPIController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get("openapi.json", use: document)
@@ -11,8 +11,4 @@ struct OpenAPIController: RouteCollection {
         headers.contentType = .json
         return Response(status: .ok, headers: headers, body: .init(data: OpenAPIDocument.json))
     }
-}
-
-enum OpenAPIDocument {
-    static let json = Data("{}".utf8)
 }

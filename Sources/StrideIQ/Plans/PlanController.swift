@@ -60,7 +60,12 @@ struct PlanController: RouteCollection {
     }
 
     func delete(req: Request) async throws -> HTTPStatus {
-        try await ownedPlan(req).delete(on: req.db) // workouts go with it (ON DELETE CASCADE)
+        let plan = try await ownedPlan(req)
+        let athlete = try req.currentAthlete.athlete
+        try await req.db.writeTransaction { db in
+            try await plan.delete(on: db) // workouts go with it (ON DELETE CASCADE)
+            try await req.triggerBriefingRefresh("plan_changed", athlete: athlete, on: db)
+        }
         return .noContent
     }
 
@@ -93,9 +98,11 @@ struct PlanController: RouteCollection {
 
     func deleteWorkout(req: Request) async throws -> HTTPStatus {
         let (plan, workout) = try await ownedWorkout(req)
-        try await req.db.transaction { db in
+        let athlete = try req.currentAthlete.athlete
+        try await req.db.writeTransaction { db in
             try await workout.delete(on: db)
             try await Self.touch(plan, on: db)
+            try await req.triggerBriefingRefresh("workout_changed", athlete: athlete, on: db)
         }
         return .noContent
     }
@@ -134,8 +141,12 @@ struct PlanController: RouteCollection {
         var v = FieldValidator()
         PlanBody.validateMerged(plan, into: &v)
         try v.throwIfInvalid()
+        let athlete = try req.currentAthlete.athlete
         do {
-            try await plan.save(on: req.db)
+            try await req.db.writeTransaction { db in
+                try await plan.save(on: db)
+                try await req.triggerBriefingRefresh("plan_changed", athlete: athlete, on: db)
+            }
         } catch let error as any DatabaseError where error.isConstraintFailure {
             throw APIError(.conflict, code: "active_plan_exists",
                            detail: "Another plan is already active; complete or cancel it first")
@@ -146,10 +157,12 @@ struct PlanController: RouteCollection {
         var v = FieldValidator()
         WorkoutBody.validateMerged(workout, into: &v)
         try v.throwIfInvalid()
+        let athlete = try req.currentAthlete.athlete
         do {
-            try await req.db.transaction { db in
+            try await req.db.writeTransaction { db in
                 try await workout.save(on: db)
                 try await Self.touch(plan, on: db)
+                try await req.triggerBriefingRefresh("workout_changed", athlete: athlete, on: db)
             }
         } catch let error as any DatabaseError where error.isConstraintFailure {
             throw APIError(.conflict, code: "workout_date_taken",

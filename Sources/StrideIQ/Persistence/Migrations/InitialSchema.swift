@@ -13,6 +13,9 @@ enum Migrations {
         CreateDailyCheckins(),
         CreateTrainingPlans(),
         CreatePlannedWorkouts(),
+        CreateJobs(),
+        CreateLeases(),
+        CreateAuditLog(),
     ]
 }
 

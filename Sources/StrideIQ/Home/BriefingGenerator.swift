@@ -1,0 +1,128 @@
+import Fluent
+import Foundation
+import Logging
+import LLM
+import StrideIQCore
+
+/// The briefing job: builds the facts, asks the model (provider timeout inside the job deadline), validates
+/// the answer and writes the cache. Falls back to the deterministic briefing — unless a good model briefing
+/// is already cached, which is kept. Idempotent: the same data with a fresh model briefing makes no call.
+struct BriefingGenerator: Sendable {
+    let cache: BriefingCache
+    let provider: any LLMProvider
+    /// Call-site deadline for the whole job (`BRIEFING_JOB_TIMEOUT_S`); the provider's own client timeout
+    /// (`BRIEFING_PROVIDER_TIMEOUT_S`) is shorter.
+    let jobDeadline: Duration
+    let metrics: Metrics
+    let now: @Sendable () -> Date
+
+    enum Outcome: String, Sendable {
+        case llm, unchanged, restamped, deterministic
+        case keptPrevious = "kept_previous"
+        case skipped
+    }
+
+    /// A failed attempt: the job is retried (backoff) and, after the last attempt, dead with this reason.
+    struct Failed: Error, CustomStringConvertible {
+        let reason: String
+        var description: String { reason }
+    }
+
+    func run(athleteID: UUID, db: any Database, logger: Logger) async throws -> Outcome {
+        let start = ContinuousClock.now
+        let deadline = start + jobDeadline
+        let holder = UUID().uuidString
+        guard try await cache.acquireLock(athleteID, holder: holder) else {
+            throw Failed(reason: "lock_held: another generation for this athlete is in flight")
+        }
+        defer { Task { await cache.releaseLock(athleteID, holder: holder) } }
+
+        guard let athlete = try await Athlete.find(athleteID, on: db) else { return .skipped }
+        guard athlete.aiConsent else { return .skipped }
+        let now = now()
+        let facts = try await HomeFactsLoader.load(athlete: athlete, now: now, on: db)
+        let home = HomeBuilder.build(facts)
+        let fingerprint = BriefingFingerprint.compute(facts: facts)
+        let existing = try await cache.read(athleteID)
+
+        if let existing, existing.isGoodLLM, existing.dataFingerprint == fingerprint {
+            switch BriefingFreshness.age(of: existing, now: now) {
+            case .fresh:
+                return .unchanged
+            case .stale:
+                var restamped = existing
+                restamped.generatedAt = now
+                restamped.expiresAt = now.addingTimeInterval(BriefingFreshness.cacheTTL)
+                try await cache.write(restamped, for: athleteID)
+                return .restamped
+            case .expired:
+                break
+            }
+        }
+
+        let requirements = BriefingWriter.Requirements(home: home)
+        let factLines = BriefingWriter.facts(facts, home: home)
+        let deterministic = BriefingWriter.deterministic(facts, home: home)
+
+        if provider.descriptor.kind == .offline {
+            // No model configured: the deterministic briefing is the briefing (not a stand-in), and says so.
+            try await cache.write(BriefingEntry(payload: deterministic, generatedAt: now, sourceModel: "offline",
+                                                briefingSource: .deterministic, isInterim: false, dataFingerprint: fingerprint,
+                                                fallbackReason: "no_llm_configured"), for: athleteID)
+            return .deterministic
+        }
+        if try await cache.isCircuitOpen(athleteID) {
+            return try await fallBack(existing: existing, deterministic: deterministic, fingerprint: fingerprint,
+                                      reason: "circuit_open", athleteID: athleteID, now: now)
+        }
+
+        let request = ChatRequest(
+            messages: [.system(BriefingWriter.systemPrompt(requirements: requirements)), .user(factLines.joined(separator: "\n"))],
+            maxTokens: 700, temperature: 0.3, wantsJSON: true, facts: factLines)
+        do {
+            let completion = try await provider.complete(request, deadline: deadline)
+            let payload = try BriefingWriter.validate(answer: completion.text, requirements: requirements)
+            try await cache.write(BriefingEntry(payload: payload, generatedAt: now, sourceModel: completion.model,
+                                                briefingSource: .llm, isInterim: false, dataFingerprint: fingerprint), for: athleteID)
+            try? await cache.recordSuccess(athleteID)
+            metrics.increment("briefing_llm_latency_seconds_sum", by: completion.latency.seconds)
+            return .llm
+        } catch {
+            let reason = Self.failureReason(error)
+            metrics.increment("briefing_failures_total", ["reason": reason])
+            logger.warning("briefing provider failed", metadata: ["athlete_id": "\(athleteID)", "reason": "\(reason)"])
+            try? await cache.recordFailure(athleteID)
+            _ = try await fallBack(existing: existing, deterministic: deterministic, fingerprint: fingerprint,
+                                   reason: reason, athleteID: athleteID, now: now)
+            throw Failed(reason: reason)
+        }
+    }
+
+    /// Keeps a good model briefing if one is cached; otherwise writes the deterministic one, marked interim.
+    private func fallBack(existing: BriefingEntry?, deterministic: BriefingPayload, fingerprint: String, reason: String,
+                          athleteID: UUID, now: Date) async throws -> Outcome {
+        if let existing, existing.isGoodLLM, BriefingFreshness.age(of: existing, now: now) != .expired {
+            return .keptPrevious
+        }
+        try await cache.write(BriefingEntry(payload: deterministic, generatedAt: now, sourceModel: "deterministic",
+                                            briefingSource: .deterministic, isInterim: true, dataFingerprint: fingerprint,
+                                            fallbackReason: reason), for: athleteID)
+        return .deterministic
+    }
+
+    static func failureReason(_ error: any Error) -> String {
+        switch error {
+        case let error as LLMError: "provider_" + error.code
+        case let error as BriefingWriter.ContractError: "invalid_answer: \(error)"
+        case is DeadlineExceeded: "job_deadline"
+        default: "error: \(type(of: error))"
+        }
+    }
+}
+
+extension Duration {
+    var seconds: Double {
+        let (s, atto) = components
+        return Double(s) + Double(atto) / 1e18
+    }
+}

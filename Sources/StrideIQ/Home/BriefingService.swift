@@ -1,0 +1,111 @@
+import Fluent
+import Foundation
+import Logging
+import LLM
+import StrideIQCore
+
+/// Everything about the precomputed briefing except running the job: asking for a refresh (in the caller's
+/// transaction) and reading what is cached. Reads never wait for a job or a provider.
+struct BriefingService: Sendable {
+    let cache: BriefingCache
+    let queue: JobQueue
+    let metrics: Metrics
+
+    /// What an enqueue did, for the `briefing_enqueue_total{result}` counter.
+    enum EnqueueOutcome: String, Sendable {
+        case enqueued, coalesced
+        /// Deferred to the end of the athlete's 60 s cooldown (queued, not dropped).
+        case cooldown
+        /// Queued, but the circuit is open: the job will write the deterministic briefing without a provider call.
+        case circuitOpen = "circuit_open"
+    }
+
+    /// Asks for a refresh. Run it inside the transaction of the write that triggered it, so the job exists if
+    /// and only if the write committed. Cache trouble never blocks the enqueue (cooldown and circuit fail open).
+    @discardableResult
+    func requestRefresh(athleteID: UUID, priority: JobQueue.Priority, reason: String, on db: any Database,
+                        logger: Logger) async throws -> EnqueueOutcome {
+        var runAt: Date?
+        var circuitOpen = false
+        do {
+            runAt = try await cache.cooldownRunAt(athleteID)
+            circuitOpen = try await cache.isCircuitOpen(athleteID)
+        } catch {
+            logger.warning("briefing cooldown/circuit check skipped: cache unavailable", metadata: ["error": "\(error)"])
+        }
+        let result = try await queue.enqueue(.briefing, athleteID: athleteID, priority: priority, reason: reason, runAt: runAt, on: db)
+        let outcome: EnqueueOutcome = circuitOpen ? .circuitOpen : runAt != nil ? .cooldown : result == .coalesced ? .coalesced : .enqueued
+        metrics.increment("briefing_enqueue_total", ["result": outcome.rawValue, "reason": reason])
+        return outcome
+    }
+
+    /// The briefing fields of `/v1/home` for these facts. Cache or queue failures give `missing`, not an error.
+    /// Asks for a refresh (high priority, fire-and-forget) when the entry is not fresh for the current data.
+    func read(athlete: Athlete, facts: HomeFacts, home: HomePayload, db: any Database, logger: Logger) async -> BriefingView {
+        let athleteID = athlete.id!
+        guard athlete.aiConsent else {
+            metrics.increment("briefing_state_served_total", ["state": BriefingState.consentRequired.rawValue])
+            return BriefingView(state: .consentRequired, entry: nil)
+        }
+        let fingerprint = BriefingFingerprint.compute(facts: facts)
+        var entry: BriefingEntry?
+        var pending = false
+        do {
+            async let cached = withDeadline(.milliseconds(500)) { try await cache.read(athleteID) }
+            async let isPending = withDeadline(.milliseconds(500)) { try await queue.isPending(.briefing, athleteID: athleteID, on: db) }
+            entry = try await cached
+            pending = try await isPending
+        } catch {
+            logger.warning("briefing read degraded to missing", metadata: ["error": "\(error)"])
+            metrics.increment("briefing_state_served_total", ["state": BriefingState.missing.rawValue])
+            return BriefingView(state: .missing, entry: nil)
+        }
+        var (state, shown) = BriefingFreshness.state(entry: entry, currentFingerprint: fingerprint, jobPending: pending,
+                                                      consent: true, now: facts.now)
+        if !pending && BriefingFreshness.needsRefresh(entry: entry, currentFingerprint: fingerprint, now: facts.now) {
+            do {
+                _ = try await withDeadline(.milliseconds(500)) {
+                    try await requestRefresh(athleteID: athleteID, priority: .pageView, reason: "page_view", on: db, logger: logger)
+                }
+                state = .refreshing
+            } catch {
+                logger.warning("briefing refresh not enqueued", metadata: ["error": "\(error)"])
+            }
+        }
+        metrics.increment("briefing_state_served_total", ["state": state.rawValue])
+        return BriefingView(state: state, entry: shown)
+    }
+}
+
+/// The briefing fields as `/v1/home` and `/v1/home/briefing` show them.
+struct BriefingView: Encodable, Sendable, Equatable {
+    let state: BriefingState
+    let entry: BriefingEntry?
+
+    enum CodingKeys: String, CodingKey {
+        case coachBriefing = "coach_briefing", briefingState = "briefing_state", briefingIsInterim = "briefing_is_interim"
+        case briefingLastUpdatedAt = "briefing_last_updated_at", briefingSource = "briefing_source"
+        case briefingSourceModel = "briefing_source_model", fallbackReason = "fallback_reason"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encodeIfPresent(entry?.payload, forKey: .coachBriefing)
+        try c.encode(state, forKey: .briefingState)
+        try c.encode(entry?.isInterim ?? false, forKey: .briefingIsInterim)
+        try c.encodeIfPresent(entry?.generatedAt, forKey: .briefingLastUpdatedAt)
+        try c.encodeIfPresent(entry?.briefingSource, forKey: .briefingSource)
+        try c.encodeIfPresent(entry?.sourceModel, forKey: .briefingSourceModel)
+        try c.encodeIfPresent(entry?.fallbackReason, forKey: .fallbackReason)
+    }
+}
+
+/// `/v1/home`: the deterministic payload and the briefing fields side by side in one object.
+struct HomeResponse: Encodable, Sendable {
+    let home: HomePayload
+    let briefing: BriefingView
+    func encode(to encoder: any Encoder) throws {
+        try home.encode(to: encoder)
+        try briefing.encode(to: encoder)
+    }
+}

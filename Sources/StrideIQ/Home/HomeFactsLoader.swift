@@ -1,0 +1,79 @@
+import Fluent
+import Foundation
+import StrideIQCore
+
+/// Loads `HomeFacts` with a fixed handful of queries (window activities, latest run, activity count, active
+/// plan, its workouts this week, today's check-in) — never one query per day.
+enum HomeFactsLoader {
+    static func load(athlete: Athlete, now: Date, on db: any Database) async throws -> HomeFacts {
+        let athleteID = athlete.id!
+        let zone = athlete.timeZone
+        let window = HomeWindow(now: now, timeZone: zone)
+
+        async let windowRows = Activity.query(on: db)
+            .filter(\.$athlete.$id == athleteID)
+            .filter(\.$startTime >= window.activityRange.lowerBound)
+            .filter(\.$startTime < window.activityRange.upperBound)
+            .sort(\.$startTime)
+            .all()
+        async let latestRunRow = Activity.query(on: db)
+            .filter(\.$athlete.$id == athleteID).filter(\.$sport == .run)
+            .sort(\.$startTime, .descending).first()
+        async let count = Activity.query(on: db).filter(\.$athlete.$id == athleteID).count()
+        async let planRow = TrainingPlan.query(on: db)
+            .filter(\.$athlete.$id == athleteID).filter(\.$status == .active)
+            .sort(\.$goalRaceDate, .descending).first()
+        async let checkinRow = DailyCheckin.query(on: db)
+            .filter(\.$athlete.$id == athleteID).filter(\.$date == window.today.description).first()
+
+        let plan = try await planRow
+        var workouts: [PlannedWorkout] = []
+        if let planID = plan?.id {
+            workouts = try await PlannedWorkout.query(on: db)
+                .filter(\.$plan.$id == planID)
+                .filter(\.$scheduledDate >= window.monday.description)
+                .filter(\.$scheduledDate <= window.sunday.description)
+                .all()
+        }
+        return HomeFacts(
+            now: now, timeZone: zone, units: athlete.units,
+            windowActivities: try await windowRows.map(\.fact),
+            latestRun: try await latestRunRow?.fact,
+            totalActivities: try await count,
+            plan: plan.flatMap(\.fact),
+            weekWorkouts: workouts.compactMap(\.fact),
+            todayCheckin: try await checkinRow.map(\.fact))
+    }
+}
+
+extension Activity {
+    var fact: ActivityFact {
+        ActivityFact(id: id!, name: name, sport: sport, startTime: startTime, distanceM: distanceM,
+                     movingTimeS: movingTimeS, durationS: durationS, avgHR: avgHR)
+    }
+}
+
+extension TrainingPlan {
+    var fact: PlanFact? {
+        guard let race = LocalDate(goalRaceDate) else { return nil }
+        return PlanFact(id: id!, name: name, raceName: goalRaceName, raceDate: race, raceDistanceM: goalRaceDistanceM,
+                        goalTimeS: goalTimeSeconds, startDate: planStartDate.flatMap(LocalDate.init), totalWeeks: totalWeeks,
+                        updatedAt: updatedAt)
+    }
+}
+
+extension PlannedWorkout {
+    var fact: WorkoutFact? {
+        guard let date = LocalDate(scheduledDate) else { return nil }
+        return WorkoutFact(id: id!, date: date, type: workoutType, title: title, distanceM: targetDistanceM,
+                           paceMinSPerKm: targetPaceMinSPerKm, paceMaxSPerKm: targetPaceMaxSPerKm, coachNotes: coachNotes,
+                           weekNumber: weekNumber, phase: phase)
+    }
+}
+
+extension DailyCheckin {
+    var fact: CheckinFact {
+        CheckinFact(id: id!, sleepH: sleepH, sleepQuality: sleepQuality, readiness: readiness, soreness: soreness,
+                    updatedAt: updatedAt ?? createdAt)
+    }
+}

@@ -1,0 +1,230 @@
+import Fluent
+import Foundation
+import SQLKit
+
+/// The durable job queue: rows in the `jobs` table, so an enqueue commits in the same transaction as the write
+/// that triggered it. Claims are leases; a worker that dies loses its lease and the job runs again.
+///
+/// The SQL is plain enough to run unchanged on SQLite and Postgres; on Postgres the claim adds
+/// `FOR UPDATE SKIP LOCKED` so many workers claim without blocking each other.
+struct JobQueue: Sendable {
+    enum Kind: String, Sendable { case briefing }
+
+    /// Higher runs first: a refresh a person is waiting for goes before a scheduled one.
+    enum Priority: Int, Sendable {
+        case scheduled = 0
+        case trigger = 5
+        case pageView = 10
+    }
+
+    enum EnqueueResult: String, Sendable {
+        /// A new queued job.
+        case enqueued
+        /// Merged into the job already queued for this athlete and kind.
+        case coalesced
+    }
+
+    struct ClaimedJob: Sendable {
+        let id: UUID
+        let kind: Kind
+        let athleteID: UUID
+        /// 1 on the first run.
+        let attempt: Int
+        let maxAttempts: Int
+        let reason: String
+    }
+
+    let maxAttempts: Int
+    let now: @Sendable () -> Date
+
+    init(maxAttempts: Int = 3, now: @escaping @Sendable () -> Date) {
+        self.maxAttempts = maxAttempts
+        self.now = now
+    }
+
+    // MARK: enqueue
+
+    /// Inserts a queued job, or merges into the one already queued (keeping the higher priority and the earlier
+    /// run time). Call it with the transaction of the triggering write.
+    @discardableResult
+    func enqueue(_ kind: Kind, athleteID: UUID, priority: Priority, reason: String, runAt: Date? = nil,
+                 on db: any Database) async throws -> EnqueueResult {
+        let id = UUID()
+        let now = now()
+        let rows = try await sql(db).raw("""
+            INSERT INTO jobs (id, kind, athlete_id, status, priority, reason, attempts, max_attempts, run_at, created_at, updated_at)
+            VALUES (\(bind: id), \(bind: kind.rawValue), \(bind: athleteID), 'queued', \(bind: priority.rawValue), \(bind: reason),
+                    0, \(bind: maxAttempts), \(bind: runAt ?? now), \(bind: now), \(bind: now))
+            ON CONFLICT (kind, athlete_id) WHERE status = 'queued'
+            DO UPDATE SET
+                priority = CASE WHEN excluded.priority > jobs.priority THEN excluded.priority ELSE jobs.priority END,
+                run_at = CASE WHEN excluded.run_at < jobs.run_at THEN excluded.run_at ELSE jobs.run_at END,
+                updated_at = excluded.updated_at
+            RETURNING id
+            """).all()
+        let returned = try rows.first?.decode(column: "id", as: UUID.self)
+        return returned == id ? .enqueued : .coalesced
+    }
+
+    // MARK: claim and finish
+
+    /// Claims up to `limit` due jobs for `worker`, never two for one athlete and kind at once. Expired leases
+    /// are reaped first, so a dead worker's job runs again.
+    func claim(worker: String, limit: Int, lease: TimeInterval, on db: any Database) async throws -> [ClaimedJob] {
+        try await reapExpiredLeases(on: db)
+        let now = now()
+        let postgres = isPostgres(db)
+        let rows = try await sql(db).raw("""
+            UPDATE jobs SET status = 'running', attempts = attempts + 1, lease_expires_at = \(bind: now.addingTimeInterval(lease)),
+                leased_by = \(bind: worker), updated_at = \(bind: now)
+            WHERE id IN (
+                SELECT j.id FROM jobs j
+                WHERE j.status = 'queued' AND j.run_at <= \(bind: now)
+                  AND NOT EXISTS (SELECT 1 FROM jobs r WHERE r.kind = j.kind AND r.athlete_id = j.athlete_id AND r.status = 'running')
+                ORDER BY j.priority DESC, j.run_at ASC
+                LIMIT \(bind: limit)
+                \(unsafeRaw: postgres ? "FOR UPDATE SKIP LOCKED" : "")
+            )
+            RETURNING id, kind, athlete_id, attempts, max_attempts, reason
+            """).all()
+        return try rows.compactMap { row in
+            guard let kind = Kind(rawValue: try row.decode(column: "kind", as: String.self)) else { return nil }
+            return ClaimedJob(id: try row.decode(column: "id", as: UUID.self), kind: kind,
+                              athleteID: try row.decode(column: "athlete_id", as: UUID.self),
+                              attempt: try row.decode(column: "attempts", as: Int.self),
+                              maxAttempts: try row.decode(column: "max_attempts", as: Int.self),
+                              reason: try row.decode(column: "reason", as: String.self))
+        }
+    }
+
+    /// Extends a running job's lease (long jobs call it so they are not reaped).
+    func heartbeat(_ job: ClaimedJob, worker: String, lease: TimeInterval, on db: any Database) async throws {
+        try await sql(db).raw("""
+            UPDATE jobs SET lease_expires_at = \(bind: now().addingTimeInterval(lease))
+            WHERE id = \(bind: job.id) AND leased_by = \(bind: worker) AND status = 'running'
+            """).run()
+    }
+
+    func complete(_ job: ClaimedJob, worker: String, on db: any Database) async throws {
+        let now = now()
+        try await sql(db).raw("""
+            UPDATE jobs SET status = 'succeeded', finished_at = \(bind: now), updated_at = \(bind: now),
+                lease_expires_at = NULL, last_error = NULL
+            WHERE id = \(bind: job.id) AND leased_by = \(bind: worker) AND status = 'running'
+            """).run()
+    }
+
+    enum FailureOutcome: String, Sendable { case retrying, dead, superseded }
+
+    /// Records a failed attempt: retried later with exponential backoff and jitter, or dead after the last
+    /// attempt (its last error kept). If a newer job for the same athlete is already queued, that one covers it.
+    @discardableResult
+    func fail(_ job: ClaimedJob, worker: String, error: String, on db: any Database) async throws -> FailureOutcome {
+        let now = now()
+        let message = String(error.prefix(1000))
+        if job.attempt >= job.maxAttempts {
+            try await sql(db).raw("""
+                UPDATE jobs SET status = 'dead', last_error = \(bind: message), finished_at = \(bind: now), updated_at = \(bind: now),
+                    lease_expires_at = NULL
+                WHERE id = \(bind: job.id) AND leased_by = \(bind: worker) AND status = 'running'
+                """).run()
+            return .dead
+        }
+        let retryAt = now.addingTimeInterval(Self.backoff(attempt: job.attempt))
+        do {
+            try await sql(db).raw("""
+                UPDATE jobs SET status = 'queued', run_at = \(bind: retryAt), last_error = \(bind: message), updated_at = \(bind: now),
+                    lease_expires_at = NULL, leased_by = NULL
+                WHERE id = \(bind: job.id) AND leased_by = \(bind: worker) AND status = 'running'
+                """).run()
+            return .retrying
+        } catch let error as any DatabaseError & Error where error.isConstraintFailure {
+            try await supersede(job, worker: worker, error: message, on: db)
+            return .superseded
+        }
+    }
+
+    /// Gives a claimed job back untouched (shutdown): it runs again without counting an attempt.
+    func release(_ job: ClaimedJob, worker: String, on db: any Database) async throws {
+        let now = now()
+        do {
+            try await sql(db).raw("""
+                UPDATE jobs SET status = 'queued', attempts = attempts - 1, run_at = \(bind: now), updated_at = \(bind: now),
+                    lease_expires_at = NULL, leased_by = NULL
+                WHERE id = \(bind: job.id) AND leased_by = \(bind: worker) AND status = 'running'
+                """).run()
+        } catch let error as any DatabaseError & Error where error.isConstraintFailure {
+            try await supersede(job, worker: worker, error: "released at shutdown; a newer job covers it", on: db)
+        }
+    }
+
+    private func supersede(_ job: ClaimedJob, worker: String, error: String, on db: any Database) async throws {
+        let now = now()
+        try await sql(db).raw("""
+            UPDATE jobs SET status = 'superseded', last_error = \(bind: error), finished_at = \(bind: now), updated_at = \(bind: now),
+                lease_expires_at = NULL
+            WHERE id = \(bind: job.id) AND leased_by = \(bind: worker) AND status = 'running'
+            """).run()
+    }
+
+    /// Running jobs whose lease ran out belong to a worker that died or hung: they go back to the queue (or
+    /// die, after their last attempt; or are superseded when a newer job is already queued).
+    func reapExpiredLeases(on db: any Database) async throws {
+        let now = now()
+        let sql = sql(db)
+        try await sql.raw("""
+            UPDATE jobs SET status = 'superseded', finished_at = \(bind: now), updated_at = \(bind: now),
+                last_error = 'lease expired; a newer queued job covers it'
+            WHERE status = 'running' AND lease_expires_at <= \(bind: now)
+              AND EXISTS (SELECT 1 FROM jobs q WHERE q.kind = jobs.kind AND q.athlete_id = jobs.athlete_id AND q.status = 'queued')
+            """).run()
+        do {
+            try await sql.raw("""
+                UPDATE jobs SET
+                    status = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE 'queued' END,
+                    finished_at = CASE WHEN attempts >= max_attempts THEN \(bind: now) ELSE NULL END,
+                    run_at = \(bind: now), updated_at = \(bind: now), lease_expires_at = NULL, leased_by = NULL,
+                    last_error = 'lease expired: the worker stopped before finishing'
+                WHERE status = 'running' AND lease_expires_at <= \(bind: now)
+                """).run()
+        } catch let error as any DatabaseError & Error where error.isConstraintFailure {
+            // A job was enqueued between the two statements; the next reap supersedes the expired one.
+        }
+    }
+
+    // MARK: reads
+
+    /// Whether a job of this kind is queued or running for the athlete (`refreshing`).
+    func isPending(_ kind: Kind, athleteID: UUID, on db: any Database) async throws -> Bool {
+        let rows = try await sql(db).raw("""
+            SELECT 1 AS one FROM jobs WHERE athlete_id = \(bind: athleteID) AND kind = \(bind: kind.rawValue)
+              AND status IN ('queued', 'running') LIMIT 1
+            """).all()
+        return !rows.isEmpty
+    }
+
+    /// Jobs waiting to run (for the queue-depth gauge).
+    func depth(on db: any Database) async throws -> Int {
+        let row = try await sql(db).raw("SELECT COUNT(*) AS n FROM jobs WHERE status = 'queued'").first()
+        return try row?.decode(column: "n", as: Int.self) ?? 0
+    }
+
+    /// Drops finished rows older than `age` (kept a while for inspection).
+    func prune(olderThan age: TimeInterval, on db: any Database) async throws {
+        try await sql(db).raw("""
+            DELETE FROM jobs WHERE status IN ('succeeded', 'superseded') AND finished_at < \(bind: now().addingTimeInterval(-age))
+            """).run()
+    }
+
+    /// 2^attempt seconds × [0.5, 1.5) — full jitter keeps retries of many athletes from lining up.
+    static func backoff(attempt: Int) -> TimeInterval {
+        let base = pow(2, Double(min(attempt, 10)))
+        return base * Double.random(in: 0.5..<1.5)
+    }
+
+    private func sql(_ db: any Database) -> any SQLDatabase { db as! any SQLDatabase }
+}
+
+func isPostgres(_ db: any Database) -> Bool {
+    (db as? any SQLDatabase)?.dialect.name == "postgresql"
+}

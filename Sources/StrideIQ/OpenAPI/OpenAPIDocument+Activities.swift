@@ -1,0 +1,109 @@
+import StrideIQCore
+
+extension OpenAPIDocument {
+    static var activityOperations: [APIOperation] {
+        let id = APIParameter.path("activity_id", .uuid, "The activity's id.")
+        let byID = [("activity_id", "$response.body#/id")]
+        let page = ActivityController.ListQuery.self
+        let limits = Limits.Activity.self
+        return [
+            APIOperation(.post, "/v1/activities", id: "createActivity", tag: "Activities", summary: "Record an activity",
+                         description: """
+                            Idempotent on (`source`, `external_id`): importing the same activity again answers 200 with the \
+                            stored one. Otherwise an activity that starts within \(Int(limits.duplicateStartWindowS)) s of one \
+                            already recorded, with a distance within \(Int(limits.duplicateDistanceFraction * 100)) % of it, is \
+                            a duplicate (409, naming the existing one).
+                            """,
+                         access: .bearer, body: .json(.ref("ActivityCreate")), responses: [
+                            APIResponse.created(.ref("Activity"), "The recorded activity.").with(links: [
+                                APILink("GetActivity", to: "getActivity", byID),
+                                APILink("DeleteActivity", to: "deleteActivity", byID),
+                            ]),
+                            .ok(.ref("Activity"), "This (`source`, `external_id`) was imported before: the stored activity, unchanged."),
+                            .conflict("A duplicate of an activity already recorded; `existing_activity_id` names it.",
+                                      code: "duplicate_activity", schema: "DuplicateActivityError"),
+                         ]),
+            APIOperation(.get, "/v1/activities", id: "listActivities", tag: "Activities", summary: "The caller's activities, newest first",
+                         access: .bearer, parameters: [
+                            .query("limit", JSONSchema.integer(limits.pageSize).defaulting(to: .integer(page.defaultLimit)), "Page size."),
+                            .query("offset", JSONSchema.integer(0...page.maxOffset).defaulting(to: 0), "Activities to skip."),
+                            .query("since", instantOrDay, "Only activities starting at or after this instant (a date means its UTC midnight)."),
+                            .query("until", instantOrDay, "Only activities starting before this instant (a date means its UTC midnight)."),
+                            .query("sport", .string(oneOf: Sport.self), "Only activities of this sport."),
+                         ], responses: [
+                            .ok(.ref("ActivityPage"), "One page, and the total matching the filters."),
+                            .validationFailed,
+                         ]),
+            APIOperation(.get, "/v1/activities/{activity_id}", id: "getActivity", tag: "Activities", summary: "One activity",
+                         access: .bearer, parameters: [id], responses: [
+                            .ok(.ref("Activity"), "The activity."),
+                            .notFound("activity"),
+                         ]),
+            APIOperation(.delete, "/v1/activities/{activity_id}", id: "deleteActivity", tag: "Activities", summary: "Delete an activity",
+                         access: .bearer, parameters: [id], responses: [
+                            .noContent("Deleted."),
+                            .notFound("activity"),
+                         ]),
+        ]
+    }
+
+    /// A query instant: an RFC 3339 date-time, or a plain date.
+    static let instantOrDay = JSONSchema.anyOf([.dateTime, .date])
+
+    static var activitySchemas: [(String, JSONSchema)] {
+        let limits = Limits.Activity.self
+        let earliest = JSONCoding.formatTimestamp(ActivityBody.earliestStart)
+        return [
+            ("ActivityCreate", .requestBody(ActivityBody.self, required: [.startTime]) { key in
+                switch key {
+                case .name: JSONSchema.string(length: limits.name).described("Defaults to the sport's name, e.g. \"Run\".")
+                case .sport: JSONSchema.string(oneOf: Sport.self).defaulting(to: .string(Sport.run.rawValue))
+                case .startTime: JSONSchema.dateTime.described("""
+                    When it started. Not before \(earliest), nor more than \(Int(ActivityBody.futureTolerance / 60)) minutes \
+                    in the future.
+                    """)
+                case .utcOffsetS: JSONSchema.integer(limits.utcOffsetS).described("""
+                    The UTC offset in force where it happened, in seconds; when absent, derived from `timezone` or else the \
+                    athlete's time zone.
+                    """)
+                case .timezone: timeZone
+                case .distanceM: JSONSchema.number(limits.distanceM).described("Metres.")
+                case .movingTimeS: JSONSchema.integer(limits.timeS).described("Seconds in motion; at most `duration_s`.")
+                case .durationS: JSONSchema.integer(limits.timeS).described("Elapsed seconds; defaults to `moving_time_s`.")
+                case .avgHR: JSONSchema.integer(limits.heartRate).described("Beats per minute.")
+                case .maxHR: JSONSchema.integer(limits.heartRate).described("Beats per minute; at least `avg_hr`.")
+                case .elevationGainM: JSONSchema.number(limits.elevationGainM).described("Metres.")
+                case .source: JSONSchema.string(length: limits.source, pattern: ActivityBody.sourcePattern)
+                    .defaulting(to: "manual").described("The system the activity comes from, e.g. `garmin`.")
+                case .externalID: JSONSchema.string(length: limits.externalID)
+                    .described("The activity's id in `source`; requires a `source` other than `manual`.")
+                }
+            }),
+            ("Activity", response([
+                ("id", .uuid),
+                ("name", .string()),
+                ("sport", .string(oneOf: Sport.self)),
+                ("start_time", .dateTime),
+                ("utc_offset_s", JSONSchema.integer().described("Seconds east of UTC where it happened.")),
+                ("timezone", JSONSchema.string().nullable),
+                ("local_date", JSONSchema.date.described("The day it started on, at `utc_offset_s`.")),
+                ("distance_m", JSONSchema.number().nullable),
+                ("moving_time_s", JSONSchema.integer().nullable),
+                ("duration_s", JSONSchema.integer().nullable),
+                ("avg_hr", JSONSchema.integer().nullable),
+                ("max_hr", JSONSchema.integer().nullable),
+                ("elevation_gain_m", JSONSchema.number().nullable),
+                ("pace_s_per_km", JSONSchema.number().nullable.described("Seconds per km over the moving (else elapsed) time; null without a distance and a time.")),
+                ("source", .string()),
+                ("external_id", JSONSchema.string().nullable),
+                ("created_at", JSONSchema.dateTime.nullable),
+            ])),
+            ("ActivityPage", response([
+                ("activities", .array(of: .ref("Activity"))),
+                ("total", JSONSchema.integer(minimum: 0).described("Activities matching the filters, on every page.")),
+                ("limit", .integer()),
+                ("offset", .integer()),
+            ])),
+        ]
+    }
+}

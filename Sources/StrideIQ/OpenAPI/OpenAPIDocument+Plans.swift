@@ -1,0 +1,135 @@
+import StrideIQCore
+
+extension OpenAPIDocument {
+    static var planOperations: [APIOperation] {
+        let planID = APIParameter.path("plan_id", .uuid, "The plan's id.")
+        let workoutID = APIParameter.path("workout_id", .uuid, "The workout's id.")
+        let planLinks = [("plan_id", "$response.body#/id")]
+        let workoutLinks = [("plan_id", "$request.path.plan_id"), ("workout_id", "$response.body#/id")]
+        let activePlanExists = APIResponse.conflict("Another plan is already active; complete or cancel it first.", code: "active_plan_exists")
+        let dateTaken = APIResponse.conflict("The plan already has a workout on `scheduled_date`.", code: "workout_date_taken")
+        return [
+            APIOperation(.post, "/v1/plans", id: "createPlan", tag: "Plans", summary: "Create a plan",
+                         description: "A new plan is a `draft` unless `status` says otherwise; at most one plan per athlete is `active`.",
+                         access: .bearer, body: .json(.ref("PlanCreate")), responses: [
+                            APIResponse.created(.ref("Plan"), "The plan (with no workouts yet).").with(links: [
+                                APILink("GetPlan", to: "getPlan", planLinks),
+                                APILink("UpdatePlan", to: "updatePlan", planLinks),
+                                APILink("DeletePlan", to: "deletePlan", planLinks),
+                                APILink("CreateWorkout", to: "createWorkout", planLinks),
+                            ]),
+                            activePlanExists,
+                         ]),
+            APIOperation(.get, "/v1/plans", id: "listPlans", tag: "Plans", summary: "The caller's plans, latest goal race first",
+                         access: .bearer, responses: [.ok(.ref("PlanList"), "The plans, without their workouts (`workouts` is null).")]),
+            APIOperation(.get, "/v1/plans/{plan_id}", id: "getPlan", tag: "Plans", summary: "One plan with its workouts",
+                         access: .bearer, parameters: [planID], responses: [
+                            .ok(.ref("Plan"), "The plan; `workouts` in date order."),
+                            .notFound("plan"),
+                         ]),
+            APIOperation(.patch, "/v1/plans/{plan_id}", id: "updatePlan", tag: "Plans", summary: "Change a plan",
+                         description: "Only the fields sent change; `null` clears an optional one.",
+                         access: .bearer, parameters: [planID], body: .json(.ref("PlanUpdate")), responses: [
+                            .ok(.ref("Plan"), "The changed plan with its workouts."),
+                            .notFound("plan"),
+                            activePlanExists,
+                         ]),
+            APIOperation(.delete, "/v1/plans/{plan_id}", id: "deletePlan", tag: "Plans", summary: "Delete a plan and its workouts",
+                         access: .bearer, parameters: [planID], responses: [
+                            .noContent("Deleted."),
+                            .notFound("plan"),
+                         ]),
+            APIOperation(.post, "/v1/plans/{plan_id}/workouts", id: "createWorkout", tag: "Plans", summary: "Add a workout to a plan",
+                         access: .bearer, parameters: [planID], body: .json(.ref("WorkoutCreate")), responses: [
+                            APIResponse.created(.ref("Workout"), "The workout.").with(links: [
+                                APILink("UpdateWorkout", to: "updateWorkout", workoutLinks),
+                                APILink("DeleteWorkout", to: "deleteWorkout", workoutLinks),
+                            ]),
+                            .notFound("plan"),
+                            dateTaken,
+                         ]),
+            APIOperation(.patch, "/v1/plans/{plan_id}/workouts/{workout_id}", id: "updateWorkout", tag: "Plans", summary: "Change a workout",
+                         description: "Only the fields sent change; `null` clears an optional one.",
+                         access: .bearer, parameters: [planID, workoutID], body: .json(.ref("WorkoutUpdate")), responses: [
+                            .ok(.ref("Workout"), "The changed workout."),
+                            .notFound("plan or workout"),
+                            dateTaken,
+                         ]),
+            APIOperation(.delete, "/v1/plans/{plan_id}/workouts/{workout_id}", id: "deleteWorkout", tag: "Plans", summary: "Delete a workout",
+                         access: .bearer, parameters: [planID, workoutID], responses: [
+                            .noContent("Deleted."),
+                            .notFound("plan or workout"),
+                         ]),
+        ]
+    }
+
+    static var planSchemas: [(String, JSONSchema)] {
+        let limits = Limits.Plan.self
+        let plan = { (key: PlanBody.CodingKeys) -> JSONSchema in
+            switch key {
+            case .name: .string(length: limits.name)
+            case .status: .string(oneOf: PlanStatus.self)
+            case .goalRaceName: .string(length: limits.raceName)
+            case .goalRaceDate: JSONSchema.date.described("Not before `plan_start_date`.")
+            case .goalRaceDistanceM: JSONSchema.number(limits.raceDistanceM).described("Metres.")
+            case .goalTimeSeconds: JSONSchema.integer(limits.goalTimeS).described("The goal finishing time, seconds.")
+            case .planStartDate: .date
+            case .planEndDate: JSONSchema.date.described("Not before `plan_start_date`.")
+            case .totalWeeks: .integer(limits.totalWeeks)
+            }
+        }
+        let workout = { (key: WorkoutBody.CodingKeys) -> JSONSchema in
+            switch key {
+            case .scheduledDate: JSONSchema.date.described("At most one workout per day in a plan.")
+            case .weekNumber: .integer(limits.totalWeeks)
+            case .workoutType: .string(oneOf: WorkoutType.self)
+            case .title: .string(length: limits.title)
+            case .description: .string(length: limits.text)
+            case .phase: .string(oneOf: TrainingPhase.self)
+            case .targetDistanceM: JSONSchema.number(limits.targetDistanceM).described("Metres.")
+            case .targetDurationS: JSONSchema.integer(limits.targetDurationS).described("Seconds.")
+            case .targetPaceMinSPerKm: JSONSchema.integer(limits.paceSPerKm).described("The faster end of the target pace, seconds per km.")
+            case .targetPaceMaxSPerKm: JSONSchema.integer(limits.paceSPerKm)
+                .described("The slower end of the target pace, seconds per km; at least `target_pace_min_s_per_km`.")
+            case .coachNotes: .string(length: limits.text)
+            }
+        }
+        return [
+            ("PlanCreate", .requestBody(PlanBody.self, required: [.name, .goalRaceDate, .goalRaceDistanceM], plan)),
+            ("PlanUpdate", .requestBody(PlanBody.self, plan)),
+            ("Plan", response([
+                ("id", .uuid),
+                ("name", .string()),
+                ("status", .string(oneOf: PlanStatus.self)),
+                ("goal_race_name", JSONSchema.string().nullable),
+                ("goal_race_date", .date),
+                ("goal_race_distance_m", .number()),
+                ("goal_time_seconds", JSONSchema.integer().nullable),
+                ("plan_start_date", JSONSchema.date.nullable),
+                ("plan_end_date", JSONSchema.date.nullable),
+                ("total_weeks", JSONSchema.integer().nullable),
+                ("workouts", JSONSchema.array(of: .ref("Workout")).nullable.described("In date order; null in the plan list.")),
+                ("created_at", JSONSchema.dateTime.nullable),
+                ("updated_at", JSONSchema.dateTime.nullable),
+            ])),
+            ("PlanList", response([("plans", .array(of: .ref("Plan")))])),
+            ("WorkoutCreate", .requestBody(WorkoutBody.self, required: [.scheduledDate, .workoutType, .title], workout)),
+            ("WorkoutUpdate", .requestBody(WorkoutBody.self, workout)),
+            ("Workout", response([
+                ("id", .uuid),
+                ("plan_id", .uuid),
+                ("scheduled_date", .date),
+                ("week_number", JSONSchema.integer().nullable),
+                ("workout_type", .string(oneOf: WorkoutType.self)),
+                ("title", .string()),
+                ("description", JSONSchema.string().nullable),
+                ("phase", JSONSchema.string(oneOf: TrainingPhase.self).nullable),
+                ("target_distance_m", JSONSchema.number().nullable),
+                ("target_duration_s", JSONSchema.integer().nullable),
+                ("target_pace_min_s_per_km", JSONSchema.integer().nullable),
+                ("target_pace_max_s_per_km", JSONSchema.integer().nullable),
+                ("coach_notes", JSONSchema.string().nullable),
+            ])),
+        ]
+    }
+}

@@ -1,0 +1,166 @@
+import Foundation
+
+/// The deterministic part of `/v1/home`, with the original's field names.
+public struct HomePayload: Codable, Sendable, Equatable {
+    public var today: TodayWorkout
+    public var yesterday: YesterdayInsight
+    public var week: WeekProgress
+    public var raceCountdown: RaceCountdown?
+    public var checkinNeeded: Bool
+    public var todayCheckin: TodayCheckin?
+    public var lastRun: LastRun?
+    public var hasAnyActivities: Bool
+    public var totalActivities: Int
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case today, yesterday, week
+        case raceCountdown = "race_countdown", checkinNeeded = "checkin_needed", todayCheckin = "today_checkin"
+        case lastRun = "last_run", hasAnyActivities = "has_any_activities", totalActivities = "total_activities"
+    }
+}
+
+public struct TodayWorkout: Codable, Sendable, Equatable {
+    public var hasWorkout: Bool
+    public var workoutID: UUID?
+    public var workoutType: WorkoutType?
+    public var title: String?
+    public var distanceM: Double?
+    public var paceGuidance: String?
+    public var whyContext: String?
+    public var whySource: String?
+    public var weekNumber: Int?
+    public var phase: TrainingPhase?
+
+    enum CodingKeys: String, CodingKey {
+        case title, phase
+        case hasWorkout = "has_workout", workoutID = "workout_id", workoutType = "workout_type", distanceM = "distance_m"
+        case paceGuidance = "pace_guidance", whyContext = "why_context", whySource = "why_source", weekNumber = "week_number"
+    }
+}
+
+public struct YesterdayInsight: Codable, Sendable, Equatable {
+    public var hasActivity: Bool
+    public var activityName: String?
+    public var activityID: UUID?
+    public var distanceM: Double?
+    public var paceSPerKm: Double?
+    public var insight: String?
+    public var lastActivityDate: LocalDate?
+    public var lastActivityName: String?
+    public var lastActivityID: UUID?
+    public var daysSinceLast: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case insight
+        case hasActivity = "has_activity", activityName = "activity_name", activityID = "activity_id", distanceM = "distance_m"
+        case paceSPerKm = "pace_s_per_km", lastActivityDate = "last_activity_date", lastActivityName = "last_activity_name"
+        case lastActivityID = "last_activity_id", daysSinceLast = "days_since_last"
+    }
+}
+
+public enum WeekStatus: String, Codable, Sendable, CaseIterable {
+    case onTrack = "on_track", ahead, behind
+    case noPlan = "no_plan"
+}
+
+public struct WeekProgress: Codable, Sendable, Equatable {
+    public var weekNumber: Int?
+    public var totalWeeks: Int?
+    public var phase: TrainingPhase?
+    public var completedM: Double
+    public var plannedM: Double
+    public var progressPct: Double?
+    public var days: [WeekDay]
+    public var status: WeekStatus
+    public var trajectorySentence: String
+    public var otherSportSummary: [OtherSportSummary]
+
+    enum CodingKeys: String, CodingKey {
+        case phase, days, status
+        case weekNumber = "week_number", totalWeeks = "total_weeks", completedM = "completed_m", plannedM = "planned_m"
+        case progressPct = "progress_pct", trajectorySentence = "trajectory_sentence", otherSportSummary = "other_sport_summary"
+    }
+}
+
+public struct WeekDay: Codable, Sendable, Equatable {
+    public var date: LocalDate
+    public var dayAbbrev: String
+    public var workoutType: WorkoutType?
+    public var distanceM: Double
+    public var plannedDistanceM: Double?
+    public var completed: Bool
+    public var isToday: Bool
+    /// The longest run of the day.
+    public var activityID: UUID?
+    public var workoutID: UUID?
+    public var runCount: Int
+    public var otherActivities: [OtherActivityRef]
+
+    enum CodingKeys: String, CodingKey {
+        case date, completed
+        case dayAbbrev = "day_abbrev", workoutType = "workout_type", distanceM = "distance_m"
+        case plannedDistanceM = "planned_distance_m", isToday = "is_today", activityID = "activity_id"
+        case workoutID = "workout_id", runCount = "run_count", otherActivities = "other_activities"
+    }
+}
+
+public struct OtherActivityRef: Codable, Sendable, Equatable {
+    public var activityID: UUID
+    public var sport: Sport
+    public var distanceM: Double?
+    public var durationS: Int?
+    public var name: String
+    enum CodingKeys: String, CodingKey {
+        case sport, name
+        case activityID = "activity_id", distanceM = "distance_m", durationS = "duration_s"
+    }
+}
+
+public struct OtherSportSummary: Codable, Sendable, Equatable {
+    public var sport: Sport
+    public var count: Int
+    public var distanceM: Double
+    public var durationS: Int
+    enum CodingKeys: String, CodingKey {
+        case sport, count
+        case distanceM = "distance_m", durationS = "duration_s"
+    }
+}
+
+public struct RaceCountdown: Codable, Sendable, Equatable {
+    public var raceName: String
+    public var raceDate: LocalDate
+    public var daysRemaining: Int
+    public var distanceM: Double
+    public var goalTime: String?
+    public var goalPace: String?
+    enum CodingKeys: String, CodingKey {
+        case raceName = "race_name", raceDate = "race_date", daysRemaining = "days_remaining", distanceM = "distance_m"
+        case goalTime = "goal_time", goalPace = "goal_pace"
+    }
+}
+
+public struct TodayCheckin: Codable, Sendable, Equatable {
+    public var readinessLabel: String?
+    public var sleepLabel: String?
+    public var sleepH: Double?
+    public var sorenessLabel: String?
+    enum CodingKeys: String, CodingKey {
+        case readinessLabel = "readiness_label", sleepLabel = "sleep_label", sleepH = "sleep_h", sorenessLabel = "soreness_label"
+    }
+}
+
+public struct LastRun: Codable, Sendable, Equatable {
+    public var activityID: UUID
+    public var name: String
+    public var startTime: Date
+    public var distanceM: Double?
+    public var movingTimeS: Int?
+    public var averageHR: Int?
+    public var pacePerKm: String?
+    enum CodingKeys: String, CodingKey {
+        case name
+        case activityID = "activity_id", startTime = "start_time", distanceM = "distance_m", movingTimeS = "moving_time_s"
+        case averageHR = "average_hr", pacePerKm = "pace_per_km"
+    }
+}

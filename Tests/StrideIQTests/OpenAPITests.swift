@@ -1,0 +1,449 @@
+import Foundation
+import Testing
+import Vapor
+import StrideIQCore
+@testable import StrideIQ
+
+@Suite("OpenAPI document")
+struct OpenAPITests {
+    /// The document as served.
+    static func served(_ t: TestApp) async throws -> JSON {
+        let reply = try await t.request(.GET, "/openapi.json")
+        return reply.json
+    }
+
+    /// The document as the app encodes it, without a server.
+    static let document: JSON = try! JSON(data: OpenAPIDocument.json)
+
+    /// `"GET /v1/activities/{activity_id}"` for every operation in the document.
+    static func documentedOperations(_ document: JSON) -> Set<String> {
+        var operations = Set<String>()
+        for (path, item) in document["paths"].object {
+            for method in item.object.keys { operations.insert("\(method.uppercased()) \(path)") }
+        }
+        return operations
+    }
+
+    // MARK: (c) served as OpenAPI 3.1 JSON
+
+    @Test func servedAtOpenAPIJSONAsOpenAPI31() async throws {
+        try await TestApp.with(.sqlite) { t in
+            let reply = try await t.request(.GET, "/openapi.json")
+            #expect(reply.status == .ok)
+            #expect(reply.headers.contentType == .json)
+            let document = reply.json
+            #expect(document["openapi"].string == "3.1.0")
+            #expect(document["info"]["title"].string == "StrideIQ")
+            #expect(document["info"]["version"].string?.isEmpty == false)
+            #expect(document["components"]["securitySchemes"]["bearerAuth"]["scheme"].string == "bearer")
+            #expect(document == Self.document, "the served document is the encoded one")
+        }
+    }
+
+    // MARK: (a) routes ↔ operations
+
+    @Test func everyRegisteredRouteIsDocumentedAndNothingElse() async throws {
+        try await TestApp.with(.sqlite) { t in
+            let registered = Set(t.app.routes.all.map { route in
+                let path = route.path.map { component -> String in
+                    switch component {
+                    case .constant(let text): text
+                    case .parameter(let name): "{\(name)}"
+                    case .anything: "*"
+                    case .catchall: "**"
+                    }
+                }
+                return "\(route.method.rawValue) /\(path.joined(separator: "/"))"
+            })
+            let documented = Self.documentedOperations(try await Self.served(t))
+            let undocumented = registered.subtracting(documented).sorted()
+            let unregistered = documented.subtracting(registered).sorted()
+            #expect(undocumented.isEmpty, "registered routes missing from the OpenAPI document: \(undocumented.joined(separator: ", "))")
+            #expect(unregistered.isEmpty, "documented operations no route serves: \(unregistered.joined(separator: ", "))")
+            #expect(!registered.isEmpty)
+        }
+    }
+
+    // MARK: (b) references and well-formedness
+
+    @Test func everyReferenceResolves() {
+        let validator = SchemaValidator(document: Self.document)
+        var references: [String] = []
+        func collect(_ value: JSON) {
+            switch value {
+            case .object(let object):
+                if let reference = object["$ref"]?.string { references.append(reference) }
+                object.values.forEach(collect)
+            case .array(let items): items.forEach(collect)
+            default: break
+            }
+        }
+        collect(Self.document)
+        #expect(references.count > 50)
+        let broken = Set(references.filter { validator.resolve($0) == nil }).sorted()
+        #expect(broken.isEmpty, "unresolvable references: \(broken)")
+        // Every component schema is used somewhere.
+        let unused = Self.document["components"]["schemas"].object.keys
+            .filter { !references.contains("#/components/schemas/\($0)") }.sorted()
+        #expect(unused.isEmpty, "schemas nothing refers to: \(unused)")
+    }
+
+    @Test func operationsAreWellFormed() {
+        var operationIDs: [String] = []
+        var linkTargets: [String] = []
+        for (path, item) in Self.document["paths"].object {
+            let templateParameters = Set(path.split(separator: "/").filter { $0.hasPrefix("{") }.map { String($0.dropFirst().dropLast()) })
+            for (method, operation) in item.object {
+                let name = "\(method.uppercased()) \(path)"
+                if let id = operation["operationId"].string { operationIDs.append(id) } else { Issue.record("\(name) has no operationId") }
+                #expect(operation["summary"].string?.isEmpty == false, "\(name) has no summary")
+                #expect(!operation["security"].isNull, "\(name) does not say who may call it")
+                let declared = Set(operation["parameters"].array.filter { $0["in"] == "path" }.compactMap { $0["name"].string })
+                #expect(declared == templateParameters, "\(name): path parameters \(declared) ≠ \(templateParameters)")
+                let responses = operation["responses"].object
+                #expect(responses.keys.contains { $0.hasPrefix("2") }, "\(name) has no success response")
+                for (status, response) in responses {
+                    #expect(response["description"].string?.isEmpty == false, "\(name) \(status) has no description")
+                    if status == "204" { #expect(response["content"].isNull, "\(name) 204 must have no body") }
+                    else { #expect(!response["content"]["application/json"]["schema"].isNull, "\(name) \(status) has no JSON schema") }
+                    if let code = Int(status), code >= 400 {
+                        let schema = response["content"]["application/json"]["schema"]
+                        #expect(schema.data.utf8String.contains("#/components/schemas/"), "\(name) \(status) is not in the error shape")
+                    }
+                    for link in response["links"].object.values { linkTargets.append(link["operationId"].string ?? "") }
+                }
+                if !operation["requestBody"].isNull {
+                    for status in ["400", "413", "415", "422"] {
+                        #expect(responses[status] != nil, "\(name) takes a body but does not document \(status)")
+                    }
+                }
+                if operation["security"] == [["bearerAuth": []]] {
+                    #expect(responses["401"] != nil, "\(name) needs a token but does not document 401")
+                }
+            }
+        }
+        #expect(Set(operationIDs).count == operationIDs.count, "duplicate operationIds: \(operationIDs.sorted())")
+        let unknownTargets = Set(linkTargets).subtracting(operationIDs)
+        #expect(unknownTargets.isEmpty, "links to unknown operations: \(unknownTargets)")
+    }
+
+    @Test func accessMatchesTheRouteGroups() {
+        let open: Set = ["GET /ping", "GET /health", "GET /v1/health", "GET /openapi.json",
+                         "POST /v1/auth/register", "POST /v1/auth/login", "POST /v1/auth/refresh"]
+        for operation in OpenAPIDocument.operations {
+            let name = "\(operation.method.rawValue.uppercased()) \(operation.path)"
+            switch operation.access {
+            case .open: #expect(open.contains(name), "\(name) is documented as open")
+            case .bearer: #expect(!open.contains(name) && name != "POST /v1/auth/logout", "\(name) is documented as needing a token")
+            case .bearerOptional: #expect(name == "POST /v1/auth/logout")
+            }
+            #expect(operation.rateLimited == operation.path.hasPrefix("/v1/auth/"), "\(name): rate limit applies exactly to /v1/auth/*")
+        }
+    }
+
+    // MARK: (d) bounds come from Limits and the vocabularies
+
+    @Test func boundsAndVocabulariesComeFromTheValidationConstants() {
+        let schemas = Self.document["components"]["schemas"]
+        let activity = schemas["ActivityCreate"]["properties"]
+        #expect(activity["distance_m"]["minimum"].double == Limits.Activity.distanceM.lowerBound)
+        #expect(activity["distance_m"]["maximum"].double == Limits.Activity.distanceM.upperBound)
+        #expect(activity["avg_hr"]["minimum"].int == Limits.Activity.heartRate.lowerBound)
+        #expect(activity["utc_offset_s"]["minimum"].int == Limits.Activity.utcOffsetS.lowerBound)
+        #expect(activity["name"]["maxLength"].int == Limits.Activity.name.upperBound)
+        #expect(activity["sport"]["enum"].array.compactMap(\.string) == Sport.allCases.map(\.rawValue))
+        #expect(schemas["ActivityCreate"]["required"] == ["start_time"])
+
+        let checkin = schemas["CheckinUpsert"]["properties"]
+        #expect(checkin["notes"]["maxLength"].int == Limits.Checkin.notes.upperBound)
+        #expect(checkin["sleep_h"]["maximum"].double == Limits.Checkin.sleepH.upperBound)
+        #expect(checkin["rpe_1_10"]["maximum"].int == Limits.Checkin.rpe.upperBound)
+        #expect(checkin["stress_1_5"]["type"] == ["integer", "null"], "check-in measurements can be cleared with null")
+        #expect(checkin["date"]["type"] == "string" && checkin["date"]["format"] == "date")
+
+        let workout = schemas["WorkoutCreate"]["properties"]
+        #expect(workout["target_pace_min_s_per_km"]["minimum"].int == Limits.Plan.paceSPerKm.lowerBound)
+        #expect(workout["workout_type"]["enum"].array.compactMap(\.string) == WorkoutType.allCases.map(\.rawValue))
+        #expect(workout["phase"]["enum"].array.last == .null, "a nullable enum lists null among its values")
+        #expect(schemas["PlanUpdate"]["properties"]["status"]["enum"].array.compactMap(\.string) == PlanStatus.allCases.map(\.rawValue))
+        #expect(schemas["RegisterRequest"]["properties"]["password"]["maxLength"].int == Limits.Password.bytes.upperBound)
+
+        let list = Self.document["paths"]["/v1/activities"]["get"]["parameters"].array
+        let limit = list.first { $0["name"] == "limit" }?["schema"]
+        #expect(limit?["minimum"].int == Limits.Activity.pageSize.lowerBound)
+        #expect(limit?["maximum"].int == Limits.Activity.pageSize.upperBound)
+        #expect(list.first { $0["name"] == "offset" }?["schema"]["maximum"].int == ActivityController.ListQuery.maxOffset)
+        let checkins = Self.document["paths"]["/v1/daily-checkin"]["get"]["parameters"].array
+        #expect(checkins.first { $0["name"] == "limit" }?["schema"]["maximum"].int == Limits.Checkin.listLimit.upperBound)
+    }
+
+    /// Request bodies accept `null` exactly where the decoder does.
+    @Test func nullableRequestFieldsAreTheDecodersNullableFields() {
+        func nullable(_ schema: String) -> Set<String> {
+            Set(Self.document["components"]["schemas"][schema]["properties"].object
+                .filter { $0.value["type"].array.contains("null") || $0.value["anyOf"].array.contains(["type": "null"]) }.keys)
+        }
+        #expect(nullable("CheckinUpsert") == CheckinBody.nullableFields)
+        #expect(nullable("PlanUpdate") == PlanBody.nullableFields)
+        #expect(nullable("WorkoutUpdate") == WorkoutBody.nullableFields)
+        #expect(nullable("AthleteUpdate") == AthletePatch.nullableFields)
+        #expect(nullable("ActivityCreate").isEmpty && nullable("RegisterRequest").isEmpty)
+    }
+
+    @Test func emailPatternAgreesWithTheEmailRule() {
+        let samples = ["a@b.c", "runner@example.com", "x@y", "@b.c", "a@.b", "a@b.", "a@b..c", "a@@b.c", "a b@c.d", "a@b\u{3000}.c",
+                       "a\u{85}b@c.d", "ünï@cödé.de", "a@b.c\n", "ab", "a@b.c.d", "a.b@c.d", "\u{feff}a@b.c"]
+        for sample in samples {
+            #expect(SchemaValidator.matches(sample, OpenAPIDocument.emailPattern) == EmailRules.isValid(sample), "\(sample.debugDescription)")
+        }
+        // The whitespace class is exactly what Swift calls whitespace.
+        let whitespace = try! NSRegularExpression(pattern: "^[\(OpenAPIDocument.whitespaceClass)]$")
+        for value in UInt32(0)...0x3000 {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            let text = String(Character(scalar))
+            let matched = whitespace.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+            #expect(matched == Character(scalar).isWhitespace, "U+\(String(value, radix: 16))")
+        }
+    }
+
+    // MARK: response shapes
+
+    /// Every response DTO, encoded the way handlers encode it, with every optional nil and with every optional
+    /// set, is valid against its schema.
+    @Test func responseObjectsMatchTheirSchemas() throws {
+        let now = Date(timeIntervalSince1970: 1_795_953_600.25)
+        let athlete = Athlete(id: UUID(), email: "a@b.co", passwordHash: "x", displayName: nil)
+        let named = Athlete(id: UUID(), email: "c@d.co", passwordHash: "x", displayName: "Kip", role: .owner, timezone: "Europe/Paris")
+        named.createdAt = now
+
+        func activity(full: Bool) -> Activity {
+            let a = Activity()
+            a.id = UUID(); a.$athlete.id = UUID(); a.name = "Run"; a.sport = .run; a.startTime = now; a.utcOffsetS = 3600
+            a.source = full ? "garmin" : "manual"
+            if full {
+                a.timezone = "Europe/Paris"; a.distanceM = 10_000; a.movingTimeS = 3000; a.durationS = 3100; a.avgHR = 150
+                a.maxHR = 170; a.elevationGainM = 50; a.externalID = "g-1"; a.createdAt = now
+            }
+            return a
+        }
+        func checkin(full: Bool) -> DailyCheckin {
+            let c = DailyCheckin()
+            c.id = UUID(); c.date = "2026-11-29"
+            if full {
+                c.sleepH = 7.5; c.sleepQuality = 4; c.stress = 2; c.soreness = 3; c.enjoyment = 5; c.confidence = 4; c.readiness = 4
+                c.rpe = 6; c.notes = "ok"; c.hrvRMSSD = 61.2; c.restingHR = 48; c.createdAt = now; c.updatedAt = now
+            }
+            return c
+        }
+        func workout(full: Bool) -> PlannedWorkout {
+            let w = PlannedWorkout()
+            w.id = UUID(); w.$plan.id = UUID(); w.$athlete.id = UUID(); w.scheduledDate = "2026-12-01"; w.workoutType = .tempo; w.title = "Tempo"
+            if full {
+                w.weekNumber = 3; w.workoutDescription = "3 x 10 min"; w.phase = .build; w.targetDistanceM = 12_000; w.targetDurationS = 3600
+                w.targetPaceMinSPerKm = 240; w.targetPaceMaxSPerKm = 250; w.coachNotes = "relax"
+            }
+            return w
+        }
+        func plan(full: Bool) -> TrainingPlan {
+            let p = TrainingPlan()
+            p.id = UUID(); p.$athlete.id = UUID(); p.name = "Marathon"; p.status = .active; p.goalRaceDate = "2027-04-18"; p.goalRaceDistanceM = 42_195
+            if full {
+                p.goalRaceName = "Paris"; p.goalTimeSeconds = 10_800; p.planStartDate = "2027-01-01"; p.planEndDate = "2027-04-18"
+                p.totalWeeks = 16; p.createdAt = now; p.updatedAt = now
+            }
+            return p
+        }
+        let check = HealthController.Check(status: "ok", latencyMs: 0.12, backend: "sqlite", error: nil)
+        let failedCheck = HealthController.Check(status: "failed", latencyMs: 2000, backend: "memory", error: "timed out")
+        let issued = TokenService.Issued(accessToken: "a.b.c", refreshToken: "r", expiresIn: 900)
+
+        let samples: [(String, any Encodable, Bool)] = [
+            ("Athlete", AthleteDTO(athlete), false), ("Athlete", AthleteDTO(named), true),
+            ("TokenResponse", TokenResponse(issued, athlete: athlete), true),
+            ("Activity", ActivityDTO(activity(full: false)), false), ("Activity", ActivityDTO(activity(full: true)), true),
+            ("ActivityPage", ActivityPage(activities: [ActivityDTO(activity(full: true))], total: 1, limit: 20, offset: 0), true),
+            ("Checkin", CheckinDTO(checkin(full: false)), false), ("Checkin", CheckinDTO(checkin(full: true)), true),
+            ("CheckinList", CheckinList(checkins: [CheckinDTO(checkin(full: false))], count: 1), true),
+            ("Workout", WorkoutDTO(workout(full: false)), false), ("Workout", WorkoutDTO(workout(full: true)), true),
+            ("Plan", PlanDTO(plan(full: false), workouts: nil), false), ("Plan", PlanDTO(plan(full: true), workouts: [workout(full: true)]), true),
+            ("PlanList", PlanList(plans: [PlanDTO(plan(full: false), workouts: nil)]), true),
+            ("Health", HealthController.Report(status: "ok", checks: ["database": check, "cache": check], failed: nil), false),
+            ("Health", HealthController.Report(status: "degraded", checks: ["database": check, "cache": failedCheck], failed: ["cache"]), true),
+            ("Ping", HealthController.Ping(status: "alive"), true),
+            ("Error", ErrorBody(detail: "Activity not found", code: "not_found", errors: nil, extra: [:]), true),
+            ("ValidationError", ErrorBody(detail: "x", code: "validation_error", errors: [FieldError(field: "a", message: "b")], extra: [:]), true),
+            ("DuplicateActivityError", ErrorBody(detail: "dup", code: "duplicate_activity", errors: nil,
+                                                 extra: ["existing_activity_id": UUID().uuidString]), true),
+        ]
+        let validator = SchemaValidator(document: Self.document)
+        var everyKeyWritten = true
+        for (name, value, full) in samples {
+            let encoded = try JSON(data: JSONCoding.encoder.encode(value))
+            let schema = Self.document["components"]["schemas"][name]
+            #expect(!schema.isNull, "no schema \(name)")
+            let problems = validator.problems(encoded, against: ["$ref": "#/components/schemas/\(name)"])
+            #expect(problems.isEmpty, "\(name): \(problems)")
+            if !full, let properties = schema["properties"].object as [String: JSON]? {
+                let missing = Set(properties.keys).subtracting(encoded.object.keys)
+                if !missing.isEmpty { everyKeyWritten = false }
+            }
+            if full {
+                // Fully populated samples show every documented key, so nothing is documented that is never sent.
+                let undocumentedOrUnsent = Set(schema["properties"].object.keys).subtracting(encoded.object.keys)
+                #expect(schema["properties"].isNull || undocumentedOrUnsent.isEmpty, "\(name) never sends \(undocumentedOrUnsent)")
+            }
+        }
+        #expect(everyKeyWritten == OpenAPIDocument.responsesWriteEveryKey, """
+            responses \(everyKeyWritten ? "now write" : "do not write") every key (nil as null): set \
+            OpenAPIDocument.responsesWriteEveryKey to \(everyKeyWritten) so `required` says so
+            """)
+    }
+
+    // MARK: real responses
+
+    /// A walk through every operation; each response's status must be documented for that operation and its
+    /// body valid against the documented schema, with the documented required headers.
+    @Test func realResponsesConformToTheDocument() async throws {
+        try await TestApp.with(.sqlite) { t in
+            let document = try await Self.served(t)
+            let conformance = Conformance(document: document)
+            func call(_ method: HTTPMethod, _ path: String, json: JSON? = nil, raw: String? = nil, token: String? = nil,
+                      headers: [(String, String)] = [], sourceLocation: SourceLocation = #_sourceLocation) async throws -> Reply {
+                let reply = try await t.request(method, path, json: json, raw: raw, token: token, headers: headers)
+                conformance.expect(reply, method, path, sourceLocation: sourceLocation)
+                return reply
+            }
+            _ = try await call(.GET, "/ping")
+            _ = try await call(.GET, "/health")
+            _ = try await call(.GET, "/v1/health")
+            _ = try await call(.GET, "/openapi.json")
+
+            let email = "walk-\(UUID().uuidString.prefix(8).lowercased())@example.com"
+            let registered = try await call(.POST, "/v1/auth/register", json: ["email": "\(email)", "password": "tempo-run-42-miles", "race_code": "X"])
+            let token = registered.json["access_token"].string ?? ""
+            _ = try await call(.POST, "/v1/auth/register", json: ["email": "\(email)", "password": "tempo-run-42-miles"])
+            _ = try await call(.POST, "/v1/auth/register", json: ["email": "nope", "password": "password"])
+            _ = try await call(.POST, "/v1/auth/login", json: ["email": "\(email)", "password": "wrong-password-1"])
+            let login = try await call(.POST, "/v1/auth/login", json: ["email": "\(email)", "password": "tempo-run-42-miles"])
+            let refreshed = try await call(.POST, "/v1/auth/refresh", json: ["refresh_token": login.json["refresh_token"]])
+            _ = try await call(.POST, "/v1/auth/refresh", json: ["refresh_token": login.json["refresh_token"]])
+            _ = try await call(.POST, "/v1/auth/refresh", raw: "{")
+            _ = try await call(.POST, "/v1/auth/logout", json: ["refresh_token": refreshed.json["refresh_token"]])
+            _ = try await call(.POST, "/v1/auth/logout")
+            _ = try await call(.POST, "/v1/auth/logout", token: "not-a-jwt")
+            _ = try await call(.GET, "/v1/auth/me", token: token)
+            _ = try await call(.GET, "/v1/auth/me")
+
+            _ = try await call(.GET, "/v1/athlete", token: token)
+            _ = try await call(.GET, "/v1/athlete", token: "tampered")
+            _ = try await call(.PATCH, "/v1/athlete", json: ["display_name": "Kip", "units": "imperial", "ai_consent": true], token: token)
+            _ = try await call(.PATCH, "/v1/athlete", json: ["display_name": nil], token: token)
+            _ = try await call(.PATCH, "/v1/athlete", json: ["timezone": "Mars/Olympus"], token: token)
+            _ = try await call(.PATCH, "/v1/athlete", raw: "a=b", token: token, headers: [("Content-Type", "application/x-www-form-urlencoded")])
+
+            let start = JSONCoding.formatTimestamp(Date().addingTimeInterval(-86_400))
+            let bare = try await call(.POST, "/v1/activities", json: ["start_time": "\(start)"], token: token)
+            _ = try await call(.POST, "/v1/activities", json: ["start_time": "\(start)"], token: token)
+            let imported: JSON = ["start_time": "2025-06-01T07:00:00+02:00", "distance_m": 10_000, "moving_time_s": 3000,
+                                  "source": "garmin", "external_id": "g-1", "avg_hr": 150, "max_hr": 170]
+            _ = try await call(.POST, "/v1/activities", json: imported, token: token)
+            _ = try await call(.POST, "/v1/activities", json: imported, token: token)
+            _ = try await call(.POST, "/v1/activities", json: ["start_time": "\(start)", "source": "garmin\n"], token: token)
+            _ = try await call(.GET, "/v1/activities?limit=5&offset=0&since=2025-01-01&until=2030-01-01T00:00:00Z&sport=run", token: token)
+            _ = try await call(.GET, "/v1/activities?limit=0", token: token)
+            let id = bare.json["id"].string ?? ""
+            _ = try await call(.GET, "/v1/activities/\(id)", token: token)
+            _ = try await call(.GET, "/v1/activities/not-a-uuid", token: token)
+            _ = try await call(.DELETE, "/v1/activities/\(id)", token: token)
+            _ = try await call(.DELETE, "/v1/activities/\(id)", token: token)
+
+            let today = LocalDate(Date(), in: TimeZone(identifier: "UTC")!).description
+            _ = try await call(.GET, "/v1/daily-checkin/today", token: token)
+            _ = try await call(.POST, "/v1/daily-checkin", json: ["date": "\(today)", "sleep_h": 7.5, "notes": nil], token: token)
+            _ = try await call(.POST, "/v1/daily-checkin", json: ["date": "\(today)", "rpe_1_10": 11], token: token)
+            _ = try await call(.POST, "/v1/daily-checkin", json: ["date": "\(today)", "stress_1_5": 2], token: token)
+            _ = try await call(.GET, "/v1/daily-checkin/today", token: token)
+            _ = try await call(.GET, "/v1/daily-checkin/\(today)", token: token)
+            _ = try await call(.GET, "/v1/daily-checkin/2001-01-01", token: token)
+            _ = try await call(.GET, "/v1/daily-checkin/yesterday", token: token)
+            _ = try await call(.GET, "/v1/daily-checkin?start_date=2001-01-01&end_date=\(today)&limit=10", token: token)
+            _ = try await call(.GET, "/v1/daily-checkin?limit=367", token: token)
+
+            let planBody: JSON = ["name": "Spring marathon", "goal_race_date": "2030-04-18", "goal_race_distance_m": 42_195, "status": "active"]
+            let plan = try await call(.POST, "/v1/plans", json: planBody, token: token)
+            _ = try await call(.POST, "/v1/plans", json: planBody, token: token)
+            _ = try await call(.POST, "/v1/plans", json: ["name": "No race"], token: token)
+            let planID = plan.json["id"].string ?? ""
+            _ = try await call(.GET, "/v1/plans", token: token)
+            _ = try await call(.PATCH, "/v1/plans/\(planID)", json: ["goal_race_name": nil, "total_weeks": 16], token: token)
+            let workout = try await call(.POST, "/v1/plans/\(planID)/workouts",
+                                         json: ["scheduled_date": "2030-01-02", "workout_type": "tempo", "title": "Tempo", "phase": "build"], token: token)
+            _ = try await call(.POST, "/v1/plans/\(planID)/workouts",
+                               json: ["scheduled_date": "2030-01-02", "workout_type": "easy", "title": "Easy"], token: token)
+            _ = try await call(.POST, "/v1/plans/\(UUID())/workouts",
+                               json: ["scheduled_date": "2030-01-03", "workout_type": "easy", "title": "Easy"], token: token)
+            let workoutID = workout.json["id"].string ?? ""
+            _ = try await call(.PATCH, "/v1/plans/\(planID)/workouts/\(workoutID)", json: ["phase": nil, "target_pace_min_s_per_km": 240], token: token)
+            _ = try await call(.PATCH, "/v1/plans/\(planID)/workouts/\(UUID())", json: [:], token: token)
+            _ = try await call(.GET, "/v1/plans/\(planID)", token: token)
+            _ = try await call(.DELETE, "/v1/plans/\(planID)/workouts/\(workoutID)", token: token)
+            _ = try await call(.DELETE, "/v1/plans/\(planID)", token: token)
+            _ = try await call(.GET, "/v1/plans/\(planID)", token: token)
+
+            _ = try await call(.POST, "/v1/auth/logout", token: token)
+            _ = try await call(.GET, "/v1/athlete", token: token)
+            #expect(conformance.checked.count > 60)
+        }
+    }
+}
+
+/// Finds the documented operation and response of a reply and checks the reply against them.
+final class Conformance: @unchecked Sendable {
+    let document: JSON
+    let validator: SchemaValidator
+    private(set) var checked: [String] = []
+
+    init(document: JSON) {
+        self.document = document
+        validator = SchemaValidator(document: document)
+    }
+
+    /// The documented path template for a concrete path (constant segments win over parameters).
+    func template(for path: String) -> String? {
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false)
+        let candidates = document["paths"].object.keys.filter { template in
+            let parts = template.split(separator: "/", omittingEmptySubsequences: false)
+            return parts.count == segments.count && zip(parts, segments).allSatisfy { $0.hasPrefix("{") || $0 == $1 }
+        }
+        return candidates.min { $0.filter { $0 == "{" }.count < $1.filter { $0 == "{" }.count }
+    }
+
+    func expect(_ reply: Reply, _ method: HTTPMethod, _ url: String, sourceLocation: SourceLocation) {
+        let path = String(url.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)[0])
+        let name = "\(method.rawValue) \(url) → \(reply.status.code)"
+        checked.append(name)
+        guard let template = template(for: path) else { Issue.record("\(name): no documented path", sourceLocation: sourceLocation); return }
+        let operation = document["paths"][template][method.rawValue.lowercased()]
+        guard !operation.isNull else { Issue.record("\(name): method not documented", sourceLocation: sourceLocation); return }
+        let response = operation["responses"][String(reply.status.code)]
+        guard !response.isNull else {
+            Issue.record("\(name): status not documented (\(reply.text.prefix(300)))", sourceLocation: sourceLocation)
+            return
+        }
+        for (header, spec) in response["headers"].object where spec["required"] == true {
+            #expect(reply.headers.first(name: header) != nil, "\(name): missing header \(header)", sourceLocation: sourceLocation)
+        }
+        let schema = response["content"]["application/json"]["schema"]
+        if schema.isNull {
+            #expect(reply.body.isEmpty, "\(name): documented without a body", sourceLocation: sourceLocation)
+            return
+        }
+        #expect(reply.headers.contentType == .json, "\(name): not JSON", sourceLocation: sourceLocation)
+        guard let body = try? JSON(data: reply.body) else {
+            Issue.record("\(name): body is not JSON: \(reply.text.prefix(300))", sourceLocation: sourceLocation)
+            return
+        }
+        let problems = validator.problems(body, against: schema)
+        #expect(problems.isEmpty, "\(name): \(problems) in \(reply.text.prefix(500))", sourceLocation: sourceLocation)
+    }
+}

@@ -46,6 +46,14 @@ public struct AppConfig: Sendable {
     public var briefingJobTimeout: TimeInterval = 15
     public var workerConcurrency = 8
     public var schedulerInterval: TimeInterval = 900
+    /// Coach bounds: stream ceiling from the request (`COACH_STREAM_TIMEOUT_S`, also the coach provider's
+    /// request timeout), heartbeat after this much silence, concurrent streams per process and per athlete,
+    /// messages per athlete per day.
+    public var coachStreamTimeout: TimeInterval = 120
+    public var coachHeartbeat: TimeInterval = 2
+    public var coachMaxStreams = 256
+    public var coachMaxStreamsPerAthlete = 2
+    public var coachDailyMessageBudget = 100
 
     public init() {}
 
@@ -108,6 +116,11 @@ public struct AppConfig: Sendable {
         }
         config.workerConcurrency = reader.int("WORKER_CONCURRENCY", default: config.workerConcurrency, range: 1...1024)
         config.schedulerInterval = TimeInterval(reader.int("SCHEDULER_INTERVAL_S", default: Int(config.schedulerInterval), range: 1...86_400))
+        config.coachStreamTimeout = TimeInterval(reader.int("COACH_STREAM_TIMEOUT_S", default: Int(config.coachStreamTimeout), range: 1...3600))
+        config.coachHeartbeat = TimeInterval(reader.int("COACH_HEARTBEAT_S", default: Int(config.coachHeartbeat), range: 1...60))
+        config.coachMaxStreams = reader.int("COACH_MAX_STREAMS", default: config.coachMaxStreams, range: 1...100_000)
+        config.coachMaxStreamsPerAthlete = reader.int("COACH_MAX_STREAMS_PER_ATHLETE", default: config.coachMaxStreamsPerAthlete, range: 1...100)
+        config.coachDailyMessageBudget = reader.int("COACH_DAILY_MESSAGE_BUDGET", default: config.coachDailyMessageBudget, range: 1...100_000)
         if !reader.problems.isEmpty { throw Invalid(problems: reader.problems) }
         return config
     }

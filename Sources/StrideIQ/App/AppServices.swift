@@ -12,6 +12,8 @@ struct AppServices: Sendable {
     let now: @Sendable () -> Date
     let athleteWriteLock: AthleteWriteLock
     let metrics: Metrics
+    /// The coach's provider (`COACH_LLM_*`), on the app's one LLM HTTP client.
+    let coachProvider: any LLMProvider
     let jobQueue: JobQueue
     let briefings: BriefingService
     let briefingGenerator: BriefingGenerator

@@ -73,6 +73,7 @@ public func configure(_ app: Application, config: AppConfig, overrides: AppOverr
         now: now,
         athleteWriteLock: AthleteWriteLock(),
         metrics: metrics,
+        coachProvider: LLMProviderFactory.make(settings: config.coachLLM, httpClient: llmClient, logger: app.logger),
         jobQueue: jobQueue,
         briefings: briefings,
         briefingGenerator: generator,

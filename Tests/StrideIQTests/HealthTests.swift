@@ -67,6 +67,7 @@ struct BrokenCache: SharedCache {
     var hang = false
     struct Down: Error {}
     var backendName: String { "broken" }
+    var isShared: Bool { true }
     private func fail() async throws -> Never {
         if hang { try await Task.sleep(for: .seconds(3600)) }
         throw Down()

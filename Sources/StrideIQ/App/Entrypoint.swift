@@ -49,8 +49,14 @@ public enum StrideIQMain {
     static func registerCommands(_ app: Application, config: AppConfig) {
         app.asyncCommands.use(MigrateCommand(), as: "migrate")
         app.asyncCommands.use(SeedDemoCommand(), as: "seed-demo")
-        if config.autoMigrate {
+        app.asyncCommands.use(WorkerCommand(), as: "worker")
+        app.asyncCommands.use(SchedulerCommand(), as: "scheduler")
+        let role = ProcessRole.fromCommandLine(CommandLine.arguments)
+        if config.autoMigrate && role != nil {
             app.lifecycle.use(AutoMigrate())
+        }
+        if role == .serve {
+            app.lifecycle.use(InProcessBackground())
         }
     }
 }

@@ -35,8 +35,8 @@ public func configure(_ app: Application, config: AppConfig, overrides: AppOverr
     app.passwords.use(.bcrypt(cost: config.bcryptCost))
     await app.jwt.keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
 
-    let cache = overrides.cache ?? MemoryCache()
     let now = overrides.now ?? { Date() }
+    let cache = overrides.cache ?? MemoryCache(now: now)
     let metrics = Metrics()
 
     // One HTTP client for every LLM call, shut down with the app.

@@ -8,6 +8,8 @@ import Foundation
 public protocol SharedCache: Sendable {
     /// Backend name for `/health` and logs ("memory", "redis").
     var backendName: String { get }
+    /// Whether other processes see the same data (split roles require it).
+    var isShared: Bool { get }
     func get(_ key: String) async throws -> String?
     /// Sets `key`, replacing any value, expiring after `ttl`.
     func set(_ key: String, _ value: String, ttl: Duration) async throws
@@ -26,19 +28,21 @@ public protocol SharedCache: Sendable {
 /// In-process implementation of `SharedCache` for the embedded mode and tests.
 /// Expired entries are dropped lazily on access and swept when the table grows.
 public actor MemoryCache: SharedCache {
-    private struct Entry { var value: String; var expiresAt: ContinuousClock.Instant }
+    private struct Entry { var value: String; var expiresAt: Date }
     private var entries: [String: Entry] = [:]
-    private let clock = ContinuousClock()
+    private let now: @Sendable () -> Date
     private var writesSinceSweep = 0
 
-    public init() {}
+    /// `now` is the app's clock, so expiries follow it (tests move it).
+    public init(now: @escaping @Sendable () -> Date = { Date() }) { self.now = now }
 
     public nonisolated var backendName: String { "memory" }
+    public nonisolated var isShared: Bool { false }
 
     public func get(_ key: String) -> String? { live(key)?.value }
 
     public func set(_ key: String, _ value: String, ttl: Duration) {
-        entries[key] = Entry(value: value, expiresAt: clock.now + ttl)
+        entries[key] = Entry(value: value, expiresAt: now().addingTimeInterval(ttl.timeInterval))
         sweepIfNeeded()
     }
 
@@ -61,7 +65,7 @@ public actor MemoryCache: SharedCache {
 
     public func timeToLive(_ key: String) -> Duration? {
         guard let entry = live(key) else { return nil }
-        return entry.expiresAt - clock.now
+        return .seconds(entry.expiresAt.timeIntervalSince(now()))
     }
 
     public func delete(_ key: String) { entries[key] = nil }
@@ -70,7 +74,7 @@ public actor MemoryCache: SharedCache {
 
     private func live(_ key: String) -> Entry? {
         guard let entry = entries[key] else { return nil }
-        if entry.expiresAt <= clock.now {
+        if entry.expiresAt <= now() {
             entries[key] = nil
             return nil
         }
@@ -81,12 +85,17 @@ public actor MemoryCache: SharedCache {
         writesSinceSweep += 1
         guard writesSinceSweep >= 10_000 else { return }
         writesSinceSweep = 0
-        let now = clock.now
+        let now = now()
         entries = entries.filter { $0.value.expiresAt > now }
     }
 }
 
 extension Duration {
+    var timeInterval: TimeInterval {
+        let (seconds, attoseconds) = components
+        return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
+    }
+
     /// Whole seconds, rounded up: what a `Retry-After` header wants.
     var wholeSecondsRoundedUp: Int {
         let (seconds, attoseconds) = components

@@ -19,6 +19,7 @@ struct SeedDemoCommand: AsyncCommand {
         guard app.config.mode != .production else {
             throw APIError(.forbidden, code: "forbidden", detail: "seed-demo does not run in production")
         }
+        if app.config.autoMigrate { try await app.autoMigrate() }
         let email = EmailRules.normalize(signature.email ?? "demo@strideiq.local")
         let zoneName = signature.timezone ?? TimeZone.current.identifier
         guard TimeZoneRules.isValid(zoneName), let zone = TimeZone(identifier: zoneName) else {

@@ -36,7 +36,7 @@ enum JSONCoding {
             let text = try container.decode(String.self)
             guard let date = parseTimestamp(text) else {
                 throw DecodingError.dataCorruptedError(
-                    in: container, debugDescription: "must be an ISO 8601 date-time with a UTC offset, e.g. 2026-11-29T07:30:00Z")
+                    in: container, debugDescription: "must be an RFC 3339 date-time with a UTC offset, e.g. 2026-11-29T07:30:00Z")
             }
             return date
         }
@@ -49,13 +49,61 @@ enum JSONCoding {
             var container = encoder.singleValueContainer()
             try container.encode(formatTimestamp(date))
         }
-        encoder.outputFormatting = [.withoutEscapingSlashes]
+        // Sorted keys: the same value always encodes to the same bytes (ETags depend on it).
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder
     }()
 
+    /// Exactly an RFC 3339 `date-time` (`format: date-time` in the OpenAPI document):
+    /// `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`, `T` and `Z` in either case, every field in range (no leap
+    /// second). Foundation's ISO 8601 parser is lenient — it reads `12:99` as `13:39` — so this one is by hand.
     static func parseTimestamp(_ text: String) -> Date? {
-        if let date = try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text) { return date }
-        return try? Date.ISO8601FormatStyle().parse(text)
+        let bytes = Array(text.utf8)
+        func number(at start: Int, digits count: Int) -> Int? {
+            guard start >= 0, start + count <= bytes.count else { return nil }
+            var value = 0
+            for byte in bytes[start..<(start + count)] {
+                guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
+                value = value * 10 + Int(byte - UInt8(ascii: "0"))
+            }
+            return value
+        }
+        func byte(at index: Int, is characters: String) -> Bool {
+            index < bytes.count && characters.utf8.contains(bytes[index])
+        }
+        guard let year = number(at: 0, digits: 4), byte(at: 4, is: "-"), let month = number(at: 5, digits: 2), byte(at: 7, is: "-"),
+              let day = number(at: 8, digits: 2), byte(at: 10, is: "Tt"), let hour = number(at: 11, digits: 2), byte(at: 13, is: ":"),
+              let minute = number(at: 14, digits: 2), byte(at: 16, is: ":"), let second = number(at: 17, digits: 2),
+              LocalDate(year: year, month: month, day: day) != nil, hour <= 23, minute <= 59, second <= 59 else { return nil }
+        var index = 19
+        var fraction = 0.0
+        if byte(at: index, is: ".") {
+            var end = index + 1
+            while byte(at: end, is: "0123456789") { end += 1 }
+            guard end > index + 1, let value = Double("0" + String(decoding: bytes[index..<end], as: UTF8.self)) else { return nil }
+            fraction = value
+            index = end
+        }
+        var offset = 0
+        if byte(at: index, is: "Zz") {
+            index += 1
+        } else if byte(at: index, is: "+-") {
+            guard let hours = number(at: index + 1, digits: 2), byte(at: index + 3, is: ":"),
+                  let minutes = number(at: index + 4, digits: 2), hours <= 23, minutes <= 59 else { return nil }
+            offset = (hours * 3600 + minutes * 60) * (bytes[index] == UInt8(ascii: "-") ? -1 : 1)
+            index += 6
+        } else {
+            return nil
+        }
+        guard index == bytes.count else { return nil }
+        // Days since 1970-01-01 in the proleptic Gregorian calendar (H. Hinnant's days_from_civil).
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * ((month + 9) % 12) + 2) / 5 + day - 1
+        let days = era * 146_097 + yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear - 719_468
+        let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offset
+        return Date(timeIntervalSince1970: Double(seconds) + fraction)
     }
 
     static func formatTimestamp(_ date: Date) -> String {

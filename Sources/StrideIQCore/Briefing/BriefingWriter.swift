@@ -134,7 +134,7 @@ public enum BriefingWriter {
             today = "Today's session is \(title.lowercased())"
             if let d = home.today.distanceM { today += ", \(f.distance(d))" }
             today += "."
-            if let pace = home.today.paceGuidance { today += " \(pace)." }
+            if let pace = home.today.paceGuidance { today += " " + pace.sentence }
         }
 
         var checkin: String?
@@ -152,5 +152,13 @@ public enum BriefingWriter {
         return BriefingPayload(morningVoice: voice, coachNoticed: noticed, todayContext: today,
                                weekAssessment: week.trajectorySentence, checkinReaction: checkin, raceAssessment: race,
                                workoutWhy: home.today.whyContext)
+    }
+}
+
+extension String {
+    /// Ends with a full stop unless it already ends with punctuation.
+    var sentence: String {
+        guard let last = last else { return self }
+        return ".!?".contains(last) ? self : self + "."
     }
 }

@@ -77,7 +77,7 @@ enum OpenAPIDocument {
     /// Whether response DTOs write `null` for an absent optional value (`true`), or leave the key out as
     /// Swift's synthesized `Encodable` does for `Int?`, `String?`, `Double?` and `Bool?` (`false`). Decides
     /// whether nullable keys are listed as `required`; `OpenAPITests` checks it against real encodings.
-    static let responsesWriteEveryKey = false
+    static let responsesWriteEveryKey = true
 
     /// A response object: every non-nullable key is always present; nullable ones per `responsesWriteEveryKey`.
     static func response(_ properties: [(String, JSONSchema)]) -> JSONSchema {

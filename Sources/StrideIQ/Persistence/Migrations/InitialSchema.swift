@@ -16,6 +16,7 @@ enum Migrations {
         CreateJobs(),
         CreateLeases(),
         CreateAuditLog(),
+        CreateCoachThreads(), CreateCoachMessages(),
     ]
 }
 

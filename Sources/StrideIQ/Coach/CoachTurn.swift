@@ -1,0 +1,215 @@
+import Foundation
+import LLM
+import Synchronization
+
+/// How a coach answer ended (`finish_reason` of `done` and of the saved message).
+enum CoachFinishReason: String, Sendable, Codable, CaseIterable {
+    case stop, length, timeout, cancelled, error
+    case shuttingDown = "shutting_down"
+}
+
+/// What a turn produced, complete or partial.
+struct CoachTurnOutput: Sendable {
+    var text: String
+    var finishReason: CoachFinishReason
+    var timedOut: Bool
+    /// Set when the answer failed or was cut short by something other than the client or the ceiling.
+    var errorCode: String?
+    var errorMessage: String?
+    var provider: String
+    var model: String
+    /// `llm` or `offline`; nil when the provider never finished.
+    var source: String?
+    var fallbackReason: String?
+    var usage: TokenUsage
+    /// From the request's arrival.
+    var elapsed: Duration
+    var timeToFirstDelta: Duration?
+    var deltaCount: Int
+
+    var isError: Bool { errorCode != nil }
+}
+
+/// One answer from the coach's provider, driven as a small event loop: provider chunks, the heartbeat timer,
+/// the ceiling and outside signals (shutdown, client gone) all arrive in one inbox and are handled in order,
+/// so exactly one of them ends the turn. Chunks are handed to `emit` the moment they arrive (no buffering).
+///
+/// Ending the turn cancels the provider's task, which cancels its HTTP request and closes the connection.
+final class CoachTurn: Sendable {
+    enum Signal: Sendable { case shutdown, clientGone }
+
+    /// What `emit` receives while the turn runs (the caller writes `meta` before and `done` after).
+    enum Output: Sendable {
+        case delta(String)
+        case heartbeat
+        case error(code: String, message: String)
+    }
+
+    private enum Input: Sendable {
+        case event(StreamEvent)
+        case providerEnded
+        case providerFailed(LLMError)
+        case heartbeatDue
+        case ceiling
+        case signal(Signal)
+    }
+
+    let provider: any LLMProvider
+    let request: ChatRequest
+    let started: ContinuousClock.Instant
+    /// The ceiling, counted from the request's arrival.
+    let deadline: ContinuousClock.Instant
+    /// Heartbeat after this much silence; nil = no heartbeats (whole-answer chat).
+    let heartbeat: Duration?
+
+    private let inbox: AsyncStream<Input>
+    private let inboxContinuation: AsyncStream<Input>.Continuation
+    private let lastOutput: Mutex<ContinuousClock.Instant>
+
+    init(provider: any LLMProvider, request: ChatRequest, started: ContinuousClock.Instant, ceiling: Duration, heartbeat: Duration?) {
+        self.provider = provider
+        self.request = request
+        self.started = started
+        self.deadline = started + ceiling
+        self.heartbeat = heartbeat
+        (inbox, inboxContinuation) = AsyncStream<Input>.makeStream()
+        lastOutput = Mutex(.now)
+    }
+
+    /// Ends the turn from outside (shutdown drain, or the SSE writer found the client gone). Safe from any thread.
+    func signal(_ signal: Signal) {
+        inboxContinuation.yield(.signal(signal))
+    }
+
+    /// Something was written to the client (resets the heartbeat's silence clock).
+    func touch() {
+        lastOutput.withLock { $0 = .now }
+    }
+
+    /// Runs the turn to its end. Never throws: every ending is an output.
+    func run(emit: @escaping @Sendable (Output) -> Void) async -> CoachTurnOutput {
+        let continuation = inboxContinuation
+        let descriptor = provider.descriptor
+        var output = CoachTurnOutput(text: "", finishReason: .stop, timedOut: false, provider: descriptor.name,
+                                     model: descriptor.model, usage: TokenUsage(), elapsed: .zero, deltaCount: 0)
+        if ContinuousClock.now >= deadline {
+            output.finishReason = .timeout
+            output.timedOut = true
+            output.elapsed = started.duration(to: .now)
+            return output
+        }
+        let provider = self.provider, request = self.request, deadline = self.deadline
+        let providerTask = Task {
+            do {
+                for try await event in provider.stream(request, deadline: deadline) {
+                    continuation.yield(.event(event))
+                }
+                continuation.yield(.providerEnded)
+            } catch {
+                continuation.yield(.providerFailed(LLMError(error)))
+            }
+        }
+        let timerTask = Task { [lastOutput, heartbeat] in
+            while !Task.isCancelled {
+                var due = deadline
+                if let heartbeat { due = min(due, lastOutput.withLock { $0 } + heartbeat) }
+                do { try await Task.sleep(until: due, clock: .continuous) } catch { return }
+                let now = ContinuousClock.now
+                if now >= deadline {
+                    continuation.yield(.ceiling)
+                    return
+                }
+                if let heartbeat {
+                    let fire = lastOutput.withLock { last -> Bool in
+                        guard now >= last + heartbeat else { return false }
+                        last = now
+                        return true
+                    }
+                    if fire { continuation.yield(.heartbeatDue) }
+                }
+            }
+        }
+        defer {
+            providerTask.cancel()
+            timerTask.cancel()
+        }
+
+        func fail(_ code: String, _ message: String, finish: CoachFinishReason = .error) {
+            output.finishReason = finish
+            output.errorCode = code
+            output.errorMessage = message
+            if finish == .timeout { output.timedOut = true }
+            emit(.error(code: code, message: message))
+        }
+
+        loop: for await input in inbox {
+            switch input {
+            case .event(.delta(let chunk)):
+                guard !chunk.isEmpty else { continue }
+                if output.timeToFirstDelta == nil { output.timeToFirstDelta = started.duration(to: .now) }
+                output.text += chunk
+                output.deltaCount += 1
+                touch()
+                emit(.delta(chunk))
+            case .event(.done(let completion)):
+                output.provider = completion.provider
+                output.model = completion.model
+                output.source = completion.source.rawValue
+                output.fallbackReason = completion.fallbackReason
+                output.usage = completion.usage
+                if output.text.isEmpty && !completion.text.isEmpty {
+                    // A provider that answered without streaming chunks: forward the text as one delta.
+                    output.text = completion.text
+                    output.deltaCount += 1
+                    output.timeToFirstDelta = started.duration(to: .now)
+                    emit(.delta(completion.text))
+                }
+                switch completion.finishReason {
+                case .stop: output.finishReason = .stop
+                case .length: output.finishReason = .length
+                case .timeout: fail("provider_timeout", Self.message(for: .timeout(.deadline)), finish: .timeout)
+                case .cancelled: output.finishReason = .cancelled
+                case .error:
+                    fail("provider_refused", "The AI model stopped this answer (\(completion.rawFinishReason ?? "error")). Please rephrase and try again.")
+                }
+                break loop
+            case .providerEnded:
+                fail("malformed_stream", Self.message(for: .malformedStream("")))
+                break loop
+            case .providerFailed(let error):
+                if error == .timeout(.deadline) && ContinuousClock.now >= deadline - .milliseconds(50) {
+                    // The provider hit the same ceiling: report it as the ceiling.
+                    output.finishReason = .timeout
+                    output.timedOut = true
+                } else {
+                    fail(error.code, Self.message(for: error), finish: error.finishReason == .timeout ? .timeout : .error)
+                }
+                break loop
+            case .heartbeatDue:
+                emit(.heartbeat)
+            case .ceiling:
+                output.finishReason = .timeout
+                output.timedOut = true
+                break loop
+            case .signal(.shutdown):
+                fail("shutting_down", "The coach is restarting; your answer so far was saved. Please ask again in a moment.",
+                     finish: .shuttingDown)
+                break loop
+            case .signal(.clientGone):
+                output.finishReason = .cancelled
+                break loop
+            }
+        }
+        continuation.finish()
+        output.elapsed = started.duration(to: .now)
+        return output
+    }
+
+    static func message(for error: LLMError) -> String {
+        switch error {
+        case .timeout: "The coach's AI model did not answer in time. Please try again."
+        case .rateLimited: "The coach's AI model is busy right now. Please try again in a minute."
+        default: "The coach's AI model failed while answering. Please try again."
+        }
+    }
+}

@@ -62,6 +62,12 @@ let package = Package(
             dependencies: ["StrideIQ"],
             swiftSettings: swiftSettings
         ),
+        // `fake-llm`: the fake provider as a process, for benchmarks and the topology test.
+        .executableTarget(
+            name: "fake-llm",
+            dependencies: ["LLMFakeServer"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "StrideIQCoreTests",
             dependencies: ["StrideIQCore"],

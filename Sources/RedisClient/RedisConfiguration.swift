@@ -53,7 +53,7 @@ public struct RedisConfiguration: Sendable, CustomStringConvertible {
             // Never echo the URL itself: it may hold the password.
             .invalidConfiguration("REDIS_URL: \(reason)")
         }
-        guard let schemeEnd = url.range(of: "://") else { throw invalid("expected redis://host:port[/db]") }
+        guard let schemeEnd = url.firstRange(of: "://") else { throw invalid("expected redis://host:port[/db]") }
         let scheme = url[..<schemeEnd.lowerBound].lowercased()
         guard scheme == "redis" else {
             throw invalid(scheme == "rediss" ? "TLS (rediss://) is not supported" : "unsupported scheme \"\(scheme)\"")

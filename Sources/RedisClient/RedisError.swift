@@ -17,8 +17,8 @@ public enum RedisError: Error, Sendable, Hashable {
     case poolExhausted
     /// The server answered with an error reply (`-ERR …`, `-WRONGTYPE …`, `-NOSCRIPT …`).
     case serverError(String)
-    /// The byte stream was not valid RESP2, or a reply had an unexpected type for the command. The connection
-    /// has been closed.
+    /// The byte stream was not valid RESP2 (the connection has been closed), or a reply had an unexpected type
+    /// for the typed helper that sent the command.
     case protocolError(String)
     /// The connection closed (peer reset, server killed, or closed after an earlier timeout on the same
     /// connection) while this command waited for its reply.

@@ -208,6 +208,26 @@ struct OpenAPITests {
         }
     }
 
+    /// `format: date-time` is RFC 3339, and the server reads exactly that: nothing rolled over, nothing looser.
+    @Test func timestampsAreExactlyRFC3339() throws {
+        let foundation = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+        for valid in ["2026-11-29T07:30:00.000Z", "2024-02-29T23:59:59.500-03:30", "1990-01-01T00:00:00.000+14:00", "9999-12-31T23:59:59.000Z"] {
+            #expect(JSONCoding.parseTimestamp(valid) == (try foundation.parse(valid)), "\(valid)")
+        }
+        for valid in ["2026-11-29t07:30:00z", "2026-11-29T07:30:00.123456789Z", "2026-11-29T07:30:00-00:00"] {
+            #expect(JSONCoding.parseTimestamp(valid) != nil, "\(valid)")
+        }
+        for invalid in ["2024-01-01T12:99:00Z", "2023-02-29T00:00:00Z", "2024-01-01T00:00:60Z", "2024-01-01T24:00:00Z",
+                        "2024-01-01T00:00:00", "2024-01-01T00:00:00+0100", "2024-01-01T00:00:00+24:00", "2024-01-01 00:00:00Z",
+                        "2024-01-01T00:00:00.Z", "0000-01-01T00:00:00Z", "2024-01-01T00:00:00Z\n", "+2024-01-01T00:00:00Z",
+                        "2024-1-01T00:00:00Z", "\u{662}\u{660}\u{662}\u{664}-01-01T00:00:00Z", "2024-01-01", ""] {
+            #expect(JSONCoding.parseTimestamp(invalid) == nil, "\(invalid.debugDescription)")
+        }
+        // What the server writes, it reads back.
+        let now = Date(timeIntervalSince1970: 1_795_953_600.125)
+        #expect(JSONCoding.parseTimestamp(JSONCoding.formatTimestamp(now)) == now)
+    }
+
     // MARK: response shapes
 
     enum Sample { case allNil, allSet, other }

@@ -80,6 +80,9 @@ public func configure(_ app: Application, config: AppConfig, overrides: AppOverr
         worker: worker,
         scheduler: scheduler,
         dummyPasswordHash: dummyHash)
+    // Coach chat (issue 5): its service, and the drain that ends open streams before the server closes.
+    app.coach = CoachService(app: app)
+    app.lifecycle.use(CoachDrainOnShutdown())
 
     // Our error middleware replaces Vapor's so every error has the one JSON shape.
     app.middleware = Middlewares()
@@ -101,6 +104,7 @@ func routes(_ app: Application) throws {
     try authenticated.register(collection: CheckinController())
     try authenticated.register(collection: PlanController())
     try authenticated.register(collection: HomeController())
+    try authenticated.register(collection: CoachController())
 }
 
 /// Shuts the LLM HTTP client down with the app (after the server stops taking requests).

@@ -109,7 +109,8 @@ final class CoachTurn: Sendable {
                 continuation.yield(.providerFailed(LLMError(error)))
             }
         }
-        let timerTask = Task { [lastOutput, heartbeat] in
+        let heartbeat = self.heartbeat
+        let timerTask = Task { [self] in
             while !Task.isCancelled {
                 var due = deadline
                 if let heartbeat { due = min(due, lastOutput.withLock { $0 } + heartbeat) }

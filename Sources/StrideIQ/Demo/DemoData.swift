@@ -25,14 +25,12 @@ struct DemoData {
         let activities = makeActivities()
         let checkin = makeCheckin()
         let (plan, workouts) = makePlan()
-        try await db.transaction { db in
-            for activity in activities { try await activity.create(on: db) }
+        try await db.writeTransaction { db in
+            try await activities.create(on: db) // one multi-row INSERT per table
             try await checkin.create(on: db)
             try await plan.create(on: db)
-            for workout in workouts {
-                workout.$plan.id = plan.id!
-                try await workout.create(on: db)
-            }
+            for workout in workouts { workout.$plan.id = plan.id! }
+            try await workouts.create(on: db)
         }
         counts.activities = activities.count
         counts.workouts = workouts.count

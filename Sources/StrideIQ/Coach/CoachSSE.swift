@@ -1,0 +1,150 @@
+import Foundation
+import LLM
+import NIOCore
+import Synchronization
+import Vapor
+
+// The coach's Server-Sent Events: every frame is `id: <n>` + `event: <name>` + `data: <json>` + a blank line,
+// and the JSON's `type` is the event name. `meta` first, `delta` per provider chunk, `heartbeat` while
+// silent, `error` when something fails, `done` always last.
+
+/// `meta`: sent first, before the provider is asked.
+struct CoachMetaFrame: Encodable, Sendable {
+    let type = "meta"
+    let threadID: UUID
+    let messageID: UUID
+    let userMessageID: UUID
+    let provider: String
+    let model: String
+    let heartbeatS: Double
+    let timeoutS: Double
+
+    enum CodingKeys: String, CodingKey {
+        case type, provider, model
+        case threadID = "thread_id", messageID = "message_id", userMessageID = "user_message_id"
+        case heartbeatS = "heartbeat_s", timeoutS = "timeout_s"
+    }
+}
+
+struct CoachDeltaFrame: Encodable, Sendable {
+    let type = "delta"
+    let delta: String
+}
+
+struct CoachHeartbeatFrame: Encodable, Sendable {
+    let type = "heartbeat"
+}
+
+struct CoachErrorFrame: Encodable, Sendable {
+    let type = "error"
+    let code: String
+    let error: String
+}
+
+/// Token counts when the provider reported them (`null` otherwise, e.g. after a cut-short answer).
+struct CoachUsageDTO: Codable, Sendable, Equatable {
+    let inputTokens: Int?
+    let outputTokens: Int?
+    enum CodingKeys: String, CodingKey { case inputTokens = "input_tokens", outputTokens = "output_tokens" }
+    init(_ usage: TokenUsage) { inputTokens = usage.inputTokens; outputTokens = usage.outputTokens }
+    init(inputTokens: Int?, outputTokens: Int?) { self.inputTokens = inputTokens; self.outputTokens = outputTokens }
+}
+
+/// `done`: always the last frame.
+struct CoachDoneFrame: Encodable, Sendable {
+    let type = "done"
+    let threadID: UUID
+    let messageID: UUID
+    let timedOut: Bool
+    let error: Bool
+    let errorCode: String?
+    let finishReason: CoachFinishReason
+    let usage: CoachUsageDTO
+    let provider: String
+    let model: String
+    /// `llm` or `offline` (the offline provider wrote the answer from the athlete's data, not a model).
+    let source: String?
+    let fallbackReason: String?
+    let elapsedMs: Int
+    let timeToFirstDeltaMs: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case type, error, usage, provider, model, source
+        case threadID = "thread_id", messageID = "message_id", timedOut = "timed_out", errorCode = "error_code"
+        case finishReason = "finish_reason", fallbackReason = "fallback_reason", elapsedMs = "elapsed_ms"
+        case timeToFirstDeltaMs = "time_to_first_delta_ms"
+    }
+
+    init(threadID: UUID, messageID: UUID, output: CoachTurnOutput) {
+        self.threadID = threadID
+        self.messageID = messageID
+        timedOut = output.timedOut
+        error = output.isError
+        errorCode = output.errorCode
+        finishReason = output.finishReason
+        usage = CoachUsageDTO(output.usage)
+        provider = output.provider
+        model = output.model
+        source = output.source
+        fallbackReason = output.fallbackReason
+        elapsedMs = output.elapsed.milliseconds
+        timeToFirstDeltaMs = output.timeToFirstDelta?.milliseconds
+    }
+}
+
+/// Turns frames into SSE bytes with increasing ids, and hands them to the response body in order. Emitting
+/// after `finish()` (or after the client left) does nothing.
+final class CoachFrameSink: Sendable {
+    private struct State { var nextID = 1; var finished = false }
+    private let state = Mutex(State())
+    private let continuation: AsyncStream<ByteBuffer>.Continuation
+    let frames: AsyncStream<ByteBuffer>
+
+    init() {
+        (frames, continuation) = AsyncStream<ByteBuffer>.makeStream()
+    }
+
+    func send(_ event: String, _ payload: some Encodable) {
+        let data: Data
+        do { data = try JSONCoding.encoder.encode(payload) } catch { return }
+        state.withLock { s in
+            guard !s.finished else { return }
+            let frame = Self.frame(id: s.nextID, event: event, json: data)
+            s.nextID += 1
+            // Yield under the lock so concurrent senders cannot reorder ids.
+            continuation.yield(frame)
+        }
+    }
+
+    func finish() {
+        state.withLock { s in
+            s.finished = true
+            continuation.finish()
+        }
+    }
+
+    static func frame(id: Int, event: String, json: Data) -> ByteBuffer {
+        var buffer = ByteBufferAllocator().buffer(capacity: json.count + event.utf8.count + 32)
+        buffer.writeString("id: \(id)\nevent: \(event)\ndata: ")
+        buffer.writeBytes(json)   // JSON never contains a raw newline: one `data:` line
+        buffer.writeString("\n\n")
+        return buffer
+    }
+
+    /// The response headers of every coach stream. Never compressed (the server's compression is off and
+    /// `X-Accel-Buffering: no` keeps nginx-style proxies from buffering; Caddy is configured not to encode it).
+    static var headers: HTTPHeaders {
+        var headers = HTTPHeaders()
+        headers.replaceOrAdd(name: .contentType, value: "text/event-stream")
+        headers.replaceOrAdd(name: .cacheControl, value: "no-cache")
+        headers.replaceOrAdd(name: "X-Accel-Buffering", value: "no")
+        return headers
+    }
+}
+
+extension Duration {
+    var milliseconds: Int {
+        let (seconds, attoseconds) = components
+        return Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000)
+    }
+}

@@ -1,0 +1,253 @@
+import Fluent
+import Foundation
+import LLM
+import Vapor
+
+/// The coach chat: admits a turn (consent, caps, budget), saves the user's message, asks the provider and
+/// streams its chunks, then saves the answer — complete or partial — with how it ended.
+///
+/// The streaming half runs after the handler returned, so it never touches the request: it uses the app's
+/// database (`database()`), the app clock and its own task. Every turn is bounded by the ceiling
+/// (`COACH_STREAM_TIMEOUT_S`, from the request's arrival) and registered in `streams` (caps, shutdown drain).
+final class CoachService: Sendable {
+    /// How long `done` waits for the answer to be saved before it is sent anyway.
+    static let saveTimeout: Duration = .seconds(5)
+    /// Longest answer asked of the model.
+    static let maxOutputTokens = 1_200
+    /// `Retry-After` for `coach_busy`.
+    static let busyRetryAfterS = 5
+    /// Default drain bound for `shutdown`.
+    static let defaultShutdownGrace: Duration = .seconds(5)
+
+    let provider: any LLMProvider
+    let streams: CoachStreams
+    let store: CoachStore
+    let ceiling: Duration
+    let heartbeat: Duration
+    let dailyBudget: Int
+    let now: @Sendable () -> Date
+    let database: @Sendable () -> any Database
+    let metrics: Metrics
+    let logger: Logger
+
+    init(provider: any LLMProvider, config: AppConfig, lock: AthleteWriteLock, now: @escaping @Sendable () -> Date,
+         database: @escaping @Sendable () -> any Database, metrics: Metrics, logger: Logger) {
+        self.provider = provider
+        self.streams = CoachStreams(maxStreams: config.coachMaxStreams, maxPerAthlete: config.coachMaxStreamsPerAthlete) { open in
+            metrics.set("coach_streams_open", to: Double(open))
+        }
+        self.store = CoachStore(lock: lock)
+        self.ceiling = .milliseconds(Int64((config.coachStreamTimeout * 1000).rounded()))
+        self.heartbeat = .milliseconds(Int64((config.coachHeartbeat * 1000).rounded()))
+        self.dailyBudget = config.coachDailyMessageBudget
+        self.now = now
+        self.database = database
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    /// Built from the app's services (after `app.strideIQ` is set).
+    convenience init(app: Application) {
+        let services = app.strideIQ
+        self.init(provider: services.coachProvider, config: services.config, lock: services.athleteWriteLock,
+                  now: services.now, database: { [unowned app] in app.db }, metrics: services.metrics,
+                  logger: Logger(label: "strideiq.coach"))
+    }
+
+    /// Ends every open stream with `error {code: "shutting_down"}` + `done` and waits (at most `grace`) until
+    /// their last frames are flushed; refuses new turns from then on. Idempotent.
+    @discardableResult
+    func shutdown(grace: Duration = CoachService.defaultShutdownGrace) async -> (signalled: Int, remaining: Int) {
+        let result = await streams.shutdown(grace: grace)
+        if result.signalled > 0 {
+            logger.notice("coach streams drained", metadata: ["signalled": "\(result.signalled)", "still_open": "\(result.remaining)"])
+        }
+        return result
+    }
+
+    // MARK: admission
+
+    /// 403 `ai_consent_required` unless the athlete turned `ai_consent` on.
+    func requireConsent(_ athlete: Athlete) throws {
+        guard athlete.aiConsent else {
+            refused("ai_consent_required")
+            throw APIError(.forbidden, code: "ai_consent_required",
+                           detail: "AI coaching needs your consent: turn on ai_consent in your profile (PATCH /v1/athlete).")
+        }
+    }
+
+    struct Prepared: Sendable {
+        let began: CoachStore.BeganTurn
+        let request: ChatRequest
+        let started: ContinuousClock.Instant
+        let slot: CoachSlot
+    }
+
+    /// Everything before the provider is asked: consent, a slot, the context, the budget, the saved user
+    /// message. Runs inside the handler (request database). On any refusal nothing is written and no slot kept.
+    func admit(athlete: Athlete, message: String, includeContext: Bool, started: ContinuousClock.Instant,
+               on db: any Database) async throws -> Prepared {
+        try requireConsent(athlete)
+        let athleteID = try athlete.requireID()
+        let slot: CoachSlot
+        do {
+            slot = try streams.acquire(athleteID: athleteID)
+        } catch {
+            switch error {
+            case .processBusy, .athleteBusy:
+                refused("coach_busy")
+                let detail = error == .athleteBusy
+                    ? "You already have \(streams.maxPerAthlete) coach answers in progress; wait for one to finish."
+                    : "The coach is answering as many athletes as it can right now; try again in a few seconds."
+                throw APIError.tooManyRequests(code: "coach_busy", detail: detail, retryAfter: Self.busyRetryAfterS)
+            case .shuttingDown:
+                refused("shutting_down")
+                throw APIError(.serviceUnavailable, code: "shutting_down", detail: "The coach is restarting; try again in a moment.",
+                               headers: ["Retry-After": "\(Self.busyRetryAfterS)"])
+            }
+        }
+        do {
+            let now = now()
+            let context: CoachContext
+            if includeContext {
+                let input = try await CoachContextLoader.load(athlete: athlete, now: now, on: db)
+                context = CoachContextBuilder.build(input)
+            } else {
+                context = CoachContext(systemPrompt: CoachContextBuilder.instructions, facts: [], truncated: false,
+                                       runDays: CoachContextBuilder.defaultRunDays)
+            }
+            let began = try await store.beginTurn(athleteID: athleteID, message: message, now: now, dailyBudget: dailyBudget, on: db)
+            let request = ChatRequest(
+                messages: [.system(context.systemPrompt)] + began.history + [.user(message)],
+                maxTokens: Self.maxOutputTokens, facts: context.facts)
+            return Prepared(began: began, request: request, started: started, slot: slot)
+        } catch {
+            slot.release()
+            if let api = error as? APIError { refused(api.code) }
+            throw error
+        }
+    }
+
+    // MARK: streaming
+
+    /// Starts the turn in its own task and returns the SSE response that carries its frames. The turn does
+    /// not depend on the response being written: it ends (and is saved) even if the client never reads.
+    func stream(_ prepared: Prepared) -> Response {
+        let turn = CoachTurn(provider: provider, request: prepared.request, started: prepared.started,
+                             ceiling: ceiling, heartbeat: heartbeat)
+        let sink = CoachFrameSink()
+        let slot = prepared.slot
+        streams.setShutdownHandler(slot) { turn.signal(.shutdown) }
+        let began = prepared.began
+        let descriptor = provider.descriptor
+        let heartbeatS = heartbeat.seconds, timeoutS = ceiling.seconds
+
+        Task {
+            sink.send("meta", CoachMetaFrame(threadID: began.threadID, messageID: began.assistantMessageID,
+                                             userMessageID: began.userMessageID, provider: descriptor.name,
+                                             model: descriptor.model, heartbeatS: heartbeatS, timeoutS: timeoutS))
+            turn.touch()
+            let output = await turn.run { event in
+                switch event {
+                case .delta(let text): sink.send("delta", CoachDeltaFrame(delta: text))
+                case .heartbeat: sink.send("heartbeat", CoachHeartbeatFrame())
+                case .error(let code, let message): sink.send("error", CoachErrorFrame(code: code, error: message))
+                }
+            }
+            await self.save(began, output)
+            sink.send("done", CoachDoneFrame(threadID: began.threadID, messageID: began.assistantMessageID, output: output))
+            sink.finish()
+            slot.turnEnded()
+        }
+
+        let body = Response.Body(asyncStream: { writer in
+            var failure: (any Error)?
+            for await frame in sink.frames {
+                do {
+                    try await writer.write(.buffer(frame))
+                } catch {
+                    // The client went away: stop the provider now (its connection closes) and save what we have.
+                    failure = error
+                    turn.signal(.clientGone)
+                    break
+                }
+            }
+            if let failure {
+                try? await writer.write(.error(failure))
+            } else {
+                try? await writer.write(.end)
+            }
+            slot.writerEnded()
+        })
+        return Response(status: .ok, headers: CoachFrameSink.headers, body: body)
+    }
+
+    // MARK: whole answer
+
+    /// The same turn without streaming: the whole answer, under the same ceiling.
+    func complete(_ prepared: Prepared) async -> CoachTurnOutput {
+        let turn = CoachTurn(provider: provider, request: prepared.request, started: prepared.started,
+                             ceiling: ceiling, heartbeat: nil)
+        streams.setShutdownHandler(prepared.slot) { turn.signal(.shutdown) }
+        let output = await turn.run { _ in }
+        await save(prepared.began, output)
+        prepared.slot.release()
+        return output
+    }
+
+    // MARK: ending
+
+    private func save(_ began: CoachStore.BeganTurn, _ output: CoachTurnOutput) async {
+        metrics.increment("coach_turns_total", ["finish_reason": output.finishReason.rawValue])
+        if let ttfd = output.timeToFirstDelta {
+            metrics.increment("coach_time_to_first_delta_seconds_sum", by: Double(ttfd.milliseconds) / 1000)
+            metrics.increment("coach_time_to_first_delta_seconds_count")
+        }
+        let store = store, database = database, now = now()
+        do {
+            try await withDeadline(Self.saveTimeout) {
+                try await store.finishTurn(began, output: output, now: now, on: database())
+            }
+        } catch {
+            metrics.increment("coach_save_failures_total")
+            logger.error("coach answer not saved", metadata: [
+                "message_id": "\(began.assistantMessageID)", "error": "\(String(reflecting: error))",
+            ])
+        }
+        var metadata: Logger.Metadata = [
+            "thread_id": "\(began.threadID)", "message_id": "\(began.assistantMessageID)",
+            "finish_reason": "\(output.finishReason.rawValue)", "provider": "\(output.provider)",
+            "deltas": "\(output.deltaCount)", "elapsed_ms": "\(output.elapsed.milliseconds)",
+        ]
+        if let code = output.errorCode { metadata["error_code"] = "\(code)" }
+        if let ttfd = output.timeToFirstDelta { metadata["ttfd_ms"] = "\(ttfd.milliseconds)" }
+        logger.info("coach turn ended", metadata: metadata)
+    }
+
+    private func refused(_ code: String) {
+        metrics.increment("coach_refused_total", ["code": code])
+    }
+}
+
+extension Application {
+    private struct CoachServiceKey: StorageKey { typealias Value = CoachService }
+
+    /// The coach chat service (`configure` installs it).
+    var coach: CoachService {
+        get {
+            guard let coach = storage[CoachServiceKey.self] else { fatalError("configure(_:) has not installed the coach") }
+            return coach
+        }
+        set { storage[CoachServiceKey.self] = newValue }
+    }
+}
+
+/// Drains the coach's open streams when the app shuts down. Lifecycle handlers run before Vapor closes the
+/// HTTP server (`Application.asyncShutdown` runs them first, then shuts the server down with the rest of its
+/// storage), so the terminal frames reach clients. Register it last so it runs first.
+struct CoachDrainOnShutdown: LifecycleHandler {
+    var grace: Duration = CoachService.defaultShutdownGrace
+    func shutdownAsync(_ application: Application) async {
+        await application.coach.shutdown(grace: grace)
+    }
+}

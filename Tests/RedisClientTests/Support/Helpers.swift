@@ -1,0 +1,80 @@
+import RedisClient
+import Testing
+
+/// Runs `body` against a fresh `redis-server` and stops it afterwards, whether `body` threw or not.
+func withRedisServer<Result>(
+    arguments: [String] = [],
+    _ body: (RedisServer) async throws -> Result
+) async throws -> Result {
+    let server = try await RedisServer(arguments: arguments)
+    do {
+        let result = try await body(server)
+        await server.stop()
+        return result
+    } catch {
+        await server.stop()
+        throw error
+    }
+}
+
+/// Runs `body` with a client and shuts the client down afterwards.
+func withClient<Result>(
+    _ configuration: RedisConfiguration,
+    _ body: (RedisClient) async throws -> Result
+) async throws -> Result {
+    let client = try RedisClient(configuration: configuration)
+    do {
+        let result = try await body(client)
+        await client.shutdown()
+        return result
+    } catch {
+        await client.shutdown()
+        throw error
+    }
+}
+
+extension RedisConfiguration {
+    /// Short timeouts so failure tests finish quickly.
+    func with(
+        commandTimeout: Duration? = nil,
+        maximumConnections: Int? = nil,
+        initialReconnectDelay: Duration? = nil,
+        maximumReconnectDelay: Duration? = nil
+    ) -> RedisConfiguration {
+        var copy = self
+        if let commandTimeout { copy.commandTimeout = commandTimeout }
+        if let maximumConnections { copy.maximumConnections = maximumConnections }
+        if let initialReconnectDelay { copy.initialReconnectDelay = initialReconnectDelay }
+        if let maximumReconnectDelay { copy.maximumReconnectDelay = maximumReconnectDelay }
+        return copy
+    }
+}
+
+/// The error `body` throws, or nil (and a recorded issue) when it returns normally.
+func captureError(
+    sourceLocation: SourceLocation = #_sourceLocation,
+    _ body: () async throws -> some Any
+) async -> (any Error)? {
+    do {
+        _ = try await body()
+        Issue.record("expected an error", sourceLocation: sourceLocation)
+        return nil
+    } catch {
+        return error
+    }
+}
+
+/// Measures how long `body` takes.
+func elapsed<Result>(_ body: () async throws -> Result) async rethrows -> (Result, Duration) {
+    let clock = ContinuousClock()
+    let start = clock.now
+    let result = try await body()
+    return (result, clock.now - start)
+}
+
+extension Duration {
+    var milliseconds: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) * 1000 + Double(attoseconds) / 1e15
+    }
+}

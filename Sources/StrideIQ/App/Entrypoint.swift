@@ -27,11 +27,13 @@ public enum StrideIQMain {
         }
         var environment = vaporEnvironment
         environment.arguments = CommandLine.arguments
+        let role = ProcessRole.fromCommandLine(CommandLine.arguments)
         do {
             let app = try await Application.make(environment)
             do {
-                try await configure(app, config: config)
-                registerCommands(app, config: config)
+                try await configure(app, config: config, role: role ?? .serve)
+                if let role, role.isSplit { try requireSharedCache(app, role: role.rawValue) }
+                registerCommands(app, config: config, role: role)
                 try await app.execute()
                 try await app.asyncShutdown()
             } catch {
@@ -46,12 +48,14 @@ public enum StrideIQMain {
         return 0
     }
 
-    static func registerCommands(_ app: Application, config: AppConfig) {
+    static func registerCommands(_ app: Application, config: AppConfig, role: ProcessRole?) {
         app.asyncCommands.use(MigrateCommand(), as: "migrate")
         app.asyncCommands.use(SeedDemoCommand(), as: "seed-demo")
         app.asyncCommands.use(WorkerCommand(), as: "worker")
         app.asyncCommands.use(SchedulerCommand(), as: "scheduler")
-        let role = ProcessRole.fromCommandLine(CommandLine.arguments)
+        // The HTTP roles are Vapor's serve command under the role's name (same flags: --hostname, --port).
+        app.asyncCommands.use(app.servers.command, as: "api")
+        app.asyncCommands.use(app.servers.command, as: "coach")
         if config.autoMigrate && role != nil {
             app.lifecycle.use(AutoMigrate())
         }

@@ -4,8 +4,11 @@ import Vapor
 
 /// The process roles of DESIGN.md. `serve` runs everything in one process; the others run one part each and
 /// need a shared cache (Redis) so that what one process writes, the others read.
-enum ProcessRole: String, CaseIterable, Sendable {
-    case serve, worker, scheduler
+public enum ProcessRole: String, CaseIterable, Sendable {
+    case serve, api, coach, worker, scheduler
+
+    /// Roles that run apart from the others and therefore need the shared cache.
+    var isSplit: Bool { self != .serve }
 
     /// The role named on the command line (`strideiq worker` …); anything else is not a long-running role.
     static func fromCommandLine(_ arguments: [String]) -> ProcessRole? {
@@ -35,7 +38,6 @@ struct WorkerCommand: AsyncCommand {
 
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
-        try requireSharedCache(app, role: "worker")
         app.strideIQ.worker.start()
         let signal = await TerminationSignal.wait()
         app.logger.notice("worker stopping", metadata: ["signal": "\(signal)"])
@@ -50,7 +52,6 @@ struct SchedulerCommand: AsyncCommand {
 
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
-        try requireSharedCache(app, role: "scheduler")
         app.strideIQ.scheduler.start()
         let signal = await TerminationSignal.wait()
         app.logger.notice("scheduler stopping", metadata: ["signal": "\(signal)"])

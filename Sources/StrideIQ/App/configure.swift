@@ -20,7 +20,8 @@ public struct AppOverrides: Sendable {
 
 /// The composition root: the one place that turns a config into a running app. Every command and every
 /// test goes through it.
-public func configure(_ app: Application, config: AppConfig, overrides: AppOverrides = .init()) async throws {
+public func configure(_ app: Application, config: AppConfig, overrides: AppOverrides = .init(),
+                      role: ProcessRole = .serve) async throws {
     let secret = try SecretKeyStore.resolve(config: config, logger: app.logger)
 
     app.http.server.configuration.hostname = config.host
@@ -89,22 +90,30 @@ public func configure(_ app: Application, config: AppConfig, overrides: AppOverr
     app.middleware.use(RouteLoggingMiddleware(logLevel: .info))
     app.middleware.use(APIErrorMiddleware())
 
-    try routes(app)
+    try routes(app, role: role)
 }
 
-/// Every route of the API. `OpenAPIDocument` describes exactly these (a test compares the two).
-func routes(_ app: Application) throws {
+/// The routes of each role. `serve` has every route of the API, and `OpenAPIDocument` describes exactly these
+/// (a test compares the two). `api` is everything but the coach; `coach` is only the coach (plus health), so
+/// long-lived streams live in their own process and cannot slow the core API.
+func routes(_ app: Application, role: ProcessRole = .serve) throws {
     try app.register(collection: HealthController())
+    let authenticated = app.grouped(AthleteAuthenticator())
+    if role == .coach {
+        try authenticated.register(collection: CoachController())
+        return
+    }
+    guard role == .serve || role == .api else { return } // worker, scheduler: health only
     try app.register(collection: OpenAPIController())
     try app.register(collection: AuthController(config: app.config))
-
-    let authenticated = app.grouped(AthleteAuthenticator())
     try authenticated.register(collection: AthleteController())
     try authenticated.register(collection: ActivityController())
     try authenticated.register(collection: CheckinController())
     try authenticated.register(collection: PlanController())
     try authenticated.register(collection: HomeController())
-    try authenticated.register(collection: CoachController())
+    if role == .serve {
+        try authenticated.register(collection: CoachController())
+    }
 }
 
 /// Shuts the LLM HTTP client down with the app (after the server stops taking requests).

@@ -91,7 +91,7 @@ final class FakeRedisServer: Sendable {
                 guard held.count >= count else { return }
                 var out = context.channel.allocator.buffer(capacity: 64 * held.count)
                 for command in held {
-                    try? out.writeRESPValue(command.array?.last ?? .bulkString(nil))
+                    _ = try? out.writeRESPValue(command.array?.last ?? .bulkString(nil))
                 }
                 held.removeAll()
                 context.writeAndFlush(wrapOutboundOut(out), promise: nil)

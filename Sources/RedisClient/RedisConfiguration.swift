@@ -135,6 +135,9 @@ public struct RedisConfiguration: Sendable, CustomStringConvertible {
         guard maximumConnections >= 1 else { throw RedisError.invalidConfiguration("maximumConnections must be ≥ 1") }
         guard (1...65535).contains(port) else { throw RedisError.invalidConfiguration("invalid port \(port)") }
         guard database >= 0 else { throw RedisError.invalidConfiguration("invalid database \(database)") }
+        guard username == nil || password != nil else {
+            throw RedisError.invalidConfiguration("a username needs a password")
+        }
         for (name, value) in [("connectTimeout", connectTimeout), ("commandTimeout", commandTimeout),
                               ("initialReconnectDelay", initialReconnectDelay),
                               ("maximumReconnectDelay", maximumReconnectDelay)] where value <= .zero {

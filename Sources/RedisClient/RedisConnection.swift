@@ -2,6 +2,14 @@ import Logging
 import NIOCore
 import NIOPosix
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// One TCP connection to Redis, already authenticated and on the configured database.
 ///
 /// Safe to share between tasks: concurrent `send`s are pipelined (written back-to-back without waiting for
@@ -46,7 +54,12 @@ public final class RedisConnection: RedisCommandSender, Sendable {
             }
         let channel: any Channel
         do {
-            channel = try await bootstrap.connect(host: configuration.host, port: configuration.port).get()
+            // An IP literal needs no resolver round trip (getaddrinfo runs on an offload thread).
+            if let address = try? SocketAddress(ipAddress: configuration.host, port: configuration.port) {
+                channel = try await bootstrap.connect(to: address).get()
+            } else {
+                channel = try await bootstrap.connect(host: configuration.host, port: configuration.port).get()
+            }
         } catch {
             throw RedisError.connectionFailed("\(target): \(describeConnectError(error))")
         }
@@ -87,6 +100,8 @@ public final class RedisConnection: RedisCommandSender, Sendable {
     /// connection (see `RedisCommandHandler`). Cancelling the calling task does not abandon a command already
     /// written: it still resolves within the timeout.
     public func send(_ arguments: [ByteBuffer], timeout: Duration? = nil) async throws -> RESPValue {
+        // Redis answers an empty command with nothing at all, which would shift every later reply by one.
+        guard !arguments.isEmpty else { throw RedisError.protocolError("empty command") }
         let reply = channel.eventLoop.makePromise(of: RESPValue.self)
         let written = channel.eventLoop.makePromise(of: Void.self)
         written.futureResult.whenFailure { error in
@@ -118,7 +133,7 @@ public final class RedisConnection: RedisCommandSender, Sendable {
 private func describeConnectError(_ error: any Error) -> String {
     if let error = error as? NIOConnectionError {
         if let first = error.connectionErrors.first {
-            return "\(first.error)"
+            return describeConnectError(first.error)
         }
         if let dns = error.dnsAError ?? error.dnsAAAAError {
             return "DNS lookup failed: \(dns)"
@@ -127,6 +142,9 @@ private func describeConnectError(_ error: any Error) -> String {
     }
     if case ChannelError.connectTimeout(let amount) = error {
         return "connect timed out after \(amount.nanoseconds / 1_000_000) ms"
+    }
+    if let error = error as? IOError {
+        return "\(String(cString: strerror(error.errnoCode)).lowercased()) (errno \(error.errnoCode))"
     }
     return "\(error)"
 }

@@ -23,9 +23,11 @@ public struct FieldValidator: Sendable {
         if !bounds.contains(value) { fail(field, "must be between \(bounds.lowerBound) and \(bounds.upperBound)") }
     }
 
+    /// Length in Unicode code points — what JSON Schema's `minLength`/`maxLength` (and so the OpenAPI document)
+    /// count; `String.count` counts grapheme clusters, which would let a longer string through.
     public mutating func length(_ value: String?, _ field: String, _ bounds: ClosedRange<Int>) {
         guard let value else { return }
-        let count = value.count
+        let count = value.unicodeScalars.count
         if !bounds.contains(count) {
             if bounds.lowerBound > 0 && count < bounds.lowerBound {
                 fail(field, bounds.lowerBound == 1 ? "must not be empty" : "must be at least \(bounds.lowerBound) characters")

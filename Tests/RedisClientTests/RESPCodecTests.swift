@@ -107,9 +107,8 @@ struct RESPCodecTests {
 
     @Test("a bulk string of 1 MiB + 7 bytes with CRLFs inside, in one read and in 64 KiB chunks")
     func largeValue() throws {
-        var payload = [UInt8](repeating: 0, count: 1024 * 1024 + 7)
-        var generator = SystemRandomNumberGenerator()
-        for index in payload.indices { payload[index] = UInt8.random(in: .min ... .max, using: &generator) }
+        var generator = TestRandom(seed: 1)
+        var payload = (0..<(1024 * 1024 + 7)).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
         payload[10] = UInt8(ascii: "\r")
         payload[11] = UInt8(ascii: "\n")
         var wire = ByteBuffer()
@@ -185,7 +184,7 @@ struct RESPCodecTests {
 
     @Test("random garbage never traps: each input decodes, waits for more, or throws protocolError")
     func randomGarbage() throws {
-        var generator = SystemRandomNumberGenerator()
+        var generator = TestRandom(seed: 42)
         // Bias towards RESP's own alphabet so the parser gets deep into frames, not just the type byte.
         let alphabet = Array("+-:$*\r\n0123456789-1abc".utf8)
         for _ in 0..<3000 {

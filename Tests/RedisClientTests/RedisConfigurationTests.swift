@@ -81,6 +81,8 @@ struct RedisConfigurationTests {
         configuration = RedisConfiguration()
         configuration.commandTimeout = .zero
         #expect(throws: RedisError.self) { _ = try RedisClient(configuration: configuration) }
+        configuration = RedisConfiguration(username: "alice")
+        #expect(throws: RedisError.self) { _ = try RedisClient(configuration: configuration) }
     }
 
     @Test("expirations from Duration round up to whole milliseconds, at least 1")

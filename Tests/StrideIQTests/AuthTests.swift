@@ -161,9 +161,9 @@ struct AuthTests {
     func separateCachesDoNotShareCounts(backend: TestBackend) async throws {
         // The control for the test above: without a shared cache, four failures on one app and one on another
         // lock nothing, so the shared count is what locked it there.
-        try await TestApp.with(backend) { a in
+        try await TestApp.with(backend, overrides: AppOverrides(cache: MemoryCache())) { a in
             let s = try await a.register()
-            try await TestApp.with(backend, sharingDatabaseWith: a) { b in
+            try await TestApp.with(backend, overrides: AppOverrides(cache: MemoryCache()), sharingDatabaseWith: a) { b in
                 let wrong: JSON = ["email": "\(s.email)", "password": "wrong-password-1"]
                 for _ in 0..<4 { _ = try await a.request(.POST, "/v1/auth/login", json: wrong) }
                 expectError(try await b.request(.POST, "/v1/auth/login", json: wrong), .unauthorized)

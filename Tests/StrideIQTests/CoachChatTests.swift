@@ -119,8 +119,9 @@ struct CoachChatTests {
             // After midnight UTC (7 h later: the thread is not idle) the athlete can ask again, on the same thread.
             let threadID = try await t.history(s).json["thread_id"].string
             clock.advance(by: 7 * 3600)
-            #expect(try await t.chat(s).status == .ok)
-            let history = try await t.history(s).json
+            let again = try await t.relogin(s)
+            #expect(try await t.chat(again).status == .ok)
+            let history = try await t.history(again).json
             #expect(history["messages"].array.count == 6)
             #expect(history["thread_id"].string == threadID)
         }
@@ -145,7 +146,9 @@ struct CoachChatTests {
                 }
                 for (question, reply) in replies {
                     #expect(reply.status == .ok, "\(reply.text)")
-                    turns.append((try #require(reply.json["user_message_id"].string), try #require(reply.json["message_id"].string), question))
+                    let user = try #require(reply.json["user_message_id"].string)
+                    let assistant = try #require(reply.json["message_id"].string)
+                    turns.append((user, assistant, question))
                 }
             }
             let history = try await t.history(s, limit: 500).json
@@ -199,10 +202,12 @@ struct CoachChatTests {
 
             // 23 h later the thread is still current; after 24 h idle it is closed.
             clock.advance(by: 23 * 3600)
-            #expect(try await t.history(s).json["thread_id"].string == threadB)
+            var current = try await t.relogin(s)
+            #expect(try await t.history(current).json["thread_id"].string == threadB)
             clock.advance(by: 3600 + 1)
-            #expect(try await t.history(s).json["thread_id"].isNull)
-            let fourth = try await t.chat(s, "fourth question").json
+            current = try await t.relogin(current)
+            #expect(try await t.history(current).json["thread_id"].isNull)
+            let fourth = try await t.chat(current, "fourth question").json
             let threadC = try #require(fourth["thread_id"].string)
             #expect(threadC != threadB)
             let old = try #require(try await CoachThread.find(UUID(uuidString: threadB), on: t.app.db))

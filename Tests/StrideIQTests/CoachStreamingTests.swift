@@ -108,7 +108,8 @@ struct CoachStreamingTests {
                 #expect(done.json["finish_reason"].string == "timeout")
                 // The upstream call was cancelled: the fake provider saw its connection closed by us.
                 #expect(await fake.waitForClientClose(ofRequest: 0, timeout: .seconds(2)) != nil)
-                let saved = try #require(try await t.waitForSavedAnswer(try #require(result.meta["message_id"].string)))
+                let messageID = try #require(result.meta["message_id"].string)
+                let saved = try #require(try await t.waitForSavedAnswer(messageID))
                 #expect(saved.finishReason == "timeout")
                 #expect(saved.timedOut == true)
             }
@@ -227,7 +228,8 @@ struct CoachStreamingTests {
                     #expect(result.done["finish_reason"].string == "shutting_down")
                     #expect(result.done["error"].bool == true)
                     #expect(result.done["error_code"].string == "shutting_down")
-                    let saved = try #require(try await t.coachMessage(try #require(result.meta["message_id"].string)))
+                    let messageID = try #require(result.meta["message_id"].string)
+                    let saved = try #require(try await t.coachMessage(messageID))
                     #expect(saved.finishReason == "shutting_down")
                     #expect(!saved.content.isEmpty)
                     #expect(saved.content == result.text)

@@ -128,6 +128,14 @@ extension TestApp {
         }
     }
 
+    /// Logs in again (after moving the clock past the access token's life).
+    func relogin(_ s: Session) async throws -> Session {
+        let reply = try await request(.POST, "/v1/auth/login", json: ["email": .string(s.email), "password": .string(s.password)])
+        #expect(reply.status == .ok, "login: \(reply.text)")
+        return Session(athleteID: s.athleteID, email: s.email, password: s.password,
+                       accessToken: reply.json["access_token"].string ?? "", refreshToken: reply.json["refresh_token"].string ?? "")
+    }
+
     func chat(_ s: Session, _ message: String = "How was my week?") async throws -> Reply {
         try await request(.POST, "/v1/coach/chat", json: ["message": .string(message)], token: s.accessToken)
     }

@@ -78,5 +78,6 @@ struct BrokenCache: SharedCache {
     func increment(_ key: String, windowTTL ttl: Duration) async throws -> Int { try await fail() }
     func timeToLive(_ key: String) async throws -> Duration? { try await fail() }
     func delete(_ key: String) async throws { try await fail() }
+    func deleteIfValue(_ key: String, equals value: String) async throws -> Bool { try await fail() }
     func ping() async throws { try await fail() }
 }

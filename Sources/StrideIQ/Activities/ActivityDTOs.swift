@@ -98,7 +98,9 @@ struct ActivityDTO: Codable, Sendable {
         distanceM = a.distanceM; movingTimeS = a.movingTimeS; durationS = a.durationS
         avgHR = a.avgHR; maxHR = a.maxHR; elevationGainM = a.elevationGainM
         let time = a.movingTimeS ?? a.durationS
-        if let d = a.distanceM, d > 0, let time, time > 0 { paceSPerKm = (Double(time) / (d / 1000)).rounded(toPlaces: 1) } else { paceSPerKm = nil }
+        // A tiny distance gives an infinite pace, which JSON cannot carry: no pace then, rather than a 500 on every read.
+        let pace = a.distanceM.flatMap { d in time.flatMap { t in d > 0 && t > 0 ? (Double(t) / (d / 1000)).rounded(toPlaces: 1) : nil } }
+        paceSPerKm = pace.flatMap { $0.isFinite ? $0 : nil }
         source = a.source; externalID = a.externalID; createdAt = a.createdAt
     }
 }

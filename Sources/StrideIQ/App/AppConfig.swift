@@ -1,5 +1,6 @@
 import Foundation
 import LLM
+import RedisClient
 import StrideIQCore
 
 /// Every setting StrideIQ reads, parsed once at boot from the environment. Defaults give the embedded mode
@@ -25,6 +26,8 @@ public struct AppConfig: Sendable {
     public var database: DatabaseLocation = .sqlite(path: "./data/strideiq.sqlite")
     /// Where the embedded mode keeps its files (the generated development secret).
     public var dataDirectory = "./data"
+    /// Redis for the shared cache (locks, counters, briefings); nil means the in-memory cache (one process).
+    public var redisURL: String?
     /// HMAC key for access tokens. `nil` until boot resolves it (development generates and keeps one).
     public var secretKey: String?
     public var bcryptCost = 12
@@ -45,6 +48,8 @@ public struct AppConfig: Sendable {
     /// Call-site deadline of one briefing job; the provider's client timeout (`BRIEFING_PROVIDER_TIMEOUT_S`) is inside it.
     public var briefingJobTimeout: TimeInterval = 15
     public var workerConcurrency = 8
+    /// How long a claimed job stays leased without a heartbeat; a dead worker's jobs run again after it.
+    public var workerLease: TimeInterval = 60
     public var schedulerInterval: TimeInterval = 900
     /// Coach bounds: stream ceiling from the request (`COACH_STREAM_TIMEOUT_S`, also the coach provider's
     /// request timeout), heartbeat after this much silence, concurrent streams per process and per athlete,
@@ -81,8 +86,13 @@ public struct AppConfig: Sendable {
         } else {
             config.database = .sqlite(path: (config.dataDirectory as NSString).appendingPathComponent("strideiq.sqlite"))
         }
-        if reader.optionalString("REDIS_URL") != nil {
-            reader.problem("REDIS_URL is set, but this build has no Redis backend yet; unset it to use the in-memory cache")
+        if let url = reader.optionalString("REDIS_URL") {
+            do {
+                _ = try RedisConfiguration(url: url)
+                config.redisURL = url
+            } catch {
+                reader.problem("REDIS_URL: \(error)") // the error never contains the password
+            }
         }
         config.secretKey = reader.optionalString("SECRET_KEY")
         if let key = config.secretKey, key.utf8.count < minimumSecretBytes {
@@ -115,6 +125,7 @@ public struct AppConfig: Sendable {
             reader.problem("BRIEFING_JOB_TIMEOUT_S (\(Int(config.briefingJobTimeout)) s) must be longer than BRIEFING_PROVIDER_TIMEOUT_S (\(providerTimeout) s)")
         }
         config.workerConcurrency = reader.int("WORKER_CONCURRENCY", default: config.workerConcurrency, range: 1...1024)
+        config.workerLease = TimeInterval(reader.int("WORKER_LEASE_S", default: Int(config.workerLease), range: 3...3600))
         config.schedulerInterval = TimeInterval(reader.int("SCHEDULER_INTERVAL_S", default: Int(config.schedulerInterval), range: 1...86_400))
         config.coachStreamTimeout = TimeInterval(reader.int("COACH_STREAM_TIMEOUT_S", default: Int(config.coachStreamTimeout), range: 1...3600))
         config.coachHeartbeat = TimeInterval(reader.int("COACH_HEARTBEAT_S", default: Int(config.coachHeartbeat), range: 1...60))

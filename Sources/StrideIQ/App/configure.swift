@@ -30,14 +30,23 @@ public func configure(_ app: Application, config: AppConfig, overrides: AppOverr
     app.http.server.configuration.responseCompression = .disabled
     app.routes.defaultMaxBodySize = ByteCount(integerLiteral: Request.maxBodyBytes)
 
-    try configureDatabase(app, config: config, schema: overrides.postgresSchema)
+    let postgres = try configureDatabase(app, config: config, schema: overrides.postgresSchema)
     app.migrations.add(Migrations.all)
 
     app.passwords.use(.bcrypt(cost: config.bcryptCost))
     await app.jwt.keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
 
     let now = overrides.now ?? { Date() }
-    let cache = overrides.cache ?? MemoryCache(now: now)
+    let cache: any SharedCache
+    if let override = overrides.cache {
+        cache = override
+    } else if let url = config.redisURL {
+        let redis = try RedisCache(url: url, eventLoopGroup: app.eventLoopGroup, logger: app.logger) // connects on first use
+        app.lifecycle.use(RedisCacheShutdown(cache: redis))
+        cache = redis
+    } else {
+        cache = MemoryCache(now: now)
+    }
     let metrics = Metrics()
 
     // One HTTP client for every LLM call, shut down with the app.
@@ -46,16 +55,20 @@ public func configure(_ app: Application, config: AppConfig, overrides: AppOverr
     app.lifecycle.use(HTTPClientShutdown(client: llmClient))
     let briefingProvider = LLMProviderFactory.make(settings: config.briefingLLM, httpClient: llmClient, logger: app.logger)
 
-    let jobQueue = JobQueue(now: now)
+    let wakeups = JobWakeups()
+    let jobQueue = JobQueue(now: now, wakeups: wakeups)
     let briefingCache = BriefingCache(cache: cache, now: now)
     let briefings = BriefingService(cache: briefingCache, queue: jobQueue, metrics: metrics)
     let generator = BriefingGenerator(cache: briefingCache, provider: briefingProvider,
                                       jobDeadline: .seconds(config.briefingJobTimeout), metrics: metrics, now: now)
     let database: @Sendable () -> any Database = { [unowned app] in app.db }
     let logger = app.logger
+    // On Postgres, LISTEN/NOTIFY wakes idle workers and the poll is only a slow safety net.
     let worker = JobWorker(
-        settings: .init(concurrency: config.workerConcurrency, jobDeadline: .seconds(config.briefingJobTimeout)),
-        database: database, queue: jobQueue, metrics: metrics, logger: logger
+        settings: .init(concurrency: config.workerConcurrency, pollInterval: postgres == nil ? .milliseconds(250) : .seconds(2),
+                        lease: config.workerLease, jobDeadline: .seconds(config.briefingJobTimeout)),
+        database: database, queue: jobQueue, metrics: metrics, logger: logger, wakeups: wakeups,
+        listener: postgres.map { PostgresJobListener(configuration: $0.coreConfiguration, wakeups: wakeups, logger: logger) }
     ) { job, db in
         switch job.kind {
         case .briefing: try await generator.run(athleteID: job.athleteID, db: db, logger: logger).rawValue
@@ -70,7 +83,7 @@ public func configure(_ app: Application, config: AppConfig, overrides: AppOverr
         cache: cache,
         tokenService: TokenService(accessTTL: config.accessTokenTTL, refreshTTL: config.refreshTokenTTL, cache: cache, now: now),
         loginGuard: LoginGuard(cache: cache, maxFailures: config.loginMaxFailures,
-                               window: .seconds(config.loginFailureWindow), lockout: .seconds(config.loginLockout)),
+                               window: .seconds(config.loginFailureWindow), lockout: .seconds(config.loginLockout), metrics: metrics),
         now: now,
         athleteWriteLock: AthleteWriteLock(),
         metrics: metrics,
@@ -116,6 +129,11 @@ func routes(_ app: Application, role: ProcessRole = .serve) throws {
     }
 }
 
+struct RedisCacheShutdown: LifecycleHandler {
+    let cache: RedisCache
+    func shutdownAsync(_ application: Application) async { await cache.shutdown() }
+}
+
 /// Shuts the LLM HTTP client down with the app (after the server stops taking requests).
 struct HTTPClientShutdown: LifecycleHandler {
     let client: HTTPClient
@@ -124,7 +142,8 @@ struct HTTPClientShutdown: LifecycleHandler {
     }
 }
 
-private func configureDatabase(_ app: Application, config: AppConfig, schema: String?) throws {
+/// Registers the database; returns the Postgres configuration when that is the engine (the job listener uses it).
+private func configureDatabase(_ app: Application, config: AppConfig, schema: String?) throws -> SQLPostgresConfiguration? {
     switch config.database {
     case .sqlite(let path):
         let directory = (path as NSString).deletingLastPathComponent
@@ -132,12 +151,14 @@ private func configureDatabase(_ app: Application, config: AppConfig, schema: St
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         }
         app.databases.use(.sqlite(.file(path)), as: .sqlite)
+        return nil
     case .postgres(let url):
         var configuration = try SQLPostgresConfiguration(url: url)
         // Fail fast when the server is unreachable: readiness must be able to say so within its timeout.
         configuration.coreConfiguration.options.connectTimeout = .seconds(3)
         if let schema { configuration.searchPath = [schema] }
         app.databases.use(.postgres(configuration: configuration, maxConnectionsPerEventLoop: 4, connectionPoolTimeout: .seconds(5)), as: .psql)
+        return configuration
     }
 }
 

@@ -161,12 +161,15 @@ struct TokenResponse: Encodable, Sendable {
 
 enum EmailRules {
     /// Deliberately simple: one @, something before it, a dot in the domain, no spaces. Delivery proves the rest.
+    /// Read code point by code point, like the pattern in the OpenAPI document (`OpenAPIDocument.emailPattern`).
     static func isValid(_ email: String) -> Bool {
-        guard Limits.email.contains(email.count), !email.contains(where: { $0.isWhitespace }) else { return false }
-        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
+        let scalars = email.unicodeScalars
+        guard Limits.email.contains(scalars.count), !scalars.contains(where: \.properties.isWhitespace) else { return false }
+        let parts = scalars.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty else { return false }
-        let domain = parts[1]
-        return domain.contains(".") && !domain.hasPrefix(".") && !domain.hasSuffix(".") && !domain.contains("..")
+        // A dot in the domain, and no empty label: no leading, trailing or double dot.
+        let labels = parts[1].split(separator: ".", omittingEmptySubsequences: false)
+        return labels.count >= 2 && labels.allSatisfy { !$0.isEmpty }
     }
 
     static func normalize(_ email: String) -> String { email.trimmingCharacters(in: .whitespaces).lowercased() }

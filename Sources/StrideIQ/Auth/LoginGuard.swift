@@ -9,6 +9,7 @@ struct LoginGuard: Sendable {
     let maxFailures: Int
     let window: Duration
     let lockout: Duration
+    let metrics: Metrics
 
     /// Remaining lock time, if the account is locked.
     func lockRemaining(email: String, logger: Logger) async -> Duration? {
@@ -16,6 +17,7 @@ struct LoginGuard: Sendable {
             return try await cache.timeToLive(Self.lockKey(email))
         } catch {
             logger.warning("login lockout check skipped: cache unavailable", metadata: ["error": "\(error)"])
+            metrics.increment("cache_fail_open_total", ["check": "login_lockout"])
             return nil
         }
     }
@@ -31,6 +33,7 @@ struct LoginGuard: Sendable {
             return lockout
         } catch {
             logger.warning("login failure not counted: cache unavailable", metadata: ["error": "\(error)"])
+            metrics.increment("cache_fail_open_total", ["check": "login_failure_count"])
             return nil
         }
     }

@@ -21,6 +21,8 @@ public protocol SharedCache: Sendable {
     /// Remaining time to live, or nil when the key does not exist.
     func timeToLive(_ key: String) async throws -> Duration?
     func delete(_ key: String) async throws
+    /// Deletes `key` only while it holds `value` (releasing a lock only by its holder). Returns whether it did.
+    func deleteIfValue(_ key: String, equals value: String) async throws -> Bool
     /// A round trip, for readiness checks.
     func ping() async throws
 }
@@ -69,6 +71,12 @@ public actor MemoryCache: SharedCache {
     }
 
     public func delete(_ key: String) { entries[key] = nil }
+
+    public func deleteIfValue(_ key: String, equals value: String) -> Bool {
+        guard live(key)?.value == value else { return false }
+        entries[key] = nil
+        return true
+    }
 
     public func ping() {}
 

@@ -49,9 +49,11 @@ final class CoachService: Sendable {
     /// Built from the app's services (after `app.strideIQ` is set).
     convenience init(app: Application) {
         let services = app.strideIQ
+        var logger = Logger(label: "strideiq.coach")
+        logger.logLevel = app.logger.logLevel
         self.init(provider: services.coachProvider, config: services.config, lock: services.athleteWriteLock,
                   now: services.now, database: { [unowned app] in app.db }, metrics: services.metrics,
-                  logger: Logger(label: "strideiq.coach"))
+                  logger: logger)
     }
 
     /// Ends every open stream with `error {code: "shutting_down"}` + `done` and waits (at most `grace`) until

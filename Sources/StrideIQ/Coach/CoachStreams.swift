@@ -51,8 +51,8 @@ final class CoachStreams: Sendable {
         let id = UUID()
         let count: Int = try state.withLock { (s: inout State) throws(CoachRefusal) -> Int in
             if s.draining { throw .shuttingDown }
-            if s.entries.count >= maxStreams { throw .processBusy }
             if s.perAthlete[athleteID, default: 0] >= maxPerAthlete { throw .athleteBusy }
+            if s.entries.count >= maxStreams { throw .processBusy }
             s.entries[id] = Entry(athleteID: athleteID)
             s.perAthlete[athleteID, default: 0] += 1
             return s.entries.count

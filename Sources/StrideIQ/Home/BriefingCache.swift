@@ -35,9 +35,7 @@ struct BriefingCache: Sendable {
     }
 
     func releaseLock(_ athleteID: UUID, holder: String) async {
-        if (try? await cache.get(Self.lockKey(athleteID))) == holder {
-            try? await cache.delete(Self.lockKey(athleteID))
-        }
+        _ = try? await cache.deleteIfValue(Self.lockKey(athleteID), equals: holder)
     }
 
     /// When an enqueue may run: now, or the end of the athlete's 60 s cooldown. Starts a cooldown when none runs.

@@ -36,10 +36,13 @@ struct JobQueue: Sendable {
 
     let maxAttempts: Int
     let now: @Sendable () -> Date
+    /// Wakes this process's worker after an enqueue (other processes hear the Postgres NOTIFY).
+    let wakeups: JobWakeups?
 
-    init(maxAttempts: Int = 3, now: @escaping @Sendable () -> Date) {
+    init(maxAttempts: Int = 3, now: @escaping @Sendable () -> Date, wakeups: JobWakeups? = nil) {
         self.maxAttempts = maxAttempts
         self.now = now
+        self.wakeups = wakeups
     }
 
     // MARK: enqueue
@@ -63,6 +66,11 @@ struct JobQueue: Sendable {
             RETURNING id
             """).all()
         let returned = try rows.first?.decode(column: "id", as: UUID.self)
+        if isPostgres(db) {
+            // Delivered to listening workers when (and only if) this transaction commits.
+            try await sql(db).raw("SELECT pg_notify(\(bind: JobWakeups.channel), '')").run()
+        }
+        wakeups?.signal()
         return returned == id ? .enqueued : .coalesced
     }
 

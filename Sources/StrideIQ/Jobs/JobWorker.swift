@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import Logging
+import PostgresNIO
 import Synchronization
 
 /// Runs queued jobs: up to `concurrency` in flight, each with its own database access (never a request's) and
@@ -22,24 +23,30 @@ final class JobWorker: Sendable {
     private let handler: @Sendable (JobQueue.ClaimedJob, any Database) async throws -> String
     private let metrics: Metrics
     private let logger: Logger
+    private let wakeups: JobWakeups
+    private let listener: PostgresJobListener?
     private let state = Mutex(State())
 
     private struct State {
         var stopping = false
         var inFlight: [UUID: (job: JobQueue.ClaimedJob, task: Task<Void, Never>)] = [:]
         var loop: Task<Void, Never>?
+        var listener: Task<Void, Never>?
     }
 
     init(settings: Settings, database: @escaping @Sendable () -> any Database, queue: JobQueue, metrics: Metrics,
-         logger: Logger, handler: @escaping @Sendable (JobQueue.ClaimedJob, any Database) async throws -> String) {
+         logger: Logger, wakeups: JobWakeups = JobWakeups(), listener: PostgresJobListener? = nil,
+         handler: @escaping @Sendable (JobQueue.ClaimedJob, any Database) async throws -> String) {
         self.id = "worker-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))"
         self.settings = settings; self.database = database; self.queue = queue
         self.metrics = metrics; self.logger = logger; self.handler = handler
+        self.wakeups = wakeups; self.listener = listener
     }
 
     func start() {
         let task = Task { await self.loop() }
-        state.withLock { $0.loop = task }
+        let listening = listener.map { listener in Task { await listener.run() } }
+        state.withLock { $0.loop = task; $0.listener = listening }
         logger.info("worker started", metadata: ["worker": "\(id)", "concurrency": "\(settings.concurrency)"])
     }
 
@@ -69,7 +76,7 @@ final class JobWorker: Sendable {
     private func loop() async {
         while !state.withLock({ $0.stopping }) && !Task.isCancelled {
             let started = await pollOnce()
-            if started == 0 { try? await Task.sleep(for: settings.pollInterval) }
+            if started == 0 { await wakeups.wait(upTo: settings.pollInterval) }
         }
     }
 
@@ -87,6 +94,7 @@ final class JobWorker: Sendable {
         defer {
             heartbeat.cancel()
             _ = state.withLock { $0.inFlight.removeValue(forKey: job.id) }
+            wakeups.signal() // a slot is free, and a follow-up may now be claimable
         }
         let labels = ["kind": job.kind.rawValue]
         do {
@@ -108,11 +116,13 @@ final class JobWorker: Sendable {
 
     /// Stops claiming; waits up to `drain` for running jobs; cancels and releases whatever is left.
     func stop() async {
-        let loop = state.withLock { s -> Task<Void, Never>? in
+        let (loop, listening) = state.withLock { s -> (Task<Void, Never>?, Task<Void, Never>?) in
             s.stopping = true
-            return s.loop
+            return (s.loop, s.listener)
         }
         loop?.cancel()
+        listening?.cancel()
+        wakeups.signal()
         let deadline = ContinuousClock.now + settings.drain
         while inFlightCount > 0 && ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(50))

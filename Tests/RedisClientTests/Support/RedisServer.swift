@@ -12,8 +12,8 @@ final class RedisServer {
     /// The `redis-server` binary on PATH, nil when not installed.
     static let executable: String? = {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
-        let candidates = path.split(separator: ":").map { "\($0)/redis-server" } + ["/usr/bin/redis-server"]
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
+        return path.split(separator: ":").map { "\($0)/redis-server" }
+            .first { FileManager.default.isExecutableFile(atPath: $0) }
     }()
 
     static var isInstalled: Bool { executable != nil }
@@ -83,15 +83,10 @@ final class RedisServer {
         process = try await Self.launch(port: port, arguments: extraArguments, directory: directory)
     }
 
-    /// SIGTERM (SIGKILL if still running after 5 s).
+    /// Stops the server for good. SIGKILL too: nothing is persisted, and Redis 7 can linger for seconds after
+    /// a SIGTERM once a client has connected.
     func stop() async {
-        guard let process else { return }
-        process.terminate()
-        let deadline = Date().addingTimeInterval(5)
-        while process.isRunning, Date() < deadline { try? await Task.sleep(for: .milliseconds(10)) }
-        if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
-        await Self.waitForExit(process)
-        self.process = nil
+        await kill()
     }
 
     private static func launch(port: Int, arguments: [String], directory: URL) async throws -> Process {

@@ -12,6 +12,8 @@ enum TestBackend: String, Sendable, CaseIterable, CustomTestStringConvertible {
     case sqlite, postgres
 
     static let postgresURL = ProcessInfo.processInfo.environment["POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    /// With `REDIS_URL` set too, the Postgres runs use Redis as the shared cache: the production pairing.
+    static let redisURL = ProcessInfo.processInfo.environment["REDIS_URL"].flatMap { $0.isEmpty ? nil : $0 }
 
     /// The backends this run can use.
     static var available: [TestBackend] { postgresURL == nil ? [.sqlite] : [.sqlite, .postgres] }
@@ -43,6 +45,8 @@ struct TestApp: Sendable {
         var config = AppConfig()
         config.mode = .testing
         config.bcryptCost = 4
+        // Parallel tests share one client address (and, on Postgres + Redis, one Redis): the limit has its own test.
+        config.authRateLimitPerMinute = 1_000_000
         config.secretKey = testSecret
         config.dataDirectory = NSTemporaryDirectory()
         switch backend {
@@ -50,6 +54,7 @@ struct TestApp: Sendable {
             config.database = .sqlite(path: NSTemporaryDirectory() + "strideiq-test-\(schema).sqlite")
         case .postgres:
             config.database = .postgres(url: TestBackend.postgresURL!)
+            config.redisURL = TestBackend.redisURL
         }
         return config
     }
@@ -72,6 +77,8 @@ struct TestApp: Sendable {
         let owner = other == nil
         var overrides = overrides
         if backend == .postgres { overrides.postgresSchema = String(schema) }
+        // Redis expires keys on its own clock; a test that moves the app's clock needs a cache that follows it.
+        if let now = overrides.now, overrides.cache == nil { overrides.cache = MemoryCache(now: now) }
         let app = try await Application.make(.testing)
         app.logger.logLevel = .warning
         do {

@@ -1,10 +1,11 @@
 """Schemathesis hooks for scripts/fuzz-api.
 
-Some rules depend on today's date, which a schema cannot state: a check-in is for today or one of the 30
-days before (in the athlete's time zone), an activity starts after 1990 and not in the future. Random
-dates almost never qualify, so positive test cases would stop at 422 before reaching the handlers' logic.
-This moves the dates of *positive* cases (every part valid against the schema) into those windows; negative
-cases are left exactly as generated, so negative_data_rejection still sees every violation.
+Some rules cannot be stated in a schema: a check-in is for today or one of the 30 days before (in the
+athlete's time zone), an activity starts after 1990 and not in the future, a time zone must be one the
+server's database knows. Random values almost never qualify, so positive test cases would stop at 422
+before reaching the handlers' logic. This moves those values of *positive* cases (every part valid against
+the schema) into what the server accepts, three times in four; negative cases are left exactly as
+generated, so negative_data_rejection still sees every violation.
 """
 
 import datetime
@@ -12,6 +13,8 @@ import random
 
 import schemathesis
 from schemathesis import GenerationMode
+
+TIME_ZONES = ["UTC", "Europe/Paris", "America/New_York", "Asia/Kolkata", "Pacific/Kiritimati", "Pacific/Pago_Pago"]
 
 
 def _positive(case) -> bool:
@@ -29,13 +32,17 @@ def map_case(context, case):
         return case
     now = datetime.datetime.now(datetime.timezone.utc)
     label = case.operation.label
-    # Three quarters of the time, so out-of-window dates (422) are still exercised.
-    if random.random() < 0.75:
+    # Seeded by the case itself, so a run with --seed stays reproducible.
+    rng = random.Random(repr(case.body))
+    # Three quarters of the time, so out-of-window values (422) are still exercised.
+    if rng.random() < 0.75:
+        if "timezone" in case.body and label in ("POST /v1/auth/register", "PATCH /v1/athlete", "POST /v1/activities"):
+            case.body["timezone"] = rng.choice(TIME_ZONES)
         if label == "POST /v1/daily-checkin" and "date" in case.body:
             # 1–29 days back: inside the window whatever time zone the fuzzer gave the athlete.
-            day = now.date() - datetime.timedelta(days=random.randint(1, 29))
+            day = now.date() - datetime.timedelta(days=rng.randint(1, 29))
             case.body["date"] = day.isoformat()
         elif label == "POST /v1/activities" and "start_time" in case.body:
-            start = now - datetime.timedelta(seconds=random.randint(60, 5 * 365 * 86400))
+            start = now - datetime.timedelta(seconds=rng.randint(60, 5 * 365 * 86400))
             case.body["start_time"] = start.replace(microsecond=0).isoformat()
     return case

@@ -119,3 +119,19 @@ struct HomeBuilderTests {
         }
     }
 }
+
+@Suite("Formatting never traps")
+struct FormatTests {
+    @Test func absurdValuesAreSafe() {
+        let f = Format(units: .metric)
+        #expect(f.pace(.infinity) == "–")
+        #expect(f.pace(.nan) == "–")
+        #expect(f.pace(300) == "5:00/km")
+        #expect(Format(units: .imperial).pace(300) == "8:03/mi")
+        let tiny = ActivityFact(id: UUID(), name: "x", sport: .run, startTime: Date(), distanceM: 1e-300, movingTimeS: 3600, durationS: nil, avgHR: nil)
+        #expect(tiny.paceSPerKm == nil)
+        let home = HomeBuilder.build(HomeFacts(now: Date(), timeZone: .gmt, units: .metric, windowActivities: [tiny], latestRun: tiny,
+                                               totalActivities: 1, plan: nil, weekWorkouts: [], todayCheckin: nil))
+        #expect(home.lastRun?.pacePerKm == nil)
+    }
+}

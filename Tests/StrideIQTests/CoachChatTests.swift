@@ -64,12 +64,15 @@ struct CoachChatTests {
             let b = try await t.registerWithConsent()
             let c = try await t.registerWithConsent()
             try await LiveCoachServer.with(t) { live in
+                let started = Collected<String>()
                 try await withThrowingTaskGroup(of: CoachStreamResult.self) { group in
                     for session in [a, a, b] {
-                        group.addTask { try await live.stream(token: session.accessToken) }
+                        group.addTask {
+                            try await live.stream(token: session.accessToken, onFrame: { if $0.event == "meta" { started.append($0.event) } })
+                        }
                     }
                     let end = ContinuousClock.now + .seconds(5)
-                    while t.app.coach.streams.openCount < 3 && ContinuousClock.now < end { try await Task.sleep(for: .milliseconds(10)) }
+                    while started.all.count < 3 && ContinuousClock.now < end { try await Task.sleep(for: .milliseconds(10)) }
                     #expect(t.app.coach.streams.openCount == 3)
 
                     // A's third turn: the athlete cap (whole-answer chat counts too).

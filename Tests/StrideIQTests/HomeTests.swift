@@ -142,7 +142,9 @@ struct HomeTests {
         #expect(state(after: 59 * 60 + 59) == .stale)
         #expect(state(after: 60 * 60) == .missing)
         #expect(state(after: 60, fingerprint: "newer") == .stale, "a newer fingerprint is never fresh")
-        #expect(state(after: 60, pending: true) == .refreshing)
+        #expect(state(after: 60, pending: true) == .fresh, "a pending job does not make a fresh entry less fresh")
+        #expect(state(after: 16 * 60, pending: true) == .refreshing)
+        #expect(state(after: 60, fingerprint: "newer", pending: true) == .refreshing)
     }
 
     @Test(arguments: TestBackend.available)

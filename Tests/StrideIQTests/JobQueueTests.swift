@@ -129,6 +129,25 @@ struct JobQueueTests {
     }
 
     @Test(arguments: TestBackend.available)
+    func aDeadWorkersLockDoesNotBlockTheNextJob(backend: TestBackend) async throws {
+        let clock = TestClock()
+        try await TestApp.with(backend, overrides: AppOverrides(now: clock.now)) { t in
+            let s = try await t.registerWithConsent()
+            let id = UUID(uuidString: s.athleteID)!
+            let queue = t.services.jobQueue
+            // A worker claimed the job, took the athlete's lock (120 s) and was killed.
+            let dead = try #require(try await queue.claim(worker: "killed", limit: 1, lease: 5, on: t.app.db).first)
+            let cache = BriefingCache(cache: t.app.cache, now: clock.now)
+            #expect(try await cache.acquireLock(id, holder: dead.id.uuidString))
+            clock.advance(by: 6) // lease gone, lock (120 s) still there
+            await t.drainJobs()
+            let row = try #require(try await t.jobs(athleteID: s.athleteID).first)
+            #expect(row.status == "succeeded", "the lock of a job that is no longer running is taken over: \(row)")
+            #expect(row.attempts == 2)
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
     func retriesBackOffThenTheJobIsDeadWithItsError(backend: TestBackend) async throws {
         let clock = TestClock()
         try await TestApp.with(backend, overrides: AppOverrides(now: clock.now)) { t in
@@ -235,7 +254,7 @@ struct JobQueueTests {
                 let worker = JobWorker(settings: .init(concurrency: 2, jobDeadline: .seconds(30), drain: .milliseconds(300)),
                                        database: { t.app.db }, queue: t.services.jobQueue, metrics: t.services.metrics,
                                        logger: t.app.logger) { job, db in
-                    try await t.services.briefingGenerator.run(athleteID: job.athleteID, db: db, logger: t.app.logger).rawValue
+                    try await t.services.briefingGenerator.run(athleteID: job.athleteID, jobID: job.id, queue: t.services.jobQueue, db: db, logger: t.app.logger).rawValue
                 }
                 #expect(await worker.pollOnce() == 1)
                 #expect(await server.waitForRequests(1))

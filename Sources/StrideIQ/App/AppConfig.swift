@@ -48,6 +48,8 @@ public struct AppConfig: Sendable {
     /// Call-site deadline of one briefing job; the provider's client timeout (`BRIEFING_PROVIDER_TIMEOUT_S`) is inside it.
     public var briefingJobTimeout: TimeInterval = 15
     public var workerConcurrency = 8
+    /// Per-athlete enqueue cooldown: a trigger inside it is deferred to its end (coalesced), never dropped.
+    public var briefingCooldown: TimeInterval = 60
     /// How long a claimed job stays leased without a heartbeat; a dead worker's jobs run again after it.
     public var workerLease: TimeInterval = 60
     public var schedulerInterval: TimeInterval = 900
@@ -125,6 +127,7 @@ public struct AppConfig: Sendable {
             reader.problem("BRIEFING_JOB_TIMEOUT_S (\(Int(config.briefingJobTimeout)) s) must be longer than BRIEFING_PROVIDER_TIMEOUT_S (\(providerTimeout) s)")
         }
         config.workerConcurrency = reader.int("WORKER_CONCURRENCY", default: config.workerConcurrency, range: 1...1024)
+        config.briefingCooldown = TimeInterval(reader.int("BRIEFING_COOLDOWN_S", default: Int(config.briefingCooldown), range: 0...3600))
         config.workerLease = TimeInterval(reader.int("WORKER_LEASE_S", default: Int(config.workerLease), range: 3...3600))
         config.schedulerInterval = TimeInterval(reader.int("SCHEDULER_INTERVAL_S", default: Int(config.schedulerInterval), range: 1...86_400))
         config.coachStreamTimeout = TimeInterval(reader.int("COACH_STREAM_TIMEOUT_S", default: Int(config.coachStreamTimeout), range: 1...3600))

@@ -50,14 +50,18 @@ public func configure(_ app: Application, config: AppConfig, overrides: AppOverr
     let metrics = Metrics()
 
     // One HTTP client for every LLM call, shut down with the app.
+    // Enough connections per provider host for every coach stream plus every briefing job (a request beyond
+    // the pool's limit would wait for a free connection, and that wait counts against its first-token timeout).
     let llmClient = HTTPClient(eventLoopGroupProvider: .shared(app.eventLoopGroup),
-                               configuration: LLMSettings.httpClientConfiguration(for: [config.briefingLLM, config.coachLLM]))
+                               configuration: LLMSettings.httpClientConfiguration(
+                                for: [config.briefingLLM, config.coachLLM],
+                                maxConnectionsPerHost: max(256, config.coachMaxStreams + config.workerConcurrency)))
     app.lifecycle.use(HTTPClientShutdown(client: llmClient))
     let briefingProvider = LLMProviderFactory.make(settings: config.briefingLLM, httpClient: llmClient, logger: app.logger)
 
     let wakeups = JobWakeups()
     let jobQueue = JobQueue(now: now, wakeups: wakeups)
-    let briefingCache = BriefingCache(cache: cache, now: now)
+    let briefingCache = BriefingCache(cache: cache, now: now, cooldown: config.briefingCooldown)
     let briefings = BriefingService(cache: briefingCache, queue: jobQueue, metrics: metrics)
     let generator = BriefingGenerator(cache: briefingCache, provider: briefingProvider,
                                       jobDeadline: .seconds(config.briefingJobTimeout), metrics: metrics, now: now)
@@ -71,7 +75,7 @@ public func configure(_ app: Application, config: AppConfig, overrides: AppOverr
         listener: postgres.map { PostgresJobListener(configuration: $0.coreConfiguration, wakeups: wakeups, logger: logger) }
     ) { job, db in
         switch job.kind {
-        case .briefing: try await generator.run(athleteID: job.athleteID, db: db, logger: logger).rawValue
+        case .briefing: try await generator.run(athleteID: job.athleteID, jobID: job.id, queue: jobQueue, db: db, logger: logger).rawValue
         }
     }
     let scheduler = BriefingScheduler(interval: config.schedulerInterval, database: database, briefings: briefings,

@@ -66,13 +66,16 @@ struct CoachDoneFrame: Encodable, Sendable {
     let source: String?
     let fallbackReason: String?
     let elapsedMs: Int
+    /// From the request's arrival to the first delta.
     let timeToFirstDeltaMs: Int?
+    /// The provider's own time to first token (from the start of its call), when it finished the answer.
+    let providerTimeToFirstTokenMs: Int?
 
     enum CodingKeys: String, CodingKey {
         case type, error, usage, provider, model, source
         case threadID = "thread_id", messageID = "message_id", timedOut = "timed_out", errorCode = "error_code"
         case finishReason = "finish_reason", fallbackReason = "fallback_reason", elapsedMs = "elapsed_ms"
-        case timeToFirstDeltaMs = "time_to_first_delta_ms"
+        case timeToFirstDeltaMs = "time_to_first_delta_ms", providerTimeToFirstTokenMs = "provider_time_to_first_token_ms"
     }
 
     init(threadID: UUID, messageID: UUID, output: CoachTurnOutput) {
@@ -89,6 +92,7 @@ struct CoachDoneFrame: Encodable, Sendable {
         fallbackReason = output.fallbackReason
         elapsedMs = output.elapsed.milliseconds
         timeToFirstDeltaMs = output.timeToFirstDelta?.milliseconds
+        providerTimeToFirstTokenMs = output.providerTimeToFirstToken?.milliseconds
     }
 }
 

@@ -19,10 +19,18 @@ struct CoachStore: Sendable {
     /// Serialises the coach's writes on SQLite (see `AsyncGate`).
     let sqliteWrites = AsyncGate()
 
-    /// Runs a write: directly on Postgres, one at a time on SQLite.
-    private func write<T: Sendable>(_ db: any Database, _ body: () async throws -> T) async throws -> T {
-        if isPostgres(db) { return try await body() }
-        return try await sqliteWrites.withPermit(body)
+    /// A write transaction under the athlete's lock; on SQLite also one at a time (`AsyncGate`).
+    private func locked<T: Sendable>(_ athleteID: UUID, on db: any Database,
+                                     _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        if isPostgres(db) { return try await lock.withLock(athleteID: athleteID, on: db, body) }
+        return try await sqliteWrites.withPermit { try await lock.withLock(athleteID: athleteID, on: db, body) }
+    }
+
+    /// A write transaction; on SQLite one at a time (`AsyncGate`).
+    private func transaction<T: Sendable>(on db: any Database,
+                                          _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        if isPostgres(db) { return try await db.transaction(body) }
+        return try await sqliteWrites.withPermit { try await db.writeTransaction(body) }
     }
 
     struct BeganTurn: Sendable {
@@ -36,7 +44,7 @@ struct CoachStore: Sendable {
     /// Checks the daily budget, finds or opens the thread (closing it first if idle), and saves the user's
     /// message plus an empty assistant placeholder — all in one transaction, before anything streams.
     func beginTurn(athleteID: UUID, message: String, now: Date, dailyBudget: Int, on db: any Database) async throws -> BeganTurn {
-        try await write(db) { try await lock.withLock(athleteID: athleteID, on: db) { tx in
+        try await locked(athleteID, on: db) { tx in
             let dayStart = Self.utcDayStart(now)
             let used = try await CoachMessage.query(on: tx)
                 .filter(\.$athlete.$id == athleteID).filter(\.$role == .user).filter(\.$createdAt >= dayStart)
@@ -86,32 +94,32 @@ struct CoachStore: Sendable {
                         ? String(row.content.prefix(Self.historyMessageChars)) + "…" : row.content
                     return ChatMessage(role: row.role == .user ? .user : .assistant, content: text)
                 })
-        } }
+        }
     }
 
     /// Fills in the assistant's placeholder with the answer (complete or partial) and how it ended.
     func finishTurn(_ began: BeganTurn, output: CoachTurnOutput, now: Date, on db: any Database) async throws {
-        try await write(db) { try await db.writeTransaction { db in
-        try await CoachMessage.query(on: db)
-            .filter(\.$id == began.assistantMessageID)
-            .set(\.$content, to: output.text)
-            .set(\.$finishReason, to: output.finishReason.rawValue)
-            .set(\.$errorCode, to: output.errorCode)
-            .set(\.$timedOut, to: output.timedOut)
-            .set(\.$inputTokens, to: output.usage.inputTokens)
-            .set(\.$outputTokens, to: output.usage.outputTokens)
-            .set(\.$provider, to: output.provider)
-            .set(\.$model, to: output.model)
-            .set(\.$source, to: output.source)
-            .set(\.$fallbackReason, to: output.fallbackReason)
-            .set(\.$completedAt, to: now)
-            .update()
-        try await CoachThread.query(on: db)
-            .filter(\.$id == began.threadID)
-            .filter(\.$lastMessageAt < now)
-            .set(\.$lastMessageAt, to: now)
-            .update()
-        } }
+        try await transaction(on: db) { tx in
+            try await CoachMessage.query(on: tx)
+                .filter(\.$id == began.assistantMessageID)
+                .set(\.$content, to: output.text)
+                .set(\.$finishReason, to: output.finishReason.rawValue)
+                .set(\.$errorCode, to: output.errorCode)
+                .set(\.$timedOut, to: output.timedOut)
+                .set(\.$inputTokens, to: output.usage.inputTokens)
+                .set(\.$outputTokens, to: output.usage.outputTokens)
+                .set(\.$provider, to: output.provider)
+                .set(\.$model, to: output.model)
+                .set(\.$source, to: output.source)
+                .set(\.$fallbackReason, to: output.fallbackReason)
+                .set(\.$completedAt, to: now)
+                .update()
+            try await CoachThread.query(on: tx)
+                .filter(\.$id == began.threadID)
+                .filter(\.$lastMessageAt < now)
+                .set(\.$lastMessageAt, to: now)
+                .update()
+        }
     }
 
     /// The athlete's current thread (open and not idle) and its last `limit` messages, oldest first. Messages
@@ -127,12 +135,12 @@ struct CoachStore: Sendable {
 
     /// Closes the athlete's open thread; the next message starts a new one. Returns the closed thread's id.
     func newConversation(athleteID: UUID, now: Date, on db: any Database) async throws -> UUID? {
-        try await write(db) { try await lock.withLock(athleteID: athleteID, on: db) { tx in
+        try await locked(athleteID, on: db) { tx in
             guard let thread = try await Self.openThread(athleteID: athleteID, on: tx) else { return nil }
             let reason: CoachThread.ClosedReason = now.timeIntervalSince(thread.lastMessageAt) >= Self.idleThreadTimeout ? .idle : .newConversation
             try await Self.close(thread, reason: reason, now: now, on: tx)
             return thread.id
-        } }
+        }
     }
 
     static func openThread(athleteID: UUID, on db: any Database) async throws -> CoachThread? {

@@ -25,6 +25,8 @@ struct CoachTurnOutput: Sendable {
     /// From the request's arrival.
     var elapsed: Duration
     var timeToFirstDelta: Duration?
+    /// The provider's own time to its first token (from its call's start), when it finished.
+    var providerTimeToFirstToken: Duration?
     var deltaCount: Int
 
     var isError: Bool { errorCode != nil }
@@ -158,6 +160,7 @@ final class CoachTurn: Sendable {
                 output.source = completion.source.rawValue
                 output.fallbackReason = completion.fallbackReason
                 output.usage = completion.usage
+                output.providerTimeToFirstToken = completion.timeToFirstToken
                 if output.text.isEmpty && !completion.text.isEmpty {
                     // A provider that answered without streaming chunks: forward the text as one delta.
                     output.text = completion.text

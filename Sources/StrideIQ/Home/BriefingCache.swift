@@ -7,9 +7,10 @@ import StrideIQCore
 struct BriefingCache: Sendable {
     let cache: any SharedCache
     let now: @Sendable () -> Date
+    /// `BRIEFING_COOLDOWN_S` (60 s).
+    var cooldown: TimeInterval = 60
 
     static let lockTTL: Duration = .seconds(120)
-    static let cooldown: TimeInterval = 60
     static let circuitThreshold = 3
     static let circuitWindow: Duration = .seconds(15 * 60)
 
@@ -34,6 +35,14 @@ struct BriefingCache: Sendable {
         try await cache.setIfAbsent(Self.lockKey(athleteID), holder, ttl: Self.lockTTL)
     }
 
+    func lockHolder(_ athleteID: UUID) async throws -> String? {
+        try await cache.get(Self.lockKey(athleteID))
+    }
+
+    func takeOverLock(_ athleteID: UUID, holder: String) async throws {
+        try await cache.set(Self.lockKey(athleteID), holder, ttl: Self.lockTTL)
+    }
+
     func releaseLock(_ athleteID: UUID, holder: String) async {
         _ = try? await cache.deleteIfValue(Self.lockKey(athleteID), equals: holder)
     }
@@ -42,8 +51,9 @@ struct BriefingCache: Sendable {
     /// A trigger inside the cooldown is deferred to its end (coalesced into the queued job), never dropped.
     func cooldownRunAt(_ athleteID: UUID) async throws -> Date? {
         let now = now()
-        let until = now.addingTimeInterval(Self.cooldown)
-        if try await cache.setIfAbsent(Self.cooldownKey(athleteID), String(until.timeIntervalSince1970), ttl: .seconds(Int(Self.cooldown))) {
+        guard cooldown > 0 else { return nil }
+        let until = now.addingTimeInterval(cooldown)
+        if try await cache.setIfAbsent(Self.cooldownKey(athleteID), String(until.timeIntervalSince1970), ttl: .seconds(cooldown)) {
             return nil
         }
         let stored = try await cache.get(Self.cooldownKey(athleteID)).flatMap(Double.init)

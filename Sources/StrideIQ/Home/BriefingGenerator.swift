@@ -28,12 +28,21 @@ struct BriefingGenerator: Sendable {
         var description: String { reason }
     }
 
-    func run(athleteID: UUID, db: any Database, logger: Logger) async throws -> Outcome {
+    /// - Parameter jobID: the claimed job; it holds the athlete's in-flight lock while it runs.
+    func run(athleteID: UUID, jobID: UUID, queue: JobQueue, db: any Database, logger: Logger) async throws -> Outcome {
         let start = ContinuousClock.now
         let deadline = start + jobDeadline
-        let holder = UUID().uuidString
-        guard try await cache.acquireLock(athleteID, holder: holder) else {
-            throw Failed(reason: "lock_held: another generation for this athlete is in flight")
+        let holder = jobID.uuidString
+        if try await !cache.acquireLock(athleteID, holder: holder) {
+            // The database lease is the source of truth: a lock whose holder is no longer a live running job
+            // belongs to a worker that died (kill -9) and is taken over instead of blocking for its full TTL.
+            let current = try await cache.lockHolder(athleteID)
+            if let current, current != holder, let other = UUID(uuidString: current),
+               try await queue.isRunningWithLiveLease(other, on: db) {
+                throw Failed(reason: "lock_held: job \(other) for this athlete is in flight")
+            }
+            try await cache.takeOverLock(athleteID, holder: holder)
+            logger.notice("took over the briefing lock of a job that is no longer running", metadata: ["athlete_id": "\(athleteID)"])
         }
         defer { Task { await cache.releaseLock(athleteID, holder: holder) } }
 

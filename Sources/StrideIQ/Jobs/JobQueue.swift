@@ -211,6 +211,14 @@ struct JobQueue: Sendable {
         return !rows.isEmpty
     }
 
+    /// Whether `id` is running under a lease that has not expired (its worker is presumed alive).
+    func isRunningWithLiveLease(_ id: UUID, on db: any Database) async throws -> Bool {
+        let rows = try await sql(db).raw("""
+            SELECT 1 AS one FROM jobs WHERE id = \(bind: id) AND status = 'running' AND lease_expires_at > \(bind: now())
+            """).all()
+        return !rows.isEmpty
+    }
+
     /// Jobs waiting to run (for the queue-depth gauge).
     func depth(on db: any Database) async throws -> Int {
         let row = try await sql(db).raw("SELECT COUNT(*) AS n FROM jobs WHERE status = 'queued'").first()

@@ -232,7 +232,10 @@ struct APIResponse: Sendable {
     /// Two descriptions of one status: codes and headers combined (a header required only if both require it).
     func merging(_ other: APIResponse) -> APIResponse {
         var merged = self
-        if !description.contains(other.description) { merged.description = description + " Or: " + other.description }
+        if !description.contains(other.description) {
+            let codes = other.errorCodes.map { "`\($0)`" }.joined(separator: ", ")
+            merged.description = description + (codes.isEmpty ? " Or: " : " Or (\(codes)): ") + other.description
+        }
         for code in other.errorCodes where !merged.errorCodes.contains(code) { merged.errorCodes.append(code) }
         var names: [String] = []
         for name in headers.map(\.name) + other.headers.map(\.name) where !names.contains(name) { names.append(name) }

@@ -80,7 +80,9 @@ public enum BriefingFreshness {
 
     /// The state to report, and the entry to show (nil when there is none worth showing).
     /// - An entry built from other data than the athlete's current data is never `fresh`.
-    /// - While a job for the athlete is queued or running, the state is `refreshing` (the last entry still shows).
+    /// - While a job for the athlete is queued or running and the entry is not fresh for the current data, the
+    ///   state is `refreshing` (the last entry still shows). A fresh entry stays `fresh`: a pending job (say, the
+    ///   scheduler's) cannot improve it, and clients stop polling on `fresh`.
     public static func state(entry: BriefingEntry?, currentFingerprint: String, jobPending: Bool, consent: Bool,
                              now: Date) -> (BriefingState, BriefingEntry?) {
         guard consent else { return (.consentRequired, nil) }
@@ -98,7 +100,7 @@ public enum BriefingFreshness {
                 break
             }
         }
-        if jobPending { state = .refreshing }
+        if jobPending && state != .fresh { state = .refreshing }
         return (state, shown)
     }
 

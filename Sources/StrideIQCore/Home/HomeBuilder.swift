@@ -165,6 +165,7 @@ public struct Format: Sendable {
     public init(units: Units) { self.units = units }
 
     public func distance(_ meters: Double) -> String {
+        guard meters.isFinite else { return "–" }
         switch units {
         case .metric: String(format: "%.1f km", meters / 1000)
         case .imperial: String(format: "%.1f mi", meters / 1609.344)
@@ -173,6 +174,7 @@ public struct Format: Sendable {
 
     /// Pace from seconds per km, as M:SS/km or M:SS/mi.
     public func pace(_ sPerKm: Double) -> String {
+        guard sPerKm.isFinite, sPerKm > 0, sPerKm < 1e7 else { return "–" }
         let perUnit = units == .metric ? sPerKm : sPerKm * 1.609344
         let total = Int(perUnit.rounded())
         return String(format: "%d:%02d/%@", total / 60, total % 60, units == .metric ? "km" : "mi")

@@ -17,9 +17,11 @@ public struct ActivityFact: Sendable, Equatable {
         self.movingTimeS = movingTimeS; self.durationS = durationS; self.avgHR = avgHR
     }
     /// Seconds per km, when both distance and time are known.
+    /// Nil for missing or absurd values (a 1 m "run" of an hour): a pace must be finite and plausible.
     public var paceSPerKm: Double? {
         guard let d = distanceM, d > 0, let t = movingTimeS ?? durationS, t > 0 else { return nil }
-        return Double(t) / (d / 1000)
+        let pace = Double(t) / (d / 1000)
+        return pace.isFinite && (30...86_400).contains(pace) ? pace : nil
     }
 }
 

@@ -166,7 +166,7 @@ public struct Format: Sendable {
 
     public func distance(_ meters: Double) -> String {
         guard meters.isFinite else { return "–" }
-        switch units {
+        return switch units {
         case .metric: String(format: "%.1f km", meters / 1000)
         case .imperial: String(format: "%.1f mi", meters / 1609.344)
         }

@@ -3,6 +3,7 @@ import FluentPostgresDriver
 import FluentSQLiteDriver
 import JWT
 import LLM
+import SQLKit
 import Vapor
 import StrideIQCore
 
@@ -133,6 +134,13 @@ func routes(_ app: Application, role: ProcessRole = .serve) throws {
     }
 }
 
+/// Switches a SQLite file to write-ahead logging once at boot (the setting persists in the file).
+struct SQLiteWAL: LifecycleHandler {
+    func willBootAsync(_ app: Application) async throws {
+        _ = try await (app.db as! any SQLDatabase).raw("PRAGMA journal_mode = WAL").all()
+    }
+}
+
 struct RedisCacheShutdown: LifecycleHandler {
     let cache: RedisCache
     func shutdownAsync(_ application: Application) async { await cache.shutdown() }
@@ -154,7 +162,10 @@ private func configureDatabase(_ app: Application, config: AppConfig, schema: St
         if !directory.isEmpty {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         }
-        app.databases.use(.sqlite(.file(path)), as: .sqlite)
+        // Several connections per event loop so the home screen's queries run side by side; WAL (set at boot,
+        // kept in the file) lets them read while a writer commits. Writers queue on SQLite's busy handler.
+        app.databases.use(.sqlite(.file(path), maxConnectionsPerEventLoop: 4), as: .sqlite)
+        app.lifecycle.use(SQLiteWAL())
         return nil
     case .postgres(let url):
         var configuration = try SQLPostgresConfiguration(url: url)

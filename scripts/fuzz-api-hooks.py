@@ -1,5 +1,11 @@
 """Schemathesis hooks for scripts/fuzz-api.
 
+The coach's stream (`POST /v1/coach/chat/stream`, `text/event-stream`) is documented the OpenAPI 3.1 way: its
+`schema` is the body as a whole, a string, and the schema of one event is the media type's `x-itemSchema` (what
+OpenAPI 3.2 calls `itemSchema`). Schemathesis reads the `schema` of a 3.1 event stream as the schema of one
+event, so `before_load_schema` puts `x-itemSchema` there: every event of every stream is then checked, and
+its `data` against the event's JSON schema (`contentMediaType` + `contentSchema`).
+
 Some rules cannot be stated in a schema: a check-in is for today or one of the 30 days before (in the
 athlete's time zone), an activity starts after 1990 and not in the future, a time zone must be one the
 server's database knows. Random values almost never qualify, so positive test cases would stop at 422
@@ -8,11 +14,27 @@ the schema) into what the server accepts, three times in four; negative cases ar
 generated, so negative_data_rejection still sees every violation.
 """
 
+import ast
 import datetime
 import random
+import threading
 
 import schemathesis
 from schemathesis import GenerationMode
+
+# CPython 3.11 (gh-106905): `ast.parse` in two threads at once can fail with "SystemError: AST constructor
+# recursion depth mismatch". Hypothesis parses lambda sources to describe strategies, and the runs use two
+# workers (threads), so an operation's tests now and then errored inside Schemathesis. One parse at a time.
+_ast_parse = ast.parse
+_ast_lock = threading.Lock()
+
+
+def _serialized_parse(*args, **kwargs):
+    with _ast_lock:
+        return _ast_parse(*args, **kwargs)
+
+
+ast.parse = _serialized_parse
 
 TIME_ZONES = ["UTC", "Europe/Paris", "America/New_York", "Asia/Kolkata", "Pacific/Kiritimati", "Pacific/Pago_Pago"]
 
@@ -24,6 +46,18 @@ def _positive(case) -> bool:
         and meta.generation.mode == GenerationMode.POSITIVE
         and all(component.mode == GenerationMode.POSITIVE for component in meta.components.values())
     )
+
+
+@schemathesis.hook
+def before_load_schema(context, raw_schema):
+    for item in raw_schema.get("paths", {}).values():
+        for operation in item.values():
+            if not isinstance(operation, dict):
+                continue
+            for response in operation.get("responses", {}).values():
+                media = response.get("content", {}).get("text/event-stream")
+                if media is not None and "x-itemSchema" in media:
+                    media["schema"] = media.pop("x-itemSchema")
 
 
 @schemathesis.hook

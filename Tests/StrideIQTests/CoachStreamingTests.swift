@@ -87,6 +87,35 @@ struct CoachStreamingTests {
         }
     }
 
+    @Test func framesAreValidSSEAndJSONWhateverTheText() async throws {
+        let app = try await Application.make(.testing)
+        let writer = CollectingBodyWriter(eventLoop: app.eventLoopGroup.any())
+        let texts = ["plain", "quote \" and \\ backslash", "new\nline\r\ttab", "\u{0}\u{1}\u{1f}", "🏃‍♀️ 5:00/km", "\u{2028}", "</script>", ""]
+        let ended = Collected<Bool>()
+        let sink = CoachFrameSink(onWriterEnded: { ended.append(true) })
+        sink.sendDelta(texts[0])  // before the body starts: held, then flushed in order
+        sink.attach(writer)
+        for text in texts.dropFirst() { sink.sendDelta(text) }
+        sink.send("error", CoachErrorFrame(code: "x", error: "line\nbreak"))
+        sink.finish()
+        sink.sendDelta("after finish")
+        let end = ContinuousClock.now + .seconds(2)
+        while ended.all.isEmpty && ContinuousClock.now < end { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(ended.all == [true])
+        #expect(writer.ended)
+        var parser = SSEParser()
+        var events: [SSEEvent] = []
+        for buffer in writer.buffers { events += try parser.feed(buffer) }
+        #expect(events.map(\.id) == (1...texts.count + 1).map { String($0) })
+        for (event, text) in zip(events, texts) {
+            #expect(event.type == "delta")
+            let json = try JSON(data: Data(event.data.utf8))
+            #expect(json == ["type": "delta", "delta": .string(text)])
+        }
+        #expect(try JSON(data: Data(events.last!.data.utf8))["error"].string == "line\nbreak")
+        try await app.asyncShutdown()
+    }
+
     // MARK: heartbeats and the ceiling
 
     @Test func hangingProviderGetsHeartbeatsThenTheTimeoutDoneWithinTheCeiling() async throws {

@@ -199,3 +199,21 @@ final class Collected<T: Sendable>: Sendable {
     func append(_ value: T) { values.withLock { $0.append(value) } }
     var all: [T] { values.withLock { $0 } }
 }
+
+/// A response body writer that keeps what it is given (for frame-level tests without a server).
+final class CollectingBodyWriter: BodyStreamWriter, Sendable {
+    let eventLoop: any EventLoop
+    private let state = Mutex<(buffers: [ByteBuffer], ended: Bool)>(([], false))
+    init(eventLoop: any EventLoop) { self.eventLoop = eventLoop }
+    var buffers: [ByteBuffer] { state.withLock { $0.buffers } }
+    var ended: Bool { state.withLock { $0.ended } }
+    func write(_ result: BodyStreamResult, promise: EventLoopPromise<Void>?) {
+        state.withLock { s in
+            switch result {
+            case .buffer(let buffer): s.buffers.append(buffer)
+            case .end, .error: s.ended = true
+            }
+        }
+        promise?.succeed()
+    }
+}

@@ -22,6 +22,10 @@ struct ErrorShapeTests {
             expectError(try await t.request(.POST, "/v1/activities", json: ["start_time": "yesterday"], token: token), .unprocessableEntity)
             expectError(try await t.request(.POST, "/v1/activities", json: ["start_time": "2026-11-01T07:00:00Z", "distanse_m": 5000], token: token), .unprocessableEntity)
             expectError(try await t.request(.POST, "/v1/activities", json: ["start_time": "2026-11-01T07:00:00Z", "name": nil], token: token), .unprocessableEntity)
+            // NUL characters (Postgres cannot store them): a 422 on every backend, never a 500.
+            let nul = try await t.request(.POST, "/v1/activities", raw: #"{"start_time":"2026-11-01T07:00:00Z","name":"a\u0000b"}"#, token: token)
+            expectError(nul, .unprocessableEntity)
+            #expect(nul.json["errors"][0]["field"].string == "name")
             // A body over 1 MiB.
             let huge = #"{"name":""# + String(repeating: "x", count: 1_100_000) + #"","start_time":"2026-11-01T07:00:00Z"}"#
             expectError(try await t.request(.POST, "/v1/activities", raw: huge, token: token), .payloadTooLarge)

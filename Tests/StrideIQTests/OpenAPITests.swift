@@ -104,8 +104,15 @@ struct OpenAPITests {
                 #expect(responses.keys.contains { $0.hasPrefix("2") }, "\(name) has no success response")
                 for (status, response) in responses {
                     #expect(response["description"].string?.isEmpty == false, "\(name) \(status) has no description")
-                    if status == "204" { #expect(response["content"].isNull, "\(name) 204 must have no body") }
-                    else { #expect(!response["content"]["application/json"]["schema"].isNull, "\(name) \(status) has no JSON schema") }
+                    let content = response["content"].object
+                    if status == "204" || status == "304" {
+                        #expect(content.isEmpty, "\(name) \(status) must have no body")
+                    } else if let stream = content["text/event-stream"] {
+                        #expect(status == "200" && content.count == 1 && stream["schema"]["type"] == "string" && !stream["x-itemSchema"].isNull,
+                                "\(name) \(status): an event stream is a string as a whole, with a schema per event")
+                    } else {
+                        #expect(content.count == 1 && !response["content"]["application/json"]["schema"].isNull, "\(name) \(status) has no JSON schema")
+                    }
                     if let code = Int(status), (400..<500).contains(code) {
                         let schema = response["content"]["application/json"]["schema"]
                         let base = schema["allOf"][0]["$ref"].string ?? schema["$ref"].string ?? ""
@@ -175,6 +182,16 @@ struct OpenAPITests {
         #expect(limit?["minimum"].int == Limits.Activity.pageSize.lowerBound)
         #expect(limit?["maximum"].int == Limits.Activity.pageSize.upperBound)
         #expect(list.first { $0["name"] == "offset" }?["schema"]["maximum"].int == ActivityController.ListQuery.maxOffset)
+        let message = schemas["CoachChatRequest"]["properties"]["message"]
+        #expect(message["minLength"].int == CoachChatBody.messageLength.lowerBound)
+        #expect(message["maxLength"].int == CoachChatBody.messageLength.upperBound)
+        #expect(schemas["HomeBriefing"]["properties"]["briefing_state"]["enum"].array.compactMap(\.string) == BriefingState.allCases.map(\.rawValue))
+        #expect(schemas["WeekProgress"]["properties"]["status"]["enum"].array.compactMap(\.string) == WeekStatus.allCases.map(\.rawValue))
+        #expect(schemas["CoachChatResponse"]["properties"]["finish_reason"]["enum"].array.compactMap(\.string)
+                == CoachFinishReason.allCases.map(\.rawValue))
+        #expect(schemas["CoachContext"]["properties"]["days"]["maximum"].int == CoachContextBuilder.runDaysRange.upperBound)
+        #expect(schemas["CoachSuggestions"]["properties"]["suggestions"]["maxItems"].int == CoachSuggestions.maxCount)
+
         let checkins = Self.document["paths"]["/v1/daily-checkin"]["get"]["parameters"].array
         #expect(checkins.first { $0["name"] == "limit" }?["schema"]["maximum"].int == Limits.Checkin.listLimit.upperBound)
     }
@@ -209,6 +226,23 @@ struct OpenAPITests {
             let text = String(Character(scalar))
             let matched = whitespace.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
             #expect(matched == Character(scalar).isWhitespace, "U+\(String(value, radix: 16))")
+        }
+    }
+
+    /// The coach's question: 1–4,000 code points, not only white space — the schema and the body's rule agree.
+    @Test func coachMessageSchemaAgreesWithTheMessageRule() {
+        let schema = Self.document["components"]["schemas"]["CoachChatRequest"]["properties"]["message"]
+        let validator = SchemaValidator(document: Self.document)
+        var samples = ["", "a", " a ", "\r\n", " \u{301}", "\u{200B}", "\u{FEFF}", "\u{0}", "🏃", String(repeating: "🏃", count: 4_000),
+                       String(repeating: "🏃", count: 4_001), String(repeating: " ", count: 3_999) + "x", String(repeating: " ", count: 4_000)]
+        // Nothing past U+3000 is white space to Foundation.
+        for value in Array(UInt32(0)...0x3000) + [0xFEFF, 0xFFFD, 0x1F3C3, 0xE0020, 0x10FFFF] {
+            if let scalar = Unicode.Scalar(value) { samples.append(String(scalar)); samples.append(" \(scalar)\n") }
+        }
+        for sample in samples {
+            var rule = FieldValidator()
+            CoachChatBody(message: sample, includeContext: nil).validate(into: &rule)
+            #expect(validator.problems(.string(sample), against: schema).isEmpty == rule.isValid, "\(sample.prefix(20).debugDescription)")
         }
     }
 
@@ -281,6 +315,39 @@ struct OpenAPITests {
             }
             return p
         }
+        // Home: the payload of an athlete with nothing recorded, and of one with a plan, runs, other sports, a
+        // check-in and a briefing (yesterday's run), and of one whose last run was days ago.
+        let utc = TimeZone(identifier: "UTC")!
+        let today = LocalDate(now, in: utc)
+        func at(_ day: LocalDate, hour: Double) -> Date { day.start(in: utc).addingTimeInterval(hour * 3600) }
+        let yesterdayRun = ActivityFact(id: UUID(), name: "Easy", sport: .run, startTime: at(today.adding(days: -1), hour: 7),
+                                        distanceM: 10_000, movingTimeS: 3000, durationS: 3100, avgHR: 150)
+        let ride = ActivityFact(id: UUID(), name: "Ride", sport: .cycling, startTime: at(today, hour: 6),
+                                distanceM: 30_000, movingTimeS: 3600, durationS: nil, avgHR: nil)
+        let planFact = PlanFact(id: UUID(), name: "Marathon", raceName: "Paris", raceDate: today.adding(days: 100), raceDistanceM: 42_195,
+                            goalTimeS: 10_800, startDate: today.adding(days: -30), totalWeeks: 16, updatedAt: now)
+        let workouts = [
+            WorkoutFact(id: UUID(), date: today, type: .tempo, title: "Tempo", distanceM: 12_000, paceMinSPerKm: 240, paceMaxSPerKm: 250,
+                        weekNumber: 5, phase: .build),
+            WorkoutFact(id: UUID(), date: today.adding(days: 1), type: .easy, title: "Easy", distanceM: 8_000),
+        ]
+        let fullFacts = HomeFacts(now: now, timeZone: utc, units: .metric, windowActivities: [yesterdayRun, ride], latestRun: yesterdayRun,
+                                  totalActivities: 2, plan: planFact, weekWorkouts: workouts,
+                                  todayCheckin: CheckinFact(id: UUID(), sleepH: 7.5, sleepQuality: 4, readiness: 4, soreness: 2, updatedAt: now))
+        let oldRun = ActivityFact(id: UUID(), name: "Long", sport: .run, startTime: at(today.adding(days: -3), hour: 7),
+                                  distanceM: 20_000, movingTimeS: 6000, durationS: 6000, avgHR: nil)
+        let lapsedFacts = HomeFacts(now: now, timeZone: utc, units: .imperial, windowActivities: [], latestRun: oldRun, totalActivities: 1,
+                                    plan: nil, weekWorkouts: [], todayCheckin: CheckinFact(id: UUID(), sleepH: 4, sleepQuality: nil,
+                                                                                          readiness: nil, soreness: nil, updatedAt: nil))
+        let emptyFacts = HomeFacts(now: now, timeZone: utc, units: .metric, windowActivities: [], latestRun: nil, totalActivities: 0,
+                                   plan: nil, weekWorkouts: [], todayCheckin: nil)
+        let briefing = BriefingEntry(payload: BriefingPayload(morningVoice: "a", coachNoticed: "b", todayContext: "c", weekAssessment: "d",
+                                                              checkinReaction: "e", raceAssessment: "f", workoutWhy: "g"),
+                                     generatedAt: now, sourceModel: "deterministic-v1", briefingSource: .deterministic, isInterim: true,
+                                     dataFingerprint: "x", fallbackReason: "no_llm_configured")
+        let fullBriefing = BriefingView(state: .fresh, entry: briefing)
+        let noBriefing = BriefingView(state: .consentRequired, entry: nil)
+
         let check = HealthController.Check(status: "ok", latencyMs: 0.12, backend: "sqlite", error: nil)
         let failedCheck = HealthController.Check(status: "failed", latencyMs: 2000, backend: "memory", error: "timed out")
         let issued = TokenService.Issued(accessToken: "a.b.c", refreshToken: "r", expiresIn: 900)
@@ -298,6 +365,11 @@ struct OpenAPITests {
             ("Health", HealthController.Report(status: "ok", checks: ["database": check, "cache": check], failed: nil), .allNil),
             ("Health", HealthController.Report(status: "degraded", checks: ["database": check, "cache": failedCheck], failed: ["cache"]), .allSet),
             ("Ping", HealthController.Ping(status: "alive"), .allSet),
+            ("Home", HomeResponse(home: HomeBuilder.build(emptyFacts), briefing: noBriefing), .allNil),
+            ("Home", HomeResponse(home: HomeBuilder.build(fullFacts), briefing: fullBriefing), .allSet),
+            ("Home", HomeResponse(home: HomeBuilder.build(lapsedFacts), briefing: BriefingView(state: .refreshing, entry: nil)), .other),
+            ("HomeBriefing", noBriefing, .allNil), ("HomeBriefing", fullBriefing, .allSet),
+            ("BriefingRefreshAccepted", HomeController.RefreshAccepted(status: "coalesced", athleteID: UUID()), .allSet),
             ("Error", ErrorBody(detail: "Activity not found", code: "not_found", errors: nil, extra: [:]), .other),
             ("ValidationError", ErrorBody(detail: "x", code: "validation_error", errors: [FieldError(field: "a", message: "b")], extra: [:]), .other),
             ("DuplicateActivityError", ErrorBody(detail: "dup", code: "duplicate_activity", errors: nil,
@@ -331,7 +403,8 @@ struct OpenAPITests {
     /// A walk through every operation; each response's status must be documented for that operation and its
     /// body valid against the documented schema, with the documented required headers.
     @Test func realResponsesConformToTheDocument() async throws {
-        try await TestApp.with(.sqlite) { t in
+        // A small coach budget, so the walk reaches `coach_budget_exhausted`.
+        try await TestApp.with(.sqlite, config: { $0.coachDailyMessageBudget = 2 }) { t in
             let document = try await Self.served(t)
             let conformance = Conformance(document: document)
             func call(_ method: HTTPMethod, _ path: String, json: JSON? = nil, raw: String? = nil, token: String? = nil,
@@ -421,9 +494,47 @@ struct OpenAPITests {
             _ = try await call(.DELETE, "/v1/plans/\(planID)", token: token)
             _ = try await call(.GET, "/v1/plans/\(planID)", token: token)
 
+            // Home (the athlete consented to AI above, so the briefing is queued and `refreshing`).
+            let athleteID = registered.json["athlete"]["id"].string ?? ""
+            _ = try await call(.GET, "/v1/home", token: token)
+            let briefing = try await call(.GET, "/v1/home/briefing", token: token)
+            let etag = briefing.headers.first(name: .eTag) ?? ""
+            let unchanged = try await call(.GET, "/v1/home/briefing", token: token, headers: [("If-None-Match", "\"other\", \(etag)")])
+            #expect(unchanged.status == .notModified)
+            _ = try await call(.GET, "/v1/home/briefing", token: token, headers: [("If-None-Match", "*")])
+            _ = try await call(.POST, "/v1/home/admin/briefing-refresh/\(athleteID)", token: token)
+            _ = try await call(.POST, "/v1/home/admin/briefing-refresh/not-a-uuid", token: token)
+            try await t.setRole(Role.admin.rawValue, athleteID: athleteID)
+            _ = try await call(.POST, "/v1/home/admin/briefing-refresh/\(athleteID)", token: token)
+            _ = try await call(.POST, "/v1/home/admin/briefing-refresh/\(UUID())", token: token)
+
+            // Coach: refused without consent; then a whole answer, a stream, and the budget used up.
+            let bystander = try await call(.POST, "/v1/auth/register", json: ["email": "b-\(email)", "password": "tempo-run-42-miles"])
+            let noConsent = bystander.json["access_token"].string ?? ""
+            _ = try await call(.POST, "/v1/coach/chat", json: ["message": "How was my week?"], token: noConsent)
+            _ = try await call(.POST, "/v1/coach/chat/stream", json: ["message": "How was my week?"], token: noConsent)
+            _ = try await call(.GET, "/v1/coach/history", token: token)
+            _ = try await call(.POST, "/v1/coach/chat", json: ["message": " \n "], token: token)
+            _ = try await call(.POST, "/v1/coach/chat/stream", json: ["message": "hi", "include_context": nil], token: token)
+            _ = try await call(.POST, "/v1/coach/chat", json: ["message": "How was my week?", "include_context": false], token: token)
+            let stream = try await call(.POST, "/v1/coach/chat/stream", json: ["message": "And today?", "is_synthetic_probe": true], token: token)
+            #expect(stream.status == .ok && stream.text.contains("event: done"))
+            let exhausted = try await call(.POST, "/v1/coach/chat/stream", json: ["message": "One more?"], token: token)
+            #expect(exhausted.status == .tooManyRequests && exhausted.json["code"] == "coach_budget_exhausted")
+            _ = try await call(.POST, "/v1/coach/chat", json: ["message": "One more?"], token: token)
+            _ = try await call(.GET, "/v1/coach/history?limit=10", token: token)
+            _ = try await call(.GET, "/v1/coach/history?limit=abc", token: token)
+            _ = try await call(.GET, "/v1/coach/context", token: token)
+            _ = try await call(.GET, "/v1/coach/context?days=99999999999", token: token)
+            _ = try await call(.GET, "/v1/coach/context?days=1.5", token: token)
+            _ = try await call(.GET, "/v1/coach/suggestions", token: token)
+            _ = try await call(.GET, "/v1/coach/suggestions", token: noConsent)
+            _ = try await call(.POST, "/v1/coach/new-conversation", token: token)
+            _ = try await call(.POST, "/v1/coach/new-conversation", token: token)
+
             _ = try await call(.POST, "/v1/auth/logout", token: token)
             _ = try await call(.GET, "/v1/athlete", token: token)
-            #expect(conformance.checked.count >= 60)
+            #expect(conformance.checked.count >= 85)
         }
     }
 }
@@ -464,6 +575,16 @@ final class Conformance: @unchecked Sendable {
         for (header, spec) in response["headers"].object where spec["required"] == true {
             #expect(reply.headers.first(name: header) != nil, "\(name): missing header \(header)", sourceLocation: sourceLocation)
         }
+        if let stream = response["content"].object["text/event-stream"] {
+            #expect(reply.headers.first(name: .contentType) == "text/event-stream", "\(name): not an event stream", sourceLocation: sourceLocation)
+            let events = Self.serverSentEvents(reply.text)
+            #expect(!events.isEmpty, "\(name): no events", sourceLocation: sourceLocation)
+            for (index, event) in events.enumerated() {
+                let problems = validator.problems(event, against: stream["x-itemSchema"])
+                #expect(problems.isEmpty, "\(name), event \(index): \(problems) in \(event)", sourceLocation: sourceLocation)
+            }
+            return
+        }
         let schema = response["content"]["application/json"]["schema"]
         if schema.isNull {
             #expect(reply.body.isEmpty, "\(name): documented without a body", sourceLocation: sourceLocation)
@@ -476,5 +597,22 @@ final class Conformance: @unchecked Sendable {
         }
         let problems = validator.problems(body, against: schema)
         #expect(problems.isEmpty, "\(name): \(problems) in \(reply.text.prefix(500))", sourceLocation: sourceLocation)
+    }
+
+    /// A `text/event-stream` body as a client parses it: one `{id, event, data}` object per event (SSE fields
+    /// other than these three are kept too, so the schema sees them).
+    static func serverSentEvents(_ text: String) -> [JSON] {
+        text.replacingOccurrences(of: "\r\n", with: "\n").components(separatedBy: "\n\n").compactMap { block in
+            var fields: [String: JSON] = [:]
+            var data: [String] = []
+            for line in block.split(separator: "\n", omittingEmptySubsequences: true) where !line.hasPrefix(":") {
+                let parts = line.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+                let value = parts.count > 1 ? String(parts[1].hasPrefix(" ") ? parts[1].dropFirst() : parts[1]) : ""
+                if parts[0] == "data" { data.append(value) } else { fields[String(parts[0])] = .string(value) }
+            }
+            guard !data.isEmpty else { return nil }
+            fields["data"] = .string(data.joined(separator: "\n"))
+            return .object(fields)
+        }
     }
 }

@@ -96,34 +96,126 @@ struct CoachDoneFrame: Encodable, Sendable {
     }
 }
 
-/// Turns frames into SSE bytes with increasing ids, and hands them to the response body in order. Emitting
-/// after `finish()` (or after the client left) does nothing.
+/// Turns frames into SSE bytes with increasing ids and writes each one to the response as it is produced —
+/// one `writeAndFlush` on the connection's event loop per frame, no task hop, no buffering. Frames produced
+/// before the response body started (the turn does not wait for it) are held until it starts. Emitting after
+/// `finish()`, or after the client left, does nothing.
 final class CoachFrameSink: Sendable {
-    private struct State { var nextID = 1; var finished = false }
+    private struct State {
+        var nextID = 1
+        var finished = false
+        var writer: (any BodyStreamWriter)?
+        var pending: [ByteBuffer] = []
+        var clientGone = false
+        var writerEnded = false
+    }
     private let state = Mutex(State())
-    private let continuation: AsyncStream<ByteBuffer>.Continuation
-    let frames: AsyncStream<ByteBuffer>
+    /// Called once when a write fails (the client went away).
+    private let onClientGone: @Sendable () -> Void
+    /// Called once when the body has ended (`.end` flushed, or `.error` after the client left).
+    private let onWriterEnded: @Sendable () -> Void
 
-    init() {
-        (frames, continuation) = AsyncStream<ByteBuffer>.makeStream()
+    init(onClientGone: @escaping @Sendable () -> Void = {}, onWriterEnded: @escaping @Sendable () -> Void = {}) {
+        self.onClientGone = onClientGone
+        self.onWriterEnded = onWriterEnded
     }
 
-    func send(_ event: String, _ payload: some Encodable) {
-        let data: Data
-        do { data = try JSONCoding.encoder.encode(payload) } catch { return }
+    /// The response body: attach the writer, flush what is pending (and end, if the turn already finished).
+    var body: Response.Body {
+        Response.Body(stream: { [self] writer in attach(writer) })
+    }
+
+    func attach(_ writer: any BodyStreamWriter) {
         state.withLock { s in
-            guard !s.finished else { return }
-            let frame = Self.frame(id: s.nextID, event: event, json: data)
-            s.nextID += 1
-            // Yield under the lock so concurrent senders cannot reorder ids.
-            continuation.yield(frame)
+            s.writer = writer
+            for frame in s.pending { write(frame, to: writer) }
+            s.pending = []
+            if s.finished { end(writer) }
         }
     }
 
+    func send(_ event: String, _ payload: some Encodable) {
+        guard let data = try? JSONCoding.encoder.encode(payload) else { return }
+        emit(event, data)
+    }
+
+    private func emit(_ event: String, _ json: Data) {
+        state.withLock { s in
+            guard !s.finished, !s.clientGone else { return }
+            let frame = Self.frame(id: s.nextID, event: event, json: json)
+            s.nextID += 1
+            // Submitted under the lock, so the event loop runs the writes in id order.
+            if let writer = s.writer { write(frame, to: writer) } else { s.pending.append(frame) }
+        }
+    }
+
+    /// Ends the body after the frames sent so far.
     func finish() {
         state.withLock { s in
+            guard !s.finished else { return }
             s.finished = true
-            continuation.finish()
+            if let writer = s.writer, !s.clientGone { end(writer) }
+        }
+    }
+
+    private func write(_ frame: ByteBuffer, to writer: any BodyStreamWriter) {
+        writer.eventLoop.execute {
+            let promise = writer.eventLoop.makePromise(of: Void.self)
+            promise.futureResult.whenFailure { [self] error in lost(writer, error) }
+            writer.write(.buffer(frame), promise: promise)
+        }
+    }
+
+    private func end(_ writer: any BodyStreamWriter) {
+        writer.eventLoop.execute {
+            let promise = writer.eventLoop.makePromise(of: Void.self)
+            promise.futureResult.whenComplete { [self] _ in writerEnded() }
+            writer.write(.end, promise: promise)
+        }
+    }
+
+    /// A write failed: the client is gone. End the body with the error (Vapor requires `.end` or `.error`).
+    private func lost(_ writer: any BodyStreamWriter, _ error: any Error) {
+        let first = state.withLock { s -> Bool in
+            defer { s.clientGone = true }
+            return !s.clientGone
+        }
+        guard first else { return }
+        writer.write(.error(error), promise: nil)
+        onClientGone()
+        writerEnded()
+    }
+
+    private func writerEnded() {
+        let first = state.withLock { s -> Bool in
+            defer { s.writerEnded = true }
+            return !s.writerEnded
+        }
+        if first { onWriterEnded() }
+    }
+
+    /// `delta` frames are most of the traffic (one per provider chunk): written without `JSONEncoder`.
+    func sendDelta(_ text: String) {
+        var json = #"{"type":"delta","delta":""#
+        json.reserveCapacity(text.utf8.count + 32)
+        Self.appendEscaped(text, to: &json)
+        json += #""}"#
+        emit("delta", Data(json.utf8))
+    }
+
+    /// JSON string escaping (RFC 8259): quote, backslash and control characters.
+    static func appendEscaped(_ text: String, to out: inout String) {
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20:
+                out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
+            default: out.unicodeScalars.append(scalar)
+            }
         }
     }
 

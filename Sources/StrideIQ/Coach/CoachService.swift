@@ -137,8 +137,9 @@ final class CoachService: Sendable {
     func stream(_ prepared: Prepared) -> Response {
         let turn = CoachTurn(provider: provider, request: prepared.request, started: prepared.started,
                              ceiling: ceiling, heartbeat: heartbeat)
-        let sink = CoachFrameSink()
         let slot = prepared.slot
+        // A failed write means the client left: stop the provider now (its connection closes) and save what we have.
+        let sink = CoachFrameSink(onClientGone: { turn.signal(.clientGone) }, onWriterEnded: { slot.writerEnded() })
         streams.setShutdownHandler(slot) { turn.signal(.shutdown) }
         let began = prepared.began
         let descriptor = provider.descriptor
@@ -151,7 +152,7 @@ final class CoachService: Sendable {
             turn.touch()
             let output = await turn.run { event in
                 switch event {
-                case .delta(let text): sink.send("delta", CoachDeltaFrame(delta: text))
+                case .delta(let text): sink.sendDelta(text)
                 case .heartbeat: sink.send("heartbeat", CoachHeartbeatFrame())
                 case .error(let code, let message): sink.send("error", CoachErrorFrame(code: code, error: message))
                 }
@@ -161,27 +162,7 @@ final class CoachService: Sendable {
             sink.finish()
             slot.turnEnded()
         }
-
-        let body = Response.Body(asyncStream: { writer in
-            var failure: (any Error)?
-            for await frame in sink.frames {
-                do {
-                    try await writer.write(.buffer(frame))
-                } catch {
-                    // The client went away: stop the provider now (its connection closes) and save what we have.
-                    failure = error
-                    turn.signal(.clientGone)
-                    break
-                }
-            }
-            if let failure {
-                try? await writer.write(.error(failure))
-            } else {
-                try? await writer.write(.end)
-            }
-            slot.writerEnded()
-        })
-        return Response(status: .ok, headers: CoachFrameSink.headers, body: body)
+        return Response(status: .ok, headers: CoachFrameSink.headers, body: sink.body)
     }
 
     // MARK: whole answer

@@ -48,12 +48,21 @@ final class CoachTurn: Sendable {
     }
 
     private enum Input: Sendable {
-        case event(StreamEvent)
+        case completed(ChatCompletion)
         case providerEnded
         case providerFailed(LLMError)
         case heartbeatDue
         case ceiling
         case signal(Signal)
+    }
+
+    /// The answer so far. Deltas are appended and emitted under this lock by the provider's task; the turn
+    /// sets `ended` under it, so no delta can follow the turn's `error`/`done`.
+    private struct Progress {
+        var ended = false
+        var text = ""
+        var deltaCount = 0
+        var firstDeltaAt: ContinuousClock.Instant?
     }
 
     let provider: any LLMProvider
@@ -67,6 +76,7 @@ final class CoachTurn: Sendable {
     private let inbox: AsyncStream<Input>
     private let inboxContinuation: AsyncStream<Input>.Continuation
     private let lastOutput: Mutex<ContinuousClock.Instant>
+    private let progress = Mutex(Progress())
 
     init(provider: any LLMProvider, request: ChatRequest, started: ContinuousClock.Instant, ceiling: Duration, heartbeat: Duration?) {
         self.provider = provider
@@ -101,10 +111,19 @@ final class CoachTurn: Sendable {
             return output
         }
         let provider = self.provider, request = self.request, deadline = self.deadline
-        let providerTask = Task {
+        // The provider's chunks go straight to `emit` from this task (the hot path: one hop per chunk);
+        // only how the answer ended goes through the inbox.
+        let providerTask = Task { [self] in
             do {
                 for try await event in provider.stream(request, deadline: deadline) {
-                    continuation.yield(.event(event))
+                    switch event {
+                    case .delta(let chunk):
+                        guard !chunk.isEmpty else { continue }
+                        guard deliver(chunk, emit: emit) else { return }
+                    case .done(let completion):
+                        continuation.yield(.completed(completion))
+                        return
+                    }
                 }
                 continuation.yield(.providerEnded)
             } catch {
@@ -137,76 +156,86 @@ final class CoachTurn: Sendable {
             timerTask.cancel()
         }
 
-        func fail(_ code: String, _ message: String, finish: CoachFinishReason = .error) {
+        /// Ends the answer: no delta after this. With an error, its frame is the last one before `done`.
+        func end(_ finish: CoachFinishReason, error: (code: String, message: String)? = nil) {
             output.finishReason = finish
-            output.errorCode = code
-            output.errorMessage = message
             if finish == .timeout { output.timedOut = true }
-            emit(.error(code: code, message: message))
+            progress.withLock { p in
+                p.ended = true
+                if let error { emit(.error(code: error.code, message: error.message)) }
+            }
+            if let error {
+                output.errorCode = error.code
+                output.errorMessage = error.message
+            }
         }
 
         loop: for await input in inbox {
             switch input {
-            case .event(.delta(let chunk)):
-                guard !chunk.isEmpty else { continue }
-                if output.timeToFirstDelta == nil { output.timeToFirstDelta = started.duration(to: .now) }
-                output.text += chunk
-                output.deltaCount += 1
-                touch()
-                emit(.delta(chunk))
-            case .event(.done(let completion)):
+            case .completed(let completion):
                 output.provider = completion.provider
                 output.model = completion.model
                 output.source = completion.source.rawValue
                 output.fallbackReason = completion.fallbackReason
                 output.usage = completion.usage
                 output.providerTimeToFirstToken = completion.timeToFirstToken
-                if output.text.isEmpty && !completion.text.isEmpty {
+                if progress.withLock({ $0.deltaCount == 0 }) && !completion.text.isEmpty {
                     // A provider that answered without streaming chunks: forward the text as one delta.
-                    output.text = completion.text
-                    output.deltaCount += 1
-                    output.timeToFirstDelta = started.duration(to: .now)
-                    emit(.delta(completion.text))
+                    _ = deliver(completion.text, emit: emit)
                 }
                 switch completion.finishReason {
-                case .stop: output.finishReason = .stop
-                case .length: output.finishReason = .length
-                case .timeout: fail("provider_timeout", Self.message(for: .timeout(.deadline)), finish: .timeout)
-                case .cancelled: output.finishReason = .cancelled
+                case .stop: end(.stop)
+                case .length: end(.length)
+                case .cancelled: end(.cancelled)
+                case .timeout: end(.timeout, error: ("provider_timeout", Self.message(for: .timeout(.deadline))))
                 case .error:
-                    fail("provider_refused", "The AI model stopped this answer (\(completion.rawFinishReason ?? "error")). Please rephrase and try again.")
+                    end(.error, error: ("provider_refused", "The AI model stopped this answer (\(completion.rawFinishReason ?? "error")). Please rephrase and try again."))
                 }
                 break loop
             case .providerEnded:
-                fail("malformed_stream", Self.message(for: .malformedStream("")))
+                end(.error, error: ("malformed_stream", Self.message(for: .malformedStream(""))))
                 break loop
             case .providerFailed(let error):
                 if error == .timeout(.deadline) && ContinuousClock.now >= deadline - .milliseconds(50) {
-                    // The provider hit the same ceiling: report it as the ceiling.
-                    output.finishReason = .timeout
-                    output.timedOut = true
+                    end(.timeout) // the provider hit the same ceiling: report it as the ceiling
                 } else {
-                    fail(error.code, Self.message(for: error), finish: error.finishReason == .timeout ? .timeout : .error)
+                    end(error.finishReason == .timeout ? .timeout : .error, error: (error.code, Self.message(for: error)))
                 }
                 break loop
             case .heartbeatDue:
-                emit(.heartbeat)
+                progress.withLock { p in if !p.ended { emit(.heartbeat) } }
             case .ceiling:
-                output.finishReason = .timeout
-                output.timedOut = true
+                end(.timeout)
                 break loop
             case .signal(.shutdown):
-                fail("shutting_down", "The coach is restarting; your answer so far was saved. Please ask again in a moment.",
-                     finish: .shuttingDown)
+                end(.shuttingDown, error: ("shutting_down", "The coach is restarting; your answer so far was saved. Please ask again in a moment."))
                 break loop
             case .signal(.clientGone):
-                output.finishReason = .cancelled
+                end(.cancelled)
                 break loop
             }
         }
         continuation.finish()
+        let answer = progress.withLock { p in p.ended = true; return p }
+        output.text = answer.text
+        output.deltaCount = answer.deltaCount
+        output.timeToFirstDelta = answer.firstDeltaAt.map { started.duration(to: $0) }
         output.elapsed = started.duration(to: .now)
         return output
+    }
+
+    /// Appends a chunk and emits it, unless the turn already ended. Returns whether the turn is still open.
+    private func deliver(_ chunk: String, emit: (Output) -> Void) -> Bool {
+        let open = progress.withLock { p -> Bool in
+            guard !p.ended else { return false }
+            p.text += chunk
+            p.deltaCount += 1
+            if p.firstDeltaAt == nil { p.firstDeltaAt = .now }
+            emit(.delta(chunk))
+            return true
+        }
+        if open { touch() }
+        return open
     }
 
     static func message(for error: LLMError) -> String {

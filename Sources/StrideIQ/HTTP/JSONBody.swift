@@ -137,6 +137,10 @@ extension Request {
         guard let object = parsed as? [String: Any] else {
             throw APIError.validation(field: "body", "must be a JSON object")
         }
+        // Postgres text cannot hold NUL; refuse it everywhere (with the same answer on SQLite) rather than 500.
+        if let field = Self.fieldContainingNUL(object) {
+            throw APIError.validation(field: field, "must not contain NUL characters")
+        }
         let known = Set(Body.CodingKeys.allCases.map(\.rawValue))
         let unknown = Set(object.keys).subtracting(known).subtracting(Body.ignoredFields).sorted()
         if !unknown.isEmpty {
@@ -156,6 +160,26 @@ extension Request {
         value.validate(into: &validator)
         try validator.throwIfInvalid()
         return Decoded(value: value, presentKeys: Set(object.keys))
+    }
+
+    private static func fieldContainingNUL(_ value: Any, path: String = "body") -> String? {
+        switch value {
+        case let text as String:
+            return text.unicodeScalars.contains("\u{0}") ? path : nil
+        case let object as [String: Any]:
+            for (key, child) in object {
+                if key.unicodeScalars.contains("\u{0}") { return path }
+                if let found = fieldContainingNUL(child, path: path == "body" ? key : "\(path).\(key)") { return found }
+            }
+            return nil
+        case let array as [Any]:
+            for (index, child) in array.enumerated() {
+                if let found = fieldContainingNUL(child, path: "\(path)[\(index)]") { return found }
+            }
+            return nil
+        default:
+            return nil
+        }
     }
 
     /// A UUID path parameter; a malformed one is a 404 (no such resource), never a 500.

@@ -12,10 +12,12 @@ enum OpenAPIDocument {
     /// Every documented operation, in the order the document lists them.
     static let operations: [APIOperation] =
         healthOperations + authOperations + athleteOperations + activityOperations + checkinOperations + planOperations
+        + homeOperations + coachAPIOperations
 
     /// `components.schemas`, in the order the document lists them.
     static let schemas: [(String, JSONSchema)] =
         errorSchemas + healthSchemas + authSchemas + athleteSchemas + activitySchemas + checkinSchemas + planSchemas
+        + homeSchemas + coachAPISchemas
 
     static let tags: [(String, String)] = [
         ("Health", "Liveness, readiness and this document."),
@@ -24,6 +26,8 @@ enum OpenAPIDocument {
         ("Activities", "Recorded sessions: manual entries and imports (idempotent on source + external_id)."),
         ("Check-ins", "One daily check-in per local day, upserted."),
         ("Plans", "Training plans with their goal race, and their planned workouts."),
+        ("Home", "The home screen, computed from the athlete's data, with the coach's precomputed briefing."),
+        ("Coach", "The AI coach: questions answered whole or streamed (Server-Sent Events) on saved threads; needs `ai_consent`."),
     ]
 
     /// The document, encoded once on first use.

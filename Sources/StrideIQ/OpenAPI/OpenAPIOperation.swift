@@ -74,9 +74,9 @@ struct APIOperation: Sendable {
     }
 }
 
-/// A path or query parameter.
+/// A path, query or header parameter.
 struct APIParameter: Sendable {
-    enum Location: String, Sendable { case path, query }
+    enum Location: String, Sendable { case path, query, header }
     var name: String
     var location: Location
     var schema: JSONSchema
@@ -88,6 +88,11 @@ struct APIParameter: Sendable {
 
     static func query(_ name: String, _ schema: JSONSchema, _ description: String) -> APIParameter {
         APIParameter(name: name, location: .query, schema: schema, description: description)
+    }
+
+    /// An optional request header (never `Accept`, `Content-Type` or `Authorization`, which OpenAPI describes elsewhere).
+    static func header(_ name: String, _ schema: JSONSchema, _ description: String) -> APIParameter {
+        APIParameter(name: name, location: .header, schema: schema, description: description)
     }
 
     func rendered() -> JSONValue {
@@ -164,13 +169,19 @@ struct APILink: Sendable {
     }
 }
 
-/// One response of an operation: a status, its body schema (none for 204) and its headers. Error responses
-/// name the machine `code`s they can carry.
+/// One response of an operation: a status, its body schema (none for 204 and 304) and its headers. Error
+/// responses name the machine `code`s they can carry.
 struct APIResponse: Sendable {
     var status: Int
     var description: String
     var schema: JSONSchema?
     var headers: [APIHeader] = []
+    /// The body's media type.
+    var mediaType = "application/json"
+    /// For `text/event-stream`: the schema of one event (`{id, event, data}`), rendered as the media type's
+    /// `x-itemSchema` (OpenAPI 3.2 calls it `itemSchema`; 3.1 has no such field). `schema` stays the 3.1
+    /// reading: the body as a whole, a string.
+    var itemSchema: JSONSchema?
     /// For error responses: the `code` values this status can carry here.
     var errorCodes: [String] = []
     /// For error responses: the schema the codes refine (`Error`, `ValidationError`, …).
@@ -188,6 +199,18 @@ struct APIResponse: Sendable {
 
     static func noContent(_ description: String) -> APIResponse {
         APIResponse(status: 204, description: description, schema: nil)
+    }
+
+    /// 304: the client's copy (named by `If-None-Match`) is current; no body.
+    static func notModified(_ description: String, headers: [APIHeader]) -> APIResponse {
+        APIResponse(status: 304, description: description, schema: nil, headers: headers)
+    }
+
+    /// 200 with a `text/event-stream` body: a string as a whole, each event valid against `events`
+    /// (see `JSONSchema.serverSentEvent(_:)`).
+    static func eventStream(_ description: String, body: String, events: JSONSchema, headers: [APIHeader] = []) -> APIResponse {
+        APIResponse(status: 200, description: description, schema: JSONSchema.string().described(body), headers: headers,
+                    mediaType: "text/event-stream", itemSchema: events)
     }
 
     /// An error in the one error shape, with the codes it can carry.
@@ -270,7 +293,14 @@ struct APIResponse: Sendable {
             for header in headers { rendered[header.name] = header.rendered() }
             response["headers"] = .object(rendered)
         }
-        if let bodySchema { response["content"] = ["application/json": ["schema": bodySchema.json]] }
+        if let bodySchema {
+            var media = JSONObject()
+            media["schema"] = bodySchema.json
+            if let itemSchema { media["x-itemSchema"] = itemSchema.json }
+            var content = JSONObject()
+            content[mediaType] = .object(media)
+            response["content"] = .object(content)
+        }
         if !links.isEmpty {
             var rendered = JSONObject()
             for link in links { rendered[link.name] = link.rendered() }
@@ -297,4 +327,24 @@ extension JSONSchema {
     }
 
     static let null = JSONSchema().with("type", "null")
+
+    /// One Server-Sent Event as a client parses it — `id` (increasing from 1), `event` (the name) and `data`
+    /// (one JSON object) — for each of `events` (name → the schema of its `data`). `data` carries its schema
+    /// as `contentMediaType: application/json` + `contentSchema`, the JSON Schema way to describe a string
+    /// that holds JSON.
+    static func serverSentEvent(_ events: [(String, JSONSchema)]) -> JSONSchema {
+        let data = JSONSchema.string().with("contentMediaType", "application/json")
+        let frame = JSONSchema.object([
+            ("id", JSONSchema.string(pattern: "^[1-9][0-9]*$").described("The event's number in this stream: 1, 2, 3, …")),
+            ("event", JSONSchema.string().with("enum", .strings(events.map(\.0)))),
+            ("data", data.described("One line of JSON whose `type` is the event's name.")),
+        ])
+        let cases = events.map { name, schema in
+            JSONSchema().with("properties", [
+                "event": JSONSchema.constant(name).json,
+                "data": data.with("contentSchema", schema.json).json,
+            ])
+        }
+        return frame.with("anyOf", .array(cases.map(\.json)))
+    }
 }

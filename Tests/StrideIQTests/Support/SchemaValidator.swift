@@ -2,8 +2,9 @@ import Foundation
 
 /// Checks JSON values against the schemas of an OpenAPI document — the subset of JSON Schema 2020-12 that
 /// `OpenAPIDocument` uses ($ref, allOf, anyOf, not, type, enum, const, properties, required,
-/// additionalProperties, items, bounds, lengths in code points, pattern, and the formats uuid, date and
-/// date-time). Returns every problem found, each with its JSON path.
+/// additionalProperties, items, minItems/maxItems, bounds (inclusive and exclusive), lengths in code points,
+/// pattern, the formats uuid, date and date-time, and a string holding JSON: `contentMediaType:
+/// application/json` with `contentSchema`). Returns every problem found, each with its JSON path.
 struct SchemaValidator {
     let document: JSON
 
@@ -69,9 +70,13 @@ struct SchemaValidator {
             if let itemSchema = s["items"] {
                 for (index, item) in items.enumerated() { check(item, itemSchema, "\(path)[\(index)]", &found) }
             }
+            if let minimum = s["minItems"]?.int, items.count < minimum { found.append("\(path): fewer than \(minimum) items") }
+            if let maximum = s["maxItems"]?.int, items.count > maximum { found.append("\(path): more than \(maximum) items") }
         case .number(let number):
             if let minimum = s["minimum"]?.double, number < minimum { found.append("\(path): \(number) < minimum \(minimum)") }
             if let maximum = s["maximum"]?.double, number > maximum { found.append("\(path): \(number) > maximum \(maximum)") }
+            if let minimum = s["exclusiveMinimum"]?.double, number <= minimum { found.append("\(path): \(number) ≤ exclusive minimum \(minimum)") }
+            if let maximum = s["exclusiveMaximum"]?.double, number >= maximum { found.append("\(path): \(number) ≥ exclusive maximum \(maximum)") }
         case .string(let string):
             let length = string.unicodeScalars.count
             if let minimum = s["minLength"]?.int, length < minimum { found.append("\(path): shorter than \(minimum)") }
@@ -81,6 +86,13 @@ struct SchemaValidator {
             }
             if let format = s["format"]?.string, !Self.has(string, format: format) {
                 found.append("\(path): \(string.debugDescription) is not a \(format)")
+            }
+            if s["contentMediaType"]?.string == "application/json", let contentSchema = s["contentSchema"] {
+                if let embedded = try? JSON(data: Data(string.utf8)) {
+                    check(embedded, contentSchema, "\(path)<json>", &found)
+                } else {
+                    found.append("\(path): not JSON: \(string.prefix(200).debugDescription)")
+                }
             }
         default:
             break

@@ -10,8 +10,11 @@ struct WireFormatTests {
     func streamingArrivesIncrementally(_ wire: Wire) async throws {
         let behaviour = FakeBehaviour(tokens: FakeBehaviour.words(6), tokenDelay: .milliseconds(80))
         try await withFakeServer(behaviour) { server, client in
-            let provider = makeProvider(wire, server: server, client: client)
-            let outcome = await consume(provider.stream(simpleRequest, timeout: .seconds(5)))
+            // Roomy idle/first-token limits: this test is about incremental delivery, and the whole suite runs
+            // in parallel on 2 cores (the fault tests use the fast limits).
+            let provider = makeProvider(wire, server: server, client: client,
+                                        timeouts: LLMTimeouts(connect: .seconds(2), firstToken: .seconds(4), idle: .seconds(4), request: .seconds(10)))
+            let outcome = await consume(provider.stream(simpleRequest, timeout: .seconds(10)))
             #expect(outcome.error == nil)
             #expect(outcome.deltas == behaviour.tokens)
             // The first chunk is in the caller's hands long before the server has finished (5 × 80 ms later).

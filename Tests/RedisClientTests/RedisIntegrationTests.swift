@@ -280,7 +280,9 @@ struct RedisIntegrationTests {
     @Test("the pool is bounded, reuses connections and discards a connection the server killed")
     func poolBehaviour() async throws {
         try await withRedisServer { server in
-            try await withClient(server.configuration.with(maximumConnections: 3)) { redis in
+            // A generous command timeout: 200 concurrent commands queue for 3 connections, and on a loaded machine
+            // (the whole suite runs in parallel) the default 1 s can pass before a waiter gets one.
+            try await withClient(server.configuration.with(commandTimeout: .seconds(10), maximumConnections: 3)) { redis in
                 var ids = Set<Int64>()
                 for _ in 0..<10 { ids.insert(try await redis.send("CLIENT", "ID").integer ?? -1) }
                 #expect(ids.count == 1, "sequential commands reuse one connection")

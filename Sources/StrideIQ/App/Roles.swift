@@ -26,6 +26,8 @@ struct InProcessBackground: LifecycleHandler {
     }
 
     func shutdownAsync(_ app: Application) async {
+        // Open coach streams get their terminal frames first (the worker's drain may take a while).
+        _ = await app.coach.shutdown()
         app.strideIQ.scheduler.stop()
         await app.strideIQ.worker.stop()
     }

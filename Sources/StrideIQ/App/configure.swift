@@ -158,13 +158,18 @@ struct HTTPClientShutdown: LifecycleHandler {
 private func configureDatabase(_ app: Application, config: AppConfig, schema: String?) throws -> SQLPostgresConfiguration? {
     switch config.database {
     case .sqlite(let path):
+        // SQLite runs on blocking threads, and its busy handler spins on one while waiting for the file lock.
+        // With fewer threads than connections, spinners could take every thread while the lock holder waits for
+        // one to finish its transaction. This app gets its own pool, larger than its connection count.
+        let connectionsPerLoop = 4
+        app.threadPool = NIOThreadPool(numberOfThreads: System.coreCount * connectionsPerLoop + 4)
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         }
         // Several connections per event loop so the home screen's queries run side by side; WAL (set at boot,
         // kept in the file) lets them read while a writer commits. Writers queue on SQLite's busy handler.
-        app.databases.use(.sqlite(.file(path), maxConnectionsPerEventLoop: 4), as: .sqlite)
+        app.databases.use(.sqlite(.file(path), maxConnectionsPerEventLoop: connectionsPerLoop), as: .sqlite)
         app.lifecycle.use(SQLiteWAL())
         return nil
     case .postgres(let url):

@@ -26,10 +26,7 @@ struct CoachMetaFrame: Encodable, Sendable {
     }
 }
 
-struct CoachDeltaFrame: Encodable, Sendable {
-    let type = "delta"
-    let delta: String
-}
+// `delta` frames (`{"type":"delta","delta":"…"}`) are written by `CoachFrameSink.sendDelta` without an encoder.
 
 struct CoachHeartbeatFrame: Encodable, Sendable {
     let type = "heartbeat"

@@ -61,8 +61,8 @@ struct FallbackChainTests {
         try await withFakeServer(FakeBehaviour(fault: .stall(afterTokens: 2))) { primary, client in
             try await withFakeServer { fallback, _ in
                 let chain = quietChain([
-                    makeProvider(.openAI, server: primary, client: client),
-                    makeProvider(.openAI, server: fallback, client: client),
+                    makeProvider(.openAI, server: primary, client: client, timeouts: fastTimeouts),
+                    makeProvider(.openAI, server: fallback, client: client, timeouts: fastTimeouts),
                 ])
                 let outcome = await consume(chain.stream(simpleRequest, timeout: .seconds(5)))
                 #expect(outcome.error == .timeout(.idle))
@@ -73,8 +73,8 @@ struct FallbackChainTests {
         try await withFakeServer(FakeBehaviour(firstTokenDelay: .seconds(5))) { primary, client in
             try await withFakeServer { fallback, _ in
                 let chain = quietChain([
-                    makeProvider(.anthropic, server: primary, client: client),
-                    makeProvider(.anthropic, server: fallback, client: client),
+                    makeProvider(.anthropic, server: primary, client: client, timeouts: fastTimeouts),
+                    makeProvider(.anthropic, server: fallback, client: client, timeouts: fastTimeouts),
                 ])
                 let outcome = await consume(chain.stream(simpleRequest, timeout: .seconds(5)))
                 #expect(outcome.error == nil)

@@ -11,7 +11,7 @@ struct FaultTests {
     @Test(arguments: Wire.allCases)
     func delayedFirstTokenFailsWithFirstTokenTimeout(_ wire: Wire) async throws {
         try await withFakeServer(FakeBehaviour(firstTokenDelay: .seconds(4))) { server, client in
-            let outcome = await consume(makeProvider(wire, server: server, client: client).stream(simpleRequest, timeout: .seconds(10)))
+            let outcome = await consume(makeProvider(wire, server: server, client: client, timeouts: fastTimeouts).stream(simpleRequest, timeout: .seconds(10)))
             report("\(wire) stream, first token delayed 4 s, firstToken timeout 1 s", outcome.elapsed, outcome.error)
             #expect(outcome.error == .timeout(.firstToken))
             #expect(outcome.deltas.isEmpty)
@@ -22,7 +22,7 @@ struct FaultTests {
     @Test(arguments: Wire.allCases)
     func stallMidStreamFailsWithIdleTimeout(_ wire: Wire) async throws {
         try await withFakeServer(FakeBehaviour(tokenDelay: .milliseconds(20), fault: .stall(afterTokens: 3))) { server, client in
-            let outcome = await consume(makeProvider(wire, server: server, client: client).stream(simpleRequest, timeout: .seconds(10)))
+            let outcome = await consume(makeProvider(wire, server: server, client: client, timeouts: fastTimeouts).stream(simpleRequest, timeout: .seconds(10)))
             let lastDelta = try #require(outcome.deltaTimes.last)
             let idle = lastDelta.duration(to: outcome.ended)
             report("\(wire) stream stalls after 3 tokens, idle timeout 0.5 s (silence before failing)", idle, outcome.error)

@@ -23,8 +23,12 @@ let quietLogger: Logger = {
     return logger
 }()
 
-/// Short timeouts so every fault resolves in about a second.
+/// Short timeouts so every fault resolves in about a second. Tests about timeouts pass them explicitly.
 let fastTimeouts = LLMTimeouts(connect: .seconds(1), firstToken: .seconds(1), idle: .milliseconds(500), request: .seconds(5))
+
+/// The default for tests that are not about timeouts: roomy, because the whole suite runs in parallel on a
+/// small machine and a 0.5 s idle limit would turn scheduling hiccups into false failures.
+let roomyTimeouts = LLMTimeouts(connect: .seconds(2), firstToken: .seconds(5), idle: .seconds(5), request: .seconds(10))
 
 /// A fake server and an HTTP client with timeouts longer than the per-call ones (the per-call ones must
 /// fire, not the client's backstop), torn down after `body`.
@@ -54,7 +58,7 @@ func makeProvider(
     _ wire: Wire,
     server: FakeLLMServer,
     client: HTTPClient,
-    timeouts: LLMTimeouts = fastTimeouts,
+    timeouts: LLMTimeouts = roomyTimeouts,
     apiKey: String? = testAPIKey,
     model: String? = nil
 ) -> any LLMProvider {

@@ -195,25 +195,9 @@ final class CoachFrameSink: Sendable {
     func sendDelta(_ text: String) {
         var json = #"{"type":"delta","delta":""#
         json.reserveCapacity(text.utf8.count + 32)
-        Self.appendEscaped(text, to: &json)
+        JSONText.appendEscaped(text, to: &json)
         json += #""}"#
         emit("delta", Data(json.utf8))
-    }
-
-    /// JSON string escaping (RFC 8259): quote, backslash and control characters.
-    static func appendEscaped(_ text: String, to out: inout String) {
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
     }
 
     static func frame(id: Int, event: String, json: Data) -> ByteBuffer {

@@ -9,10 +9,12 @@ public enum HomeBuilder {
     public static func build(_ facts: HomeFacts) -> HomePayload {
         let window = HomeWindow(now: facts.now, timeZone: facts.timeZone)
         let format = Format(units: facts.units)
-        let week = weekProgress(facts, window, format)
+        // Each activity's local day is computed once (Calendar work is the costly part of this function).
+        let byDay = Dictionary(grouping: facts.windowActivities) { localDate($0, facts.timeZone) }
+        let week = weekProgress(facts, window, format, byDay)
         return HomePayload(
             today: todayWorkout(facts, window, format),
-            yesterday: yesterday(facts, window, format),
+            yesterday: yesterday(facts, window, format, byDay),
             week: week,
             raceCountdown: raceCountdown(facts, window, format),
             checkinNeeded: facts.todayCheckin == nil,
@@ -44,9 +46,10 @@ public enum HomeBuilder {
             whyContext: why.joined(separator: " "), whySource: "plan", weekNumber: week, phase: w.phase)
     }
 
-    static func yesterday(_ facts: HomeFacts, _ window: HomeWindow, _ format: Format) -> YesterdayInsight {
+    static func yesterday(_ facts: HomeFacts, _ window: HomeWindow, _ format: Format,
+                          _ byDay: [LocalDate: [ActivityFact]]) -> YesterdayInsight {
         let day = window.today.adding(days: -1)
-        let runs = facts.windowActivities.filter { $0.sport == .run && localDate($0, facts.timeZone) == day }
+        let runs = (byDay[day] ?? []).filter { $0.sport == .run }
         if let longest = runs.max(by: { ($0.distanceM ?? 0) < ($1.distanceM ?? 0) }) {
             let total = runs.compactMap(\.distanceM).reduce(0, +)
             var insight = "\(format.distance(total)) yesterday"
@@ -62,13 +65,14 @@ public enum HomeBuilder {
                                 lastActivityID: last.id, daysSinceLast: lastDay.days(until: window.today))
     }
 
-    static func weekProgress(_ facts: HomeFacts, _ window: HomeWindow, _ format: Format) -> WeekProgress {
+    static func weekProgress(_ facts: HomeFacts, _ window: HomeWindow, _ format: Format,
+                             _ byDay: [LocalDate: [ActivityFact]]) -> WeekProgress {
         var days: [WeekDay] = []
         var completed = 0.0
         var others: [Sport: OtherSportSummary] = [:]
         for index in 0..<7 {
             let date = window.monday.adding(days: index)
-            let activities = facts.windowActivities.filter { localDate($0, facts.timeZone) == date }
+            let activities = (byDay[date] ?? []).sorted { $0.startTime < $1.startTime }
             let runs = activities.filter { $0.sport == .run }
             let nonRuns = activities.filter { $0.sport != .run }
             let distance = runs.compactMap(\.distanceM).reduce(0, +)

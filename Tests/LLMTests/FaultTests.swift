@@ -182,7 +182,8 @@ struct FaultTests {
         let (error, elapsed) = await measureFailure { try await provider.complete(simpleRequest, timeout: .seconds(5)) }
         report("openAI complete, connection refused (library client configuration)", elapsed, error)
         #expect(error?.code == "transport_connect_failed")
-        #expect(elapsed < .milliseconds(500))
+        // Well under the 1 s connect timeout (no retries until it), with room for a loaded machine.
+        #expect(elapsed < .milliseconds(900))
         try await client.shutdown()
 
         // With AsyncHTTPClient's default (retry until the connect timeout) it is still a typed failure within ~1 s.

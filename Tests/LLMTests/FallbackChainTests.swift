@@ -137,10 +137,10 @@ struct FallbackChainTests {
         let chain = quietChain([Sleepy(), Sleepy()])
         let (error, elapsed) = await measureFailure { try await chain.complete(simpleRequest, timeout: .milliseconds(500)) }
         #expect(error == .timeout(.deadline))
-        #expect(elapsed < .milliseconds(1500))
+        #expect(elapsed < .seconds(5), "cut off near the 0.5 s deadline, not after the providers' 30 s")
         let outcome = await consume(chain.stream(simpleRequest, timeout: .milliseconds(500)))
         #expect(outcome.error == .timeout(.deadline))
-        #expect(outcome.elapsed < .milliseconds(1500))
+        #expect(outcome.elapsed < .seconds(5))
     }
 
     @Test func allFailTheLastErrorIsThrown() async throws {

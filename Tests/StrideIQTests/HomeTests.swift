@@ -57,7 +57,7 @@ struct HomeTests {
                 clock.advance(by: 61)
                 await t.drainJobs()
                 #expect(server.requestCount == calls)
-                #expect(t.services.metrics.value("jobs_total", ["kind": "briefing", "outcome": "succeeded", "result": "unchanged"]) == 1)
+                #expect(t.services.metrics.value("job_results_total", ["kind": "briefing", "result": "unchanged"]) == 1)
             }
         }
     }

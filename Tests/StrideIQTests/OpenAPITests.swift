@@ -110,6 +110,9 @@ struct OpenAPITests {
                     } else if let stream = content["text/event-stream"] {
                         #expect(status == "200" && content.count == 1 && stream["schema"]["type"] == "string" && !stream["x-itemSchema"].isNull,
                                 "\(name) \(status): an event stream is a string as a whole, with a schema per event")
+                    } else if let text = content["text/plain"] {
+                        #expect(name == "GET /metrics" && status == "200" && content.count == 1 && text["schema"]["type"] == "string",
+                                "\(name) \(status): only the Prometheus exposition is plain text")
                     } else {
                         #expect(content.count == 1 && !response["content"]["application/json"]["schema"].isNull, "\(name) \(status) has no JSON schema")
                     }
@@ -137,7 +140,7 @@ struct OpenAPITests {
     }
 
     @Test func accessMatchesTheRouteGroups() {
-        let open: Set = ["GET /ping", "GET /health", "GET /v1/health", "GET /openapi.json",
+        let open: Set = ["GET /ping", "GET /health", "GET /v1/health", "GET /openapi.json", "GET /metrics",
                          "POST /v1/auth/register", "POST /v1/auth/login", "POST /v1/auth/refresh"]
         for operation in OpenAPIDocument.operations {
             let name = "\(operation.method.rawValue.uppercased()) \(operation.path)"
@@ -417,6 +420,7 @@ struct OpenAPITests {
             _ = try await call(.GET, "/health")
             _ = try await call(.GET, "/v1/health")
             _ = try await call(.GET, "/openapi.json")
+            _ = try await call(.GET, "/metrics")
 
             let email = "walk-\(UUID().uuidString.prefix(8).lowercased())@example.com"
             let registered = try await call(.POST, "/v1/auth/register", json: ["email": "\(email)", "password": "tempo-run-42-miles", "race_code": "X"])
@@ -583,6 +587,11 @@ final class Conformance: @unchecked Sendable {
                 let problems = validator.problems(event, against: stream["x-itemSchema"])
                 #expect(problems.isEmpty, "\(name), event \(index): \(problems) in \(event)", sourceLocation: sourceLocation)
             }
+            return
+        }
+        if response["content"].object["text/plain"] != nil {
+            #expect(reply.headers.contentType?.type == "text" && reply.headers.contentType?.subType == "plain",
+                     "\(name): not plain text", sourceLocation: sourceLocation)
             return
         }
         let schema = response["content"]["application/json"]["schema"]

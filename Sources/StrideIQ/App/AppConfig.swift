@@ -40,6 +40,13 @@ public struct AppConfig: Sendable {
     public var trustedProxies: [CIDR] = [CIDR("127.0.0.1/32")!, CIDR("::1/128")!]
     public var logFormat: LogFormat = .text
     public var logLevel = "info"
+    /// `/metrics` on its own port (served by every role, worker and scheduler included); `nil` serves it on the
+    /// main port of the HTTP roles instead.
+    public var metricsPort: Int?
+    /// Address the metrics port binds to (defaults to `HOST`).
+    public var metricsHost: String?
+    /// When set, `/metrics` answers only `Authorization: Bearer <token>`.
+    public var metricsToken: String?
     /// Apply pending migrations when `serve` starts (the embedded default). Production runs `strideiq migrate`.
     public var autoMigrate = true
     /// LLM per purpose (`LLM_*`, `BRIEFING_LLM_*`, `COACH_LLM_*`); offline unless configured.
@@ -114,6 +121,18 @@ public struct AppConfig: Sendable {
         config.logLevel = reader.string("LOG_LEVEL", default: config.logLevel)
         if !["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(config.logLevel) {
             reader.problem("LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical (got \(config.logLevel))")
+        }
+        if let raw = reader.optionalString("METRICS_PORT") {
+            config.metricsPort = reader.int("METRICS_PORT", default: 0, range: 1...65535)
+            if config.metricsPort == 0 || raw == String(config.port) {
+                if raw == String(config.port) { reader.problem("METRICS_PORT must differ from PORT (\(config.port))") }
+                config.metricsPort = nil
+            }
+        }
+        config.metricsHost = reader.optionalString("METRICS_HOST")
+        config.metricsToken = reader.optionalString("METRICS_TOKEN")
+        if let token = config.metricsToken, token.utf8.count < 16 {
+            reader.problem("METRICS_TOKEN must be at least 16 bytes (got \(token.utf8.count)); generate one with `openssl rand -hex 16`")
         }
         config.autoMigrate = reader.bool("AUTO_MIGRATE", default: config.mode != .production)
         let briefing = LLMSettings.resolve(purpose: .briefing, environment: environment)

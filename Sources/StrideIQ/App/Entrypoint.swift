@@ -62,6 +62,12 @@ public enum StrideIQMain {
         if role == .serve {
             app.lifecycle.use(InProcessBackground())
         }
+        // Long-running roles only: `migrate` or `seed-demo` must not take the port of a running process.
+        if role != nil, let port = config.metricsPort {
+            app.lifecycle.use(MetricsServer(host: config.metricsHost ?? config.host, port: port))
+        } else if role == .worker || role == .scheduler {
+            app.logger.notice("no /metrics for this role: set METRICS_PORT to serve it", metadata: ["role": "\(role?.rawValue ?? "")"])
+        }
     }
 }
 

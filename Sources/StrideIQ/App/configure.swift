@@ -29,6 +29,8 @@ public func configure(_ app: Application, config: AppConfig, overrides: AppOverr
     app.http.server.configuration.port = config.port
     // Compression stays off: SSE must never be gzipped, and Caddy compresses the rest in production.
     app.http.server.configuration.responseCompression = .disabled
+    // HTTP metrics come from RequestObservationMiddleware, into this app's registry (Vapor's go to the global one).
+    app.http.server.configuration.reportMetrics = false
     app.routes.defaultMaxBodySize = ByteCount(integerLiteral: Request.maxBodyBytes)
 
     let postgres = try configureDatabase(app, config: config, schema: overrides.postgresSchema)
@@ -58,7 +60,9 @@ public func configure(_ app: Application, config: AppConfig, overrides: AppOverr
                                 for: [config.briefingLLM, config.coachLLM],
                                 maxConnectionsPerHost: max(256, config.coachMaxStreams + config.workerConcurrency)))
     app.lifecycle.use(HTTPClientShutdown(client: llmClient))
-    let briefingProvider = LLMProviderFactory.make(settings: config.briefingLLM, httpClient: llmClient, logger: app.logger)
+    let briefingProvider = InstrumentedLLMProvider(
+        base: LLMProviderFactory.make(settings: config.briefingLLM, httpClient: llmClient, logger: app.logger),
+        purpose: "briefing", metrics: metrics)
 
     let wakeups = JobWakeups()
     let jobQueue = JobQueue(now: now, wakeups: wakeups)
@@ -92,7 +96,9 @@ public func configure(_ app: Application, config: AppConfig, overrides: AppOverr
         now: now,
         athleteWriteLock: AthleteWriteLock(),
         metrics: metrics,
-        coachProvider: LLMProviderFactory.make(settings: config.coachLLM, httpClient: llmClient, logger: app.logger),
+        coachProvider: InstrumentedLLMProvider(
+            base: LLMProviderFactory.make(settings: config.coachLLM, httpClient: llmClient, logger: app.logger),
+            purpose: "coach", metrics: metrics),
         jobQueue: jobQueue,
         briefings: briefings,
         briefingGenerator: generator,
@@ -104,8 +110,9 @@ public func configure(_ app: Application, config: AppConfig, overrides: AppOverr
     app.lifecycle.use(CoachDrainOnShutdown())
 
     // Our error middleware replaces Vapor's so every error has the one JSON shape.
+    // Request ids, the per-request log line and the HTTP metrics wrap everything, errors included.
     app.middleware = Middlewares()
-    app.middleware.use(RouteLoggingMiddleware(logLevel: .info))
+    app.middleware.use(RequestObservationMiddleware())
     app.middleware.use(APIErrorMiddleware())
 
     try routes(app, role: role)
@@ -116,6 +123,8 @@ public func configure(_ app: Application, config: AppConfig, overrides: AppOverr
 /// long-lived streams live in their own process and cannot slow the core API.
 func routes(_ app: Application, role: ProcessRole = .serve) throws {
     try app.register(collection: HealthController())
+    // With METRICS_PORT, /metrics lives only on that port (MetricsServer, started by the long-running roles).
+    if app.config.metricsPort == nil { MetricsEndpoint.register(on: app) }
     let authenticated = app.grouped(AthleteAuthenticator())
     if role == .coach {
         try authenticated.register(collection: CoachController())

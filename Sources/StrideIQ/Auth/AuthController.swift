@@ -36,18 +36,22 @@ struct AuthController: RouteCollection {
         let body = try req.decodeBody(LoginBody.self).value
         let email = EmailRules.normalize(body.email)
         let guardian = req.application.loginGuard
+        let metrics = req.application.metrics
         if let remaining = await guardian.lockRemaining(email: email, logger: req.logger) {
+            metrics.loginAttempt(result: "locked")
             throw Self.locked(remaining)
         }
         let athlete = try await Athlete.query(on: req.db).filter(\.$email == email).first()
         // Unknown emails cost one bcrypt too, so response time does not reveal which emails exist.
         let valid = try await req.password.async.verify(body.password, created: athlete?.passwordHash ?? req.application.strideIQ.dummyPasswordHash)
         guard valid, let athlete else {
+            metrics.loginAttempt(result: "invalid")
             if let lock = await guardian.recordFailure(email: email, logger: req.logger) { throw Self.locked(lock) }
             throw APIError(.unauthorized, code: "invalid_credentials", detail: "Invalid email or password",
                            headers: ["WWW-Authenticate": "Bearer"])
         }
         await guardian.recordSuccess(email: email, logger: req.logger)
+        metrics.loginAttempt(result: "ok")
         let issued = try await req.application.tokenService.startSession(for: athlete, request: req)
         return JSONResponse(.ok, TokenResponse(issued, athlete: athlete))
     }

@@ -17,7 +17,7 @@ struct LoginGuard: Sendable {
             return try await cache.timeToLive(Self.lockKey(email))
         } catch {
             logger.warning("login lockout check skipped: cache unavailable", metadata: ["error": "\(error)"])
-            metrics.increment("cache_fail_open_total", ["check": "login_lockout"])
+            metrics.cacheFailOpen(check: "login_lockout")
             return nil
         }
     }
@@ -33,7 +33,7 @@ struct LoginGuard: Sendable {
             return lockout
         } catch {
             logger.warning("login failure not counted: cache unavailable", metadata: ["error": "\(error)"])
-            metrics.increment("cache_fail_open_total", ["check": "login_failure_count"])
+            metrics.cacheFailOpen(check: "login_failure_count")
             return nil
         }
     }

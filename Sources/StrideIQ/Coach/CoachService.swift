@@ -34,7 +34,7 @@ final class CoachService: Sendable {
          database: @escaping @Sendable () -> any Database, metrics: Metrics, logger: Logger) {
         self.provider = provider
         self.streams = CoachStreams(maxStreams: config.coachMaxStreams, maxPerAthlete: config.coachMaxStreamsPerAthlete) { open in
-            metrics.set("coach_streams_open", to: Double(open))
+            metrics.coachStreamsOpen(open)
         }
         self.store = CoachStore(lock: lock)
         self.ceiling = .milliseconds(Int64((config.coachStreamTimeout * 1000).rounded()))
@@ -181,18 +181,14 @@ final class CoachService: Sendable {
     // MARK: ending
 
     private func save(_ began: CoachStore.BeganTurn, _ output: CoachTurnOutput) async {
-        metrics.increment("coach_turns_total", ["finish_reason": output.finishReason.rawValue])
-        if let ttfd = output.timeToFirstDelta {
-            metrics.increment("coach_time_to_first_delta_seconds_sum", by: Double(ttfd.milliseconds) / 1000)
-            metrics.increment("coach_time_to_first_delta_seconds_count")
-        }
+        metrics.coachStreamFinished(finishReason: output.finishReason.rawValue, timeToFirstDelta: output.timeToFirstDelta)
         let store = store, database = database, now = now()
         do {
             try await withDeadline(Self.saveTimeout) {
                 try await store.finishTurn(began, output: output, now: now, on: database())
             }
         } catch {
-            metrics.increment("coach_save_failures_total")
+            metrics.coachSaveFailure()
             logger.error("coach answer not saved", metadata: [
                 "message_id": "\(began.assistantMessageID)", "error": "\(String(reflecting: error))",
             ])
@@ -208,7 +204,7 @@ final class CoachService: Sendable {
     }
 
     private func refused(_ code: String) {
-        metrics.increment("coach_refused_total", ["code": code])
+        metrics.coachRefused(code: code)
     }
 }
 

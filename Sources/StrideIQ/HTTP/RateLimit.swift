@@ -33,7 +33,7 @@ struct RateLimitMiddleware: AsyncMiddleware {
             count = try await request.application.cache.increment(key, windowTTL: .seconds(61))
         } catch {
             request.logger.warning("rate limit skipped: cache unavailable", metadata: ["error": "\(error)"])
-            request.application.metrics.increment("cache_fail_open_total", ["check": "rate_limit"])
+            request.application.metrics.cacheFailOpen(check: "rate_limit")
             return try await next.respond(to: request)
         }
         let headers: [(String, String)] = [

@@ -94,11 +94,10 @@ struct BriefingGenerator: Sendable {
             try await cache.write(BriefingEntry(payload: payload, generatedAt: now, sourceModel: completion.model,
                                                 briefingSource: .llm, isInterim: false, dataFingerprint: fingerprint), for: athleteID)
             try? await cache.recordSuccess(athleteID)
-            metrics.increment("briefing_llm_latency_seconds_sum", by: completion.latency.seconds)
             return .llm
         } catch {
             let reason = Self.failureReason(error)
-            metrics.increment("briefing_failures_total", ["reason": reason])
+            metrics.briefingFailure(reason: reason)
             logger.warning("briefing provider failed", metadata: ["athlete_id": "\(athleteID)", "reason": "\(reason)"])
             try? await cache.recordFailure(athleteID)
             _ = try await fallBack(existing: existing, deterministic: deterministic, fingerprint: fingerprint,
@@ -126,12 +125,5 @@ struct BriefingGenerator: Sendable {
         case is DeadlineExceeded: "job_deadline"
         default: "error: \(type(of: error))"
         }
-    }
-}
-
-extension Duration {
-    var seconds: Double {
-        let (s, atto) = components
-        return Double(s) + Double(atto) / 1e18
     }
 }

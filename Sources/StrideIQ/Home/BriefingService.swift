@@ -35,7 +35,7 @@ struct BriefingService: Sendable {
         }
         let result = try await queue.enqueue(.briefing, athleteID: athleteID, priority: priority, reason: reason, runAt: runAt, on: db)
         let outcome: EnqueueOutcome = circuitOpen ? .circuitOpen : runAt != nil ? .cooldown : result == .coalesced ? .coalesced : .enqueued
-        metrics.increment("briefing_enqueue_total", ["result": outcome.rawValue, "reason": reason])
+        metrics.briefingEnqueue(result: outcome.rawValue, reason: reason)
         return outcome
     }
 
@@ -44,7 +44,7 @@ struct BriefingService: Sendable {
     func read(athlete: Athlete, facts: HomeFacts, home: HomePayload, db: any Database, logger: Logger) async -> BriefingView {
         let athleteID = athlete.id!
         guard athlete.aiConsent else {
-            metrics.increment("briefing_state_served_total", ["state": BriefingState.consentRequired.rawValue])
+            metrics.briefingStateServed(BriefingState.consentRequired.rawValue)
             return BriefingView(state: .consentRequired, entry: nil)
         }
         let fingerprint = BriefingFingerprint.compute(facts: facts)
@@ -57,7 +57,7 @@ struct BriefingService: Sendable {
             pending = try await isPending
         } catch {
             logger.warning("briefing read degraded to missing", metadata: ["error": "\(error)"])
-            metrics.increment("briefing_state_served_total", ["state": BriefingState.missing.rawValue])
+            metrics.briefingStateServed(BriefingState.missing.rawValue)
             return BriefingView(state: .missing, entry: nil)
         }
         var (state, shown) = BriefingFreshness.state(entry: entry, currentFingerprint: fingerprint, jobPending: pending,
@@ -72,7 +72,7 @@ struct BriefingService: Sendable {
                 logger.warning("briefing refresh not enqueued", metadata: ["error": "\(error)"])
             }
         }
-        metrics.increment("briefing_state_served_total", ["state": state.rawValue])
+        metrics.briefingStateServed(state.rawValue)
         return BriefingView(state: state, entry: shown)
     }
 }

@@ -8,7 +8,7 @@ import SQLKit
 /// The SQL is plain enough to run unchanged on SQLite and Postgres; on Postgres the claim adds
 /// `FOR UPDATE SKIP LOCKED` so many workers claim without blocking each other.
 struct JobQueue: Sendable {
-    enum Kind: String, Sendable { case briefing }
+    enum Kind: String, Sendable, CaseIterable { case briefing }
 
     /// Higher runs first: a refresh a person is waiting for goes before a scheduled one.
     enum Priority: Int, Sendable {
@@ -219,10 +219,35 @@ struct JobQueue: Sendable {
         return !rows.isEmpty
     }
 
-    /// Jobs waiting to run (for the queue-depth gauge).
-    func depth(on db: any Database) async throws -> Int {
-        let row = try await sql(db).raw("SELECT COUNT(*) AS n FROM jobs WHERE status = 'queued'").first()
-        return try row?.decode(column: "n", as: Int.self) ?? 0
+    struct KindStats: Sendable, Equatable {
+        var queued = 0
+        var running = 0
+        /// How long the longest-waiting due job has been due (a job deferred by the cooldown is not waiting yet).
+        var oldestDueAge: TimeInterval = 0
+    }
+
+    /// Queued and running jobs per kind, for the gauges `/metrics` reports. Every kind is present (zeros when idle).
+    func stats(on db: any Database) async throws -> [Kind: KindStats] {
+        let now = now()
+        var stats = Dictionary(uniqueKeysWithValues: Kind.allCases.map { ($0, KindStats()) })
+        let counts = try await sql(db).raw("""
+            SELECT kind, status, COUNT(*) AS n FROM jobs WHERE status IN ('queued', 'running') GROUP BY kind, status
+            """).all()
+        for row in counts {
+            guard let kind = Kind(rawValue: try row.decode(column: "kind", as: String.self)) else { continue }
+            let count = try row.decode(column: "n", as: Int.self)
+            if try row.decode(column: "status", as: String.self) == "running" { stats[kind]?.running = count }
+            else { stats[kind]?.queued = count }
+        }
+        let oldest = try await sql(db).raw("""
+            SELECT kind, MIN(run_at) AS due_since FROM jobs WHERE status = 'queued' AND run_at <= \(bind: now) GROUP BY kind
+            """).all()
+        for row in oldest {
+            guard let kind = Kind(rawValue: try row.decode(column: "kind", as: String.self)),
+                  let dueSince = try row.decode(column: "due_since", as: Date?.self) else { continue }
+            stats[kind]?.oldestDueAge = max(0, now.timeIntervalSince(dueSince))
+        }
+        return stats
     }
 
     /// Drops finished rows older than `age` (kept a while for inspection).

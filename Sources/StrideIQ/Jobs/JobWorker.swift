@@ -69,7 +69,6 @@ final class JobWorker: Sendable {
             let task = Task { await self.execute(job) }
             state.withLock { $0.inFlight[job.id] = (job, task) }
         }
-        if let depth = try? await queue.depth(on: db) { metrics.set("jobs_queue_depth", to: Double(depth)) }
         return claimed.count
     }
 
@@ -96,22 +95,22 @@ final class JobWorker: Sendable {
             _ = state.withLock { $0.inFlight.removeValue(forKey: job.id) }
             wakeups.signal() // a slot is free, and a follow-up may now be claimable
         }
-        let labels = ["kind": job.kind.rawValue]
+        let kind = job.kind.rawValue
+        let outcome: String
         do {
-            let outcome = try await withDeadline(settings.jobDeadline) { try await self.handler(job, db) }
+            let result = try await withDeadline(settings.jobDeadline) { try await self.handler(job, db) }
             try await queue.complete(job, worker: id, on: db)
-            metrics.increment("jobs_total", labels.merging(["outcome": "succeeded", "result": outcome]) { $1 })
+            outcome = "succeeded"
+            metrics.jobResult(kind: kind, result: result)
         } catch is CancellationError where state.withLock({ $0.stopping }) {
             try? await queue.release(job, worker: id, on: db)
-            metrics.increment("jobs_total", labels.merging(["outcome": "released"]) { $1 })
+            outcome = "released"
         } catch {
             let message = error is DeadlineExceeded ? "job_deadline: \(error)" : "\(error)"
-            let outcome = (try? await queue.fail(job, worker: id, error: message, on: db))?.rawValue ?? "fail_unrecorded"
-            metrics.increment("jobs_total", labels.merging(["outcome": outcome]) { $1 })
+            outcome = (try? await queue.fail(job, worker: id, error: message, on: db))?.rawValue ?? "fail_unrecorded"
             logger.warning("job failed", metadata: ["job": "\(job.id)", "attempt": "\(job.attempt)", "outcome": "\(outcome)", "error": "\(message)"])
         }
-        metrics.increment("job_duration_seconds_sum", labels, by: (clock.now - start).seconds)
-        metrics.increment("job_duration_seconds_count", labels)
+        metrics.jobFinished(kind: kind, outcome: outcome, duration: clock.now - start)
     }
 
     /// Stops claiming; waits up to `drain` for running jobs; cancels and releases whatever is left.

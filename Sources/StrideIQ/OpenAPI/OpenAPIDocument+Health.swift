@@ -19,6 +19,18 @@ extension OpenAPIDocument {
                          description: readinessDescription, access: .open, responses: readinessResponses),
             APIOperation(.get, "/openapi.json", id: "openapi", tag: "Health", summary: "This OpenAPI 3.1 document",
                          access: .open, responses: [.ok(JSONSchema.map(of: .any).described("An OpenAPI 3.1 document."), "The document.")]),
+            APIOperation(.get, "/metrics", id: "metrics", tag: "Health", summary: "Prometheus metrics",
+                         description: """
+                            Counters, gauges and histograms in the Prometheus text format (see the README's Operations                             section for the list). Served here unless `METRICS_PORT` moves it to its own port; with                             `METRICS_TOKEN` set it needs `Authorization: Bearer <METRICS_TOKEN>`.
+                            """,
+                         access: .open,
+                         responses: [
+                            APIResponse(status: 200, description: "The current values.",
+                                        schema: JSONSchema.string().described("Prometheus text exposition format 0.0.4."),
+                                        mediaType: "text/plain"),
+                            .error(401, "`METRICS_TOKEN` is set and the request does not carry it.", codes: ["not_authenticated"],
+                                   headers: [.wwwAuthenticate]),
+                         ]),
         ]
     }
 

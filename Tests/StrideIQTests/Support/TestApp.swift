@@ -66,6 +66,7 @@ struct TestApp: Sendable {
         overrides: AppOverrides = .init(),
         migrate: Bool = true,
         sharingDatabaseWith other: TestApp? = nil,
+        logs: LogCapture? = nil,
         _ body: (TestApp) async throws -> T
     ) async throws -> T {
         let schema = other?.schema ?? String("t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16))
@@ -81,6 +82,7 @@ struct TestApp: Sendable {
         if let now = overrides.now, overrides.cache == nil { overrides.cache = MemoryCache(now: now) }
         let app = try await Application.make(.testing)
         app.logger.logLevel = .warning
+        if let logs { app.logger = logs.logger() }
         do {
             try await configure(app, config: config, overrides: overrides)
             if migrate {

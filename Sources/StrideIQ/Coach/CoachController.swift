@@ -38,7 +38,8 @@ struct CoachController: RouteCollection {
         try req.application.coach.requireConsent(athlete)
         let body = try req.decodeBody(CoachChatBody.self).value
         return try await req.application.coach.admit(athlete: athlete, message: body.message,
-                                                     includeContext: body.includeContext ?? true, started: started, on: req.db)
+                                                     includeContext: body.includeContext ?? true, started: started,
+                                                     requestID: req.logger[metadataKey: "request-id"].map { "\($0)" }, on: req.db)
     }
 
     func newConversation(req: Request) async throws -> JSONResponse<NewConversationResponse> {

@@ -49,8 +49,8 @@ final class CoachService: Sendable {
     /// Built from the app's services (after `app.strideIQ` is set).
     convenience init(app: Application) {
         let services = app.strideIQ
-        var logger = Logger(label: "strideiq.coach")
-        logger.logLevel = app.logger.logLevel
+        var logger = app.logger
+        logger[metadataKey: "component"] = "coach"
         self.init(provider: services.coachProvider, config: services.config, lock: services.athleteWriteLock,
                   now: services.now, database: { [unowned app] in app.db }, metrics: services.metrics,
                   logger: logger)
@@ -83,12 +83,14 @@ final class CoachService: Sendable {
         let request: ChatRequest
         let started: ContinuousClock.Instant
         let slot: CoachSlot
+        /// The coach's logger carrying the request's id, so the turn's lines match the request's line.
+        let logger: Logger
     }
 
     /// Everything before the provider is asked: consent, a slot, the context, the budget, the saved user
     /// message. Runs inside the handler (request database). On any refusal nothing is written and no slot kept.
     func admit(athlete: Athlete, message: String, includeContext: Bool, started: ContinuousClock.Instant,
-               on db: any Database) async throws -> Prepared {
+               requestID: String? = nil, on db: any Database) async throws -> Prepared {
         try requireConsent(athlete)
         let athleteID = try athlete.requireID()
         let slot: CoachSlot
@@ -122,7 +124,9 @@ final class CoachService: Sendable {
             let request = ChatRequest(
                 messages: [.system(context.systemPrompt)] + began.history + [.user(message)],
                 maxTokens: Self.maxOutputTokens, facts: context.facts)
-            return Prepared(began: began, request: request, started: started, slot: slot)
+            var turnLogger = logger
+            if let requestID { turnLogger[metadataKey: "request-id"] = .string(requestID) }
+            return Prepared(began: began, request: request, started: started, slot: slot, logger: turnLogger)
         } catch {
             slot.release()
             if let api = error as? APIError { refused(api.code) }
@@ -157,7 +161,7 @@ final class CoachService: Sendable {
                 case .error(let code, let message): sink.send("error", CoachErrorFrame(code: code, error: message))
                 }
             }
-            await self.save(began, output)
+            await self.save(began, output, logger: prepared.logger)
             sink.send("done", CoachDoneFrame(threadID: began.threadID, messageID: began.assistantMessageID, output: output))
             sink.finish()
             slot.turnEnded()
@@ -173,14 +177,14 @@ final class CoachService: Sendable {
                              ceiling: ceiling, heartbeat: nil)
         streams.setShutdownHandler(prepared.slot) { turn.signal(.shutdown) }
         let output = await turn.run { _ in }
-        await save(prepared.began, output)
+        await save(prepared.began, output, logger: prepared.logger)
         prepared.slot.release()
         return output
     }
 
     // MARK: ending
 
-    private func save(_ began: CoachStore.BeganTurn, _ output: CoachTurnOutput) async {
+    private func save(_ began: CoachStore.BeganTurn, _ output: CoachTurnOutput, logger: Logger) async {
         metrics.coachStreamFinished(finishReason: output.finishReason.rawValue, timeToFirstDelta: output.timeToFirstDelta)
         let store = store, database = database, now = now()
         do {

@@ -74,9 +74,20 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // `strideiq latency-check`: a client (no app, no database), so it lives apart from the Vapor app.
+        .target(
+            name: "LatencyCheck",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "strideiq",
-            dependencies: ["StrideIQ"],
+            dependencies: ["StrideIQ", "LatencyCheck"],
             swiftSettings: swiftSettings
         ),
         // `fake-llm`: the fake provider as a process, for benchmarks and the topology test.
@@ -115,9 +126,20 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "LatencyCheckTests",
+            dependencies: [
+                "LatencyCheck",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "StrideIQTests",
             dependencies: [
                 "StrideIQ",
+                "LatencyCheck",
                 "LLM",
                 "LLMFakeServer",
                 .product(name: "VaporTesting", package: "vapor"),

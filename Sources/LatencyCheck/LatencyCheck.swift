@@ -25,10 +25,11 @@ public enum LatencyCheck {
     /// exit code; never exits the process, so the caller decides what happens next.
     public static func main(
         arguments: [String],
+        environment: [String: String] = ProcessInfo.processInfo.environment,
         output: @escaping @Sendable (String) -> Void = { print($0) },
         errorOutput: @escaping @Sendable (String) -> Void = LatencyCheck.standardError
     ) async -> Int32 {
-        let options: LatencyCheckOptions
+        var options: LatencyCheckOptions
         do {
             options = try LatencyCheckOptions.parse(arguments)
         } catch {
@@ -40,6 +41,7 @@ public enum LatencyCheck {
             errorOutput(message)
             return LatencyCheckExitCode.usage.rawValue
         }
+        if options.password == nil { options.password = environment[LatencyCheckOptions.passwordVariable] }
         return await run(options, output: output, errorOutput: errorOutput)
     }
 
@@ -50,6 +52,10 @@ public enum LatencyCheck {
     ) async -> Int32 {
         guard let baseURL = options.normalizedBaseURL else {
             errorOutput("latency-check: --base-url must be an http:// or https:// URL with a host")
+            return LatencyCheckExitCode.usage.rawValue
+        }
+        guard let password = options.password, !password.isEmpty else {
+            errorOutput("latency-check: give the account's password with --password or \(LatencyCheckOptions.passwordVariable)")
             return LatencyCheckExitCode.usage.rawValue
         }
         // Before measuring: a typo in the baseline path should not cost a full run.
@@ -65,7 +71,7 @@ public enum LatencyCheck {
 
         let timeout = Duration.milliseconds(Int64((options.timeout * 1_000).rounded(.up)))
         let client = makeClient(timeout: timeout, concurrency: options.concurrency)
-        let settings = RunSettings(baseURL: baseURL, email: options.email, password: options.password,
+        let settings = RunSettings(baseURL: baseURL, email: options.email, password: password,
                                    samples: options.samples, concurrency: options.concurrency,
                                    warmup: options.warmup, timeout: timeout)
         let report = await LatencyRun(client: client, settings: settings, output: output).run()

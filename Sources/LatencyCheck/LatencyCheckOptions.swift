@@ -13,7 +13,7 @@ public struct LatencyCheckOptions: AsyncParsableCommand {
         X-RateLimit-Remaining / X-RateLimit-Reset headers.
 
         Exit codes: 0 measured cleanly (and no regression with --compare); 1 regression found by --compare; \
-        2 usage error or unreadable baseline; 3 without --compare, some sample failed (--out is still written).
+        2 usage error, no password or unreadable baseline; 3 without --compare, some sample failed (--out is still written).
         """
     )
 
@@ -23,8 +23,8 @@ public struct LatencyCheckOptions: AsyncParsableCommand {
     @Option(help: "Email of an existing account to log in with.")
     public var email: String
 
-    @Option(help: "Password of that account.")
-    public var password: String
+    @Option(help: "Password of that account (or set LATENCY_CHECK_PASSWORD, which keeps it out of `ps` and shell history).")
+    public var password: String?
 
     @Option(help: "Measured requests per endpoint.")
     public var samples: Int = 50
@@ -76,6 +76,9 @@ public struct LatencyCheckOptions: AsyncParsableCommand {
               let host = url.host, !host.isEmpty, url.query == nil, url.fragment == nil else { return nil }
         return text
     }
+
+    /// The environment variable read when `--password` is not given.
+    public static let passwordVariable = "LATENCY_CHECK_PASSWORD"
 
     var thresholds: Comparison.Thresholds {
         .init(maxP95IncreasePercent: maxP95IncreasePercent, minP95IncreaseMs: minP95IncreaseMs)

@@ -30,9 +30,16 @@ struct CommandLineTests {
     }
 
     @Test func missingRequiredFlagExitsTwo() async {
+        let run = await runLatencyCheck(["--base-url", "http://127.0.0.1:9", "--password", "pw"])
+        #expect(run.code == 2)
+        #expect(run.errors.text.contains("--email"))
+    }
+
+    @Test func noPasswordAnywhereExitsTwo() async {
         let run = await runLatencyCheck(["--base-url", "http://127.0.0.1:9", "--email", "a@example.com"])
         #expect(run.code == 2)
-        #expect(run.errors.text.contains("--password"))
+        #expect(run.errors.text.contains("--password") && run.errors.text.contains("LATENCY_CHECK_PASSWORD"))
+        #expect(run.output.all.isEmpty)
     }
 
     @Test func helpPrintsUsageAndExitsZero() async {

@@ -39,6 +39,16 @@ struct EndToEndTests {
         #expect(run.output.all.contains("sessions: 12 opened, 12 logged out"))
     }
 
+    @Test func passwordFromTheEnvironment() async throws {
+        let server = try await FakeStrideIQServer.start()
+        let run = await runLatencyCheck(["--base-url", server.baseURL, "--email", "runner@example.com", "--samples", "3"],
+                                        environment: ["LATENCY_CHECK_PASSWORD": "correct horse"])
+        let seen = server.observations
+        await server.shutdown()
+        #expect(run.code == 0, "\(run.output.text)\n\(run.errors.text)")
+        #expect(seen.successfulLogins == 5)
+    }
+
     @Test func compareFlagsHomeRegressionOnly() async throws {
         let server = try await FakeStrideIQServer.start()
         let out = temporaryPath("baseline.json")

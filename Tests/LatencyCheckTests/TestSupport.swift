@@ -20,9 +20,10 @@ struct CheckRun {
     var errors: CapturedLines
 }
 
-func runLatencyCheck(_ arguments: [String]) async -> CheckRun {
+/// `environment` replaces the process's, so a password set in the shell cannot leak into a test.
+func runLatencyCheck(_ arguments: [String], environment: [String: String] = [:]) async -> CheckRun {
     let output = CapturedLines(), errors = CapturedLines()
-    let code = await LatencyCheck.main(arguments: arguments, output: output.sink, errorOutput: errors.sink)
+    let code = await LatencyCheck.main(arguments: arguments, environment: environment, output: output.sink, errorOutput: errors.sink)
     return CheckRun(code: code, output: output, errors: errors)
 }
 

@@ -291,6 +291,7 @@ struct ObservabilityTests {
             t.app.logger = logger
             _ = try await t.request(.GET, "/ping", headers: [("X-Request-Id", "json-1")])
         }
+        #expect(written.withLock { $0 }.contains { String(decoding: $0, as: UTF8.self).contains(#""route":"/ping""#) }, "paths are not escaped")
         let objects = written.withLock { $0 }.compactMap { try? JSONSerialization.jsonObject(with: $0) as? [String: String] }
         #expect(written.withLock { $0 }.allSatisfy { $0.last == 0x0A && $0.dropLast().contains(0x0A) == false }, "one line per entry")
         let line = try #require(objects.first { $0["msg"] == "request" && $0["request-id"] == "json-1" })

@@ -1,3 +1,4 @@
+import Foundation
 import NIOHTTP1
 
 /// Paces requests to the rate-limited `/v1/auth/*` routes by what the server says about its window.
@@ -68,9 +69,9 @@ actor AuthRateGate {
     func finished(_ ticket: Ticket, _ headers: HTTPHeaders?, at now: ContinuousClock.Instant = .now) {
         inFlight -= 1
         guard ticket.generation == generation,
-              let remaining = headers?.first(name: "X-RateLimit-Remaining").flatMap({ Int($0.trimmingSpaces) }) else { return }
+              let remaining = headers?.first(name: "X-RateLimit-Remaining").flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }) else { return }
         // No Reset header: assume a whole window, the longest a fixed one-minute window can need.
-        let reset = min(max(headers?.first(name: "X-RateLimit-Reset").flatMap { Double($0.trimmingSpaces) } ?? 60, 0),
+        let reset = min(max(headers?.first(name: "X-RateLimit-Reset").flatMap { Double($0.trimmingCharacters(in: .whitespaces)) } ?? 60, 0),
                         Self.longestPause)
         let end = now + .milliseconds(Int64(reset * 1_000))
         // The other requests in flight may not have been counted by the server yet: assume they were not.
@@ -111,12 +112,5 @@ actor AuthRateGate {
 
     private static func wholeOrTenths(_ value: Double) -> String {
         value == value.rounded() ? String(Int(value)) : oneDecimal(value)
-    }
-}
-
-extension String {
-    var trimmingSpaces: Substring {
-        let trimmed = drop { $0 == " " || $0 == "\t" }
-        return trimmed.dropLast(trimmed.reversed().prefix { $0 == " " || $0 == "\t" }.count)
     }
 }

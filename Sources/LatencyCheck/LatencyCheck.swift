@@ -145,6 +145,9 @@ public enum LatencyCheck {
         // The pool's default of 8 connections per host would queue requests inside the client at higher
         // concurrency, and the queueing would be measured as server latency.
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = max(8, concurrency)
+        // A refused connection fails at once instead of being retried until the connect timeout: a server that
+        // is down then costs milliseconds per sample, not a timeout each.
+        configuration.connectionPool.retryConnectionEstablishment = false
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 }

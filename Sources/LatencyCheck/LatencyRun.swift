@@ -33,7 +33,6 @@ struct LatencyRun: Sendable {
     let client: HTTPClient
     let settings: RunSettings
     let output: @Sendable (String) -> Void
-    private let reachability = ReachabilityLatch()
 
     init(client: HTTPClient, settings: RunSettings, output: @escaping @Sendable (String) -> Void) {
         self.client = client
@@ -147,14 +146,7 @@ struct LatencyRun: Sendable {
     // MARK: helpers
 
     private func send(_ request: HTTPClientRequest) async -> TimedExchange {
-        if reachability.isUnreachable {
-            return TimedExchange(result: .failure(RequestFailure(reason: ReachabilityLatch.notSent)), duration: .zero)
-        }
-        let exchange = await client.timedExchange(request, timeout: settings.timeout)
-        if reachability.record(exchange) {
-            output("cannot connect to \(settings.baseURL) (connection refused): the remaining requests are not sent")
-        }
-        return exchange
+        await client.timedExchange(request, timeout: settings.timeout)
     }
 
     /// A GET, or a POST of `json` when given.

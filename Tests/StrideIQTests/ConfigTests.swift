@@ -14,6 +14,22 @@ struct ConfigTests {
         #expect(config.authRateLimitPerMinute == 60)
     }
 
+    @Test func metricsSettings() throws {
+        let plain = try AppConfig.load(from: [:])
+        #expect(plain.metricsPort == nil && plain.metricsHost == nil && plain.metricsToken == nil)
+        let own = try AppConfig.load(from: ["METRICS_PORT": "9090", "METRICS_HOST": "0.0.0.0", "METRICS_TOKEN": "0123456789abcdef"])
+        #expect(own.metricsPort == 9090 && own.metricsHost == "0.0.0.0" && own.metricsToken == "0123456789abcdef")
+        let bad = #expect(throws: AppConfig.Invalid.self) {
+            try AppConfig.load(from: ["PORT": "8080", "METRICS_PORT": "8080", "METRICS_TOKEN": "short-token"])
+        }
+        #expect(bad?.problems.count == 2, "\(bad?.problems ?? [])")
+        #expect(bad?.problems.contains { $0.contains("METRICS_PORT must differ from PORT") } == true)
+        #expect(bad?.problems.contains { $0.contains("METRICS_TOKEN must be at least 16 bytes") } == true)
+        #expect(bad?.description.contains("short-token") == false, "the token is never echoed")
+        let range = #expect(throws: AppConfig.Invalid.self) { try AppConfig.load(from: ["METRICS_PORT": "70000"]) }
+        #expect(range?.problems == ["METRICS_PORT must be an integer between 1 and 65535 (got 70000)"])
+    }
+
     @Test func productionRefusesWeakOrMissingSecretsAndListsEveryProblem() throws {
         let missing = #expect(throws: AppConfig.Invalid.self) { try AppConfig.load(from: ["STRIDEIQ_ENV": "production"]) }
         #expect(missing?.problems.count == 1)

@@ -200,7 +200,7 @@ struct ObservabilityTests {
                 let metrics = try await HTTPClient.shared.get(url: "http://127.0.0.1:\(port)/metrics").get()
                 #expect(metrics.status == .ok)
                 let text = String(buffer: metrics.body ?? ByteBuffer())
-                #expect(PrometheusText.parse(text)[PrometheusText.key("http_requests_total", ["method": "GET", "route": "/ping", "status": "200"])] == 1)
+                #expect(PrometheusSamples(text: text).value("http_requests_total", ["method": "GET", "route": "/ping", "status": "200"]) == 1)
                 #expect(text.contains("jobs_queue_depth{kind=\"briefing\"}"))
                 let other = try await HTTPClient.shared.get(url: "http://127.0.0.1:\(port)/ping").get()
                 #expect(other.status == .notFound)
@@ -304,26 +304,12 @@ struct ObservabilityTests {
     }
 }
 
-/// What a scrape of `/metrics` returned, parsed.
-struct Scrape: Sendable {
-    let text: String
-    let samples: [String: Double]
-
-    func value(_ name: String, _ labels: [String: String] = [:]) -> Double {
-        samples[PrometheusText.key(name, labels)] ?? 0
-    }
-
-    func total(_ name: String, matching labels: [String: String] = [:]) -> Double {
-        samples.filter { PrometheusText.matches($0.key, name: name, labels: labels) }.values.reduce(0, +)
-    }
-}
-
 extension TestApp {
     /// GET /metrics through the whole stack, as Prometheus would.
-    func scrape(sourceLocation: SourceLocation = #_sourceLocation) async throws -> Scrape {
+    func scrape(sourceLocation: SourceLocation = #_sourceLocation) async throws -> PrometheusSamples {
         let reply = try await request(.GET, "/metrics", token: config.metricsToken)
         #expect(reply.status == .ok, sourceLocation: sourceLocation)
-        return Scrape(text: reply.text, samples: PrometheusText.parse(reply.text))
+        return PrometheusSamples(text: reply.text)
     }
 }
 

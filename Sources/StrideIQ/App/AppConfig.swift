@@ -122,12 +122,10 @@ public struct AppConfig: Sendable {
         if !["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(config.logLevel) {
             reader.problem("LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical (got \(config.logLevel))")
         }
-        if let raw = reader.optionalString("METRICS_PORT") {
-            config.metricsPort = reader.int("METRICS_PORT", default: 0, range: 1...65535)
-            if config.metricsPort == 0 || raw == String(config.port) {
-                if raw == String(config.port) { reader.problem("METRICS_PORT must differ from PORT (\(config.port))") }
-                config.metricsPort = nil
-            }
+        if reader.optionalString("METRICS_PORT") != nil {
+            let port = reader.int("METRICS_PORT", default: 0, range: 1...65535) // 0: invalid, already reported
+            if port == config.port { reader.problem("METRICS_PORT must differ from PORT (\(config.port))") }
+            else if port != 0 { config.metricsPort = port }
         }
         config.metricsHost = reader.optionalString("METRICS_HOST")
         config.metricsToken = reader.optionalString("METRICS_TOKEN")

@@ -230,22 +230,21 @@ struct JobQueue: Sendable {
     func stats(on db: any Database) async throws -> [Kind: KindStats] {
         let now = now()
         var stats = Dictionary(uniqueKeysWithValues: Kind.allCases.map { ($0, KindStats()) })
-        let counts = try await sql(db).raw("""
-            SELECT kind, status, COUNT(*) AS n FROM jobs WHERE status IN ('queued', 'running') GROUP BY kind, status
+        let rows = try await sql(db).raw("""
+            SELECT kind, status, COUNT(*) AS n, MIN(CASE WHEN run_at <= \(bind: now) THEN run_at END) AS due_since
+            FROM jobs WHERE status IN ('queued', 'running') GROUP BY kind, status
             """).all()
-        for row in counts {
+        for row in rows {
             guard let kind = Kind(rawValue: try row.decode(column: "kind", as: String.self)) else { continue }
             let count = try row.decode(column: "n", as: Int.self)
-            if try row.decode(column: "status", as: String.self) == "running" { stats[kind]?.running = count }
-            else { stats[kind]?.queued = count }
-        }
-        let oldest = try await sql(db).raw("""
-            SELECT kind, MIN(run_at) AS due_since FROM jobs WHERE status = 'queued' AND run_at <= \(bind: now) GROUP BY kind
-            """).all()
-        for row in oldest {
-            guard let kind = Kind(rawValue: try row.decode(column: "kind", as: String.self)),
-                  let dueSince = try row.decode(column: "due_since", as: Date?.self) else { continue }
-            stats[kind]?.oldestDueAge = max(0, now.timeIntervalSince(dueSince))
+            if try row.decode(column: "status", as: String.self) == "running" {
+                stats[kind]?.running = count
+            } else {
+                stats[kind]?.queued = count
+                if let dueSince = try row.decode(column: "due_since", as: Date?.self) {
+                    stats[kind]?.oldestDueAge = max(0, now.timeIntervalSince(dueSince))
+                }
+            }
         }
         return stats
     }

@@ -4,7 +4,7 @@ import Prometheus
 
 /// Every metric StrideIQ exports at `/metrics`, in one place: one method per event, each with a fixed label set.
 ///
-/// Recording goes through swift-metrics (`Counter`, `FloatingPointCounter`, `Timer`, `Gauge`) with an explicit
+/// Recording goes through swift-metrics (`Counter`, `Timer`, `Gauge`) with an explicit
 /// factory over this app's own swift-prometheus registry. Nothing is bootstrapped globally: two apps in one
 /// process (the tests) keep separate numbers, and no library can register a family with a different label
 /// set (swift-prometheus traps on a family that mixes labelled and unlabelled series).
@@ -174,55 +174,59 @@ final class Metrics: Sendable {
     /// The Prometheus text exposition of every series recorded so far.
     func exposition() -> [UInt8] { registry.emitToBuffer() }
 
-    /// The value of one series (`_count`/`_sum` names read histograms), 0 when absent. For tests and diagnostics:
-    /// it parses the same exposition a scrape gets.
+    /// What a scrape would see right now, parsed (for tests and diagnostics).
+    var samples: PrometheusSamples { PrometheusSamples(text: registry.emitToString()) }
+
+    /// The value of one series (`_count`/`_sum` names read histograms), 0 when absent.
+    func value(_ name: String, _ labels: [String: String] = [:]) -> Double { samples.value(name, labels) }
+
+    /// Sum over every series of `name` whose labels include `labels`.
+    func total(_ name: String, matching labels: [String: String] = [:]) -> Double { samples.total(name, matching: labels) }
+}
+
+/// The Prometheus text format read back into series, enough for tests and diagnostics to ask "what would a
+/// scrape see" (label values are the registry's own: no escaped quotes in ours).
+struct PrometheusSamples: Sendable {
+    struct Series: Sendable, Equatable {
+        let name: String
+        let labels: [String: String]
+        let value: Double
+    }
+
+    let text: String
+    let series: [Series]
+
+    init(text: String) {
+        self.text = text
+        series = text.split(separator: "\n").compactMap { line in
+            guard !line.hasPrefix("#"), let space = line.lastIndex(of: " "),
+                  let value = Double(line[line.index(after: space)...]) else { return nil }
+            let head = line[..<space]
+            guard let open = head.firstIndex(of: "{"), let close = head.lastIndex(of: "}") else {
+                return Series(name: String(head), labels: [:], value: value)
+            }
+            return Series(name: String(head[..<open]), labels: Self.labels(in: head[head.index(after: open)..<close]), value: value)
+        }
+    }
+
+    /// The value of the series with exactly these labels, 0 when absent.
     func value(_ name: String, _ labels: [String: String] = [:]) -> Double {
-        PrometheusText.parse(registry.emitToString())[PrometheusText.key(name, labels)] ?? 0
+        series.first { $0.name == name && $0.labels == labels }?.value ?? 0
     }
 
     /// Sum over every series of `name` whose labels include `labels`.
     func total(_ name: String, matching labels: [String: String] = [:]) -> Double {
-        PrometheusText.parse(registry.emitToString())
-            .filter { PrometheusText.matches($0.key, name: name, labels: labels) }
-            .values.reduce(0, +)
-    }
-}
-
-/// Reads the Prometheus text format back into `name{label="value",…}` keys with labels sorted by name — enough
-/// for tests and diagnostics to ask "what would a scrape see".
-enum PrometheusText {
-    static func key(_ name: String, _ labels: [String: String]) -> String {
-        guard !labels.isEmpty else { return name }
-        return name + "{" + labels.sorted { $0.key < $1.key }.map { "\($0.key)=\"\($0.value)\"" }.joined(separator: ",") + "}"
+        series.filter { entry in entry.name == name && labels.allSatisfy { entry.labels[$0.key] == $0.value } }
+            .reduce(0) { $0 + $1.value }
     }
 
-    static func parse(_ text: String) -> [String: Double] {
-        var samples: [String: Double] = [:]
-        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
-            guard let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...]) else { continue }
-            let series = line[..<space]
-            guard let open = series.firstIndex(of: "{") else { samples[String(series)] = value; continue }
-            let name = String(series[..<open])
-            let body = series[series.index(after: open)..<(series.lastIndex(of: "}") ?? series.endIndex)]
-            samples[key(name, labels(in: body))] = value
-        }
-        return samples
-    }
-
-    static func matches(_ key: String, name: String, labels wanted: [String: String]) -> Bool {
-        guard key == name || key.hasPrefix(name + "{") else { return false }
-        return wanted.allSatisfy { key.contains("\($0.key)=\"\($0.value)\"") }
-    }
-
-    /// `a="x",b="y"` → [a: x, b: y] (values are the registry's own: no escaped quotes in our label values).
+    /// `a="x",b="y"` → [a: x, b: y].
     private static func labels(in body: Substring) -> [String: String] {
         var result: [String: String] = [:]
-        var rest = body[...]
-        while let equals = rest.firstIndex(of: "=") {
-            let name = rest[..<equals].trimmingCharacters(in: CharacterSet(charactersIn: ", "))
-            let afterQuote = rest.index(equals, offsetBy: 2, limitedBy: rest.endIndex) ?? rest.endIndex
-            guard afterQuote <= rest.endIndex, let close = rest[afterQuote...].firstIndex(of: "\"") else { break }
-            result[name] = String(rest[afterQuote..<close])
+        var rest = body
+        while let equals = rest.firstIndex(of: "="), let open = rest[equals...].firstIndex(of: "\""),
+              let close = rest[rest.index(after: open)...].firstIndex(of: "\"") {
+            result[rest[..<equals].trimmingCharacters(in: CharacterSet(charactersIn: ", "))] = String(rest[rest.index(after: open)..<close])
             rest = rest[rest.index(after: close)...]
         }
         return result

@@ -82,7 +82,7 @@ final class InjectedFault: AsyncMiddleware, Sendable {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         guard let rule = rules.withLock({ $0[request.url.path] }) else { return try await next.respond(to: request) }
         if rule.delay > .zero { try await Task.sleep(for: rule.delay) }
-        if let status = rule.status { throw APIError(status, code: "injected", detail: "injected by the test") }
+        if let status = rule.status { throw APIError(status, code: ErrorCode(status: status), detail: "injected by the test") }
         return try await next.respond(to: request)
     }
 }

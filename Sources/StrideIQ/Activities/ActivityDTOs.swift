@@ -1,5 +1,6 @@
 import Foundation
 import StrideIQCore
+import Vapor
 
 struct ActivityBody: RequestBody {
     let name: String?
@@ -70,18 +71,18 @@ struct ActivityDTO: Codable, Sendable {
     let sport: Sport
     let startTime: Date
     let utcOffsetS: Int
-    let timezone: String?
+    @Nullable var timezone: String?
     let localDate: LocalDate
-    let distanceM: Double?
-    let movingTimeS: Int?
-    let durationS: Int?
-    let avgHR: Int?
-    let maxHR: Int?
-    let elevationGainM: Double?
-    let paceSPerKm: Double?
+    @Nullable var distanceM: Double?
+    @Nullable var movingTimeS: Int?
+    @Nullable var durationS: Int?
+    @Nullable var avgHR: Int?
+    @Nullable var maxHR: Int?
+    @Nullable var elevationGainM: Double?
+    @Nullable var paceSPerKm: Double?
     let source: String
-    let externalID: String?
-    let createdAt: Date?
+    @Nullable var externalID: String?
+    @Nullable var createdAt: Date?
 
     enum CodingKeys: String, CodingKey {
         case id, name, sport, timezone, source
@@ -110,4 +111,51 @@ struct ActivityPage: Codable, Sendable {
     let total: Int
     let limit: Int
     let offset: Int
+}
+
+/// The query of `GET /v1/activities`: a page (limit, offset) and optional filters.
+struct ActivityListQuery: Sendable {
+    static let defaultLimit = 20
+    static let maxOffset = 1_000_000
+    var limit = Self.defaultLimit
+    var offset = 0
+    var since: Date?
+    var until: Date?
+    var sport: Sport?
+
+    init(_ query: any URLQueryContainer, validator v: inout FieldValidator) {
+        if let raw = query[String.self, at: "limit"] {
+            if let value = Int(raw), Limits.Activity.pageSize.contains(value) {
+                limit = value
+            } else {
+                let range = Limits.Activity.pageSize
+                v.fail("limit", "must be an integer between \(range.lowerBound) and \(range.upperBound)")
+            }
+        }
+        if let raw = query[String.self, at: "offset"] {
+            if let value = Int(raw), (0...Self.maxOffset).contains(value) {
+                offset = value
+            } else {
+                v.fail("offset", "must be an integer between 0 and \(Self.maxOffset)")
+            }
+        }
+        since = Self.timestamp(query, "since", &v)
+        until = Self.timestamp(query, "until", &v)
+        if let raw = query[String.self, at: "sport"] {
+            if let value = Sport(rawValue: raw) {
+                sport = value
+            } else {
+                v.fail("sport", "must be one of \(Sport.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+        }
+    }
+
+    /// A date-time, or a plain date meaning its UTC midnight.
+    static func timestamp(_ query: any URLQueryContainer, _ name: String, _ v: inout FieldValidator) -> Date? {
+        guard let raw = query[String.self, at: name] else { return nil }
+        if let date = JSONCoding.parseTimestamp(raw) { return date }
+        if let day = LocalDate(raw) { return day.start(in: .gmt) }
+        v.fail(name, "must be an ISO 8601 date-time or YYYY-MM-DD")
+        return nil
+    }
 }

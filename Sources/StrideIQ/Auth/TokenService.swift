@@ -18,26 +18,27 @@ struct TokenService: Sendable {
     }
 
     /// Starts a new session (a new refresh-token family) for a login or a registration.
-    func startSession(for athlete: Athlete, request: Request) async throws -> Issued {
-        try await issue(for: athlete, familyID: UUID(), on: request.db, request: request)
+    func startSession(for athlete: Athlete, keys: JWTKeyCollection, on db: any Database) async throws -> Issued {
+        try await issue(for: athlete, familyID: UUID(), keys: keys, on: db)
     }
 
     /// Exchanges a refresh token for a new pair. The presented token is consumed atomically (only one of two
     /// concurrent refreshes wins); presenting an already-rotated token revokes the whole family.
-    func refresh(_ presented: String, request: Request) async throws -> (Athlete, Issued) {
+    func refresh(_ presented: String, keys: JWTKeyCollection, on db: any Database, logger: Logger) async throws
+        -> (Athlete, Issued) {
         let hash = Self.hash(presented)
-        guard let token = try await RefreshToken.query(on: request.db).filter(\.$tokenHash == hash).first() else {
+        guard let token = try await RefreshToken.query(on: db).filter(\.$tokenHash == hash).first() else {
             throw Self.invalidRefresh
         }
         if token.revokedAt != nil {
             if token.revokedReason == "rotated" {
-                request.logger.warning("refresh token reuse detected; revoking the session", metadata: ["athlete_id": "\(token.$athlete.id)"])
-                try await revokeFamily(token.familyID, reason: "reuse_detected", on: request.db)
+                logger.warning("refresh token reuse detected; revoking the session", metadata: ["athlete_id": "\(token.$athlete.id)"])
+                try await revokeFamily(token.familyID, reason: "reuse_detected", on: db)
             }
             throw Self.invalidRefresh
         }
         guard token.expiresAt > now() else { throw Self.invalidRefresh }
-        let sql = request.db as! any SQLDatabase
+        let sql = db as! any SQLDatabase
         let consumed = try await sql.update(RefreshToken.schema)
             .set("revoked_at", to: SQLBind(now()))
             .set("revoked_reason", to: SQLBind("rotated"))
@@ -47,18 +48,18 @@ struct TokenService: Sendable {
             .all()
         guard !consumed.isEmpty else {
             // Someone else rotated it between our read and write: that is a reuse too.
-            try await revokeFamily(token.familyID, reason: "reuse_detected", on: request.db)
+            try await revokeFamily(token.familyID, reason: "reuse_detected", on: db)
             throw Self.invalidRefresh
         }
-        guard let athlete = try await Athlete.find(token.$athlete.id, on: request.db) else { throw Self.invalidRefresh }
-        return (athlete, try await issue(for: athlete, familyID: token.familyID, on: request.db, request: request))
+        guard let athlete = try await Athlete.find(token.$athlete.id, on: db) else { throw Self.invalidRefresh }
+        return (athlete, try await issue(for: athlete, familyID: token.familyID, keys: keys, on: db))
     }
 
     /// Ends a session: its refresh-token family, and (when known) the access token used to ask.
-    func logout(refreshToken: String?, accessClaims: AccessClaims?, request: Request) async throws {
+    func logout(refreshToken: String?, accessClaims: AccessClaims?, on db: any Database) async throws {
         var family: UUID?
         if let refreshToken {
-            let token = try await RefreshToken.query(on: request.db).filter(\.$tokenHash == Self.hash(refreshToken)).first()
+            let token = try await RefreshToken.query(on: db).filter(\.$tokenHash == Self.hash(refreshToken)).first()
             guard let token, token.revokedAt == nil || token.revokedReason == "logout" else { throw Self.invalidRefresh }
             family = token.familyID
         }
@@ -67,7 +68,7 @@ struct TokenService: Sendable {
             await revokeAccessToken(claims)
         }
         guard let family else { throw APIError.unauthenticated }
-        try await revokeFamily(family, reason: "logout", on: request.db)
+        try await revokeFamily(family, reason: "logout", on: db)
     }
 
     /// Revoked access tokens are remembered in the shared cache until they would have expired anyway.
@@ -96,7 +97,7 @@ struct TokenService: Sendable {
             .update()
     }
 
-    private func issue(for athlete: Athlete, familyID: UUID, on db: any Database, request: Request) async throws -> Issued {
+    private func issue(for athlete: Athlete, familyID: UUID, keys: JWTKeyCollection, on db: any Database) async throws -> Issued {
         let issuedAt = Date(timeIntervalSince1970: now().timeIntervalSince1970.rounded(.down)) // NumericDate: whole seconds
         let claims = AccessClaims(
             sub: .init(value: athlete.id!.uuidString),
@@ -105,14 +106,14 @@ struct TokenService: Sendable {
             exp: .init(value: issuedAt.addingTimeInterval(accessTTL)),
             jti: .init(value: UUID().uuidString),
             sid: familyID.uuidString)
-        let access = try await request.jwt.sign(claims)
+        let access = try await keys.sign(claims)
         let refresh = Self.newOpaqueToken()
         try await RefreshToken(athleteID: athlete.id!, familyID: familyID, tokenHash: Self.hash(refresh),
                                expiresAt: issuedAt.addingTimeInterval(refreshTTL)).create(on: db)
         return Issued(accessToken: access, refreshToken: refresh, expiresIn: Int(accessTTL))
     }
 
-    static let invalidRefresh = APIError(.unauthorized, code: "invalid_refresh_token",
+    static let invalidRefresh = APIError(.unauthorized, code: .invalidRefreshToken,
                                          detail: "The refresh token is invalid, expired or revoked")
 
     static func hash(_ token: String) -> String {

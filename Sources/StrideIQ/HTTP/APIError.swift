@@ -5,22 +5,26 @@ import StrideIQCore
 /// `detail` keeps the original's clients working; `code` is what programs branch on.
 public struct APIError: Error, Sendable {
     public var status: HTTPResponseStatus
-    public var code: String
+    public var code: ErrorCode
     public var detail: String
     public var errors: [FieldError]?
     public var headers: HTTPHeaders
     /// Extra top-level fields, e.g. `existing_activity_id` on a duplicate.
     public var extra: [String: String]
 
-    public init(_ status: HTTPResponseStatus, code: String, detail: String, errors: [FieldError]? = nil,
+    public init(_ status: HTTPResponseStatus, code: ErrorCode, detail: String, errors: [FieldError]? = nil,
                 headers: HTTPHeaders = [:], extra: [String: String] = [:]) {
-        self.status = status; self.code = code; self.detail = detail
-        self.errors = errors; self.headers = headers; self.extra = extra
+        self.status = status
+        self.code = code
+        self.detail = detail
+        self.errors = errors
+        self.headers = headers
+        self.extra = extra
     }
 
     public static func validation(_ errors: [FieldError], detail: String? = nil) -> APIError {
         let summary = detail ?? errors.map { "\($0.field) \($0.message)" }.joined(separator: "; ")
-        return APIError(.unprocessableEntity, code: "validation_error", detail: summary, errors: errors)
+        return APIError(.unprocessableEntity, code: .validationError, detail: summary, errors: errors)
     }
 
     public static func validation(field: String, _ message: String) -> APIError {
@@ -28,18 +32,18 @@ public struct APIError: Error, Sendable {
     }
 
     public static func notFound(_ what: String) -> APIError {
-        APIError(.notFound, code: "not_found", detail: "\(what) not found")
+        APIError(.notFound, code: .notFound, detail: "\(what) not found")
     }
 
     public static let unauthenticated = APIError(
-        .unauthorized, code: "not_authenticated", detail: "Not authenticated",
+        .unauthorized, code: .notAuthenticated, detail: "Not authenticated",
         headers: ["WWW-Authenticate": "Bearer"])
 
     public static let invalidToken = APIError(
-        .unauthorized, code: "invalid_token", detail: "Invalid authentication credentials",
+        .unauthorized, code: .invalidToken, detail: "Invalid authentication credentials",
         headers: ["WWW-Authenticate": "Bearer"])
 
-    public static func tooManyRequests(code: String, detail: String, retryAfter seconds: Int) -> APIError {
+    public static func tooManyRequests(code: ErrorCode, detail: String, retryAfter seconds: Int) -> APIError {
         APIError(.tooManyRequests, code: code, detail: detail, headers: ["Retry-After": String(max(1, seconds))])
     }
 }
@@ -55,7 +59,7 @@ extension FieldValidator {
 /// The JSON body every error response carries.
 struct ErrorBody: Encodable {
     let detail: String
-    let code: String
+    let code: ErrorCode
     let errors: [FieldError]?
     let extra: [String: String]
 

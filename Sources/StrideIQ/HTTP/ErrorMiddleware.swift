@@ -22,7 +22,7 @@ struct APIErrorMiddleware: AsyncMiddleware {
         do {
             response.body = .init(data: try JSONEncoder().encode(body))
         } catch {
-            response.body = .init(string: #"{"detail":"Internal server error","code":"internal_error"}"#)
+            response.body = .init(string: #"{"detail":"Internal server error","code":"\#(ErrorCode.internalError.rawValue)"}"#)
         }
         return response
     }
@@ -36,27 +36,10 @@ struct APIErrorMiddleware: AsyncMiddleware {
         case is JWTError:
             return .invalidToken
         case let error as any AbortError:
-            return APIError(error.status, code: code(for: error.status), detail: error.reason, headers: error.headers)
+            return APIError(error.status, code: ErrorCode(status: error.status), detail: error.reason, headers: error.headers)
         default:
             request.logger.report(error: error)
-            return APIError(.internalServerError, code: "internal_error", detail: "Internal server error")
-        }
-    }
-
-    static func code(for status: HTTPResponseStatus) -> String {
-        switch status.code {
-        case 400: "bad_request"
-        case 401: "not_authenticated"
-        case 403: "forbidden"
-        case 404: "not_found"
-        case 405: "method_not_allowed"
-        case 409: "conflict"
-        case 413: "payload_too_large"
-        case 415: "unsupported_media_type"
-        case 422: "validation_error"
-        case 429: "rate_limited"
-        case 503: "service_unavailable"
-        default: status.code >= 500 ? "internal_error" : "bad_request"
+            return APIError(.internalServerError, code: .internalError, detail: "Internal server error")
         }
     }
 }

@@ -118,21 +118,21 @@ extension Request {
     /// 422 for a non-object, unknown fields, wrong types or failed rules — always in the one error shape.
     func decodeBody<Body: RequestBody>(_ type: Body.Type) throws -> Decoded<Body> {
         if let contentType = headers.contentType, !(contentType.type == "application" && (contentType.subType == "json" || contentType.subType.hasSuffix("+json"))) {
-            throw APIError(.unsupportedMediaType, code: "unsupported_media_type", detail: "Send the body as application/json")
+            throw APIError(.unsupportedMediaType, code: .unsupportedMediaType, detail: "Send the body as application/json")
         }
         guard let buffer = body.data, buffer.readableBytes > 0 else {
             throw APIError.validation(field: "body", "a JSON object is required")
         }
         // The route's body collector enforces this while streaming; this covers bodies that arrive collected.
         guard buffer.readableBytes <= Self.maxBodyBytes else {
-            throw APIError(.payloadTooLarge, code: "payload_too_large", detail: "The request body is larger than 1 MiB")
+            throw APIError(.payloadTooLarge, code: .payloadTooLarge, detail: "The request body is larger than 1 MiB")
         }
         let data = Data(buffer.readableBytesView)
         let parsed: Any
         do {
             parsed = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
         } catch {
-            throw APIError(.badRequest, code: "invalid_json", detail: "The request body is not valid JSON")
+            throw APIError(.badRequest, code: .invalidJSON, detail: "The request body is not valid JSON")
         }
         guard let object = parsed as? [String: Any] else {
             throw APIError.validation(field: "body", "must be a JSON object")

@@ -1,12 +1,22 @@
 import Fluent
 import Vapor
 
-extension Request {
-    /// A write that changes what the briefing is built from asks for a refresh, in the same transaction `db`,
-    /// so the job exists exactly when the write committed. Athletes without AI consent get no job.
-    func triggerBriefingRefresh(_ reason: String, athlete: Athlete, on db: any Database) async throws {
+/// A write that changes what the briefing is built from asks for a refresh through this, in the same
+/// transaction as the write, so the job exists exactly when the write committed. Athletes without AI consent
+/// get no job.
+struct BriefingTrigger: Sendable {
+    let briefings: BriefingService
+    /// The caller's logger (a request's carries its id).
+    let logger: Logger
+
+    func fire(_ reason: String, athlete: Athlete, on db: any Database) async throws {
         guard athlete.aiConsent else { return }
-        try await application.briefings.requestRefresh(athleteID: athlete.id!, priority: .trigger, reason: reason,
-                                                       on: db, logger: logger)
+        try await briefings.requestRefresh(athleteID: athlete.requireID(), priority: .trigger, reason: reason,
+                                           on: db, logger: logger)
     }
+}
+
+extension Request {
+    /// The briefing trigger for the services a handler calls.
+    var briefingTrigger: BriefingTrigger { BriefingTrigger(briefings: application.briefings, logger: logger) }
 }

@@ -3,9 +3,8 @@ import Vapor
 import StrideIQCore
 
 /// `/v1/coach/*` (the original's paths): chat (whole answer), chat/stream (SSE), new-conversation, history,
-/// context, suggestions. Register it under the athlete authenticator; `coachRoutes(_:)` does exactly that
-/// for a process that serves only the coach.
-struct CoachController: RouteCollection {
+/// context, suggestions (`CoachService` holds the turn logic). Register it under the athlete authenticator.
+struct CoachRoutes: RouteCollection {
     static let historyDefaultLimit = 50
     static let historyLimit = 1...500
 
@@ -78,9 +77,4 @@ struct CoachController: RouteCollection {
         }
         return min(max(parsed, range.lowerBound), range.upperBound)
     }
-}
-
-/// Registers only what the `coach` role serves besides health: `/v1/coach/*` behind the athlete authenticator.
-func coachRoutes(_ app: Application) throws {
-    try app.grouped(AthleteAuthenticator()).register(collection: CoachController())
 }

@@ -21,15 +21,23 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/mattpolzin/OpenAPIKit.git", from: "6.4.0"),
     ],
     targets: [
         .target(
             name: "StrideIQCore",
             swiftSettings: swiftSettings
         ),
+        // One copy each of the small helpers every module needs: Duration units, the call-site deadline, locks.
+        .target(
+            name: "StrideIQSupport",
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "LLM",
             dependencies: [
+                "StrideIQSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -62,6 +70,7 @@ let package = Package(
             name: "StrideIQ",
             dependencies: [
                 "StrideIQCore",
+                "StrideIQSupport",
                 "LLM",
                 "RedisClient",
                 .product(name: "Vapor", package: "vapor"),
@@ -71,6 +80,10 @@ let package = Package(
                 .product(name: "JWT", package: "jwt"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "OpenAPIKit", package: "OpenAPIKit"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -78,6 +91,7 @@ let package = Package(
         .target(
             name: "LatencyCheck",
             dependencies: [
+                "StrideIQSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -87,7 +101,11 @@ let package = Package(
         ),
         .executableTarget(
             name: "strideiq",
-            dependencies: ["StrideIQ", "LatencyCheck"],
+            dependencies: [
+                "StrideIQ",
+                "LatencyCheck",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: swiftSettings
         ),
         // `fake-llm`: the fake provider as a process, for benchmarks and the topology test.
@@ -102,9 +120,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "StrideIQSupportTests",
+            dependencies: ["StrideIQSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "LLMTests",
             dependencies: [
                 "LLM",
+                "StrideIQSupport",
                 "LLMFakeServer",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -118,6 +142,7 @@ let package = Package(
             name: "RedisClientTests",
             dependencies: [
                 "RedisClient",
+                "StrideIQSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
@@ -139,6 +164,7 @@ let package = Package(
             name: "StrideIQTests",
             dependencies: [
                 "StrideIQ",
+                "StrideIQSupport",
                 "LatencyCheck",
                 "LLM",
                 "LLMFakeServer",

@@ -1,47 +1,23 @@
 import Foundation
 import NIOCore
+import StrideIQSupport
 
-/// Runs `operation`, racing it against `deadline` (call-site deadline): when the deadline passes first the
-/// operation's task is cancelled (which cancels its HTTP request) and `LLMError.timeout(.deadline)` is thrown.
-/// Errors are mapped to `LLMError`.
+/// Runs `operation` until `deadline` (the call-site deadline), with the shared deadline's semantics: when the
+/// deadline passes first the operation's task is cancelled (which cancels its HTTP request) and the caller gets
+/// `LLMError.timeout(.deadline)` at once. Every error is mapped to `LLMError`.
 func withDeadline<T: Sendable>(
     _ deadline: ContinuousClock.Instant,
     redactor: Redactor = Redactor(secrets: []),
     _ operation: @escaping @Sendable () async throws -> T
 ) async throws(LLMError) -> T {
     do {
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask { try await operation() }
-            group.addTask {
-                try await Task.sleep(until: deadline, clock: .continuous)
-                throw LLMError.timeout(.deadline)
-            }
-            defer { group.cancelAll() }
-            while let result = try await group.next() {
-                if let result { return result }
-            }
-            throw LLMError.cancelled
-        }
+        return try await StrideIQSupport.withDeadline(until: deadline, operation)
+    } catch is DeadlineExceeded {
+        throw .timeout(.deadline)
     } catch {
         if Task.isCancelled { throw .cancelled }
         throw LLMError.map(error, redactor: redactor)
     }
-}
-
-/// A Sendable box guarded by a lock (the library avoids extra dependencies and `Mutex`'s availability).
-final class LockedBox<Value: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Value
-
-    init(_ value: Value) { self.value = value }
-
-    func withLock<R>(_ body: (inout Value) throws -> R) rethrows -> R {
-        self.lock.lock()
-        defer { self.lock.unlock() }
-        return try body(&self.value)
-    }
-
-    var current: Value { self.withLock { $0 } }
 }
 
 /// Progress of one streamed call, shared between the reader and its watchdog.

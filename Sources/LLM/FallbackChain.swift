@@ -1,4 +1,5 @@
 import Logging
+import StrideIQSupport
 
 /// Primary, then each fallback, inside ONE deadline: a fallback only gets the time that is left, and the
 /// chain never outlives the caller's deadline (each attempt is raced against it). Cancellation is never
@@ -105,5 +106,13 @@ public struct FallbackChain: LLMProvider {
             )
         }
         return attempt
+    }
+}
+
+extension LLMProvider {
+    /// What this provider tries, in order: a chain's providers, or itself (for saying which providers a call
+    /// may reach before any is asked).
+    public var chainDescriptors: [ProviderDescriptor] {
+        (self as? FallbackChain)?.providers.map(\.descriptor) ?? [self.descriptor]
     }
 }

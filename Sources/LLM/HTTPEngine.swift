@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
+import StrideIQSupport
 
 /// What a wire-format stream decoder extracts from one SSE event.
 enum StreamPiece: Sendable, Equatable {
@@ -242,7 +243,7 @@ struct HTTPEngine: Sendable {
         self.logger.debug(
             "llm answer",
             metadata: self.metadata([
-                "llm.latency_ms": .stringConvertible(Int(completion.latency.llmSeconds * 1000)),
+                "llm.latency_ms": .stringConvertible(Int(completion.latency.milliseconds)),
                 "llm.finish_reason": .string(completion.finishReason.rawValue),
                 "llm.output_tokens": .stringConvertible(completion.usage.outputTokens ?? -1),
             ])
@@ -257,7 +258,7 @@ struct HTTPEngine: Sendable {
             metadata: self.metadata([
                 "llm.error": .string(error.code),
                 "llm.detail": .string(error.description),
-                "llm.elapsed_ms": .stringConvertible(Int(elapsed.llmSeconds * 1000)),
+                "llm.elapsed_ms": .stringConvertible(Int(elapsed.milliseconds)),
             ])
         )
     }

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import StrideIQSupport
 
 /// Every failure of an LLM call, typed. Providers and the fallback chain only ever throw `LLMError`
 /// (raw errors from the HTTP stack are mapped with `LLMError(_:)`).
@@ -192,12 +193,6 @@ extension String {
 
 extension Duration {
     var secondsDescription: String {
-        let seconds = Double(self.components.seconds) + Double(self.components.attoseconds) / 1e18
-        return String(format: "%.3gs", seconds)
-    }
-
-    /// Seconds as a Double (for logs and metrics).
-    public var llmSeconds: Double {
-        Double(self.components.seconds) + Double(self.components.attoseconds) / 1e18
+        String(format: "%.3gs", seconds)
     }
 }

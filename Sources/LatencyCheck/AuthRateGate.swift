@@ -1,5 +1,6 @@
 import Foundation
 import NIOHTTP1
+import StrideIQSupport
 
 /// Paces requests to the rate-limited `/v1/auth/*` routes by what the server says about its window.
 ///

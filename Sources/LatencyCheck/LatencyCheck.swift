@@ -2,6 +2,7 @@ import ArgumentParser
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import StrideIQSupport
 
 /// Exit codes of `strideiq latency-check`, for deploy scripts.
 public enum LatencyCheckExitCode: Int32, Sendable {

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import NIOCore
 import NIOHTTP1
+import StrideIQSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -23,7 +24,8 @@ struct TimedExchange: Sendable {
     var result: Result<HTTPExchange, RequestFailure>
     var duration: Duration
 
-    var durationMs: Double { duration.milliseconds }
+    /// Rounded to the microsecond: finer digits are noise, and they would bloat the baseline file.
+    var durationMs: Double { (duration.milliseconds * 1_000).rounded() / 1_000 }
 
     /// The response headers, when there was a response.
     var headers: HTTPHeaders? { try? result.get().headers }
@@ -35,14 +37,6 @@ struct RequestFailure: Error, Sendable, Equatable {
 
     static let timeout = RequestFailure(reason: "timeout")
     static let connectionRefused = RequestFailure(reason: "connection refused")
-}
-
-extension Duration {
-    /// Rounded to the microsecond: finer digits are noise, and they would bloat the baseline file.
-    var milliseconds: Double {
-        let (seconds, attoseconds) = components
-        return ((Double(seconds) * 1_000 + Double(attoseconds) / 1e15) * 1_000).rounded() / 1_000
-    }
 }
 
 /// Largest body read; a health check or home screen far beyond this is itself a finding.
@@ -89,13 +83,6 @@ private func sleepUntilTimeout(_ duration: Duration) async -> Result<HTTPExchang
         return nil
     }
     return .failure(.timeout)
-}
-
-extension Duration {
-    var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
-    }
 }
 
 extension RequestFailure {

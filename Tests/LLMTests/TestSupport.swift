@@ -4,6 +4,7 @@ import LLMFakeServer
 import Logging
 import NIOCore
 import NIOPosix
+import StrideIQSupport
 import Testing
 
 /// The two HTTP wire formats, for parameterised tests.
@@ -126,10 +127,6 @@ func measureFailure<T>(_ body: () async throws -> T) async -> (error: LLMError?,
     } catch {
         return (error as? LLMError ?? LLMError(error), start.duration(to: .now))
     }
-}
-
-extension Duration {
-    var seconds: Double { Double(self.components.seconds) + Double(self.components.attoseconds) / 1e18 }
 }
 
 /// Prints a measured figure in a greppable form (`[measure] …`).

@@ -1,5 +1,6 @@
 import NIOCore
 import RedisClient
+import StrideIQSupport
 import Testing
 
 /// Against a real `redis-server` that each test starts on its own free loopback port.

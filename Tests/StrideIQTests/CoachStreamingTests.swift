@@ -2,6 +2,7 @@ import Foundation
 import Fluent
 import LLM
 import LLMFakeServer
+import StrideIQSupport
 import Testing
 import Vapor
 @testable import StrideIQ
@@ -22,13 +23,13 @@ struct CoachStreamingTests {
                 #expect(result.events.first == "meta")
                 #expect(result.deltas.count == tokens.count, "one delta per provider chunk: \(result.events)")
                 #expect(result.text == tokens.joined())
-                let first = try #require(result.deltas.first).at.secondsValue
-                let done = try #require(result.doneFrame).at.secondsValue
+                let first = try #require(result.deltas.first).at.seconds
+                let done = try #require(result.doneFrame).at.seconds
                 // The provider needs 9 × 150 ms after its first token: the first delta reached the client while
                 // the provider was still streaming (a buffered answer would arrive all at once, just before done).
                 #expect(done - first >= 1.0, "first delta at \(first) s, done at \(done) s: the answer was buffered")
                 // Deltas are spread out like the provider's tokens, not delivered in one burst.
-                let gaps = zip(result.deltas.dropFirst(), result.deltas).map { ($0.at - $1.at).secondsValue }
+                let gaps = zip(result.deltas.dropFirst(), result.deltas).map { ($0.at - $1.at).seconds }
                 #expect(gaps.filter { $0 > 0.08 }.count >= 5, "delta gaps: \(gaps)")
 
                 let meta = result.meta
@@ -131,16 +132,16 @@ struct CoachStreamingTests {
                 // heartbeats are not sent in bursts. (The ceiling counts from the request, so on a loaded
                 // machine a slow admission leaves fewer heartbeats before it.)
                 let heartbeats = result.frames.filter { $0.event == "heartbeat" }
-                let spanned = (result.frames.last!.at - result.frames.first!.at).secondsValue
+                let spanned = (result.frames.last!.at - result.frames.first!.at).seconds
                 #expect(heartbeats.count >= Int(spanned / heartbeat) - 1, "\(heartbeats.count) heartbeats in \(spanned) s")
                 if spanned > 1.2 { #expect(heartbeats.count >= 2, "events: \(result.events)") }
-                let silences = zip(result.frames.dropFirst(), result.frames).map { ($0.at - $1.at).secondsValue }
+                let silences = zip(result.frames.dropFirst(), result.frames).map { ($0.at - $1.at).seconds }
                 #expect(silences.allSatisfy { $0 <= heartbeat + 0.4 }, "silences: \(silences)")
-                let gaps = zip(heartbeats.dropFirst(), heartbeats).map { ($0.at - $1.at).secondsValue }
+                let gaps = zip(heartbeats.dropFirst(), heartbeats).map { ($0.at - $1.at).seconds }
                 #expect(gaps.allSatisfy { $0 >= heartbeat - 0.1 }, "heartbeat gaps: \(gaps)")
                 let done = try #require(result.doneFrame)
-                #expect(done.at.secondsValue >= ceiling - 0.1)
-                #expect(done.at.secondsValue <= ceiling + 1, "done after \(done.at.secondsValue) s, ceiling \(ceiling) s")
+                #expect(done.at.seconds >= ceiling - 0.1)
+                #expect(done.at.seconds <= ceiling + 1, "done after \(done.at.seconds) s, ceiling \(ceiling) s")
                 #expect(done.json["timed_out"].bool == true)
                 #expect(done.json["finish_reason"].string == "timeout")
                 // The upstream call was cancelled: the fake provider saw its connection closed by us.
@@ -158,7 +159,7 @@ struct CoachStreamingTests {
             let s = try await t.registerWithConsent()
             let start = ContinuousClock.now
             let reply = try await t.chat(s)
-            let elapsed = start.duration(to: .now).secondsValue
+            let elapsed = start.duration(to: .now).seconds
             #expect(reply.status == .ok)
             #expect(reply.json["timed_out"].bool == true)
             #expect(reply.json["finish_reason"].string == "timeout")
@@ -212,7 +213,7 @@ struct CoachStreamingTests {
                 // The provider's connection is closed by the app soon after the client left (long before its
                 // 6 s answer would have ended).
                 let closedAt = try #require(await fake.waitForClientClose(ofRequest: 0, timeout: .seconds(5)))
-                let delay = leftAt.duration(to: closedAt).secondsValue
+                let delay = leftAt.duration(to: closedAt).seconds
                 #expect(delay < 2.0, "provider connection closed \(delay) s after the client left")
 
                 let messageID = try #require(result.meta["message_id"].string)

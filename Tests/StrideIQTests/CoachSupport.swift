@@ -4,6 +4,7 @@ import Fluent
 import LLM
 import LLMFakeServer
 import NIOCore
+import StrideIQSupport
 import Synchronization
 import Testing
 import Vapor
@@ -187,10 +188,6 @@ func expectWellFormed(_ result: CoachStreamResult, sourceLocation: SourceLocatio
     #expect(result.header("Cache-Control") == "no-cache", sourceLocation: sourceLocation)
     #expect(result.header("X-Accel-Buffering") == "no", sourceLocation: sourceLocation)
     #expect(result.header("Content-Encoding") == nil, "never compressed", sourceLocation: sourceLocation)
-}
-
-extension Duration {
-    var secondsValue: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
 
 /// Collects values from concurrent callbacks.

@@ -61,7 +61,7 @@ struct JobQueueTests {
             let logger = t.app.logger
             let id = UUID(uuidString: s.athleteID)!
             await #expect(throws: Boom.self) {
-                try await t.app.db.writeTransaction { db in
+                try await t.app.db.write(athlete: id) { db in
                     try await briefings.requestRefresh(athleteID: id, priority: .trigger, reason: "checkin", on: db, logger: logger)
                     throw Boom()
                 }

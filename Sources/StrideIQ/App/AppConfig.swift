@@ -52,6 +52,14 @@ public struct AppConfig: Sendable {
     /// LLM per purpose (`LLM_*`, `BRIEFING_LLM_*`, `COACH_LLM_*`); offline unless configured.
     public var briefingLLM = LLMSettings.offline(purpose: .briefing)
     public var coachLLM = LLMSettings.offline(purpose: .coach)
+    /// A second provider per purpose (`LLM_FALLBACK_*`, `BRIEFING_LLM_FALLBACK_*`, `COACH_LLM_FALLBACK_*`), tried
+    /// inside the same deadline when the first fails before its first token; `nil`: none.
+    public var briefingLLMFallback: LLMSettings?
+    public var coachLLMFallback: LLMSettings?
+    /// Every provider configured, fallbacks included (the one LLM HTTP client is sized for them all).
+    public var allLLMSettings: [LLMSettings] {
+        [briefingLLM, coachLLM] + [briefingLLMFallback, coachLLMFallback].compactMap { $0 }
+    }
     /// Call-site deadline of one briefing job; the provider's client timeout (`BRIEFING_PROVIDER_TIMEOUT_S`) is inside it.
     public var briefingJobTimeout: TimeInterval = 15
     public var workerConcurrency = 8
@@ -137,7 +145,13 @@ public struct AppConfig: Sendable {
         let coach = LLMSettings.resolve(purpose: .coach, environment: environment)
         config.briefingLLM = briefing.settings
         config.coachLLM = coach.settings
-        for problem in briefing.problems + coach.problems where !reader.problems.contains(problem) { reader.problem(problem) }
+        let briefingFallback = LLMSettings.resolveFallback(purpose: .briefing, environment: environment, primary: briefing.settings)
+        let coachFallback = LLMSettings.resolveFallback(purpose: .coach, environment: environment, primary: coach.settings)
+        config.briefingLLMFallback = briefingFallback.settings
+        config.coachLLMFallback = coachFallback.settings
+        // A global variable's problem shows up for both purposes: report it once.
+        let llmProblems = briefing.problems + coach.problems + briefingFallback.problems + coachFallback.problems
+        for problem in llmProblems where !reader.problems.contains(problem) { reader.problem(problem) }
         config.briefingJobTimeout = TimeInterval(reader.int("BRIEFING_JOB_TIMEOUT_S", default: Int(config.briefingJobTimeout), range: 1...600))
         let providerTimeout = config.briefingLLM.timeouts.request.components.seconds
         if Double(providerTimeout) >= config.briefingJobTimeout {

@@ -10,7 +10,6 @@ struct AppServices: Sendable {
     let loginGuard: LoginGuard
     /// The clock; tests inject a controllable one.
     let now: @Sendable () -> Date
-    let athleteWriteLock: AthleteWriteLock
     let metrics: Metrics
     /// The coach's provider (`COACH_LLM_*`), on the app's one LLM HTTP client.
     let coachProvider: any LLMProvider
@@ -40,7 +39,6 @@ extension Application {
     var cache: any SharedCache { strideIQ.cache }
     var tokenService: TokenService { strideIQ.tokenService }
     var loginGuard: LoginGuard { strideIQ.loginGuard }
-    var athleteWriteLock: AthleteWriteLock { strideIQ.athleteWriteLock }
     var metrics: Metrics { strideIQ.metrics }
     var briefings: BriefingService { strideIQ.briefings }
     func now() -> Date { strideIQ.now() }

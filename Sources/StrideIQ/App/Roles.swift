@@ -1,106 +1,70 @@
-import Synchronization
-import Dispatch
 import Vapor
 
-/// The process roles of DESIGN.md. `serve` runs everything in one process; the others run one part each and
+/// The long-running process roles. `serve` runs everything in one process; the others run one part each and
 /// need a shared cache (Redis) so that what one process writes, the others read.
 public enum ProcessRole: String, CaseIterable, Sendable {
     case serve, api, coach, worker, scheduler
 
     /// Roles that run apart from the others and therefore need the shared cache.
     var isSplit: Bool { self != .serve }
+    var servesHTTP: Bool { self == .serve || self == .api || self == .coach }
+    var servesCoach: Bool { self == .serve || self == .coach }
+    var runsWorker: Bool { self == .serve || self == .worker }
+    var runsScheduler: Bool { self == .serve || self == .scheduler }
+}
 
-    /// The role named on the command line (`strideiq worker` …); anything else is not a long-running role.
-    static func fromCommandLine(_ arguments: [String]) -> ProcessRole? {
-        let command = arguments.dropFirst().first { !$0.hasPrefix("-") }
-        guard let command else { return .serve } // Vapor's default command is serve
-        return ProcessRole(rawValue: command)
+/// The route table: which feature's routes each HTTP role serves. `serve` has every route of the API, and
+/// `OpenAPIDocument` describes exactly these (a test compares the two). `api` is everything but the coach;
+/// `coach` is only the coach (plus health), so long-lived streams live in their own process and cannot slow
+/// the core API. `worker` and `scheduler` serve no HTTP (with `METRICS_PORT`, only `/metrics`).
+enum RouteTable {
+    struct Entry: Sendable {
+        let feature: String
+        let roles: Set<ProcessRole>
+        /// Behind `AthleteAuthenticator` (the bearer access token); routes still choose to require it.
+        let authenticated: Bool
+        let collection: @Sendable (Application) -> any RouteCollection
+    }
+
+    private static let everyHTTPRole: Set<ProcessRole> = [.serve, .api, .coach]
+    private static let core: Set<ProcessRole> = [.serve, .api]
+
+    static let entries: [Entry] = [
+        Entry(feature: "health", roles: everyHTTPRole, authenticated: false) { _ in HealthRoutes() },
+        Entry(feature: "openapi", roles: core, authenticated: false) { _ in OpenAPIController() },
+        Entry(feature: "auth", roles: core, authenticated: false) { app in AuthRoutes(config: app.config) },
+        Entry(feature: "athlete", roles: core, authenticated: true) { _ in AthleteRoutes() },
+        Entry(feature: "activities", roles: core, authenticated: true) { _ in ActivityRoutes() },
+        Entry(feature: "checkins", roles: core, authenticated: true) { _ in CheckinRoutes() },
+        Entry(feature: "plans", roles: core, authenticated: true) { _ in PlanRoutes() },
+        Entry(feature: "home", roles: core, authenticated: true) { _ in HomeRoutes() },
+        Entry(feature: "coach", roles: [.serve, .coach], authenticated: true) { _ in CoachRoutes() },
+    ]
+
+    /// Registers the routes `role` serves.
+    static func register(on app: Application, role: ProcessRole) throws {
+        guard role.servesHTTP else { return }
+        // With METRICS_PORT, /metrics lives only on that port (`MetricsListenerService`).
+        if app.config.metricsPort == nil { MetricsEndpoint.register(on: app) }
+        let authenticated = app.grouped(AthleteAuthenticator())
+        for entry in entries where entry.roles.contains(role) {
+            try (entry.authenticated ? authenticated : app).register(collection: entry.collection(app))
+        }
     }
 }
 
-/// `serve` also runs the worker and the scheduler in-process; they stop (draining) when the app shuts down.
-struct InProcessBackground: LifecycleHandler {
-    func didBootAsync(_ app: Application) async throws {
-        app.strideIQ.worker.start()
-        app.strideIQ.scheduler.start()
-    }
-
-    func shutdownAsync(_ app: Application) async {
-        // Open coach streams get their terminal frames first (the worker's drain may take a while).
-        _ = await app.coach.shutdown()
-        app.strideIQ.scheduler.stop()
-        await app.strideIQ.worker.stop()
-    }
-}
-
-/// `strideiq worker`: runs jobs until SIGTERM/SIGINT, then stops claiming, drains and exits.
-struct WorkerCommand: AsyncCommand {
-    struct Signature: CommandSignature {}
-    var help: String { "Run background jobs (briefing generation); WORKER_CONCURRENCY jobs in flight" }
-
-    func run(using context: CommandContext, signature: Signature) async throws {
-        let app = context.application
-        app.strideIQ.worker.start()
-        let signal = await TerminationSignal.wait()
-        app.logger.notice("worker stopping", metadata: ["signal": "\(signal)"])
-        await app.strideIQ.worker.stop()
-    }
-}
-
-/// `strideiq scheduler`: enqueues periodic refreshes; safe to run twice (leader lease).
-struct SchedulerCommand: AsyncCommand {
-    struct Signature: CommandSignature {}
-    var help: String { "Enqueue briefing refreshes for active athletes every SCHEDULER_INTERVAL_S" }
-
-    func run(using context: CommandContext, signature: Signature) async throws {
-        let app = context.application
-        app.strideIQ.scheduler.start()
-        let signal = await TerminationSignal.wait()
-        app.logger.notice("scheduler stopping", metadata: ["signal": "\(signal)"])
-        app.strideIQ.scheduler.stop()
-    }
-}
-
-/// A split role with a process-local cache would write briefings and counters nobody else can read.
-func requireSharedCache(_ app: Application, role: String) throws {
-    guard app.cache.isShared else {
-        throw RoleError(message: "strideiq \(role) runs as a separate process and needs a shared cache: set REDIS_URL (the in-memory cache is per process). To run everything in one process use `strideiq serve`.")
-    }
+/// A split role with a process-local cache would write briefings and counters nobody else can read, so it
+/// refuses to start before anything is built.
+func requireSharedCache(_ config: AppConfig, role: ProcessRole) throws {
+    guard role.isSplit, config.redisURL == nil else { return }
+    throw RoleError(
+        message: """
+            strideiq \(role.rawValue) runs as a separate process and needs a shared cache: set REDIS_URL (the \
+            in-memory cache is per process). To run everything in one process use `strideiq serve`.
+            """)
 }
 
 struct RoleError: Error, CustomStringConvertible {
     let message: String
     var description: String { message }
-}
-
-/// Waits for SIGTERM or SIGINT (and stops them from killing the process first).
-enum TerminationSignal {
-    static func wait() async -> String {
-        await withCheckedContinuation { (continuation: CheckedContinuation<String, Never>) in
-            let once = OnceFlag()
-            var sources: [any DispatchSourceSignal] = []
-            for (number, name) in [(SIGTERM, "SIGTERM"), (SIGINT, "SIGINT")] {
-                signal(number, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-                source.setEventHandler {
-                    if once.set() { continuation.resume(returning: name) }
-                }
-                source.resume()
-                sources.append(source)
-            }
-            Keep.alive(sources)
-        }
-    }
-
-    /// Signal sources must outlive this call.
-    private enum Keep {
-        nonisolated(unsafe) static var sources: [any DispatchSourceSignal] = []
-        static func alive(_ new: [any DispatchSourceSignal]) { sources += new }
-    }
-}
-
-final class OnceFlag: Sendable {
-    private let flag = Mutex(false)
-    /// True the first time only.
-    func set() -> Bool { flag.withLock { value in defer { value = true }; return !value } }
 }

@@ -94,7 +94,6 @@ public func configure(_ app: Application, config: AppConfig, overrides: AppOverr
         loginGuard: LoginGuard(cache: cache, maxFailures: config.loginMaxFailures,
                                window: .seconds(config.loginFailureWindow), lockout: .seconds(config.loginLockout), metrics: metrics),
         now: now,
-        athleteWriteLock: AthleteWriteLock(),
         metrics: metrics,
         coachProvider: InstrumentedLLMProvider(
             base: LLMProviderFactory.make(settings: config.coachLLM, httpClient: llmClient, logger: app.logger),

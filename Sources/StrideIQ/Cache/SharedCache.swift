@@ -1,4 +1,5 @@
 import Foundation
+import StrideIQSupport
 
 /// The shared key-value store for state every process must agree on: login-failure counters, lockouts,
 /// rate-limit windows, revoked access tokens (later: briefings, locks, cooldowns, the circuit breaker).
@@ -44,7 +45,7 @@ public actor MemoryCache: SharedCache {
     public func get(_ key: String) -> String? { live(key)?.value }
 
     public func set(_ key: String, _ value: String, ttl: Duration) {
-        entries[key] = Entry(value: value, expiresAt: now().addingTimeInterval(ttl.timeInterval))
+        entries[key] = Entry(value: value, expiresAt: now().addingTimeInterval(ttl.seconds))
         sweepIfNeeded()
     }
 
@@ -95,18 +96,5 @@ public actor MemoryCache: SharedCache {
         writesSinceSweep = 0
         let now = now()
         entries = entries.filter { $0.value.expiresAt > now }
-    }
-}
-
-extension Duration {
-    var timeInterval: TimeInterval {
-        let (seconds, attoseconds) = components
-        return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
-    }
-
-    /// Whole seconds, rounded up: what a `Retry-After` header wants.
-    var wholeSecondsRoundedUp: Int {
-        let (seconds, attoseconds) = components
-        return Int(seconds) + (attoseconds > 0 ? 1 : 0)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import StrideIQCore
+import StrideIQSupport
 
 /// `POST /v1/coach/chat` and `/chat/stream`: `{message, include_context?}`. The original's
 /// `is_synthetic_probe` and `finding_id` are accepted and ignored.
@@ -67,7 +68,7 @@ struct CoachChatResponse: Encodable, Sendable {
         model = output.model
         source = output.source
         fallbackReason = output.fallbackReason
-        elapsedMs = output.elapsed.milliseconds
+        elapsedMs = Int(output.elapsed.milliseconds)
     }
 }
 

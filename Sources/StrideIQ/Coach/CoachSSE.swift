@@ -1,6 +1,7 @@
 import Foundation
 import LLM
 import NIOCore
+import StrideIQSupport
 import Synchronization
 import Vapor
 
@@ -87,9 +88,9 @@ struct CoachDoneFrame: Encodable, Sendable {
         model = output.model
         source = output.source
         fallbackReason = output.fallbackReason
-        elapsedMs = output.elapsed.milliseconds
-        timeToFirstDeltaMs = output.timeToFirstDelta?.milliseconds
-        providerTimeToFirstTokenMs = output.providerTimeToFirstToken?.milliseconds
+        elapsedMs = Int(output.elapsed.milliseconds)
+        timeToFirstDeltaMs = output.timeToFirstDelta.map { Int($0.milliseconds) }
+        providerTimeToFirstTokenMs = output.providerTimeToFirstToken.map { Int($0.milliseconds) }
     }
 }
 

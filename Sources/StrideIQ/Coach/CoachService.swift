@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import LLM
+import StrideIQSupport
 import Vapor
 
 /// The coach chat: admits a turn (consent, caps, budget), saves the user's message, asks the provider and
@@ -30,13 +31,13 @@ final class CoachService: Sendable {
     let metrics: Metrics
     let logger: Logger
 
-    init(provider: any LLMProvider, config: AppConfig, lock: AthleteWriteLock, now: @escaping @Sendable () -> Date,
+    init(provider: any LLMProvider, config: AppConfig, now: @escaping @Sendable () -> Date,
          database: @escaping @Sendable () -> any Database, metrics: Metrics, logger: Logger) {
         self.provider = provider
         self.streams = CoachStreams(maxStreams: config.coachMaxStreams, maxPerAthlete: config.coachMaxStreamsPerAthlete) { open in
             metrics.coachStreamsOpen(open)
         }
-        self.store = CoachStore(lock: lock)
+        self.store = CoachStore()
         self.ceiling = .milliseconds(Int64((config.coachStreamTimeout * 1000).rounded()))
         self.heartbeat = .milliseconds(Int64((config.coachHeartbeat * 1000).rounded()))
         self.dailyBudget = config.coachDailyMessageBudget
@@ -51,7 +52,7 @@ final class CoachService: Sendable {
         let services = app.strideIQ
         var logger = app.logger
         logger[metadataKey: "component"] = "coach"
-        self.init(provider: services.coachProvider, config: services.config, lock: services.athleteWriteLock,
+        self.init(provider: services.coachProvider, config: services.config,
                   now: services.now, database: { [unowned app] in app.db }, metrics: services.metrics,
                   logger: logger)
     }
@@ -200,10 +201,10 @@ final class CoachService: Sendable {
         var metadata: Logger.Metadata = [
             "thread_id": "\(began.threadID)", "message_id": "\(began.assistantMessageID)",
             "finish_reason": "\(output.finishReason.rawValue)", "provider": "\(output.provider)",
-            "deltas": "\(output.deltaCount)", "elapsed_ms": "\(output.elapsed.milliseconds)",
+            "deltas": "\(output.deltaCount)", "elapsed_ms": "\(Int(output.elapsed.milliseconds))",
         ]
         if let code = output.errorCode { metadata["error_code"] = "\(code)" }
-        if let ttfd = output.timeToFirstDelta { metadata["ttfd_ms"] = "\(ttfd.milliseconds)" }
+        if let ttfd = output.timeToFirstDelta { metadata["ttfd_ms"] = "\(Int(ttfd.milliseconds))" }
         logger.info("coach turn ended", metadata: metadata)
     }
 

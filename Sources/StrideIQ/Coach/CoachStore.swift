@@ -1,11 +1,8 @@
 import Fluent
 import Foundation
 import LLM
-import SQLKit
-import Synchronization
 
-/// Threads and messages in the database. Every read-then-write runs under the athlete's write lock
-/// (`AthleteWriteLock`: an advisory lock on Postgres, `BEGIN IMMEDIATE` on SQLite), so concurrent turns of
+/// Threads and messages in the database. Every read-then-write is a `write(athlete:)`, so concurrent turns of
 /// one athlete get distinct `seq` numbers on the one open thread and no message is lost.
 struct CoachStore: Sendable {
     /// A thread with no message for this long is closed when the next turn starts.
@@ -14,24 +11,6 @@ struct CoachStore: Sendable {
     static let historyMessages = 10
     static let historyMessageChars = 2_000
     static let titleChars = 80
-
-    let lock: AthleteWriteLock
-    /// Serialises the coach's writes on SQLite (see `AsyncGate`).
-    let sqliteWrites = AsyncGate()
-
-    /// A write transaction under the athlete's lock; on SQLite also one at a time (`AsyncGate`).
-    private func locked<T: Sendable>(_ athleteID: UUID, on db: any Database,
-                                     _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
-        if isPostgres(db) { return try await lock.withLock(athleteID: athleteID, on: db, body) }
-        return try await sqliteWrites.withPermit { try await lock.withLock(athleteID: athleteID, on: db, body) }
-    }
-
-    /// A write transaction; on SQLite one at a time (`AsyncGate`).
-    private func transaction<T: Sendable>(on db: any Database,
-                                          _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
-        if isPostgres(db) { return try await db.transaction(body) }
-        return try await sqliteWrites.withPermit { try await db.writeTransaction(body) }
-    }
 
     struct BeganTurn: Sendable {
         let threadID: UUID
@@ -44,7 +23,7 @@ struct CoachStore: Sendable {
     /// Checks the daily budget, finds or opens the thread (closing it first if idle), and saves the user's
     /// message plus an empty assistant placeholder — all in one transaction, before anything streams.
     func beginTurn(athleteID: UUID, message: String, now: Date, dailyBudget: Int, on db: any Database) async throws -> BeganTurn {
-        try await locked(athleteID, on: db) { tx in
+        try await db.write(athlete: athleteID) { tx in
             let dayStart = Self.utcDayStart(now)
             let used = try await CoachMessage.query(on: tx)
                 .filter(\.$athlete.$id == athleteID).filter(\.$role == .user).filter(\.$createdAt >= dayStart)
@@ -52,7 +31,7 @@ struct CoachStore: Sendable {
             guard used < dailyBudget else {
                 let reset = dayStart.addingTimeInterval(86_400)
                 var error = APIError.tooManyRequests(
-                    code: "coach_budget_exhausted",
+                    code: .coachBudgetExhausted,
                     detail: "You've reached your daily coaching limit of \(dailyBudget) messages. It resets at midnight UTC.",
                     retryAfter: Int(reset.timeIntervalSince(now).rounded(.up)))
                 error.extra = ["resets_at": JSONCoding.formatTimestamp(reset)]
@@ -99,7 +78,7 @@ struct CoachStore: Sendable {
 
     /// Fills in the assistant's placeholder with the answer (complete or partial) and how it ended.
     func finishTurn(_ began: BeganTurn, output: CoachTurnOutput, now: Date, on db: any Database) async throws {
-        try await transaction(on: db) { tx in
+        try await db.write { tx in
             try await CoachMessage.query(on: tx)
                 .filter(\.$id == began.assistantMessageID)
                 .set(\.$content, to: output.text)
@@ -135,7 +114,7 @@ struct CoachStore: Sendable {
 
     /// Closes the athlete's open thread; the next message starts a new one. Returns the closed thread's id.
     func newConversation(athleteID: UUID, now: Date, on db: any Database) async throws -> UUID? {
-        try await locked(athleteID, on: db) { tx in
+        try await db.write(athlete: athleteID) { tx in
             guard let thread = try await Self.openThread(athleteID: athleteID, on: tx) else { return nil }
             let reason: CoachThread.ClosedReason = now.timeIntervalSince(thread.lastMessageAt) >= Self.idleThreadTimeout ? .idle : .newConversation
             try await Self.close(thread, reason: reason, now: now, on: tx)
@@ -163,52 +142,5 @@ struct CoachStore: Sendable {
 
     static func utcDayStart(_ date: Date) -> Date {
         Date(timeIntervalSince1970: (date.timeIntervalSince1970 / 86_400).rounded(.down) * 86_400)
-    }
-}
-
-/// A FIFO async mutex: waiters suspend (no thread is held) until the permit is free.
-///
-/// Why the coach needs it on SQLite: SQLiteNIO's busy handler retries *immediately and forever* on a thread of
-/// the process-wide blocking pool (`NIOSingletons.posixBlockingThreadPool`, one thread per core). Two writers
-/// spinning there while a third connection holds the write lock between two statements of its transaction
-/// (`BEGIN IMMEDIATE` … `COMMIT`) leave that transaction no thread to finish on: every SQLite call of the
-/// process stops. Concurrent coach turns are exactly that shape, so the coach's writes to SQLite take turns
-/// here first. Postgres needs none of this (row locks, advisory locks, no spinning).
-final class AsyncGate: Sendable {
-    private struct State {
-        var busy = false
-        var waiters: [CheckedContinuation<Void, Never>] = []
-    }
-    private let state = Mutex(State())
-
-    func withPermit<T: Sendable>(_ body: () async throws -> T) async throws -> T {
-        await acquire()
-        do {
-            let result = try await body()
-            release()
-            return result
-        } catch {
-            release()
-            throw error
-        }
-    }
-
-    private func acquire() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let now = state.withLock { s -> Bool in
-                if !s.busy { s.busy = true; return true }
-                s.waiters.append(continuation)
-                return false
-            }
-            if now { continuation.resume() }
-        }
-    }
-
-    private func release() {
-        let next = state.withLock { s -> CheckedContinuation<Void, Never>? in
-            if s.waiters.isEmpty { s.busy = false; return nil }
-            return s.waiters.removeFirst()
-        }
-        next?.resume()
     }
 }

@@ -25,7 +25,7 @@ struct DemoData {
         let activities = makeActivities()
         let checkin = makeCheckin()
         let (plan, workouts) = makePlan()
-        try await db.writeTransaction { db in
+        try await db.write(athlete: athleteID) { db in
             try await activities.create(on: db) // one multi-row INSERT per table
             try await checkin.create(on: db)
             try await plan.create(on: db)

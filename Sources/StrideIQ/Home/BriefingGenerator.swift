@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import LLM
 import StrideIQCore
+import StrideIQSupport
 
 /// The briefing job: builds the facts, asks the model (provider timeout inside the job deadline), validates
 /// the answer and writes the cache. Falls back to the deterministic briefing — unless a good model briefing
@@ -16,7 +17,7 @@ struct BriefingGenerator: Sendable {
     let metrics: Metrics
     let now: @Sendable () -> Date
 
-    enum Outcome: String, Sendable {
+    enum Outcome: String, Sendable, CaseIterable {
         case llm, unchanged, restamped, deterministic
         case keptPrevious = "kept_previous"
         case skipped
@@ -91,6 +92,7 @@ struct BriefingGenerator: Sendable {
         do {
             let completion = try await provider.complete(request, deadline: deadline)
             let payload = try BriefingWriter.validate(answer: completion.text, requirements: requirements)
+            // The model that answered: the fallback's when the primary failed before its first token.
             try await cache.write(BriefingEntry(payload: payload, generatedAt: now, sourceModel: completion.model,
                                                 briefingSource: .llm, isInterim: false, dataFingerprint: fingerprint), for: athleteID)
             try? await cache.recordSuccess(athleteID)

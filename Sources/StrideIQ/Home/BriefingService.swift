@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import LLM
 import StrideIQCore
+import StrideIQSupport
 
 /// Everything about the precomputed briefing except running the job: asking for a refresh (in the caller's
 /// transaction) and reading what is cached. Reads never wait for a job or a provider.

@@ -8,7 +8,7 @@ import SQLKit
 /// The SQL is plain enough to run unchanged on SQLite and Postgres; on Postgres the claim adds
 /// `FOR UPDATE SKIP LOCKED` so many workers claim without blocking each other.
 struct JobQueue: Sendable {
-    enum Kind: String, Sendable, CaseIterable { case briefing }
+    enum Kind: String, Codable, Sendable, CaseIterable { case briefing }
 
     /// Higher runs first: a refresh a person is waiting for goes before a scheduled one.
     enum Priority: Int, Sendable {
@@ -56,9 +56,9 @@ struct JobQueue: Sendable {
         let now = now()
         let rows = try await sql(db).raw("""
             INSERT INTO jobs (id, kind, athlete_id, status, priority, reason, attempts, max_attempts, run_at, created_at, updated_at)
-            VALUES (\(bind: id), \(bind: kind.rawValue), \(bind: athleteID), 'queued', \(bind: priority.rawValue), \(bind: reason),
-                    0, \(bind: maxAttempts), \(bind: runAt ?? now), \(bind: now), \(bind: now))
-            ON CONFLICT (kind, athlete_id) WHERE status = 'queued'
+            VALUES (\(bind: id), \(bind: kind.rawValue), \(bind: athleteID), \(bind: JobStatus.queued.rawValue),
+                    \(bind: priority.rawValue), \(bind: reason), 0, \(bind: maxAttempts), \(bind: runAt ?? now), \(bind: now), \(bind: now))
+            ON CONFLICT (kind, athlete_id) WHERE status = \(unsafeRaw: JobStatus.queued.sqlLiteral)
             DO UPDATE SET
                 priority = CASE WHEN excluded.priority > jobs.priority THEN excluded.priority ELSE jobs.priority END,
                 run_at = CASE WHEN excluded.run_at < jobs.run_at THEN excluded.run_at ELSE jobs.run_at END,
@@ -83,12 +83,14 @@ struct JobQueue: Sendable {
         let now = now()
         let postgres = isPostgres(db)
         let rows = try await sql(db).raw("""
-            UPDATE jobs SET status = 'running', attempts = attempts + 1, lease_expires_at = \(bind: now.addingTimeInterval(lease)),
-                leased_by = \(bind: worker), updated_at = \(bind: now)
+            UPDATE jobs SET status = \(bind: JobStatus.running.rawValue), attempts = attempts + 1,
+                lease_expires_at = \(bind: now.addingTimeInterval(lease)), leased_by = \(bind: worker), updated_at = \(bind: now)
             WHERE id IN (
                 SELECT j.id FROM jobs j
-                WHERE j.status = 'queued' AND j.run_at <= \(bind: now)
-                  AND NOT EXISTS (SELECT 1 FROM jobs r WHERE r.kind = j.kind AND r.athlete_id = j.athlete_id AND r.status = 'running')
+                WHERE j.status = \(bind: JobStatus.queued.rawValue) AND j.run_at <= \(bind: now)
+                  AND NOT EXISTS (
+                      SELECT 1 FROM jobs r
+                      WHERE r.kind = j.kind AND r.athlete_id = j.athlete_id AND r.status = \(bind: JobStatus.running.rawValue))
                 ORDER BY j.priority DESC, j.run_at ASC
                 LIMIT \(bind: limit)
                 \(unsafeRaw: postgres ? "FOR UPDATE SKIP LOCKED" : "")
@@ -107,19 +109,20 @@ struct JobQueue: Sendable {
 
     /// Extends a running job's lease (long jobs call it so they are not reaped).
     func heartbeat(_ job: ClaimedJob, worker: String, lease: TimeInterval, on db: any Database) async throws {
-        try await sql(db).raw("""
-            UPDATE jobs SET lease_expires_at = \(bind: now().addingTimeInterval(lease))
-            WHERE id = \(bind: job.id) AND leased_by = \(bind: worker) AND status = 'running'
-            """).run()
+        try await leased(job, by: worker, on: db)
+            .set(\.$leaseExpiresAt, to: now().addingTimeInterval(lease))
+            .update()
     }
 
     func complete(_ job: ClaimedJob, worker: String, on db: any Database) async throws {
         let now = now()
-        try await sql(db).raw("""
-            UPDATE jobs SET status = 'succeeded', finished_at = \(bind: now), updated_at = \(bind: now),
-                lease_expires_at = NULL, last_error = NULL
-            WHERE id = \(bind: job.id) AND leased_by = \(bind: worker) AND status = 'running'
-            """).run()
+        try await leased(job, by: worker, on: db)
+            .set(\.$status, to: .succeeded)
+            .set(\.$finishedAt, to: now)
+            .set(\.$updatedAt, to: now)
+            .set(\.$leaseExpiresAt, to: nil)
+            .set(\.$lastError, to: nil)
+            .update()
     }
 
     enum FailureOutcome: String, Sendable { case retrying, dead, superseded }
@@ -131,20 +134,18 @@ struct JobQueue: Sendable {
         let now = now()
         let message = String(error.prefix(1000))
         if job.attempt >= job.maxAttempts {
-            try await sql(db).raw("""
-                UPDATE jobs SET status = 'dead', last_error = \(bind: message), finished_at = \(bind: now), updated_at = \(bind: now),
-                    lease_expires_at = NULL
-                WHERE id = \(bind: job.id) AND leased_by = \(bind: worker) AND status = 'running'
-                """).run()
+            try await leased(job, by: worker, on: db)
+                .set(\.$status, to: .dead)
+                .set(\.$lastError, to: message)
+                .set(\.$finishedAt, to: now)
+                .set(\.$updatedAt, to: now)
+                .set(\.$leaseExpiresAt, to: nil)
+                .update()
             return .dead
         }
-        let retryAt = now.addingTimeInterval(Self.backoff(attempt: job.attempt))
         do {
-            try await sql(db).raw("""
-                UPDATE jobs SET status = 'queued', run_at = \(bind: retryAt), last_error = \(bind: message), updated_at = \(bind: now),
-                    lease_expires_at = NULL, leased_by = NULL
-                WHERE id = \(bind: job.id) AND leased_by = \(bind: worker) AND status = 'running'
-                """).run()
+            try await requeue(job, worker: worker, runAt: now.addingTimeInterval(Self.backoff(attempt: job.attempt)),
+                              attempts: job.attempt, lastError: message, on: db)
             return .retrying
         } catch let error as any DatabaseError & Error where error.isConstraintFailure {
             try await supersede(job, worker: worker, error: message, on: db)
@@ -154,25 +155,45 @@ struct JobQueue: Sendable {
 
     /// Gives a claimed job back untouched (shutdown): it runs again without counting an attempt.
     func release(_ job: ClaimedJob, worker: String, on db: any Database) async throws {
-        let now = now()
         do {
-            try await sql(db).raw("""
-                UPDATE jobs SET status = 'queued', attempts = attempts - 1, run_at = \(bind: now), updated_at = \(bind: now),
-                    lease_expires_at = NULL, leased_by = NULL
-                WHERE id = \(bind: job.id) AND leased_by = \(bind: worker) AND status = 'running'
-                """).run()
+            try await requeue(job, worker: worker, runAt: now(), attempts: job.attempt - 1, lastError: nil, on: db)
         } catch let error as any DatabaseError & Error where error.isConstraintFailure {
             try await supersede(job, worker: worker, error: "released at shutdown; a newer job covers it", on: db)
         }
     }
 
+    /// Back to the queue. Fails on `jobs_one_queued` when a newer job for the same athlete and kind is queued.
+    /// `lastError` nil keeps the one recorded.
+    private func requeue(_ job: ClaimedJob, worker: String, runAt: Date, attempts: Int, lastError: String?,
+                         on db: any Database) async throws {
+        let query = leased(job, by: worker, on: db)
+            .set(\.$status, to: .queued)
+            .set(\.$attempts, to: attempts)
+            .set(\.$runAt, to: runAt)
+            .set(\.$updatedAt, to: now())
+            .set(\.$leaseExpiresAt, to: nil)
+            .set(\.$leasedBy, to: nil)
+        if let lastError { query.set(\.$lastError, to: lastError) }
+        try await query.update()
+    }
+
     private func supersede(_ job: ClaimedJob, worker: String, error: String, on db: any Database) async throws {
         let now = now()
-        try await sql(db).raw("""
-            UPDATE jobs SET status = 'superseded', last_error = \(bind: error), finished_at = \(bind: now), updated_at = \(bind: now),
-                lease_expires_at = NULL
-            WHERE id = \(bind: job.id) AND leased_by = \(bind: worker) AND status = 'running'
-            """).run()
+        try await leased(job, by: worker, on: db)
+            .set(\.$status, to: .superseded)
+            .set(\.$lastError, to: error)
+            .set(\.$finishedAt, to: now)
+            .set(\.$updatedAt, to: now)
+            .set(\.$leaseExpiresAt, to: nil)
+            .update()
+    }
+
+    /// `job` while `worker` still holds it: once the lease is reaped (or the job finished) an update matches nothing.
+    private func leased(_ job: ClaimedJob, by worker: String, on db: any Database) -> QueryBuilder<Job> {
+        Job.query(on: db)
+            .filter(\.$id == job.id)
+            .filter(\.$leasedBy == worker)
+            .filter(\.$status == .running)
     }
 
     /// Running jobs whose lease ran out belong to a worker that died or hung: they go back to the queue (or
@@ -181,19 +202,22 @@ struct JobQueue: Sendable {
         let now = now()
         let sql = sql(db)
         try await sql.raw("""
-            UPDATE jobs SET status = 'superseded', finished_at = \(bind: now), updated_at = \(bind: now),
+            UPDATE jobs SET status = \(bind: JobStatus.superseded.rawValue), finished_at = \(bind: now), updated_at = \(bind: now),
                 last_error = 'lease expired; a newer queued job covers it'
-            WHERE status = 'running' AND lease_expires_at <= \(bind: now)
-              AND EXISTS (SELECT 1 FROM jobs q WHERE q.kind = jobs.kind AND q.athlete_id = jobs.athlete_id AND q.status = 'queued')
+            WHERE status = \(bind: JobStatus.running.rawValue) AND lease_expires_at <= \(bind: now)
+              AND EXISTS (
+                  SELECT 1 FROM jobs q
+                  WHERE q.kind = jobs.kind AND q.athlete_id = jobs.athlete_id AND q.status = \(bind: JobStatus.queued.rawValue))
             """).run()
         do {
             try await sql.raw("""
                 UPDATE jobs SET
-                    status = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE 'queued' END,
+                    status = CASE WHEN attempts >= max_attempts
+                        THEN \(bind: JobStatus.dead.rawValue) ELSE \(bind: JobStatus.queued.rawValue) END,
                     finished_at = CASE WHEN attempts >= max_attempts THEN \(bind: now) ELSE NULL END,
                     run_at = \(bind: now), updated_at = \(bind: now), lease_expires_at = NULL, leased_by = NULL,
                     last_error = 'lease expired: the worker stopped before finishing'
-                WHERE status = 'running' AND lease_expires_at <= \(bind: now)
+                WHERE status = \(bind: JobStatus.running.rawValue) AND lease_expires_at <= \(bind: now)
                 """).run()
         } catch let error as any DatabaseError & Error where error.isConstraintFailure {
             // A job was enqueued between the two statements; the next reap supersedes the expired one.
@@ -204,19 +228,20 @@ struct JobQueue: Sendable {
 
     /// Whether a job of this kind is queued or running for the athlete (`refreshing`).
     func isPending(_ kind: Kind, athleteID: UUID, on db: any Database) async throws -> Bool {
-        let rows = try await sql(db).raw("""
-            SELECT 1 AS one FROM jobs WHERE athlete_id = \(bind: athleteID) AND kind = \(bind: kind.rawValue)
-              AND status IN ('queued', 'running') LIMIT 1
-            """).all()
-        return !rows.isEmpty
+        try await Job.query(on: db)
+            .filter(\.$athlete.$id == athleteID)
+            .filter(\.$kind == kind)
+            .filter(\.$status ~~ JobStatus.pending)
+            .first() != nil
     }
 
     /// Whether `id` is running under a lease that has not expired (its worker is presumed alive).
     func isRunningWithLiveLease(_ id: UUID, on db: any Database) async throws -> Bool {
-        let rows = try await sql(db).raw("""
-            SELECT 1 AS one FROM jobs WHERE id = \(bind: id) AND status = 'running' AND lease_expires_at > \(bind: now())
-            """).all()
-        return !rows.isEmpty
+        try await Job.query(on: db)
+            .filter(\.$id == id)
+            .filter(\.$status == .running)
+            .filter(\.$leaseExpiresAt > now())
+            .first() != nil
     }
 
     struct KindStats: Sendable, Equatable {
@@ -232,12 +257,12 @@ struct JobQueue: Sendable {
         var stats = Dictionary(uniqueKeysWithValues: Kind.allCases.map { ($0, KindStats()) })
         let rows = try await sql(db).raw("""
             SELECT kind, status, COUNT(*) AS n, MIN(CASE WHEN run_at <= \(bind: now) THEN run_at END) AS due_since
-            FROM jobs WHERE status IN ('queued', 'running') GROUP BY kind, status
+            FROM jobs WHERE status IN (\(binds: JobStatus.pending.map(\.rawValue))) GROUP BY kind, status
             """).all()
         for row in rows {
             guard let kind = Kind(rawValue: try row.decode(column: "kind", as: String.self)) else { continue }
             let count = try row.decode(column: "n", as: Int.self)
-            if try row.decode(column: "status", as: String.self) == "running" {
+            if try row.decode(column: "status", as: JobStatus.self) == .running {
                 stats[kind]?.running = count
             } else {
                 stats[kind]?.queued = count
@@ -251,9 +276,10 @@ struct JobQueue: Sendable {
 
     /// Drops finished rows older than `age` (kept a while for inspection).
     func prune(olderThan age: TimeInterval, on db: any Database) async throws {
-        try await sql(db).raw("""
-            DELETE FROM jobs WHERE status IN ('succeeded', 'superseded') AND finished_at < \(bind: now().addingTimeInterval(-age))
-            """).run()
+        try await Job.query(on: db)
+            .filter(\.$status ~~ JobStatus.prunable)
+            .filter(\.$finishedAt < now().addingTimeInterval(-age))
+            .delete()
     }
 
     /// 2^attempt seconds × [0.5, 1.5) — full jitter keeps retries of many athletes from lining up.
@@ -263,8 +289,4 @@ struct JobQueue: Sendable {
     }
 
     private func sql(_ db: any Database) -> any SQLDatabase { db as! any SQLDatabase }
-}
-
-func isPostgres(_ db: any Database) -> Bool {
-    (db as? any SQLDatabase)?.dialect.name == "postgresql"
 }

@@ -2,11 +2,13 @@ import Fluent
 import Foundation
 import Logging
 import PostgresNIO
+import StrideIQSupport
 import Synchronization
 
 /// Runs queued jobs: up to `concurrency` in flight, each with its own database access (never a request's) and
 /// a job deadline. Claims are leases kept alive by a heartbeat; if this process dies they expire and the
 /// jobs run elsewhere. `stop()` stops claiming, lets running jobs finish within `drain`, and releases the rest.
+/// A process runs it as `WorkerService`; on Postgres, `JobListenerService` wakes it when a job is committed.
 final class JobWorker: Sendable {
     struct Settings: Sendable {
         var concurrency: Int
@@ -24,29 +26,26 @@ final class JobWorker: Sendable {
     private let metrics: Metrics
     private let logger: Logger
     private let wakeups: JobWakeups
-    private let listener: PostgresJobListener?
     private let state = Mutex(State())
 
     private struct State {
         var stopping = false
         var inFlight: [UUID: (job: JobQueue.ClaimedJob, task: Task<Void, Never>)] = [:]
         var loop: Task<Void, Never>?
-        var listener: Task<Void, Never>?
     }
 
     init(settings: Settings, database: @escaping @Sendable () -> any Database, queue: JobQueue, metrics: Metrics,
-         logger: Logger, wakeups: JobWakeups = JobWakeups(), listener: PostgresJobListener? = nil,
+         logger: Logger, wakeups: JobWakeups = JobWakeups(),
          handler: @escaping @Sendable (JobQueue.ClaimedJob, any Database) async throws -> String) {
         self.id = "worker-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))"
         self.settings = settings; self.database = database; self.queue = queue
         self.metrics = metrics; self.logger = logger; self.handler = handler
-        self.wakeups = wakeups; self.listener = listener
+        self.wakeups = wakeups
     }
 
     func start() {
         let task = Task { await self.loop() }
-        let listening = listener.map { listener in Task { await listener.run() } }
-        state.withLock { $0.loop = task; $0.listener = listening }
+        state.withLock { $0.loop = task }
         logger.info("worker started", metadata: ["worker": "\(id)", "concurrency": "\(settings.concurrency)"])
     }
 
@@ -115,12 +114,11 @@ final class JobWorker: Sendable {
 
     /// Stops claiming; waits up to `drain` for running jobs; cancels and releases whatever is left.
     func stop() async {
-        let (loop, listening) = state.withLock { s -> (Task<Void, Never>?, Task<Void, Never>?) in
+        let loop = state.withLock { s -> Task<Void, Never>? in
             s.stopping = true
-            return (s.loop, s.listener)
+            return s.loop
         }
         loop?.cancel()
-        listening?.cancel()
         wakeups.signal()
         let deadline = ContinuousClock.now + settings.drain
         while inFlightCount > 0 && ContinuousClock.now < deadline {

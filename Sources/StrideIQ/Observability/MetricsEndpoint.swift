@@ -1,3 +1,4 @@
+import StrideIQSupport
 import Synchronization
 import Vapor
 
@@ -27,7 +28,7 @@ enum MetricsEndpoint {
     static func authorize(_ request: Request, token: String?) throws {
         guard let token else { return }
         guard let offered = request.headers.bearerAuthorization?.token, constantTimeEqual(offered, token) else {
-            var error = APIError(.unauthorized, code: "not_authenticated", detail: "/metrics needs Authorization: Bearer <METRICS_TOKEN>")
+            var error = APIError(.unauthorized, code: .notAuthenticated, detail: "/metrics needs Authorization: Bearer <METRICS_TOKEN>")
             error.headers.replaceOrAdd(name: .wwwAuthenticate, value: "Bearer")
             throw error
         }
@@ -58,32 +59,36 @@ enum MetricsEndpoint {
 }
 
 /// With `METRICS_PORT`: a second HTTP server, on the app's event loops, that serves only `/metrics`.
-/// Started when the app boots and stopped with it, in every role.
-struct MetricsServer: LifecycleHandler {
+/// Every long-running role runs it (`MetricsListenerService`).
+final class MetricsServer: Sendable {
     let host: String
     let port: Int
-    private let server = ServerBox()
+    private let server = Mutex<HTTPServer?>(nil)
 
     init(host: String, port: Int) {
         self.host = host
         self.port = port
     }
 
-    func didBootAsync(_ app: Application) async throws {
+    func start(_ app: Application) async throws {
         let responder = APIErrorMiddleware().makeResponder(chainingTo: OnlyMetrics())
         let http = HTTPServer(application: app, responder: responder,
                               configuration: .init(hostname: host, port: port, reportMetrics: false, logger: app.logger),
                               on: app.eventLoopGroup)
         try await http.start(address: BindAddress.hostname(host, port: port))
-        server.set(http)
+        server.withLock { $0 = http }
         app.logger.notice("metrics served on http://\(host):\(boundPort ?? port)/metrics")
     }
 
     /// The port it listens on (useful with port 0).
-    var boundPort: Int? { server.port }
+    var boundPort: Int? { server.withLock { $0?.localAddress?.port } }
 
-    func shutdownAsync(_ app: Application) async {
-        await server.take()?.shutdown()
+    func stop() async {
+        let running = server.withLock { current in
+            defer { current = nil }
+            return current
+        }
+        await running?.shutdown()
     }
 
     /// `GET /metrics`, and 404 in the one error shape for anything else.
@@ -92,13 +97,5 @@ struct MetricsServer: LifecycleHandler {
             guard request.method == .GET, request.url.path == "/metrics" else { throw Abort(.notFound) }
             return try await MetricsEndpoint.respond(request)
         }
-    }
-
-    /// The running server, shared between boot and shutdown of a value-type handler.
-    final class ServerBox: Sendable {
-        private let value = Mutex<HTTPServer?>(nil)
-        func set(_ server: HTTPServer) { value.withLock { $0 = server } }
-        var port: Int? { value.withLock { $0?.localAddress?.port } }
-        func take() -> HTTPServer? { value.withLock { server in defer { server = nil }; return server } }
     }
 }

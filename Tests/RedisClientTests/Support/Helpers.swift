@@ -1,4 +1,5 @@
 import RedisClient
+import StrideIQSupport
 import Testing
 
 /// Runs `body` against a fresh `redis-server` and stops it afterwards, whether `body` threw or not.
@@ -72,12 +73,6 @@ func elapsed<Result>(_ body: () async throws -> Result) async rethrows -> (Resul
     return (result, clock.now - start)
 }
 
-extension Duration {
-    var milliseconds: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) * 1000 + Double(attoseconds) / 1e15
-    }
-}
 
 /// Polls `condition` until it holds or `timeout` passes; for effects the other side observes asynchronously
 /// (a server noticing a close), where a fixed sleep would be flaky on a loaded machine.

@@ -1,7 +1,7 @@
 import Fluent
 import SQLKit
 
-/// The durable job queue, the scheduler's leader lease and the audit log.
+/// The durable job queue (`Job`, `JobQueue`).
 struct CreateJobs: AsyncMigration {
     func prepare(on database: any Database) async throws {
         try await database.schema("jobs")
@@ -29,30 +29,4 @@ struct CreateJobs: AsyncMigration {
         try await sql.raw("CREATE INDEX jobs_athlete_idx ON jobs (athlete_id, kind, status)").run()
     }
     func revert(on database: any Database) async throws { try await database.schema("jobs").delete() }
-}
-
-struct CreateLeases: AsyncMigration {
-    func prepare(on database: any Database) async throws {
-        try await database.schema("leases")
-            .field("name", .string, .identifier(auto: false))
-            .field("holder", .string, .required)
-            .field("expires_at", .datetime, .required)
-            .field("last_tick_at", .datetime)
-            .create()
-    }
-    func revert(on database: any Database) async throws { try await database.schema("leases").delete() }
-}
-
-struct CreateAuditLog: AsyncMigration {
-    func prepare(on database: any Database) async throws {
-        try await database.schema("audit_log")
-            .id()
-            .field("actor_id", .uuid, .required)
-            .field("action", .string, .required)
-            .field("target_id", .uuid)
-            .field("result", .string, .required)
-            .field("created_at", .datetime, .required)
-            .create()
-    }
-    func revert(on database: any Database) async throws { try await database.schema("audit_log").delete() }
 }

@@ -1,35 +1,6 @@
 import Fluent
 import Foundation
 
-/// A coach conversation. At most one `open` thread per athlete (partial unique index); it closes after
-/// 24 h without a message (checked when the next turn starts) or on `POST /v1/coach/new-conversation`.
-final class CoachThread: Model, @unchecked Sendable {
-    static let schema = "coach_threads"
-
-    enum Status: String, Codable, Sendable { case open, closed }
-    enum ClosedReason: String, Codable, Sendable {
-        case idle
-        case newConversation = "new_conversation"
-    }
-
-    @ID(key: .id) var id: UUID?
-    @Parent(key: "athlete_id") var athlete: Athlete
-    @Field(key: "status") var status: Status
-    @OptionalField(key: "title") var title: String?
-    @OptionalField(key: "closed_reason") var closedReason: ClosedReason?
-    // Timestamps come from the app clock (tests move it), not Fluent's `@Timestamp`.
-    @Field(key: "created_at") var createdAt: Date
-    @Field(key: "last_message_at") var lastMessageAt: Date
-    @OptionalField(key: "closed_at") var closedAt: Date?
-
-    init() {}
-
-    init(athleteID: UUID, title: String?, now: Date) {
-        self.$athlete.id = athleteID; self.status = .open; self.title = title
-        self.createdAt = now; self.lastMessageAt = now
-    }
-}
-
 /// One message of a thread — a row each, never a rewritten array. `seq` orders a thread (unique per thread,
 /// allocated under the athlete's write lock). A turn inserts the user's message and an empty assistant
 /// placeholder together; the placeholder is filled in when the answer ends (`finish_reason` is NULL while
@@ -63,8 +34,13 @@ final class CoachMessage: Model, @unchecked Sendable {
     init() {}
 
     init(id: UUID, threadID: UUID, athleteID: UUID, seq: Int, role: Role, content: String, now: Date) {
-        self.id = id; self.$thread.id = threadID; self.$athlete.id = athleteID; self.seq = seq
-        self.role = role; self.content = content; self.createdAt = now
+        self.id = id
+        self.$thread.id = threadID
+        self.$athlete.id = athleteID
+        self.seq = seq
+        self.role = role
+        self.content = content
+        self.createdAt = now
         if role == .user { self.completedAt = now }
     }
 }

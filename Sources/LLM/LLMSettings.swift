@@ -113,26 +113,10 @@ extension LLMSettings {
         environment: [String: String]
     ) -> (settings: LLMSettings, problems: [String]) {
         var problems: [String] = []
-        let prefix = purpose.environmentPrefix
-
-        func lookup(_ name: String) -> (name: String, value: String)? {
-            for candidate in [prefix + name, name] {
-                if let value = environment[candidate]?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty {
-                    return (candidate, value)
-                }
-            }
-            return nil
-        }
+        let variables = Variables(purpose: purpose, environment: environment)
 
         func seconds(_ variable: String, inherit: Bool, default fallback: Duration) -> Duration {
-            let found: (name: String, value: String)?
-            if inherit {
-                found = lookup(variable)
-            } else if let value = environment[variable]?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty {
-                found = (variable, value)
-            } else {
-                found = nil
-            }
+            let found = inherit ? variables.lookup(variable) : variables.exact(variable)
             guard let found else { return fallback }
             guard let number = Double(found.value), number.isFinite, number > 0, number <= 86_400 else {
                 problems.append("\(found.name): expected a positive number of seconds, got \"\(found.value)\"")
@@ -143,7 +127,7 @@ extension LLMSettings {
 
         // Provider.
         var kind = LLMProviderKind.offline
-        if let found = lookup("LLM_PROVIDER") {
+        if let found = variables.lookup("LLM_PROVIDER") {
             if let parsed = LLMProviderKind(rawValue: found.value.lowercased()) {
                 kind = parsed
             } else {
@@ -162,44 +146,102 @@ extension LLMSettings {
             request: seconds(requestVariable, inherit: false, default: defaults.request)
         )
 
-        guard kind != .offline else {
-            var settings = LLMSettings.offline(purpose: purpose)
-            settings.timeouts = timeouts
-            return (settings, problems)
-        }
+        var offline = LLMSettings.offline(purpose: purpose)
+        offline.timeouts = timeouts
+        guard kind != .offline else { return (offline, problems) }
+        let settings = variables.modelProvider(kind, stem: "LLM_", role: "provider", timeouts: timeouts, problems: &problems)
+        return (problems.isEmpty ? settings : offline, problems)
+    }
 
-        // Base URL.
-        var baseURL = LLMSettings.defaultBaseURL(for: kind)
-        if let found = lookup("LLM_BASE_URL") {
-            if let normalised = normaliseBaseURL(found.value) {
-                baseURL = normalised
-            } else {
-                problems.append("\(found.name): \"\(found.value)\" is not an http(s) URL with a host (e.g. https://api.openai.com/v1)")
+    /// Reads the fallback of `purpose`: a second model provider, tried when `primary` fails before its first token
+    /// (`FallbackChain`). `{P}LLM_FALLBACK_PROVIDER`, `{P}LLM_FALLBACK_BASE_URL`, `{P}LLM_FALLBACK_API_KEY`,
+    /// `{P}LLM_FALLBACK_MODEL`, each inheriting `LLM_FALLBACK_*` when unset or empty, as the primary's settings
+    /// inherit `LLM_*` (nothing is inherited from the primary: a fallback is another provider with its own key).
+    /// Unset or `none` means no fallback. It uses the primary's timeouts and shares the caller's deadline.
+    ///
+    /// `nil` when there is no fallback or its settings are invalid (every problem is returned).
+    public static func resolveFallback(
+        purpose: LLMPurpose,
+        environment: [String: String],
+        primary: LLMSettings
+    ) -> (settings: LLMSettings?, problems: [String]) {
+        var problems: [String] = []
+        let variables = Variables(purpose: purpose, environment: environment)
+        let prefix = purpose.environmentPrefix
+        guard let found = variables.lookup("LLM_FALLBACK_PROVIDER") else {
+            // A per-purpose setting without a provider is a mistake; a global one may serve the other purpose only.
+            let settingsWithoutProvider = ["LLM_FALLBACK_BASE_URL", "LLM_FALLBACK_API_KEY", "LLM_FALLBACK_MODEL"]
+            let stray = settingsWithoutProvider.compactMap { variables.exact(prefix + $0)?.name }
+            if let name = stray.first {
+                problems.append("\(name) is set but \(prefix)LLM_FALLBACK_PROVIDER (or LLM_FALLBACK_PROVIDER) is not")
             }
+            return (nil, problems)
+        }
+        let value = found.value.lowercased()
+        if value == "none" { return (nil, problems) }
+        guard let kind = LLMProviderKind(rawValue: value), kind != .offline else {
+            let expected = "expected openai, anthropic, or none for no fallback"
+            problems.append("\(found.name): \"\(found.value)\" cannot be a fallback (\(expected))")
+            return (nil, problems)
+        }
+        // An unknown primary is reported by `resolve`; an offline one has nothing to fall back from.
+        let primaryNamed = variables.lookup("LLM_PROVIDER")?.value.lowercased() ?? LLMProviderKind.offline.rawValue
+        if primaryNamed == LLMProviderKind.offline.rawValue {
+            problems.append("\(found.name) is set but the \(purpose.rawValue) provider is offline: set \(prefix)LLM_PROVIDER "
+                + "(or LLM_PROVIDER) first, or \(prefix)LLM_FALLBACK_PROVIDER=none")
+        }
+        let settings = variables.modelProvider(kind, stem: "LLM_FALLBACK_", role: "fallback provider", timeouts: primary.timeouts,
+                                               problems: &problems)
+        return (problems.isEmpty ? settings : nil, problems)
+    }
+
+    /// The environment as one purpose reads it: `{P}NAME`, else `NAME`, an empty value counting as unset.
+    private struct Variables {
+        let purpose: LLMPurpose
+        let environment: [String: String]
+
+        var prefix: String { purpose.environmentPrefix }
+
+        func exact(_ name: String) -> (name: String, value: String)? {
+            guard let value = environment[name]?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else { return nil }
+            return (name, value)
         }
 
-        // Model.
-        let model = lookup("LLM_MODEL")?.value ?? ""
-        if model.isEmpty {
-            problems.append("\(prefix)LLM_MODEL (or LLM_MODEL) is required when the \(purpose.rawValue) provider is \(kind.rawValue)")
+        func lookup(_ name: String) -> (name: String, value: String)? {
+            exact(prefix + name) ?? exact(name)
         }
 
-        // Key: Anthropic needs one; local OpenAI-compatible servers (Ollama, llama.cpp) do not.
-        let apiKey = lookup("LLM_API_KEY")?.value
-        if kind == .anthropic, apiKey == nil {
-            problems.append("\(prefix)LLM_API_KEY (or LLM_API_KEY) is required when the \(purpose.rawValue) provider is anthropic")
-        }
-        if kind == .openai, apiKey == nil, let host = URLComponents(string: baseURL)?.host?.lowercased(),
-            host.hasSuffix("openai.com") || host.hasSuffix("googleapis.com")
-        {
-            problems.append("\(prefix)LLM_API_KEY (or LLM_API_KEY) is required for \(host) (only local servers work without a key)")
-        }
+        /// Base URL, model and key of a model provider from `{P}{stem}BASE_URL`, `…MODEL`, `…API_KEY`.
+        func modelProvider(_ kind: LLMProviderKind, stem: String, role: String, timeouts: LLMTimeouts,
+                           problems: inout [String]) -> LLMSettings {
+            var baseURL = LLMSettings.defaultBaseURL(for: kind)
+            if let found = lookup(stem + "BASE_URL") {
+                if let normalised = normaliseBaseURL(found.value) {
+                    baseURL = normalised
+                } else {
+                    problems.append("\(found.name): \"\(found.value)\" is not an http(s) URL with a host (e.g. https://api.openai.com/v1)")
+                }
+            }
 
-        let settings = LLMSettings(provider: kind, baseURL: baseURL, apiKey: apiKey, model: model, timeouts: timeouts)
-        if problems.isEmpty { return (settings, problems) }
-        var fallback = LLMSettings.offline(purpose: purpose)
-        fallback.timeouts = timeouts
-        return (fallback, problems)
+            let model = lookup(stem + "MODEL")?.value ?? ""
+            if model.isEmpty {
+                problems.append(
+                    "\(prefix)\(stem)MODEL (or \(stem)MODEL) is required when the \(purpose.rawValue) \(role) is \(kind.rawValue)")
+            }
+
+            // Key: Anthropic needs one; local OpenAI-compatible servers (Ollama, llama.cpp) do not.
+            let apiKey = lookup(stem + "API_KEY")?.value
+            if kind == .anthropic, apiKey == nil {
+                problems.append("\(prefix)\(stem)API_KEY (or \(stem)API_KEY) is required when the \(purpose.rawValue) \(role) is anthropic")
+            }
+            if kind == .openai, apiKey == nil, let host = URLComponents(string: baseURL)?.host?.lowercased(),
+                host.hasSuffix("openai.com") || host.hasSuffix("googleapis.com")
+            {
+                problems.append(
+                    "\(prefix)\(stem)API_KEY (or \(stem)API_KEY) is required for \(host) (only local servers work without a key)")
+            }
+            return LLMSettings(provider: kind, baseURL: baseURL, apiKey: apiKey, model: model, timeouts: timeouts)
+        }
     }
 
     static func normaliseBaseURL(_ text: String) -> String? {

@@ -54,6 +54,70 @@ struct ConfigTests {
         #expect(strong.database == .postgres(url: "postgres://u:p@db:5432/strideiq"))
     }
 
+    @Test func llmFallbackSettings() throws {
+        let local = ["LLM_PROVIDER": "openai", "LLM_BASE_URL": "http://127.0.0.1:11434/v1", "LLM_MODEL": "llama3.2"]
+        let none = try AppConfig.load(from: local)
+        #expect(none.briefingLLMFallback == nil && none.coachLLMFallback == nil)
+
+        // `LLM_FALLBACK_*` serves both purposes, as `LLM_*` does; a per-purpose value wins, `none` opts out.
+        let both = try AppConfig.load(from: local.merging([
+            "LLM_FALLBACK_PROVIDER": "anthropic", "LLM_FALLBACK_API_KEY": "sk-ant-fallback-key", "LLM_FALLBACK_MODEL": "claude-haiku",
+            "COACH_LLM_FALLBACK_MODEL": "claude-sonnet",
+        ]) { $1 })
+        let briefing = try #require(both.briefingLLMFallback)
+        #expect(briefing.provider == .anthropic && briefing.model == "claude-haiku" && briefing.apiKey == "sk-ant-fallback-key")
+        #expect(briefing.baseURL == "https://api.anthropic.com")
+        #expect(briefing.timeouts == both.briefingLLM.timeouts, "the purpose's timeouts, inside its one deadline")
+        #expect(both.coachLLMFallback?.model == "claude-sonnet")
+        #expect(both.coachLLMFallback?.timeouts == both.coachLLM.timeouts)
+        #expect(both.allLLMSettings.count == 4)
+
+        let coachOnly = try AppConfig.load(from: local.merging([
+            "LLM_FALLBACK_PROVIDER": "openai", "LLM_FALLBACK_BASE_URL": "http://10.0.0.2:11434/v1/", "LLM_FALLBACK_MODEL": "llama3.2",
+            "BRIEFING_LLM_FALLBACK_PROVIDER": "none", "LLM_API_KEY": "sk-primary-key",
+        ]) { $1 })
+        #expect(coachOnly.briefingLLMFallback == nil)
+        #expect(coachOnly.coachLLMFallback?.baseURL == "http://10.0.0.2:11434/v1")
+        #expect(coachOnly.coachLLMFallback?.apiKey == nil, "nothing is inherited from the primary")
+    }
+
+    @Test func llmFallbackProblemsAreReportedWithTheRest() throws {
+        let bad = #expect(throws: AppConfig.Invalid.self) {
+            try AppConfig.load(from: [
+                "PORT": "0",
+                "COACH_LLM_PROVIDER": "openai", "COACH_LLM_BASE_URL": "http://127.0.0.1:11434/v1", "COACH_LLM_MODEL": "llama3.2",
+                "COACH_LLM_FALLBACK_PROVIDER": "anthropic", "COACH_LLM_FALLBACK_BASE_URL": "ftp://nowhere",
+                "BRIEFING_LLM_FALLBACK_PROVIDER": "openai", "BRIEFING_LLM_FALLBACK_MODEL": "gpt-4o-mini",
+                "BRIEFING_LLM_FALLBACK_API_KEY": "sk-secret-fallback-key",
+            ])
+        }
+        let problems = bad?.problems ?? []
+        #expect(problems.contains { $0.hasPrefix("PORT") }, "\(problems)")
+        #expect(problems.contains(
+            "COACH_LLM_FALLBACK_BASE_URL: \"ftp://nowhere\" is not an http(s) URL with a host (e.g. https://api.openai.com/v1)"))
+        #expect(problems.contains(
+            "COACH_LLM_FALLBACK_MODEL (or LLM_FALLBACK_MODEL) is required when the coach fallback provider is anthropic"))
+        #expect(problems.contains(
+            "COACH_LLM_FALLBACK_API_KEY (or LLM_FALLBACK_API_KEY) is required when the coach fallback provider is anthropic"))
+        let offlinePrimary = "BRIEFING_LLM_FALLBACK_PROVIDER is set but the briefing provider is offline"
+        #expect(problems.contains { $0.hasPrefix(offlinePrimary) }, "\(problems)")
+        #expect(problems.contains { $0.hasPrefix("BRIEFING_LLM_FALLBACK_API_KEY") } == false, "hosted OpenAI with a key is fine")
+        #expect(problems.count == 5, "\(problems)")
+        #expect(bad?.description.contains("sk-secret-fallback-key") == false, "a key is never echoed")
+
+        for value in ["offline", "gemini"] {
+            let wrong = #expect(throws: AppConfig.Invalid.self) {
+                try AppConfig.load(from: ["LLM_PROVIDER": "openai", "LLM_BASE_URL": "http://127.0.0.1:1/v1", "LLM_MODEL": "m",
+                                          "LLM_FALLBACK_PROVIDER": value])
+            }
+            // One problem, though both purposes inherit it.
+            let expected = "LLM_FALLBACK_PROVIDER: \"\(value)\" cannot be a fallback (expected openai, anthropic, or none for no fallback)"
+            #expect(wrong?.problems == [expected])
+        }
+        let stray = #expect(throws: AppConfig.Invalid.self) { try AppConfig.load(from: ["COACH_LLM_FALLBACK_MODEL": "x"]) }
+        #expect(stray?.problems == ["COACH_LLM_FALLBACK_MODEL is set but COACH_LLM_FALLBACK_PROVIDER (or LLM_FALLBACK_PROVIDER) is not"])
+    }
+
     @Test func databaseURLs() {
         #expect(AppConfig.parseDatabaseURL("sqlite://./data/x.sqlite") == .sqlite(path: "./data/x.sqlite"))
         #expect(AppConfig.parseDatabaseURL("sqlite:///var/lib/strideiq/db.sqlite") == .sqlite(path: "/var/lib/strideiq/db.sqlite"))

@@ -57,12 +57,15 @@ public func configure(_ app: Application, config: AppConfig, overrides: AppOverr
     // the pool's limit would wait for a free connection, and that wait counts against its first-token timeout).
     let llmClient = HTTPClient(eventLoopGroupProvider: .shared(app.eventLoopGroup),
                                configuration: LLMSettings.httpClientConfiguration(
-                                for: [config.briefingLLM, config.coachLLM],
+                                for: config.allLLMSettings,
                                 maxConnectionsPerHost: max(256, config.coachMaxStreams + config.workerConcurrency)))
     app.lifecycle.use(HTTPClientShutdown(client: llmClient))
-    let briefingProvider = InstrumentedLLMProvider(
-        base: LLMProviderFactory.make(settings: config.briefingLLM, httpClient: llmClient, logger: app.logger),
-        purpose: "briefing", metrics: metrics)
+    // Each purpose: its provider, then its fallback when configured, every attempt measured.
+    let briefingProvider = InstrumentedLLMProvider.make(purpose: .briefing, primary: config.briefingLLM,
+                                                        fallback: config.briefingLLMFallback, metrics: metrics,
+                                                        httpClient: llmClient, logger: app.logger)
+    let coachProvider = InstrumentedLLMProvider.make(purpose: .coach, primary: config.coachLLM, fallback: config.coachLLMFallback,
+                                                     metrics: metrics, httpClient: llmClient, logger: app.logger)
 
     let wakeups = JobWakeups()
     let jobQueue = JobQueue(now: now, wakeups: wakeups)
@@ -95,9 +98,7 @@ public func configure(_ app: Application, config: AppConfig, overrides: AppOverr
                                window: .seconds(config.loginFailureWindow), lockout: .seconds(config.loginLockout), metrics: metrics),
         now: now,
         metrics: metrics,
-        coachProvider: InstrumentedLLMProvider(
-            base: LLMProviderFactory.make(settings: config.coachLLM, httpClient: llmClient, logger: app.logger),
-            purpose: "coach", metrics: metrics),
+        coachProvider: coachProvider,
         jobQueue: jobQueue,
         briefings: briefings,
         briefingGenerator: generator,

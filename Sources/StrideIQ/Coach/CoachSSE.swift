@@ -18,11 +18,16 @@ struct CoachMetaFrame: Encodable, Sendable {
     let provider: String
     let model: String
     let heartbeatS: Double
+    /// Asked when `provider` fails before its first token (`COACH_LLM_FALLBACK_*`); `null` when none is configured.
+    /// `done` says which one answered.
+    @Nullable var fallbackProvider: String?
+    @Nullable var fallbackModel: String?
     let timeoutS: Double
 
     enum CodingKeys: String, CodingKey {
         case type, provider, model
         case threadID = "thread_id", messageID = "message_id", userMessageID = "user_message_id"
+        case fallbackProvider = "fallback_provider", fallbackModel = "fallback_model"
         case heartbeatS = "heartbeat_s", timeoutS = "timeout_s"
     }
 }

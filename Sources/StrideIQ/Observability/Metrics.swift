@@ -1,6 +1,9 @@
 import CoreMetrics
 import Foundation
+import LLM
 import Prometheus
+import StrideIQCore
+import Synchronization
 
 /// Every metric StrideIQ exports at `/metrics`, in one place: one method per event, each with a fixed label set.
 ///
@@ -8,10 +11,14 @@ import Prometheus
 /// factory over this app's own swift-prometheus registry. Nothing is bootstrapped globally: two apps in one
 /// process (the tests) keep separate numbers, and no library can register a family with a different label
 /// set (swift-prometheus traps on a family that mixes labelled and unlabelled series).
+/// Every family is in the registry from the start (`init`, and `startAtZero(purpose:providers:)` for the LLM
+/// providers), with a zero series for each label set known in advance, so a `rate()` has a series to work on before the first event.
 /// The README's "Operations" section lists these names; keep the two in step.
 final class Metrics: Sendable {
     let registry: PrometheusCollectorRegistry
     private let factory: PrometheusMetricsFactory
+    /// The CPU seconds already added to `process_cpu_seconds_total` (a counter only goes up by increments).
+    private let cpuSecondsReported = Mutex<Double>(0)
 
     init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
@@ -31,6 +38,7 @@ final class Metrics: Sendable {
             factory.durationHistogramBuckets[name] = slow
         }
         self.factory = factory
+        startAtZero()
     }
 
     /// Metric names (Prometheus conventions: `_total` counters, `_seconds` histograms).
@@ -59,6 +67,109 @@ final class Metrics: Sendable {
         static let cacheFailOpen = "cache_fail_open_total"
         static let loginAttempts = "auth_login_attempts_total"
         static let scrapeErrors = "metrics_scrape_errors_total"
+        static let processCPU = "process_cpu_seconds_total"
+        static let processResident = "process_resident_memory_bytes"
+        static let processVirtual = "process_virtual_memory_bytes"
+        static let processOpenFDs = "process_open_fds"
+        static let processMaxFDs = "process_max_fds"
+        static let processStart = "process_start_time_seconds"
+
+        /// Every family, for the test that a fresh app exports them all. `http_*` are left out: their label
+        /// sets (route × status) are only known when a request arrives.
+        static let fromTheStart = [
+            briefingStateServed, briefingEnqueue, jobResults, briefingFailures, jobs, jobDuration, jobRetries, jobsQueued,
+            jobsRunning, jobOldestQueuedAge, llmRequests, llmDuration, llmFirstToken, llmErrors, coachStreamsOpen,
+            coachStreamsFinished, coachFirstDelta, coachRefused, coachSaveFailures, cacheFailOpen, loginAttempts, scrapeErrors,
+            processCPU, processResident, processVirtual, processOpenFDs, processMaxFDs, processStart,
+        ]
+    }
+
+    /// Label values known before any event: `startAtZero` gives each a zero series. The values are the ones the
+    /// recording call sites pass; a value missing here still gets its series on its first event.
+    enum Known {
+        static let enqueueResults = [BriefingService.EnqueueOutcome.enqueued, .coalesced, .cooldown, .circuitOpen].map(\.rawValue)
+        /// What asks for a briefing refresh: the home read, the scheduler, the admin route and the writes that
+        /// change what a briefing is built from (`BriefingTrigger.fire`).
+        static let enqueueReasons = [
+            "page_view", "scheduled", "admin", "checkin", "activity_created", "activity_deleted", "plan_changed",
+            "workout_changed", "profile_changed",
+        ]
+        /// `JobWorker`'s outcomes of one attempt.
+        static let jobOutcomes = ["succeeded", "retrying", "dead", "superseded", "released", "fail_unrecorded"]
+        static let coachRefusals = [ErrorCode.aiConsentRequired, .coachBusy, .coachBudgetExhausted, .shuttingDown].map(\.rawValue)
+        static let loginResults = ["ok", "invalid", "locked"]
+        static let failOpenChecks = ["rate_limit", "login_lockout", "login_failure_count"]
+        /// Every `LLMError.code`: the outcomes of a failed provider call.
+        static let llmErrorCodes: [String] = {
+            let errors: [LLMError] = LLMError.TimeoutKind.allCases.map { .timeout($0) }
+                + [.rateLimited(retryAfter: nil), .providerError(status: 500, message: ""), .malformedResponse(""), .malformedStream(""),
+                   .cancelled, .invalidRequest("")]
+                + LLMError.TransportKind.allCases.map { .transport($0, detail: "") }
+            return errors.map(\.code)
+        }()
+        /// Briefing job failures that are not about one answer's content (`BriefingGenerator.failureReason`).
+        static let briefingFailures = llmErrorCodes.map { "provider_" + $0 } + ["job_deadline"]
+    }
+
+    /// Registers a zero series for every label set known in advance (the LLM families: `startAtZero(purpose:providers:)`,
+    /// once the providers are known).
+    private func startAtZero() {
+        for state in BriefingState.allCases { counter(Name.briefingStateServed, [("state", state.rawValue)]) }
+        for result in Known.enqueueResults {
+            for reason in Known.enqueueReasons { counter(Name.briefingEnqueue, [("result", result), ("reason", reason)]) }
+        }
+        for reason in Known.briefingFailures { counter(Name.briefingFailures, [("reason", reason)]) }
+        for kind in JobQueue.Kind.allCases.map(\.rawValue) {
+            for result in BriefingGenerator.Outcome.allCases { counter(Name.jobResults, [("kind", kind), ("result", result.rawValue)]) }
+            for outcome in Known.jobOutcomes {
+                counter(Name.jobs, [("kind", kind), ("outcome", outcome)])
+                timer(Name.jobDuration, [("kind", kind), ("outcome", outcome)])
+            }
+            counter(Name.jobRetries, [("kind", kind)])
+            for name in [Name.jobsQueued, Name.jobsRunning, Name.jobOldestQueuedAge] { gauge(name, [("kind", kind)]) }
+        }
+        gauge(Name.coachStreamsOpen)
+        for reason in CoachFinishReason.allCases { counter(Name.coachStreamsFinished, [("finish_reason", reason.rawValue)]) }
+        timer(Name.coachFirstDelta)
+        for code in Known.coachRefusals { counter(Name.coachRefused, [("code", code)]) }
+        counter(Name.coachSaveFailures)
+        for result in Known.loginResults { counter(Name.loginAttempts, [("result", result)]) }
+        for check in Known.failOpenChecks { counter(Name.cacheFailOpen, [("check", check)]) }
+        counter(Name.scrapeErrors, [("source", "job_queue")])
+        refreshProcessMetrics()
+    }
+
+    /// Zero series for every provider `purpose` may call (a fallback chain's too), each outcome and error code.
+    /// Safe to call again: an existing series keeps its value.
+    func startAtZero(purpose: String, providers: [ProviderDescriptor]) {
+        for provider in providers {
+            let base = llmLabels(purpose: purpose, provider: provider.name, model: provider.model)
+            for outcome in ["ok"] + Known.llmErrorCodes { counter(Name.llmRequests, base + [("outcome", outcome)]) }
+            for reason in Known.llmErrorCodes { counter(Name.llmErrors, base + [("reason", reason)]) }
+            for outcome in ["ok", "error"] { timer(Name.llmDuration, base + [("outcome", outcome)]) }
+            timer(Name.llmFirstToken, base)
+        }
+    }
+
+    // Every series goes through these, so a zero series and the one its event records share one label order
+    // (the registry tells series apart by their ordered labels).
+    @discardableResult
+    private func counter(_ name: String, _ labels: [(String, String)] = []) -> CoreMetrics.Counter {
+        CoreMetrics.Counter(label: name, dimensions: labels, factory: factory)
+    }
+
+    @discardableResult
+    private func timer(_ name: String, _ labels: [(String, String)] = []) -> CoreMetrics.Timer {
+        CoreMetrics.Timer(label: name, dimensions: labels, factory: factory)
+    }
+
+    @discardableResult
+    private func gauge(_ name: String, _ labels: [(String, String)] = []) -> CoreMetrics.Gauge {
+        CoreMetrics.Gauge(label: name, dimensions: labels, factory: factory)
+    }
+
+    private func llmLabels(purpose: String, provider: String, model: String) -> [(String, String)] {
+        [("purpose", purpose), ("provider", provider), ("model", model)]
     }
 
     // MARK: HTTP
@@ -67,48 +178,48 @@ final class Metrics: Sendable {
     /// attacker cannot create series; unmatched paths share one value.
     func httpRequest(method: String, route: String, status: UInt, duration: Duration) {
         let labels = [("method", method), ("route", route), ("status", String(status))]
-        Counter(label: Name.httpRequests, dimensions: labels, factory: factory).increment()
-        Timer(label: Name.httpDuration, dimensions: labels, factory: factory).recordNanoseconds(duration.nanoseconds)
+        counter(Name.httpRequests, labels).increment()
+        timer(Name.httpDuration, labels).recordNanoseconds(duration.nanoseconds)
     }
 
     // MARK: briefings and jobs
 
     /// `fresh|stale|missing|refreshing|consent_required`, once per home/briefing read.
     func briefingStateServed(_ state: String) {
-        Counter(label: Name.briefingStateServed, dimensions: [("state", state)], factory: factory).increment()
+        counter(Name.briefingStateServed, [("state", state)]).increment()
     }
 
     /// `enqueued|coalesced|cooldown|circuit_open`, with what asked (`page_view`, `checkin`, `scheduled`, …).
     func briefingEnqueue(result: String, reason: String) {
-        Counter(label: Name.briefingEnqueue, dimensions: [("result", result), ("reason", reason)], factory: factory).increment()
+        counter(Name.briefingEnqueue, [("result", result), ("reason", reason)]).increment()
     }
 
     /// What a successful job did (a briefing job: `llm`, `deterministic`, `unchanged`, …).
     func jobResult(kind: String, result: String) {
-        Counter(label: Name.jobResults, dimensions: [("kind", kind), ("result", result)], factory: factory).increment()
+        counter(Name.jobResults, [("kind", kind), ("result", result)]).increment()
     }
 
     func briefingFailure(reason: String) {
-        Counter(label: Name.briefingFailures, dimensions: [("reason", reason)], factory: factory).increment()
+        counter(Name.briefingFailures, [("reason", reason)]).increment()
     }
 
     /// One finished attempt: `succeeded`, `retrying` (failed, will run again: also counted in `job_retries_total`),
     /// `dead`, `superseded`, `released` (shutdown) or `fail_unrecorded`.
     func jobFinished(kind: String, outcome: String, duration: Duration) {
         let labels = [("kind", kind), ("outcome", outcome)]
-        Counter(label: Name.jobs, dimensions: labels, factory: factory).increment()
-        Timer(label: Name.jobDuration, dimensions: labels, factory: factory).recordNanoseconds(duration.nanoseconds)
+        counter(Name.jobs, labels).increment()
+        timer(Name.jobDuration, labels).recordNanoseconds(duration.nanoseconds)
         if outcome == "retrying" {
-            Counter(label: Name.jobRetries, dimensions: [("kind", kind)], factory: factory).increment()
+            counter(Name.jobRetries, [("kind", kind)]).increment()
         }
     }
 
     /// The queue as the database sees it, set just before each scrape (so every role reports it, not only the worker).
     func queueSnapshot(kind: String, queued: Int, running: Int, oldestQueuedAge: TimeInterval) {
         let labels = [("kind", kind)]
-        Gauge(label: Name.jobsQueued, dimensions: labels, factory: factory).record(queued)
-        Gauge(label: Name.jobsRunning, dimensions: labels, factory: factory).record(running)
-        Gauge(label: Name.jobOldestQueuedAge, dimensions: labels, factory: factory).record(oldestQueuedAge)
+        gauge(Name.jobsQueued, labels).record(queued)
+        gauge(Name.jobsRunning, labels).record(running)
+        gauge(Name.jobOldestQueuedAge, labels).record(oldestQueuedAge)
     }
 
     // MARK: LLM
@@ -116,66 +227,91 @@ final class Metrics: Sendable {
     /// One provider call. `outcome` is `ok` or the `LLMError.code` that ended it; errors are also counted by reason.
     func llmCall(purpose: String, provider: String, model: String, outcome: String,
                  duration: Duration, timeToFirstToken: Duration?) {
-        let base = [("purpose", purpose), ("provider", provider), ("model", model)]
-        Counter(label: Name.llmRequests, dimensions: base + [("outcome", outcome)], factory: factory).increment()
-        Timer(label: Name.llmDuration, dimensions: base + [("outcome", outcome == "ok" ? "ok" : "error")], factory: factory)
+        let base = llmLabels(purpose: purpose, provider: provider, model: model)
+        counter(Name.llmRequests, base + [("outcome", outcome)]).increment()
+        timer(Name.llmDuration, base + [("outcome", outcome == "ok" ? "ok" : "error")])
             .recordNanoseconds(duration.nanoseconds)
         if let timeToFirstToken {
-            Timer(label: Name.llmFirstToken, dimensions: base, factory: factory).recordNanoseconds(timeToFirstToken.nanoseconds)
+            timer(Name.llmFirstToken, base).recordNanoseconds(timeToFirstToken.nanoseconds)
         }
         if outcome != "ok" {
-            Counter(label: Name.llmErrors, dimensions: base + [("reason", outcome)], factory: factory).increment()
+            counter(Name.llmErrors, base + [("reason", outcome)]).increment()
         }
     }
 
     // MARK: coach
 
     func coachStreamsOpen(_ open: Int) {
-        Gauge(label: Name.coachStreamsOpen, factory: factory).record(open)
+        gauge(Name.coachStreamsOpen).record(open)
     }
 
     /// A turn ended (`stop|length|timeout|cancelled|error|shutting_down`), with the time to its first delta.
     func coachStreamFinished(finishReason: String, timeToFirstDelta: Duration?) {
-        Counter(label: Name.coachStreamsFinished, dimensions: [("finish_reason", finishReason)], factory: factory).increment()
+        counter(Name.coachStreamsFinished, [("finish_reason", finishReason)]).increment()
         if let timeToFirstDelta {
-            Timer(label: Name.coachFirstDelta, factory: factory)
-                .recordNanoseconds(timeToFirstDelta.nanoseconds)
+            timer(Name.coachFirstDelta).recordNanoseconds(timeToFirstDelta.nanoseconds)
         }
     }
 
     /// A turn refused before it started (`coach_busy`, `coach_budget_exhausted`, …).
     func coachRefused(code: String) {
-        Counter(label: Name.coachRefused, dimensions: [("code", code)], factory: factory).increment()
+        counter(Name.coachRefused, [("code", code)]).increment()
     }
 
     func coachSaveFailure() {
-        Counter(label: Name.coachSaveFailures, factory: factory).increment()
+        counter(Name.coachSaveFailures).increment()
     }
 
     // MARK: auth and cache
 
     /// `ok`, `invalid` or `locked`.
     func loginAttempt(result: String) {
-        Counter(label: Name.loginAttempts, dimensions: [("result", result)], factory: factory).increment()
+        counter(Name.loginAttempts, [("result", result)]).increment()
     }
 
     /// A check that let a request through because the shared cache failed (`rate_limit`, `login_lockout`, …).
     func cacheFailOpen(check: String) {
-        Counter(label: Name.cacheFailOpen, dimensions: [("check", check)], factory: factory).increment()
+        counter(Name.cacheFailOpen, [("check", check)]).increment()
     }
 
     /// A scrape could not refresh part of its data (`job_queue`).
     func scrapeError(source: String) {
-        Counter(label: Name.scrapeErrors, dimensions: [("source", source)], factory: factory).increment()
+        counter(Name.scrapeErrors, [("source", source)]).increment()
     }
 
     // MARK: exposition
 
-    /// The Prometheus text exposition of every series recorded so far.
-    func exposition() -> [UInt8] { registry.emitToBuffer() }
+    /// The Prometheus text exposition of every series, the `process_*` ones read just now.
+    func exposition() -> [UInt8] {
+        refreshProcessMetrics()
+        return registry.emitToBuffer()
+    }
 
     /// What a scrape would see right now, parsed (for tests and diagnostics).
-    var samples: PrometheusSamples { PrometheusSamples(text: registry.emitToString()) }
+    var samples: PrometheusSamples {
+        refreshProcessMetrics()
+        return PrometheusSamples(text: registry.emitToString())
+    }
+
+    /// Reads the process's CPU, memory and descriptors into the `process_*` series (at each scrape, like the
+    /// queue gauges). What the system cannot tell (no `/proc`) stays out rather than reading 0.
+    func refreshProcessMetrics() {
+        let stats = ProcessStats.current()
+        // The counter only goes up by increments: add what was used since the last refresh. Under the lock so
+        // two concurrent scrapes do not both add the same interval.
+        cpuSecondsReported.withLock { reported in
+            let cpu = FloatingPointCounter(label: Name.processCPU, factory: factory)
+            if stats.cpuSeconds > reported {
+                cpu.increment(by: stats.cpuSeconds - reported)
+                reported = stats.cpuSeconds
+            }
+        }
+        let gauges: [(String, Double?)] = [
+            (Name.processResident, stats.residentBytes), (Name.processVirtual, stats.virtualBytes),
+            (Name.processOpenFDs, stats.openFDs), (Name.processMaxFDs, stats.maxFDs), (Name.processStart, stats.startTime),
+        ]
+        for case let (name, value?) in gauges { gauge(name).record(value) }
+    }
 
     /// The value of one series (`_count`/`_sum` names read histograms), 0 when absent.
     func value(_ name: String, _ labels: [String: String] = [:]) -> Double { samples.value(name, labels) }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Vapor
+
 @testable import StrideIQ
 
 @Suite("One error-code vocabulary")
@@ -10,9 +11,11 @@ struct ErrorCodeTests {
         #expect(Set(raw).count == raw.count, "duplicate raw values: \(raw)")
         for code in raw {
             let words = code.split(separator: "_", omittingEmptySubsequences: false)
-            let snake = !words.isEmpty && words.allSatisfy { word in
-                !word.isEmpty && word.unicodeScalars.allSatisfy { ("a"..."z").contains($0) }
-            }
+            let snake =
+                !words.isEmpty
+                && words.allSatisfy { word in
+                    !word.isEmpty && word.unicodeScalars.allSatisfy { ("a"..."z").contains($0) }
+                }
             #expect(snake, "\(code) is not snake_case")
         }
     }

@@ -25,7 +25,7 @@ struct ActivityBody: RequestBody {
     }
 
     /// Earliest accepted start (GPS watches did not exist before).
-    static let earliestStart = Date(timeIntervalSince1970: 631_152_000) // 1990-01-01
+    static let earliestStart = Date(timeIntervalSince1970: 631_152_000)  // 1990-01-01
     /// Clock skew tolerated for a start "in the future".
     static let futureTolerance: TimeInterval = 3600
     /// What `source` may contain (its length is `Limits.Activity.source`), as the OpenAPI document states it.
@@ -55,8 +55,10 @@ struct ActivityBody: RequestBody {
             v.check(movingTimeS <= durationS, "moving_time_s", "must not exceed duration_s")
         }
         if let source {
-            v.check(Self.isValidSource(source), "source",
-                    "must be \(Limits.Activity.source.lowerBound)–\(Limits.Activity.source.upperBound) lower-case letters, digits or underscores")
+            v.check(
+                Self.isValidSource(source), "source",
+                "must be \(Limits.Activity.source.lowerBound)–\(Limits.Activity.source.upperBound) lower-case letters, digits or underscores"
+            )
         }
         v.length(externalID, "external_id", Limits.Activity.externalID)
         if externalID != nil && (source == nil || source == "manual") {
@@ -93,16 +95,26 @@ struct ActivityDTO: Codable, Sendable {
     }
 
     init(_ a: Activity) {
-        id = a.id!; name = a.name; sport = a.sport; startTime = a.startTime; utcOffsetS = a.utcOffsetS
+        id = a.id!
+        name = a.name
+        sport = a.sport
+        startTime = a.startTime
+        utcOffsetS = a.utcOffsetS
         timezone = a.timezone
         localDate = LocalDate(a.startTime, in: TimeZone(secondsFromGMT: a.utcOffsetS) ?? .gmt)
-        distanceM = a.distanceM; movingTimeS = a.movingTimeS; durationS = a.durationS
-        avgHR = a.avgHR; maxHR = a.maxHR; elevationGainM = a.elevationGainM
+        distanceM = a.distanceM
+        movingTimeS = a.movingTimeS
+        durationS = a.durationS
+        avgHR = a.avgHR
+        maxHR = a.maxHR
+        elevationGainM = a.elevationGainM
         let time = a.movingTimeS ?? a.durationS
         // A tiny distance gives an infinite pace, which JSON cannot carry: no pace then, rather than a 500 on every read.
         let pace = a.distanceM.flatMap { d in time.flatMap { t in d > 0 && t > 0 ? (Double(t) / (d / 1000)).rounded(toPlaces: 1) : nil } }
         paceSPerKm = pace.flatMap { $0.isFinite ? $0 : nil }
-        source = a.source; externalID = a.externalID; createdAt = a.createdAt
+        source = a.source
+        externalID = a.externalID
+        createdAt = a.createdAt
     }
 }
 
@@ -124,21 +136,8 @@ struct ActivityListQuery: Sendable {
     var sport: Sport?
 
     init(_ query: any URLQueryContainer, validator v: inout FieldValidator) {
-        if let raw = query[String.self, at: "limit"] {
-            if let value = Int(raw), Limits.Activity.pageSize.contains(value) {
-                limit = value
-            } else {
-                let range = Limits.Activity.pageSize
-                v.fail("limit", "must be an integer between \(range.lowerBound) and \(range.upperBound)")
-            }
-        }
-        if let raw = query[String.self, at: "offset"] {
-            if let value = Int(raw), (0...Self.maxOffset).contains(value) {
-                offset = value
-            } else {
-                v.fail("offset", "must be an integer between 0 and \(Self.maxOffset)")
-            }
-        }
+        limit = v.integer(query, "limit", in: Limits.Activity.pageSize) ?? Self.defaultLimit
+        offset = v.integer(query, "offset", in: 0...Self.maxOffset) ?? 0
         since = Self.timestamp(query, "since", &v)
         until = Self.timestamp(query, "until", &v)
         if let raw = query[String.self, at: "sport"] {

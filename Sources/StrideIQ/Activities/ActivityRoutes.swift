@@ -1,6 +1,6 @@
 import Fluent
-import Vapor
 import StrideIQCore
+import Vapor
 
 /// `/v1/activities`: manual and imported sessions, idempotent on (source, external_id), one duplicate rule
 /// (`ActivityService`).
@@ -26,7 +26,8 @@ struct ActivityRoutes: RouteCollection {
         let query = ActivityListQuery(req.query, validator: &v)
         try v.throwIfInvalid()
         let (rows, total) = try await service(req).list(query, athleteID: current.id, on: req.db)
-        return JSONResponse(.ok, ActivityPage(activities: rows.map(ActivityDTO.init), total: total, limit: query.limit, offset: query.offset))
+        return JSONResponse(
+            .ok, ActivityPage(activities: rows.map(ActivityDTO.init), total: total, limit: query.limit, offset: query.offset))
     }
 
     func show(req: Request) async throws -> JSONResponse<ActivityDTO> {

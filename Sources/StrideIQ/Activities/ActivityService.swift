@@ -10,7 +10,8 @@ struct ActivityService: Sendable {
     /// Records an activity. The same import again (source, external id) answers the stored row
     /// (`created == false`); one that duplicates another recorded activity is a 409 `duplicate_activity`.
     func create(_ body: ActivityBody, athlete: Athlete, now: Date, on db: any Database) async throws
-        -> (activity: Activity, created: Bool) {
+        -> (activity: Activity, created: Bool)
+    {
         guard body.startTime <= now.addingTimeInterval(ActivityBody.futureTolerance) else {
             throw APIError.validation(field: "start_time", "must not be in the future")
         }
@@ -26,11 +27,12 @@ struct ActivityService: Sendable {
     }
 
     private static func insert(_ body: ActivityBody, athlete: Athlete, on db: any Database) async throws
-        -> (activity: Activity, created: Bool) {
+        -> (activity: Activity, created: Bool)
+    {
         let athleteID = try athlete.requireID()
         let source = body.source ?? "manual"
         if let existing = try await findByExternalID(body.externalID, athleteID: athleteID, source: source, on: db) {
-            return (existing, false) // the same import again: idempotent
+            return (existing, false)  // the same import again: idempotent
         }
         let window = ActivityDuplicateRule.window(around: body.startTime)
         let nearby = try await Activity.query(on: db)
@@ -43,9 +45,10 @@ struct ActivityService: Sendable {
             ActivityDuplicateRule.isDuplicate(candidate, .init(startTime: $0.startTime, distanceM: $0.distanceM))
         }
         if let duplicate {
-            throw APIError(.conflict, code: .duplicateActivity,
-                           detail: "This activity duplicates one already recorded (start within 2 minutes, distance within 3 %)",
-                           extra: ["existing_activity_id": try duplicate.requireID().uuidString])
+            throw APIError(
+                .conflict, code: .duplicateActivity,
+                detail: "This activity duplicates one already recorded (start within 2 minutes, distance within 3 %)",
+                extra: ["existing_activity_id": try duplicate.requireID().uuidString])
         }
         let activity = newActivity(body, athleteID: athleteID, source: source, zone: athlete.timeZone)
         do {
@@ -61,7 +64,8 @@ struct ActivityService: Sendable {
     }
 
     private static func newActivity(_ body: ActivityBody, athleteID: UUID, source: String, zone athleteZone: TimeZone)
-        -> Activity {
+        -> Activity
+    {
         let activity = Activity()
         activity.$athlete.id = athleteID
         activity.sport = body.sport ?? .run
@@ -83,7 +87,8 @@ struct ActivityService: Sendable {
 
     /// One page of the athlete's activities, newest first, and how many match in all.
     func list(_ query: ActivityListQuery, athleteID: UUID, on db: any Database) async throws
-        -> (activities: [Activity], total: Int) {
+        -> (activities: [Activity], total: Int)
+    {
         var builder = Activity.query(on: db).filter(\.$athlete.$id == athleteID)
         if let since = query.since { builder = builder.filter(\.$startTime >= since) }
         if let until = query.until { builder = builder.filter(\.$startTime < until) }
@@ -96,8 +101,10 @@ struct ActivityService: Sendable {
 
     /// The athlete's activity; another athlete's id is a 404, exactly like a missing one.
     func owned(_ id: UUID, athleteID: UUID, on db: any Database) async throws -> Activity {
-        guard let activity = try await Activity.query(on: db)
-            .filter(\.$id == id).filter(\.$athlete.$id == athleteID).first() else {
+        guard
+            let activity = try await Activity.query(on: db)
+                .filter(\.$id == id).filter(\.$athlete.$id == athleteID).first()
+        else {
             throw APIError.notFound("Activity")
         }
         return activity
@@ -112,7 +119,8 @@ struct ActivityService: Sendable {
     }
 
     private static func findByExternalID(_ externalID: String?, athleteID: UUID, source: String, on db: any Database)
-        async throws -> Activity? {
+        async throws -> Activity?
+    {
         guard let externalID else { return nil }
         return try await Activity.query(on: db)
             .filter(\.$athlete.$id == athleteID).filter(\.$source == source).filter(\.$externalID == externalID)

@@ -18,8 +18,14 @@ struct AthleteDTO: Codable, Sendable {
     }
 
     init(_ athlete: Athlete) {
-        id = athlete.id!; email = athlete.email; displayName = athlete.displayName; role = athlete.role
-        timezone = athlete.timezone; units = athlete.units; aiConsent = athlete.aiConsent; createdAt = athlete.createdAt
+        id = athlete.id!
+        email = athlete.email
+        displayName = athlete.displayName
+        role = athlete.role
+        timezone = athlete.timezone
+        units = athlete.units
+        aiConsent = athlete.aiConsent
+        createdAt = athlete.createdAt
     }
 }
 

@@ -1,6 +1,6 @@
 import Fluent
-import Vapor
 import StrideIQCore
+import Vapor
 
 /// `GET/PATCH /v1/athlete`: the caller's own profile (`AthleteService`).
 struct AthleteRoutes: RouteCollection {

@@ -1,6 +1,6 @@
 import Fluent
-import Vapor
 import StrideIQCore
+import Vapor
 
 /// `/v1/auth/*`: register, login, refresh, logout, me (`AuthService`). Rate-limited per client IP.
 struct AuthRoutes: RouteCollection {
@@ -48,9 +48,10 @@ struct AuthRoutes: RouteCollection {
 
     private func service(_ req: Request) -> AuthService {
         let app = req.application
-        return AuthService(tokens: app.tokenService, loginGuard: app.loginGuard, metrics: app.metrics,
-                           hasher: req.password.async, dummyPasswordHash: app.strideIQ.dummyPasswordHash,
-                           keys: app.jwt.keys, logger: req.logger)
+        return AuthService(
+            tokens: app.tokenService, loginGuard: app.loginGuard, metrics: app.metrics,
+            hasher: req.password.async, dummyPasswordHash: app.strideIQ.dummyPasswordHash,
+            keys: app.jwt.keys, logger: req.logger)
     }
 }
 

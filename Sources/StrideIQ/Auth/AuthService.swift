@@ -1,8 +1,8 @@
 import Fluent
 import JWT
-import Vapor
 import StrideIQCore
 import StrideIQSupport
+import Vapor
 
 /// Accounts and sessions, on a database and plain values (no request): register, log in (with the lockout),
 /// refresh, log out.
@@ -21,8 +21,9 @@ struct AuthService: Sendable {
     func register(_ body: RegisterBody, on db: any Database) async throws -> (Athlete, TokenService.Issued) {
         let email = EmailRules.normalize(body.email)
         let hash = try await hasher.hash(body.password)
-        let athlete = Athlete(email: email, passwordHash: hash, displayName: body.displayName,
-                              timezone: body.timezone ?? "UTC", units: body.units ?? .metric)
+        let athlete = Athlete(
+            email: email, passwordHash: hash, displayName: body.displayName,
+            timezone: body.timezone ?? "UTC", units: body.units ?? .metric)
         do {
             try await athlete.create(on: db)
         } catch let error as any DatabaseError where error.isConstraintFailure {
@@ -44,8 +45,9 @@ struct AuthService: Sendable {
         guard valid, let athlete else {
             metrics.loginAttempt(result: "invalid")
             if let lock = await loginGuard.recordFailure(email: email, logger: logger) { throw Self.locked(lock) }
-            throw APIError(.unauthorized, code: .invalidCredentials, detail: "Invalid email or password",
-                           headers: ["WWW-Authenticate": "Bearer"])
+            throw APIError(
+                .unauthorized, code: .invalidCredentials, detail: "Invalid email or password",
+                headers: ["WWW-Authenticate": "Bearer"])
         }
         await loginGuard.recordSuccess(email: email, logger: logger)
         metrics.loginAttempt(result: "ok")
@@ -66,8 +68,9 @@ struct AuthService: Sendable {
     static func locked(_ remaining: Duration) -> APIError {
         let seconds = remaining.wholeSecondsRoundedUp
         let minutes = max(1, (seconds + 59) / 60)
-        return .tooManyRequests(code: .accountLocked,
-                                detail: "Account temporarily locked. Try again in \(minutes) minute\(minutes == 1 ? "" : "s").",
-                                retryAfter: seconds)
+        return .tooManyRequests(
+            code: .accountLocked,
+            detail: "Account temporarily locked. Try again in \(minutes) minute\(minutes == 1 ? "" : "s").",
+            retryAfter: seconds)
     }
 }

@@ -1,8 +1,8 @@
 import Fluent
 import JWT
 import SQLKit
-import Vapor
 import StrideIQCore
+import Vapor
 
 /// Issues access tokens and rotating refresh tokens, and revokes them.
 struct TokenService: Sendable {
@@ -25,7 +25,8 @@ struct TokenService: Sendable {
     /// Exchanges a refresh token for a new pair. The presented token is consumed atomically (only one of two
     /// concurrent refreshes wins); presenting an already-rotated token revokes the whole family.
     func refresh(_ presented: String, keys: JWTKeyCollection, on db: any Database, logger: Logger) async throws
-        -> (Athlete, Issued) {
+        -> (Athlete, Issued)
+    {
         let hash = Self.hash(presented)
         guard let token = try await RefreshToken.query(on: db).filter(\.$tokenHash == hash).first() else {
             throw Self.invalidRefresh
@@ -98,7 +99,7 @@ struct TokenService: Sendable {
     }
 
     private func issue(for athlete: Athlete, familyID: UUID, keys: JWTKeyCollection, on db: any Database) async throws -> Issued {
-        let issuedAt = Date(timeIntervalSince1970: now().timeIntervalSince1970.rounded(.down)) // NumericDate: whole seconds
+        let issuedAt = Date(timeIntervalSince1970: now().timeIntervalSince1970.rounded(.down))  // NumericDate: whole seconds
         let claims = AccessClaims(
             sub: .init(value: athlete.id!.uuidString),
             role: athlete.role.rawValue,
@@ -108,13 +109,16 @@ struct TokenService: Sendable {
             sid: familyID.uuidString)
         let access = try await keys.sign(claims)
         let refresh = Self.newOpaqueToken()
-        try await RefreshToken(athleteID: athlete.id!, familyID: familyID, tokenHash: Self.hash(refresh),
-                               expiresAt: issuedAt.addingTimeInterval(refreshTTL)).create(on: db)
+        try await RefreshToken(
+            athleteID: athlete.id!, familyID: familyID, tokenHash: Self.hash(refresh),
+            expiresAt: issuedAt.addingTimeInterval(refreshTTL)
+        ).create(on: db)
         return Issued(accessToken: access, refreshToken: refresh, expiresIn: Int(accessTTL))
     }
 
-    static let invalidRefresh = APIError(.unauthorized, code: .invalidRefreshToken,
-                                         detail: "The refresh token is invalid, expired or revoked")
+    static let invalidRefresh = APIError(
+        .unauthorized, code: .invalidRefreshToken,
+        detail: "The refresh token is invalid, expired or revoked")
 
     static func hash(_ token: String) -> String {
         SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()

@@ -28,8 +28,10 @@ struct CheckinBody: RequestBody {
 
     func validate(into v: inout FieldValidator) {
         v.range(sleepH, "sleep_h", Limits.Checkin.sleepH)
-        for (value, key) in [(sleepQuality, CodingKeys.sleepQuality), (stress, .stress), (soreness, .soreness),
-                             (enjoyment, .enjoyment), (confidence, .confidence), (readiness, .readiness)] {
+        for (value, key) in [
+            (sleepQuality, CodingKeys.sleepQuality), (stress, .stress), (soreness, .soreness),
+            (enjoyment, .enjoyment), (confidence, .confidence), (readiness, .readiness),
+        ] {
             v.range(value, key.rawValue, Limits.Checkin.scale5)
         }
         v.range(rpe, "rpe_1_10", Limits.Checkin.rpe)
@@ -80,10 +82,21 @@ struct CheckinDTO: Codable, Sendable {
     }
 
     init(_ r: DailyCheckin) {
-        id = r.id!; date = r.date; sleepH = r.sleepH; sleepQuality = r.sleepQuality; stress = r.stress
-        soreness = r.soreness; enjoyment = r.enjoyment; confidence = r.confidence; readiness = r.readiness
-        rpe = r.rpe; notes = r.notes; hrvRMSSD = r.hrvRMSSD; restingHR = r.restingHR
-        createdAt = r.createdAt; updatedAt = r.updatedAt
+        id = r.id!
+        date = r.date
+        sleepH = r.sleepH
+        sleepQuality = r.sleepQuality
+        stress = r.stress
+        soreness = r.soreness
+        enjoyment = r.enjoyment
+        confidence = r.confidence
+        readiness = r.readiness
+        rpe = r.rpe
+        notes = r.notes
+        hrvRMSSD = r.hrvRMSSD
+        restingHR = r.restingHR
+        createdAt = r.createdAt
+        updatedAt = r.updatedAt
     }
 }
 
@@ -102,14 +115,7 @@ struct CheckinListQuery: Sendable {
     init(_ query: any URLQueryContainer, validator v: inout FieldValidator) {
         start = Self.date(query, "start_date", &v)
         end = Self.date(query, "end_date", &v)
-        if let raw = query[String.self, at: "limit"] {
-            if let value = Int(raw), Limits.Checkin.listLimit.contains(value) {
-                limit = value
-            } else {
-                let range = Limits.Checkin.listLimit
-                v.fail("limit", "must be an integer between \(range.lowerBound) and \(range.upperBound)")
-            }
-        }
+        limit = v.integer(query, "limit", in: Limits.Checkin.listLimit) ?? Self.defaultLimit
         if let start, let end { v.check(start <= end, "end_date", "must not be before start_date") }
     }
 

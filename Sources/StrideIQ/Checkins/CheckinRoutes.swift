@@ -1,6 +1,6 @@
 import Fluent
-import Vapor
 import StrideIQCore
+import Vapor
 
 /// `/v1/daily-checkin`: one row per (athlete, local date), upserted; only the fields sent change
 /// (`CheckinService`).

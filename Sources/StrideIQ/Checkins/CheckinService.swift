@@ -9,13 +9,15 @@ struct CheckinService: Sendable {
     /// Creates or updates the check-in of `body.date`, changing only the fields sent. `date` must be a day
     /// within the last `Limits.Checkin.maxAgeDays` in the athlete's zone, never one after `today`.
     func upsert(_ decoded: Decoded<CheckinBody>, athlete: Athlete, now: Date, on db: any Database) async throws
-        -> (checkin: DailyCheckin, created: Bool) {
+        -> (checkin: DailyCheckin, created: Bool)
+    {
         let body = decoded.value
         let today = LocalDate(now, in: athlete.timeZone)
         var v = FieldValidator()
         v.check(body.date <= today, "date", "must not be in the future (today is \(today) in \(athlete.timezone))")
-        v.check(body.date >= today.adding(days: -Limits.Checkin.maxAgeDays), "date",
-                "must be within the last \(Limits.Checkin.maxAgeDays) days")
+        v.check(
+            body.date >= today.adding(days: -Limits.Checkin.maxAgeDays), "date",
+            "must be within the last \(Limits.Checkin.maxAgeDays) days")
         try v.throwIfInvalid()
 
         let athleteID = try athlete.requireID()

@@ -1,6 +1,6 @@
 import Fluent
-import Vapor
 import StrideIQCore
+import Vapor
 
 /// `/v1/coach/*` (the original's paths): chat (whole answer), chat/stream (SSE), new-conversation, history,
 /// context, suggestions (`CoachService` holds the turn logic). Register it under the athlete authenticator.
@@ -36,9 +36,10 @@ struct CoachRoutes: RouteCollection {
         // Consent first (403 before 422), then the body.
         try req.application.coach.requireConsent(athlete)
         let body = try req.decodeBody(CoachChatBody.self).value
-        return try await req.application.coach.admit(athlete: athlete, message: body.message,
-                                                     includeContext: body.includeContext ?? true, started: started,
-                                                     requestID: req.logger[metadataKey: "request-id"].map { "\($0)" }, on: req.db)
+        return try await req.application.coach.admit(
+            athlete: athlete, message: body.message,
+            includeContext: body.includeContext ?? true, started: started,
+            requestID: req.logger[metadataKey: "request-id"].map { "\($0)" }, on: req.db)
     }
 
     func newConversation(req: Request) async throws -> JSONResponse<NewConversationResponse> {

@@ -1,5 +1,5 @@
-import Vapor
 import StrideIQCore
+import Vapor
 
 /// The one error shape of the API: `{"detail": message, "code": machine_code, "errors": [...]?, ...extra}`.
 /// `detail` keeps the original's clients working; `code` is what programs branch on.
@@ -12,8 +12,10 @@ public struct APIError: Error, Sendable {
     /// Extra top-level fields, e.g. `existing_activity_id` on a duplicate.
     public var extra: [String: String]
 
-    public init(_ status: HTTPResponseStatus, code: ErrorCode, detail: String, errors: [FieldError]? = nil,
-                headers: HTTPHeaders = [:], extra: [String: String] = [:]) {
+    public init(
+        _ status: HTTPResponseStatus, code: ErrorCode, detail: String, errors: [FieldError]? = nil,
+        headers: HTTPHeaders = [:], extra: [String: String] = [:]
+    ) {
         self.status = status
         self.code = code
         self.detail = detail
@@ -47,7 +49,6 @@ public struct APIError: Error, Sendable {
         APIError(.tooManyRequests, code: code, detail: detail, headers: ["Retry-After": String(max(1, seconds))])
     }
 }
-
 
 extension FieldValidator {
     /// Throws a 422 with every collected problem, if any.

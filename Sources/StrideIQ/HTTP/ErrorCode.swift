@@ -72,19 +72,20 @@ public enum ErrorCode: String, CaseIterable, Sendable, Codable {
 
     /// The code of an error that carries only a status (Vapor's own aborts, unmatched routes).
     public init(status: HTTPResponseStatus) {
-        self = switch status.code {
-        case 400: .badRequest
-        case 401: .notAuthenticated
-        case 403: .forbidden
-        case 404: .notFound
-        case 405: .methodNotAllowed
-        case 409: .conflict
-        case 413: .payloadTooLarge
-        case 415: .unsupportedMediaType
-        case 422: .validationError
-        case 429: .rateLimited
-        case 503: .serviceUnavailable
-        default: status.code >= 500 ? .internalError : .badRequest
-        }
+        self =
+            switch status.code {
+            case 400: .badRequest
+            case 401: .notAuthenticated
+            case 403: .forbidden
+            case 404: .notFound
+            case 405: .methodNotAllowed
+            case 409: .conflict
+            case 413: .payloadTooLarge
+            case 415: .unsupportedMediaType
+            case 422: .validationError
+            case 429: .rateLimited
+            case 503: .serviceUnavailable
+            default: status.code >= 500 ? .internalError : .badRequest
+            }
     }
 }

@@ -1,6 +1,6 @@
-import Vapor
 import JWT
 import StrideIQCore
+import Vapor
 
 /// Turns every error — ours, Vapor's, decoding, JWT, database — into the one JSON error shape.
 /// Unknown errors become a 500 with a generic message; their details go to the log, never to the client.
@@ -58,8 +58,11 @@ extension DecodingError {
         }
         var result = ""
         for key in path {
-            if let index = key.intValue { result += "[\(index)]" }
-            else { result += result.isEmpty ? key.stringValue : ".\(key.stringValue)" }
+            if let index = key.intValue {
+                result += "[\(index)]"
+            } else {
+                result += result.isEmpty ? key.stringValue : ".\(key.stringValue)"
+            }
         }
         return result.isEmpty ? "body" : result
     }

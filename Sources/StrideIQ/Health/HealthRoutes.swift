@@ -14,8 +14,9 @@ struct HealthRoutes: RouteCollection {
     }
 
     func health(req: Request) async throws -> JSONResponse<Report> {
-        let service = HealthService(databaseKind: req.application.config.database.kind, cache: req.application.cache,
-                                    logger: req.logger)
+        let service = HealthService(
+            databaseKind: req.application.config.database.kind, cache: req.application.cache,
+            logger: req.logger)
         let report = await service.readiness(on: req.db)
         return JSONResponse(report.failed == nil ? .ok : .serviceUnavailable, report)
     }

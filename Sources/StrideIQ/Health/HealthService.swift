@@ -35,8 +35,9 @@ struct HealthService: Sendable {
             try await withDeadline(checkTimeout) { try await probe() }
             return HealthRoutes.Check(status: "ok", latencyMs: milliseconds(clock.now - start), backend: backend, error: nil)
         } catch {
-            return HealthRoutes.Check(status: "failed", latencyMs: milliseconds(clock.now - start), backend: backend,
-                                      error: error is DeadlineExceeded ? "timed out after \(checkTimeout)" : "unreachable")
+            return HealthRoutes.Check(
+                status: "failed", latencyMs: milliseconds(clock.now - start), backend: backend,
+                error: error is DeadlineExceeded ? "timed out after \(checkTimeout)" : "unreachable")
         }
     }
 

@@ -11,8 +11,9 @@ struct BriefingTrigger: Sendable {
 
     func fire(_ reason: String, athlete: Athlete, on db: any Database) async throws {
         guard athlete.aiConsent else { return }
-        try await briefings.requestRefresh(athleteID: athlete.requireID(), priority: .trigger, reason: reason,
-                                           on: db, logger: logger)
+        try await briefings.requestRefresh(
+            athleteID: athlete.requireID(), priority: .trigger, reason: reason,
+            on: db, logger: logger)
     }
 }
 

@@ -1,6 +1,6 @@
 import Fluent
-import Vapor
 import StrideIQCore
+import Vapor
 
 /// `/v1/home` (deterministic payload + cached briefing), `/v1/home/briefing` (just the briefing, with an ETag,
 /// for polling) and the admin refresh (`HomeService`). None of them ever waits for a job or a provider.

@@ -39,8 +39,9 @@ struct HomeService: Sendable {
                 try await AuditLog.record(actor: actorID, action: action, target: target, result: "not_found", now: now, on: db)
                 return nil
             }
-            let outcome = try await briefings.requestRefresh(athleteID: target, priority: .trigger, reason: "admin",
-                                                             on: db, logger: logger)
+            let outcome = try await briefings.requestRefresh(
+                athleteID: target, priority: .trigger, reason: "admin",
+                on: db, logger: logger)
             try await AuditLog.record(actor: actorID, action: action, target: target, result: outcome.rawValue, now: now, on: db)
             return outcome == .coalesced ? .coalesced : .enqueued
         }
@@ -52,9 +53,11 @@ struct HomeService: Sendable {
 /// Append-only record of privileged actions.
 enum AuditLog {
     static func record(actor: UUID, action: String, target: UUID?, result: String, now: Date, on db: any Database) async throws {
-        try await (db as! any SQLDatabase).raw("""
+        try await (db as! any SQLDatabase).raw(
+            """
             INSERT INTO audit_log (id, actor_id, action, target_id, result, created_at)
             VALUES (\(bind: UUID()), \(bind: actor), \(bind: action), \(bind: target), \(bind: result), \(bind: now))
-            """).run()
+            """
+        ).run()
     }
 }

@@ -1,6 +1,6 @@
 import Fluent
-import Vapor
 import StrideIQCore
+import Vapor
 
 /// `/v1/plans` and their planned workouts (`PlanService`). Bodies are decoded before anything is looked up,
 /// so a bad body is a 422 even for a plan that does not exist.

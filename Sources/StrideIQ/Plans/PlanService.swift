@@ -48,8 +48,9 @@ struct PlanService: Sendable {
                 try await trigger.fire("plan_changed", athlete: athlete, on: db)
             }
         } catch let error as any DatabaseError where error.isConstraintFailure {
-            throw APIError(.conflict, code: .activePlanExists,
-                           detail: "Another plan is already active; complete or cancel it first")
+            throw APIError(
+                .conflict, code: .activePlanExists,
+                detail: "Another plan is already active; complete or cancel it first")
         }
     }
 
@@ -60,15 +61,17 @@ struct PlanService: Sendable {
     func delete(_ plan: TrainingPlan, athlete: Athlete, on db: any Database) async throws {
         let trigger = trigger
         try await db.write(athlete: athlete.requireID()) { db in
-            try await plan.delete(on: db) // workouts go with it (ON DELETE CASCADE)
+            try await plan.delete(on: db)  // workouts go with it (ON DELETE CASCADE)
             try await trigger.fire("plan_changed", athlete: athlete, on: db)
         }
     }
 
     /// The athlete's plan; another athlete's id is a 404.
     func owned(_ id: UUID, athleteID: UUID, on db: any Database) async throws -> TrainingPlan {
-        guard let plan = try await TrainingPlan.query(on: db)
-            .filter(\.$id == id).filter(\.$athlete.$id == athleteID).first() else {
+        guard
+            let plan = try await TrainingPlan.query(on: db)
+                .filter(\.$id == id).filter(\.$athlete.$id == athleteID).first()
+        else {
             throw APIError.notFound("Plan")
         }
         return plan
@@ -78,7 +81,8 @@ struct PlanService: Sendable {
 
     /// A new workout of `plan`; `scheduled_date`, `workout_type` and `title` are required.
     func createWorkout(_ decoded: Decoded<WorkoutBody>, in plan: TrainingPlan, athlete: Athlete, on db: any Database)
-        async throws -> PlannedWorkout {
+        async throws -> PlannedWorkout
+    {
         try Self.requireNewWorkoutFields(decoded.value)
         let workout = PlannedWorkout()
         workout.$plan.id = try plan.requireID()
@@ -96,8 +100,10 @@ struct PlanService: Sendable {
     }
 
     /// Changes only the fields sent, checks the workout as a whole and saves it (409 `workout_date_taken`).
-    func update(_ workout: PlannedWorkout, with decoded: Decoded<WorkoutBody>, plan: TrainingPlan, athlete: Athlete,
-                on db: any Database) async throws {
+    func update(
+        _ workout: PlannedWorkout, with decoded: Decoded<WorkoutBody>, plan: TrainingPlan, athlete: Athlete,
+        on db: any Database
+    ) async throws {
         Self.apply(decoded, to: workout)
         var v = FieldValidator()
         WorkoutBody.validateMerged(workout, into: &v)
@@ -110,8 +116,9 @@ struct PlanService: Sendable {
                 try await trigger.fire("workout_changed", athlete: athlete, on: db)
             }
         } catch let error as any DatabaseError where error.isConstraintFailure {
-            throw APIError(.conflict, code: .workoutDateTaken,
-                           detail: "This plan already has a workout on \(workout.scheduledDate)")
+            throw APIError(
+                .conflict, code: .workoutDateTaken,
+                detail: "This plan already has a workout on \(workout.scheduledDate)")
         }
     }
 
@@ -126,8 +133,10 @@ struct PlanService: Sendable {
 
     /// The plan's workout; one of another plan is a 404.
     func ownedWorkout(_ id: UUID, in plan: TrainingPlan, on db: any Database) async throws -> PlannedWorkout {
-        guard let workout = try await PlannedWorkout.query(on: db)
-            .filter(\.$id == id).filter(\.$plan.$id == plan.requireID()).first() else {
+        guard
+            let workout = try await PlannedWorkout.query(on: db)
+                .filter(\.$id == id).filter(\.$plan.$id == plan.requireID()).first()
+        else {
             throw APIError.notFound("Workout")
         }
         return workout

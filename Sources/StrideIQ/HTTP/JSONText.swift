@@ -1,5 +1,5 @@
-/// Hand-written JSON text, for the two places that build JSON without an encoder: the coach's per-delta
-/// frames (hot path) and the OpenAPI document (key order kept as written).
+/// Hand-written JSON text, for the one place that builds JSON without an encoder: the coach's per-delta
+/// frames (hot path).
 enum JSONText {
     /// Appends `text` escaped as the inside of a JSON string (RFC 8259): quote, backslash, control characters.
     static func appendEscaped(_ text: String, to out: inout String) {

@@ -5,10 +5,10 @@ public struct HomePayload: Codable, Sendable, Equatable {
     public var today: TodayWorkout
     public var yesterday: YesterdayInsight
     public var week: WeekProgress
-    public var raceCountdown: RaceCountdown?
+    @Nullable public var raceCountdown: RaceCountdown?
     public var checkinNeeded: Bool
-    public var todayCheckin: TodayCheckin?
-    public var lastRun: LastRun?
+    @Nullable public var todayCheckin: TodayCheckin?
+    @Nullable public var lastRun: LastRun?
     public var hasAnyActivities: Bool
     public var totalActivities: Int
 
@@ -21,15 +21,15 @@ public struct HomePayload: Codable, Sendable, Equatable {
 
 public struct TodayWorkout: Codable, Sendable, Equatable {
     public var hasWorkout: Bool
-    public var workoutID: UUID?
-    public var workoutType: WorkoutType?
-    public var title: String?
-    public var distanceM: Double?
-    public var paceGuidance: String?
-    public var whyContext: String?
-    public var whySource: String?
-    public var weekNumber: Int?
-    public var phase: TrainingPhase?
+    @Nullable public var workoutID: UUID?
+    @Nullable public var workoutType: WorkoutType?
+    @Nullable public var title: String?
+    @Nullable public var distanceM: Double?
+    @Nullable public var paceGuidance: String?
+    @Nullable public var whyContext: String?
+    @Nullable public var whySource: String?
+    @Nullable public var weekNumber: Int?
+    @Nullable public var phase: TrainingPhase?
 
     enum CodingKeys: String, CodingKey {
         case title, phase
@@ -40,15 +40,15 @@ public struct TodayWorkout: Codable, Sendable, Equatable {
 
 public struct YesterdayInsight: Codable, Sendable, Equatable {
     public var hasActivity: Bool
-    public var activityName: String?
-    public var activityID: UUID?
-    public var distanceM: Double?
-    public var paceSPerKm: Double?
-    public var insight: String?
-    public var lastActivityDate: LocalDate?
-    public var lastActivityName: String?
-    public var lastActivityID: UUID?
-    public var daysSinceLast: Int?
+    @Nullable public var activityName: String?
+    @Nullable public var activityID: UUID?
+    @Nullable public var distanceM: Double?
+    @Nullable public var paceSPerKm: Double?
+    @Nullable public var insight: String?
+    @Nullable public var lastActivityDate: LocalDate?
+    @Nullable public var lastActivityName: String?
+    @Nullable public var lastActivityID: UUID?
+    @Nullable public var daysSinceLast: Int?
 
     enum CodingKeys: String, CodingKey {
         case insight
@@ -64,12 +64,12 @@ public enum WeekStatus: String, Codable, Sendable, CaseIterable {
 }
 
 public struct WeekProgress: Codable, Sendable, Equatable {
-    public var weekNumber: Int?
-    public var totalWeeks: Int?
-    public var phase: TrainingPhase?
+    @Nullable public var weekNumber: Int?
+    @Nullable public var totalWeeks: Int?
+    @Nullable public var phase: TrainingPhase?
     public var completedM: Double
     public var plannedM: Double
-    public var progressPct: Double?
+    @Nullable public var progressPct: Double?
     public var days: [WeekDay]
     public var status: WeekStatus
     public var trajectorySentence: String
@@ -85,14 +85,14 @@ public struct WeekProgress: Codable, Sendable, Equatable {
 public struct WeekDay: Codable, Sendable, Equatable {
     public var date: LocalDate
     public var dayAbbrev: String
-    public var workoutType: WorkoutType?
+    @Nullable public var workoutType: WorkoutType?
     public var distanceM: Double
-    public var plannedDistanceM: Double?
+    @Nullable public var plannedDistanceM: Double?
     public var completed: Bool
     public var isToday: Bool
     /// The longest run of the day.
-    public var activityID: UUID?
-    public var workoutID: UUID?
+    @Nullable public var activityID: UUID?
+    @Nullable public var workoutID: UUID?
     public var runCount: Int
     public var otherActivities: [OtherActivityRef]
 
@@ -107,8 +107,8 @@ public struct WeekDay: Codable, Sendable, Equatable {
 public struct OtherActivityRef: Codable, Sendable, Equatable {
     public var activityID: UUID
     public var sport: Sport
-    public var distanceM: Double?
-    public var durationS: Int?
+    @Nullable public var distanceM: Double?
+    @Nullable public var durationS: Int?
     public var name: String
     enum CodingKeys: String, CodingKey {
         case sport, name
@@ -132,8 +132,8 @@ public struct RaceCountdown: Codable, Sendable, Equatable {
     public var raceDate: LocalDate
     public var daysRemaining: Int
     public var distanceM: Double
-    public var goalTime: String?
-    public var goalPace: String?
+    @Nullable public var goalTime: String?
+    @Nullable public var goalPace: String?
     enum CodingKeys: String, CodingKey {
         case raceName = "race_name", raceDate = "race_date", daysRemaining = "days_remaining", distanceM = "distance_m"
         case goalTime = "goal_time", goalPace = "goal_pace"
@@ -141,10 +141,10 @@ public struct RaceCountdown: Codable, Sendable, Equatable {
 }
 
 public struct TodayCheckin: Codable, Sendable, Equatable {
-    public var readinessLabel: String?
-    public var sleepLabel: String?
-    public var sleepH: Double?
-    public var sorenessLabel: String?
+    @Nullable public var readinessLabel: String?
+    @Nullable public var sleepLabel: String?
+    @Nullable public var sleepH: Double?
+    @Nullable public var sorenessLabel: String?
     enum CodingKeys: String, CodingKey {
         case readinessLabel = "readiness_label", sleepLabel = "sleep_label", sleepH = "sleep_h", sorenessLabel = "soreness_label"
     }
@@ -154,10 +154,10 @@ public struct LastRun: Codable, Sendable, Equatable {
     public var activityID: UUID
     public var name: String
     public var startTime: Date
-    public var distanceM: Double?
-    public var movingTimeS: Int?
-    public var averageHR: Int?
-    public var pacePerKm: String?
+    @Nullable public var distanceM: Double?
+    @Nullable public var movingTimeS: Int?
+    @Nullable public var averageHR: Int?
+    @Nullable public var pacePerKm: String?
     enum CodingKeys: String, CodingKey {
         case name
         case activityID = "activity_id", startTime = "start_time", distanceM = "distance_m", movingTimeS = "moving_time_s"

@@ -1,10 +1,11 @@
+import OpenAPIKit
 import StrideIQCore
 
 extension OpenAPIDocument {
     static var activityOperations: [APIOperation] {
-        let id = APIParameter.path("activity_id", .uuid, "The activity's id.")
+        let id = OpenAPI.Parameter.path("activity_id", .uuid, "The activity's id.")
         let byID = [("activity_id", "$response.body#/id")]
-        let page = ActivityController.ListQuery.self
+        let page = ActivityListQuery.self
         let limits = Limits.Activity.self
         return [
             APIOperation(.post, "/v1/activities", id: "createActivity", tag: "Activities", summary: "Record an activity",
@@ -21,11 +22,11 @@ extension OpenAPIDocument {
                             ]),
                             .ok(.ref("Activity"), "This (`source`, `external_id`) was imported before: the stored activity, unchanged."),
                             .conflict("A duplicate of an activity already recorded; `existing_activity_id` names it.",
-                                      code: "duplicate_activity", schema: "DuplicateActivityError"),
+                                      code: .duplicateActivity, schema: "DuplicateActivityError"),
                          ]),
             APIOperation(.get, "/v1/activities", id: "listActivities", tag: "Activities", summary: "The caller's activities, newest first",
                          access: .bearer, parameters: [
-                            .query("limit", JSONSchema.integer(limits.pageSize).defaulting(to: .integer(page.defaultLimit)), "Page size."),
+                            .query("limit", JSONSchema.integer(limits.pageSize).defaulting(to: page.defaultLimit), "Page size."),
                             .query("offset", JSONSchema.integer(0...page.maxOffset).defaulting(to: 0), "Activities to skip."),
                             .query("since", instantOrDay, "Only activities starting at or after this instant (a date means its UTC midnight)."),
                             .query("until", instantOrDay, "Only activities starting before this instant (a date means its UTC midnight)."),
@@ -48,7 +49,7 @@ extension OpenAPIDocument {
     }
 
     /// A query instant: an RFC 3339 date-time, or a plain date.
-    static let instantOrDay = JSONSchema.anyOf([.dateTime, .date])
+    static let instantOrDay = JSONSchema.any(of: [.dateTime, .date], core: .init())
 
     static var activitySchemas: [(String, JSONSchema)] {
         let limits = Limits.Activity.self
@@ -57,7 +58,7 @@ extension OpenAPIDocument {
             ("ActivityCreate", .requestBody(ActivityBody.self, required: [.startTime]) { key in
                 switch key {
                 case .name: JSONSchema.string(length: limits.name).described("Defaults to the sport's name, e.g. \"Run\".")
-                case .sport: JSONSchema.string(oneOf: Sport.self).defaulting(to: .string(Sport.run.rawValue))
+                case .sport: JSONSchema.string(oneOf: Sport.self).defaulting(to: Sport.run.rawValue)
                 case .startTime: JSONSchema.dateTime.described("""
                     When it started. Not before \(earliest), nor more than \(Int(ActivityBody.futureTolerance / 60)) minutes \
                     in the future.
@@ -79,31 +80,47 @@ extension OpenAPIDocument {
                     .described("The activity's id in `source`; requires a `source` other than `manual`.")
                 }
             }),
-            ("Activity", response([
-                ("id", .uuid),
-                ("name", .string()),
-                ("sport", .string(oneOf: Sport.self)),
-                ("start_time", .dateTime),
-                ("utc_offset_s", JSONSchema.integer().described("Seconds east of UTC where it happened.")),
-                ("timezone", JSONSchema.string().nullable),
-                ("local_date", JSONSchema.date.described("The day it started on, at `utc_offset_s`.")),
-                ("distance_m", JSONSchema.number().nullable),
-                ("moving_time_s", JSONSchema.integer().nullable),
-                ("duration_s", JSONSchema.integer().nullable),
-                ("avg_hr", JSONSchema.integer().nullable),
-                ("max_hr", JSONSchema.integer().nullable),
-                ("elevation_gain_m", JSONSchema.number().nullable),
-                ("pace_s_per_km", JSONSchema.number().nullable.described("Seconds per km over the moving (else elapsed) time; null without a distance and a time.")),
-                ("source", .string()),
-                ("external_id", JSONSchema.string().nullable),
-                ("created_at", JSONSchema.dateTime.nullable),
-            ])),
-            ("ActivityPage", response([
-                ("activities", .array(of: .ref("Activity"))),
-                ("total", JSONSchema.integer(minimum: 0).described("Activities matching the filters, on every page.")),
-                ("limit", .integer()),
-                ("offset", .integer()),
-            ])),
+            ActivityDTO.component,
+            ActivityPage.component,
         ]
+    }
+}
+
+extension ActivityDTO: DocumentedResponse {
+    static let schemaName = "Activity"
+    static var openAPIExample: Self {
+        let activity = Activity()
+        activity.id = OpenAPIExample.id(10)
+        activity.$athlete.id = OpenAPIExample.id(1)
+        activity.name = "Tempo run"
+        activity.sport = .run
+        activity.startTime = OpenAPIExample.instant
+        activity.utcOffsetS = 3600
+        activity.timezone = "Europe/Paris"
+        activity.distanceM = 10_000
+        activity.movingTimeS = 2_940
+        activity.durationS = 3_010
+        activity.avgHR = 158
+        activity.maxHR = 174
+        activity.elevationGainM = 42
+        activity.source = "garmin"
+        activity.externalID = "g-1"
+        activity.createdAt = OpenAPIExample.instant
+        return Self(activity)
+    }
+    static var fieldSchemas: [String: JSONSchema] {
+        [
+            "utc_offset_s": .described("Seconds east of UTC where it happened."),
+            "local_date": .described("The day it started on, at `utc_offset_s`."),
+            "pace_s_per_km": .described("Seconds per km over the moving (else elapsed) time; null without a distance and a time."),
+        ]
+    }
+}
+
+extension ActivityPage: DocumentedResponse {
+    static let schemaName = "ActivityPage"
+    static var openAPIExample: Self { Self(activities: [.openAPIExample], total: 1, limit: 20, offset: 0) }
+    static var fieldSchemas: [String: JSONSchema] {
+        ["total": JSONSchema.integer(atLeast: 0).described("Activities matching the filters, on every page.")]
     }
 }

@@ -1,3 +1,4 @@
+import OpenAPIKit
 import StrideIQCore
 
 extension OpenAPIDocument {
@@ -13,24 +14,26 @@ extension OpenAPIDocument {
 
     static var athleteSchemas: [(String, JSONSchema)] {
         [
-            ("Athlete", response([
-                ("id", .uuid),
-                ("email", JSONSchema.string().described("Lower-cased.")),
-                ("display_name", JSONSchema.string().nullable),
-                ("role", .string(oneOf: Role.self)),
-                ("timezone", JSONSchema.string().described("IANA time zone: every \"today\" and week of this athlete is computed in it.")),
-                ("units", .string(oneOf: Units.self)),
-                ("ai_consent", .boolean),
-                ("created_at", JSONSchema.dateTime.nullable),
-            ])),
+            AthleteDTO.component,
             ("AthleteUpdate", .requestBody(AthletePatch.self) { key in
                 switch key {
                 case .displayName: .string(length: Limits.displayName)
                 case .timezone: timeZone
                 case .units: .string(oneOf: Units.self)
-                case .aiConsent: JSONSchema.boolean.described("Whether the athlete agrees to AI coaching on their data.")
+                case .aiConsent: JSONSchema.boolean(description: "Whether the athlete agrees to AI coaching on their data.")
                 }
             }),
+        ]
+    }
+}
+
+extension AthleteDTO: DocumentedResponse {
+    static let schemaName = "Athlete"
+    static var openAPIExample: Self { Self(OpenAPIExample.athlete) }
+    static var fieldSchemas: [String: JSONSchema] {
+        [
+            "email": .described("Lower-cased."),
+            "timezone": .described("IANA time zone: every \"today\" and week of this athlete is computed in it."),
         ]
     }
 }

@@ -1,13 +1,14 @@
+import OpenAPIKit
 import StrideIQCore
 
 extension OpenAPIDocument {
     static var planOperations: [APIOperation] {
-        let planID = APIParameter.path("plan_id", .uuid, "The plan's id.")
-        let workoutID = APIParameter.path("workout_id", .uuid, "The workout's id.")
+        let planID = OpenAPI.Parameter.path("plan_id", .uuid, "The plan's id.")
+        let workoutID = OpenAPI.Parameter.path("workout_id", .uuid, "The workout's id.")
         let planLinks = [("plan_id", "$response.body#/id")]
         let workoutLinks = [("plan_id", "$request.path.plan_id"), ("workout_id", "$response.body#/id")]
-        let activePlanExists = APIResponse.conflict("Another plan is already active; complete or cancel it first.", code: "active_plan_exists")
-        let dateTaken = APIResponse.conflict("The plan already has a workout on `scheduled_date`.", code: "workout_date_taken")
+        let activePlanExists = APIResponse.conflict("Another plan is already active; complete or cancel it first.", code: .activePlanExists)
+        let dateTaken = APIResponse.conflict("The plan already has a workout on `scheduled_date`.", code: .workoutDateTaken)
         return [
             APIOperation(.post, "/v1/plans", id: "createPlan", tag: "Plans", summary: "Create a plan",
                          description: "A new plan is a `draft` unless `status` says otherwise; at most one plan per athlete is `active`.",
@@ -97,39 +98,70 @@ extension OpenAPIDocument {
         return [
             ("PlanCreate", .requestBody(PlanBody.self, required: [.name, .goalRaceDate, .goalRaceDistanceM], plan)),
             ("PlanUpdate", .requestBody(PlanBody.self, plan)),
-            ("Plan", response([
-                ("id", .uuid),
-                ("name", .string()),
-                ("status", .string(oneOf: PlanStatus.self)),
-                ("goal_race_name", JSONSchema.string().nullable),
-                ("goal_race_date", .date),
-                ("goal_race_distance_m", .number()),
-                ("goal_time_seconds", JSONSchema.integer().nullable),
-                ("plan_start_date", JSONSchema.date.nullable),
-                ("plan_end_date", JSONSchema.date.nullable),
-                ("total_weeks", JSONSchema.integer().nullable),
-                ("workouts", JSONSchema.array(of: .ref("Workout")).nullable.described("In date order; null in the plan list.")),
-                ("created_at", JSONSchema.dateTime.nullable),
-                ("updated_at", JSONSchema.dateTime.nullable),
-            ])),
-            ("PlanList", response([("plans", .array(of: .ref("Plan")))])),
             ("WorkoutCreate", .requestBody(WorkoutBody.self, required: [.scheduledDate, .workoutType, .title], workout)),
             ("WorkoutUpdate", .requestBody(WorkoutBody.self, workout)),
-            ("Workout", response([
-                ("id", .uuid),
-                ("plan_id", .uuid),
-                ("scheduled_date", .date),
-                ("week_number", JSONSchema.integer().nullable),
-                ("workout_type", .string(oneOf: WorkoutType.self)),
-                ("title", .string()),
-                ("description", JSONSchema.string().nullable),
-                ("phase", JSONSchema.string(oneOf: TrainingPhase.self).nullable),
-                ("target_distance_m", JSONSchema.number().nullable),
-                ("target_duration_s", JSONSchema.integer().nullable),
-                ("target_pace_min_s_per_km", JSONSchema.integer().nullable),
-                ("target_pace_max_s_per_km", JSONSchema.integer().nullable),
-                ("coach_notes", JSONSchema.string().nullable),
-            ])),
+            PlanDTO.component,
+            PlanList.component,
+            WorkoutDTO.component,
         ]
+    }
+}
+
+extension PlanDTO: DocumentedResponse {
+    static let schemaName = "Plan"
+    static var openAPIExample: Self {
+        let plan = TrainingPlan()
+        plan.id = OpenAPIExample.id(20)
+        plan.$athlete.id = OpenAPIExample.id(1)
+        plan.name = "Spring marathon"
+        plan.status = .active
+        plan.goalRaceName = "Paris Marathon"
+        plan.goalRaceDate = "2027-04-11"
+        plan.goalRaceDistanceM = 42_195
+        plan.goalTimeSeconds = 11_400
+        plan.planStartDate = "2026-12-14"
+        plan.planEndDate = "2027-04-11"
+        plan.totalWeeks = 17
+        plan.createdAt = OpenAPIExample.instant
+        plan.updatedAt = OpenAPIExample.instant
+        return Self(plan, workouts: [WorkoutDTO.exampleWorkout])
+    }
+    static var fieldSchemas: [String: JSONSchema] {
+        [
+            "goal_race_date": .date,
+            "plan_start_date": .date,
+            "plan_end_date": .date,
+            "workouts": .described("In date order; null in the plan list."),
+        ]
+    }
+}
+
+extension PlanList: DocumentedResponse {
+    static let schemaName = "PlanList"
+    static var openAPIExample: Self { Self(plans: [.openAPIExample]) }
+}
+
+extension WorkoutDTO: DocumentedResponse {
+    static let schemaName = "Workout"
+    static var openAPIExample: Self { Self(exampleWorkout) }
+    static var fieldSchemas: [String: JSONSchema] { ["scheduled_date": .date] }
+
+    fileprivate static var exampleWorkout: PlannedWorkout {
+        let workout = PlannedWorkout()
+        workout.id = OpenAPIExample.id(21)
+        workout.$plan.id = OpenAPIExample.id(20)
+        workout.$athlete.id = OpenAPIExample.id(1)
+        workout.scheduledDate = "2026-12-16"
+        workout.weekNumber = 1
+        workout.workoutType = .tempo
+        workout.title = "Tempo"
+        workout.workoutDescription = "3 × 10 min at threshold, 2 min jog between"
+        workout.phase = .base
+        workout.targetDistanceM = 12_000
+        workout.targetDurationS = 3_600
+        workout.targetPaceMinSPerKm = 250
+        workout.targetPaceMaxSPerKm = 260
+        workout.coachNotes = "Relax the shoulders."
+        return workout
     }
 }

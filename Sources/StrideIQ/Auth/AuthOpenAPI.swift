@@ -1,24 +1,26 @@
+import OpenAPIKit
 import StrideIQCore
 
 extension OpenAPIDocument {
     static var authOperations: [APIOperation] {
         let tokens = "An access token, a new refresh token and the account."
+        let config = AppConfig()
         return [
             APIOperation(.post, "/v1/auth/register", id: "register", tag: "Auth", summary: "Create an account and start a session",
                          access: .open, body: .json(.ref("RegisterRequest")), rateLimited: true, responses: [
                             .created(.ref("TokenResponse"), tokens),
-                            .conflict("An account with this email already exists.", code: "email_already_registered"),
+                            .conflict("An account with this email already exists.", code: .emailAlreadyRegistered),
                          ]),
             APIOperation(.post, "/v1/auth/login", id: "login", tag: "Auth", summary: "Start a session with email and password",
                          description: """
-                            \(AppConfig().loginMaxFailures) failed logins for one email within \(Int(AppConfig().loginFailureWindow / 60)) \
-                            minutes lock it for \(Int(AppConfig().loginLockout / 60)) minutes (429 `account_locked`), defaults that \
+                            \(config.loginMaxFailures) failed logins for one email within \(Int(config.loginFailureWindow / 60)) \
+                            minutes lock it for \(Int(config.loginLockout / 60)) minutes (429 `account_locked`), defaults that \
                             the server's configuration may change.
                             """,
                          access: .open, body: .json(.ref("LoginRequest")), rateLimited: true, responses: [
                             .ok(.ref("TokenResponse"), tokens),
-                            .error(401, "Unknown email or wrong password.", codes: ["invalid_credentials"], headers: [.wwwAuthenticate]),
-                            .error(429, "The account is locked after repeated failures.", codes: ["account_locked"], headers: [.retryAfter]),
+                            .error(401, "Unknown email or wrong password.", codes: [.invalidCredentials], headers: [.wwwAuthenticate]),
+                            .error(429, "The account is locked after repeated failures.", codes: [.accountLocked], headers: [.retryAfter]),
                          ]),
             APIOperation(.post, "/v1/auth/refresh", id: "refreshSession", tag: "Auth", summary: "Exchange a refresh token for a new pair",
                          description: """
@@ -27,7 +29,7 @@ extension OpenAPIDocument {
                             """,
                          access: .open, body: .json(.ref("RefreshRequest")), rateLimited: true, responses: [
                             .ok(.ref("TokenResponse"), tokens),
-                            .error(401, "The refresh token is unknown, expired, rotated or revoked.", codes: ["invalid_refresh_token"]),
+                            .error(401, "The refresh token is unknown, expired, rotated or revoked.", codes: [.invalidRefreshToken]),
                          ]),
             APIOperation(.post, "/v1/auth/logout", id: "logout", tag: "Auth", summary: "End a session",
                          description: """
@@ -37,7 +39,7 @@ extension OpenAPIDocument {
                          access: .bearerOptional, body: .json(.ref("LogoutRequest"), required: false), rateLimited: true, responses: [
                             .noContent("The session is over."),
                             .error(401, "Neither a valid bearer token nor a valid refresh token was sent.",
-                                   codes: ["not_authenticated", "invalid_token", "invalid_refresh_token"]),
+                                   codes: [.notAuthenticated, .invalidToken, .invalidRefreshToken]),
                          ]),
             APIOperation(.get, "/v1/auth/me", id: "getMe", tag: "Auth", summary: "The authenticated account",
                          access: .bearer, rateLimited: true, responses: [.ok(.ref("Athlete"), "The caller's account.")]),
@@ -56,7 +58,8 @@ extension OpenAPIDocument {
         return [
             ("RegisterRequest", .requestBody(RegisterBody.self, required: [.email, .password]) { key in
                 switch key {
-                case .email: .string(length: Limits.email, pattern: emailPattern).examples("runner@example.com")
+                case .email: JSONSchema.string(minLength: Limits.email.lowerBound, maxLength: Limits.email.upperBound,
+                                               pattern: emailPattern, examples: ["runner@example.com"])
                 case .password:
                     // JSON Schema counts code points, the rule counts UTF-8 bytes (1–4 per code point): these are
                     // the tightest code-point bounds that every valid password meets.
@@ -66,12 +69,12 @@ extension OpenAPIDocument {
                         """)
                 case .displayName: JSONSchema.string(length: Limits.displayName)
                 case .timezone: timeZone.defaulting(to: "UTC")
-                case .units: JSONSchema.string(oneOf: Units.self).defaulting(to: .string(Units.metric.rawValue))
+                case .units: JSONSchema.string(oneOf: Units.self).defaulting(to: Units.metric.rawValue)
                 }
             }),
             ("LoginRequest", .requestBody(LoginBody.self, required: [.email, .password]) { key in
                 switch key {
-                case .email: .string(length: LoginBody.emailLength).described("Matched case-insensitively.")
+                case .email: JSONSchema.string(length: LoginBody.emailLength).described("Matched case-insensitively.")
                 case .password: .string(length: LoginBody.passwordLength)
                 }
             }),
@@ -86,13 +89,23 @@ extension OpenAPIDocument {
                     .described("The session to end; optional when a bearer access token is sent.")
                 }
             }),
-            ("TokenResponse", response([
-                ("access_token", JSONSchema.string().described("A bearer JWT (HS256).")),
-                ("token_type", .constant("bearer")),
-                ("expires_in", JSONSchema.integer(minimum: 1).described("Seconds until the access token expires.")),
-                ("refresh_token", JSONSchema.string().described("Opaque; single use (each refresh rotates it).")),
-                ("athlete", .ref("Athlete")),
-            ])),
+            TokenResponse.component,
+        ]
+    }
+}
+
+extension TokenResponse: DocumentedResponse {
+    static let schemaName = "TokenResponse"
+    static var openAPIExample: Self {
+        Self(TokenService.Issued(accessToken: "eyJhbGciOiJIUzI1NiJ9.e30.c2lnbmF0dXJl", refreshToken: "5Jq1Yx0c8n2L", expiresIn: 900),
+             athlete: OpenAPIExample.athlete)
+    }
+    static var fieldSchemas: [String: JSONSchema] {
+        [
+            "access_token": .described("A bearer JWT (HS256)."),
+            "token_type": .constant("bearer"),
+            "expires_in": JSONSchema.integer(atLeast: 1).described("Seconds until the access token expires."),
+            "refresh_token": .described("Opaque; single use (each refresh rotates it)."),
         ]
     }
 }

@@ -1,9 +1,10 @@
+import OpenAPIKit
 import StrideIQCore
 
 extension OpenAPIDocument {
     static var checkinOperations: [APIOperation] {
         let limits = Limits.Checkin.self
-        let checkinOrNull = JSONSchema.ref("Checkin").nullable
+        let checkinOrNull = JSONSchema.ref("Checkin").orNull
         return [
             APIOperation(.post, "/v1/daily-checkin", id: "upsertCheckin", tag: "Check-ins", summary: "Record or change the check-in of a day",
                          description: """
@@ -14,13 +15,13 @@ extension OpenAPIDocument {
                          access: .bearer, body: .json(.ref("CheckinUpsert")), responses: [
                             .created(.ref("Checkin"), "The day's first check-in."),
                             .ok(.ref("Checkin"), "The day's check-in, changed."),
-                            .conflict("The check-in changed while saving; try again.", code: "conflict"),
+                            .conflict("The check-in changed while saving; try again.", code: .conflict),
                          ]),
             APIOperation(.get, "/v1/daily-checkin", id: "listCheckins", tag: "Check-ins", summary: "The caller's check-ins, newest first",
                          access: .bearer, parameters: [
                             .query("start_date", .date, "Only check-ins on or after this day."),
                             .query("end_date", .date, "Only check-ins on or before this day (not before `start_date`)."),
-                            .query("limit", JSONSchema.integer(limits.listLimit).defaulting(to: .integer(CheckinController.defaultListLimit)),
+                            .query("limit", JSONSchema.integer(limits.listLimit).defaulting(to: CheckinListQuery.defaultLimit),
                                    "At most this many check-ins."),
                          ], responses: [
                             .ok(.ref("CheckinList"), "The check-ins."),
@@ -30,7 +31,7 @@ extension OpenAPIDocument {
                          summary: "Today's check-in (in the athlete's time zone), or null",
                          access: .bearer, responses: [.ok(checkinOrNull, "Today's check-in, or `null` when there is none yet.")]),
             APIOperation(.get, "/v1/daily-checkin/{date}", id: "getCheckin", tag: "Check-ins", summary: "The check-in of one day, or null",
-                         access: .bearer, parameters: [.path("date", .date, "The day, `YYYY-MM-DD`.")], responses: [
+                         access: .bearer, parameters: [.path("date", JSONSchema.date, "The day, `YYYY-MM-DD`.")], responses: [
                             .ok(checkinOrNull, "The day's check-in, or `null` when there is none."),
                             .validationFailed,
                          ]),
@@ -52,27 +53,41 @@ extension OpenAPIDocument {
                 case .restingHR: JSONSchema.integer(limits.restingHR).described("Beats per minute.")
                 }
             }),
-            ("Checkin", response([
-                ("id", .uuid),
-                ("date", .date),
-                ("sleep_h", JSONSchema.number().nullable),
-                ("sleep_quality_1_5", JSONSchema.integer().nullable),
-                ("stress_1_5", JSONSchema.integer().nullable),
-                ("soreness_1_5", JSONSchema.integer().nullable),
-                ("enjoyment_1_5", JSONSchema.integer().nullable),
-                ("confidence_1_5", JSONSchema.integer().nullable),
-                ("readiness_1_5", JSONSchema.integer().nullable),
-                ("rpe_1_10", JSONSchema.integer().nullable),
-                ("notes", JSONSchema.string().nullable),
-                ("hrv_rmssd", JSONSchema.number().nullable),
-                ("resting_hr", JSONSchema.integer().nullable),
-                ("created_at", JSONSchema.dateTime.nullable),
-                ("updated_at", JSONSchema.dateTime.nullable),
-            ])),
-            ("CheckinList", response([
-                ("checkins", .array(of: .ref("Checkin"))),
-                ("count", JSONSchema.integer(minimum: 0).described("How many check-ins this response holds.")),
-            ])),
+            CheckinDTO.component,
+            CheckinList.component,
         ]
+    }
+}
+
+extension CheckinDTO: DocumentedResponse {
+    static let schemaName = "Checkin"
+    static var openAPIExample: Self {
+        let checkin = DailyCheckin()
+        checkin.id = OpenAPIExample.id(30)
+        checkin.$athlete.id = OpenAPIExample.id(1)
+        checkin.date = OpenAPIExample.day.description
+        checkin.sleepH = 7.5
+        checkin.sleepQuality = 4
+        checkin.stress = 2
+        checkin.soreness = 3
+        checkin.enjoyment = 5
+        checkin.confidence = 4
+        checkin.readiness = 4
+        checkin.rpe = 6
+        checkin.notes = "Legs a little heavy after Sunday's long run."
+        checkin.hrvRMSSD = 61.2
+        checkin.restingHR = 48
+        checkin.createdAt = OpenAPIExample.instant
+        checkin.updatedAt = OpenAPIExample.instant
+        return Self(checkin)
+    }
+    static var fieldSchemas: [String: JSONSchema] { ["date": .date] }
+}
+
+extension CheckinList: DocumentedResponse {
+    static let schemaName = "CheckinList"
+    static var openAPIExample: Self { Self(checkins: [.openAPIExample], count: 1) }
+    static var fieldSchemas: [String: JSONSchema] {
+        ["count": JSONSchema.integer(atLeast: 0).described("How many check-ins this response holds.")]
     }
 }

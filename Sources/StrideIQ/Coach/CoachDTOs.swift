@@ -35,15 +35,15 @@ struct CoachChatResponse: Encodable, Sendable {
     let messageID: UUID
     let userMessageID: UUID
     let error: Bool
-    let errorCode: String?
-    let errorMessage: String?
+    @Nullable var errorCode: String?
+    @Nullable var errorMessage: String?
     let timedOut: Bool
     let finishReason: CoachFinishReason
     let usage: CoachUsageDTO
     let provider: String
     let model: String
-    let source: String?
-    let fallbackReason: String?
+    @Nullable var source: String?
+    @Nullable var fallbackReason: String?
     let elapsedMs: Int
 
     enum CodingKeys: String, CodingKey {
@@ -74,7 +74,7 @@ struct CoachChatResponse: Encodable, Sendable {
 
 struct NewConversationResponse: Encodable, Sendable {
     let ok: Bool
-    let closedThreadID: UUID?
+    @Nullable var closedThreadID: UUID?
     enum CodingKeys: String, CodingKey { case ok, closedThreadID = "closed_thread_id" }
 }
 
@@ -84,16 +84,16 @@ struct CoachMessageDTO: Encodable, Sendable {
     let role: String
     let content: String
     let createdAt: Date
-    let completedAt: Date?
+    @Nullable var completedAt: Date?
     /// Assistant messages: how the answer ended (`stop|length|timeout|cancelled|error|shutting_down`).
-    let finishReason: String?
-    let errorCode: String?
-    let timedOut: Bool?
-    let usage: CoachUsageDTO?
-    let provider: String?
-    let model: String?
-    let source: String?
-    let fallbackReason: String?
+    @Nullable var finishReason: String?
+    @Nullable var errorCode: String?
+    @Nullable var timedOut: Bool?
+    @Nullable var usage: CoachUsageDTO?
+    @Nullable var provider: String?
+    @Nullable var model: String?
+    @Nullable var source: String?
+    @Nullable var fallbackReason: String?
 
     enum CodingKeys: String, CodingKey {
         case id, role, content, usage, provider, model, source
@@ -120,7 +120,7 @@ struct CoachMessageDTO: Encodable, Sendable {
 
 struct CoachHistoryResponse: Encodable, Sendable {
     /// The current thread; null when there is none (never used, closed, or idle for 24 h).
-    let threadID: UUID?
+    @Nullable var threadID: UUID?
     let messages: [CoachMessageDTO]
     enum CodingKeys: String, CodingKey { case messages, threadID = "thread_id" }
 }

@@ -91,13 +91,13 @@ struct BriefingView: Encodable, Sendable, Equatable {
 
     func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encodeIfPresent(entry?.payload, forKey: .coachBriefing)
+        try c.encodeOrNull(entry?.payload, forKey: .coachBriefing)
         try c.encode(state, forKey: .briefingState)
         try c.encode(entry?.isInterim ?? false, forKey: .briefingIsInterim)
-        try c.encodeIfPresent(entry?.generatedAt, forKey: .briefingLastUpdatedAt)
-        try c.encodeIfPresent(entry?.briefingSource, forKey: .briefingSource)
-        try c.encodeIfPresent(entry?.sourceModel, forKey: .briefingSourceModel)
-        try c.encodeIfPresent(entry?.fallbackReason, forKey: .fallbackReason)
+        try c.encodeOrNull(entry?.generatedAt, forKey: .briefingLastUpdatedAt)
+        try c.encodeOrNull(entry?.briefingSource, forKey: .briefingSource)
+        try c.encodeOrNull(entry?.sourceModel, forKey: .briefingSourceModel)
+        try c.encodeOrNull(entry?.fallbackReason, forKey: .fallbackReason)
     }
 }
 

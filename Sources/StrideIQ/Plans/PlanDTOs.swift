@@ -91,16 +91,16 @@ struct WorkoutDTO: Codable, Sendable {
     let id: UUID
     let planID: UUID
     let scheduledDate: String
-    let weekNumber: Int?
+    @Nullable var weekNumber: Int?
     let workoutType: WorkoutType
     let title: String
-    let description: String?
-    let phase: TrainingPhase?
-    let targetDistanceM: Double?
-    let targetDurationS: Int?
-    let targetPaceMinSPerKm: Int?
-    let targetPaceMaxSPerKm: Int?
-    let coachNotes: String?
+    @Nullable var description: String?
+    @Nullable var phase: TrainingPhase?
+    @Nullable var targetDistanceM: Double?
+    @Nullable var targetDurationS: Int?
+    @Nullable var targetPaceMinSPerKm: Int?
+    @Nullable var targetPaceMaxSPerKm: Int?
+    @Nullable var coachNotes: String?
 
     enum CodingKeys: String, CodingKey {
         case id, title, description, phase
@@ -122,16 +122,16 @@ struct PlanDTO: Codable, Sendable {
     let id: UUID
     let name: String
     let status: PlanStatus
-    let goalRaceName: String?
+    @Nullable var goalRaceName: String?
     let goalRaceDate: String
     let goalRaceDistanceM: Double
-    let goalTimeSeconds: Int?
-    let planStartDate: String?
-    let planEndDate: String?
-    let totalWeeks: Int?
-    let workouts: [WorkoutDTO]?
-    let createdAt: Date?
-    let updatedAt: Date?
+    @Nullable var goalTimeSeconds: Int?
+    @Nullable var planStartDate: String?
+    @Nullable var planEndDate: String?
+    @Nullable var totalWeeks: Int?
+    @Nullable var workouts: [WorkoutDTO]?
+    @Nullable var createdAt: Date?
+    @Nullable var updatedAt: Date?
 
     enum CodingKeys: String, CodingKey {
         case id, name, status, workouts

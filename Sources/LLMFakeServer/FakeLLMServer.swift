@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import StrideIQSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -34,9 +35,9 @@ public final class FakeLLMServer: Sendable {
 
     public let host: String
     public let port: Int
-    private let state: LockedValue<State>
-    private let serverChannel: LockedValue<(any Channel)?>
-    private let runTask: LockedValue<Task<Void, Never>?>
+    private let state: LockedBox<State>
+    private let serverChannel: LockedBox<(any Channel)?>
+    private let runTask: LockedBox<Task<Void, Never>?>
 
     /// `http://127.0.0.1:PORT` (no path).
     public var baseURL: String { "http://\(self.host):\(self.port)" }
@@ -48,9 +49,9 @@ public final class FakeLLMServer: Sendable {
     private init(host: String, port: Int, behaviour: FakeBehaviour) {
         self.host = host
         self.port = port
-        self.state = LockedValue(State(behaviour: behaviour))
-        self.serverChannel = LockedValue(nil)
-        self.runTask = LockedValue(nil)
+        self.state = LockedBox(State(behaviour: behaviour))
+        self.serverChannel = LockedBox(nil)
+        self.runTask = LockedBox(nil)
     }
 
     /// Starts a server on `host` (loopback) and an ephemeral port.
@@ -589,19 +590,5 @@ private struct ResponseWriter: Sendable {
 
     private static func jsonString(_ object: [String: Any]) -> String {
         String(decoding: self.json(object), as: UTF8.self)
-    }
-}
-
-/// A value guarded by a lock (keeps this target's dependencies to NIOCore, NIOPosix and NIOHTTP1).
-final class LockedValue<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Value
-
-    init(_ value: Value) { self.value = value }
-
-    func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
-        self.lock.lock()
-        defer { self.lock.unlock() }
-        return try body(&self.value)
     }
 }

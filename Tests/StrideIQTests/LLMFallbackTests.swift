@@ -55,41 +55,30 @@ struct LLMFallbackTests {
     func coachStreamFromTheFallbackWhenThePrimaryFails(failure: PrimaryFailure) async throws {
         let tokens = ["From", " the", " fallback"]
         try await withPrimaryAndFallback(failure, fallback: FakeBehaviour(tokens: tokens)) { primaryURL, _, fallback in
-            try await TestApp.with(.sqlite, config: { config in
-                config.useFakeCoach(fallback)
-                config.coachLLMFallback = config.coachLLM
-                config.coachLLMFallback?.model = "fake-fallback"
-                config.coachLLM.baseURL = primaryURL
-            }) { t in
-                let s = try await t.registerWithConsent()
-                try await LiveCoachServer.with(t) { live in
-                    let result = try await live.stream(token: s.accessToken)
-                    expectWellFormed(result)
-                    // `meta` comes before any provider is asked: it names the configured chain.
-                    #expect(result.meta["provider"].string == "openai")
-                    #expect(result.meta["model"].string == "fake")
-                    #expect(result.meta["fallback_provider"].string == "openai")
-                    #expect(result.meta["fallback_model"].string == "fake-fallback")
-                    // `done` names the one that answered.
-                    #expect(result.text == tokens.joined())
-                    #expect(result.done["finish_reason"].string == "stop")
-                    #expect(result.done["error"].bool == false)
-                    #expect(result.done["provider"].string == "openai")
-                    #expect(result.done["model"].string == "fake-fallback")
-                    #expect(!result.events.contains("error"))
-                    #expect(await t.waitForNoOpenStreams())
+            try await coachStream(primary: primaryURL, fallback: fallback) { t, result in
+                // `meta` comes before any provider is asked: it names the configured chain.
+                #expect(result.meta["provider"].string == "openai")
+                #expect(result.meta["model"].string == "fake")
+                #expect(result.meta["fallback_provider"].string == "openai")
+                #expect(result.meta["fallback_model"].string == "fake-fallback")
+                // `done` names the one that answered.
+                #expect(result.text == tokens.joined())
+                #expect(result.done["finish_reason"].string == "stop")
+                #expect(result.done["error"].bool == false)
+                #expect(result.done["provider"].string == "openai")
+                #expect(result.done["model"].string == "fake-fallback")
+                #expect(!result.events.contains("error"))
 
-                    let scrape = try await t.scrape()
-                    let first = ["purpose": "coach", "provider": "openai", "model": "fake"]
-                    let second = ["purpose": "coach", "provider": "openai", "model": "fake-fallback"]
-                    #expect(scrape.value("llm_requests_total", first.merging(["outcome": failure.outcome]) { $1 }) == 1)
-                    #expect(scrape.value("llm_requests_total", second.merging(["outcome": "ok"]) { $1 }) == 1)
-                    #expect(scrape.value("llm_time_to_first_token_seconds_count", second) == 1)
-                    // The chain stops reading once the answer is done: that is not a cancelled call.
-                    #expect(scrape.total("llm_errors_total", matching: second) == 0)
-                    #expect(scrape.total("llm_requests_total", matching: second) == 1)
-                    #expect(scrape.value("coach_streams_finished_total", ["finish_reason": "stop"]) == 1)
-                }
+                let scrape = try await t.scrape()
+                let first = ["purpose": "coach", "provider": "openai", "model": "fake"]
+                let second = ["purpose": "coach", "provider": "openai", "model": "fake-fallback"]
+                #expect(scrape.value("llm_requests_total", first.merging(["outcome": failure.outcome]) { $1 }) == 1)
+                #expect(scrape.value("llm_requests_total", second.merging(["outcome": "ok"]) { $1 }) == 1)
+                #expect(scrape.value("llm_time_to_first_token_seconds_count", second) == 1)
+                // The chain stops reading once the answer is done: that is not a cancelled call.
+                #expect(scrape.total("llm_errors_total", matching: second) == 0)
+                #expect(scrape.total("llm_requests_total", matching: second) == 1)
+                #expect(scrape.value("coach_streams_finished_total", ["finish_reason": "stop"]) == 1)
             }
         }
     }
@@ -98,30 +87,19 @@ struct LLMFallbackTests {
         let broken = FakeBehaviour(tokens: ["Half", " an", " answer", " never", " ends"], fault: .resetConnection(afterTokens: 2))
         try await withFakeLLM(broken) { primary in
             try await withFakeLLM(FakeBehaviour(tokens: ["Fallback"])) { fallback in
-                try await TestApp.with(.sqlite, config: { config in
-                    config.useFakeCoach(primary)
-                    config.coachLLMFallback = config.coachLLM
-                    config.coachLLMFallback?.baseURL = fallback.openAIBaseURL
-                    config.coachLLMFallback?.model = "fake-fallback"
-                }) { t in
-                    let s = try await t.registerWithConsent()
-                    try await LiveCoachServer.with(t) { live in
-                        let result = try await live.stream(token: s.accessToken)
-                        expectWellFormed(result)
-                        #expect(result.meta["fallback_model"].string == "fake-fallback")
-                        // The error stands: the partial answer is not mixed with another model's.
-                        #expect(result.text == "Half an")
-                        #expect(result.events.contains("error"))
-                        #expect(result.done["error"].bool == true)
-                        #expect(result.done["finish_reason"].string == "error")
-                        #expect(result.done["model"].string == "fake")
-                        #expect(fallback.requestCount == 0)
-                        #expect(await t.waitForNoOpenStreams())
-                        let scrape = try await t.scrape()
-                        let second = ["purpose": "coach", "provider": "openai", "model": "fake-fallback"]
-                        #expect(scrape.total("llm_requests_total", matching: second) == 0)
-                        #expect(scrape.total("llm_errors_total", matching: ["purpose": "coach", "model": "fake"]) == 1)
-                    }
+                try await coachStream(primary: primary.openAIBaseURL, fallback: fallback) { t, result in
+                    #expect(result.meta["fallback_model"].string == "fake-fallback")
+                    // The error stands: the partial answer is not mixed with another model's.
+                    #expect(result.text == "Half an")
+                    #expect(result.events.contains("error"))
+                    #expect(result.done["error"].bool == true)
+                    #expect(result.done["finish_reason"].string == "error")
+                    #expect(result.done["model"].string == "fake")
+                    #expect(fallback.requestCount == 0)
+                    let scrape = try await t.scrape()
+                    let second = ["purpose": "coach", "provider": "openai", "model": "fake-fallback"]
+                    #expect(scrape.total("llm_requests_total", matching: second) == 0)
+                    #expect(scrape.total("llm_errors_total", matching: ["purpose": "coach", "model": "fake"]) == 1)
                 }
             }
         }
@@ -136,6 +114,26 @@ struct LLMFallbackTests {
                 #expect(result.meta["fallback_provider"].isNull)
                 #expect(result.meta["fallback_model"].isNull)
                 #expect(result.done["model"].string == "fake")
+            }
+        }
+    }
+
+    /// One coach stream from an app whose coach asks `primary` (model `fake`), then `fallback` (model
+    /// `fake-fallback`); `check` sees the well-formed result once the turn has ended.
+    private func coachStream(primary: String, fallback: FakeLLMServer,
+                             _ check: (TestApp, CoachStreamResult) async throws -> Void) async throws {
+        try await TestApp.with(.sqlite, config: { config in
+            config.useFakeCoach(fallback)
+            config.coachLLMFallback = config.coachLLM
+            config.coachLLMFallback?.model = "fake-fallback"
+            config.coachLLM.baseURL = primary
+        }) { t in
+            let s = try await t.registerWithConsent()
+            try await LiveCoachServer.with(t) { live in
+                let result = try await live.stream(token: s.accessToken)
+                expectWellFormed(result)
+                #expect(await t.waitForNoOpenStreams())
+                try await check(t, result)
             }
         }
     }

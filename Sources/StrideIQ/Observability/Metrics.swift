@@ -294,9 +294,9 @@ final class Metrics: Sendable {
     }
 
     /// Reads the process's CPU, memory and descriptors into the `process_*` series (at each scrape, like the
-    /// queue gauges). What the system cannot tell (no `/proc`) stays out rather than reading 0.
+    /// queue gauges). Without `/proc` there are none, rather than zeros.
     func refreshProcessMetrics() {
-        let stats = ProcessStats.current()
+        guard let stats = ProcessStats.current() else { return }
         // The counter only goes up by increments: add what was used since the last refresh. Under the lock so
         // two concurrent scrapes do not both add the same interval.
         cpuSecondsReported.withLock { reported in

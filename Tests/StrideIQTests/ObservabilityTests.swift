@@ -194,7 +194,7 @@ struct ObservabilityTests {
             expectError(try await t.request(.GET, "/metrics"), .notFound)
             _ = try await t.request(.GET, "/ping")
             let server = MetricsServer(host: "127.0.0.1", port: 0)
-            try await server.didBootAsync(t.app)
+            try await server.start(t.app)
             let port = try #require(server.boundPort)
             do {
                 let metrics = try await HTTPClient.shared.get(url: "http://127.0.0.1:\(port)/metrics").get()
@@ -206,10 +206,10 @@ struct ObservabilityTests {
                 #expect(other.status == .notFound)
                 #expect(try JSON(data: Data(buffer: other.body ?? ByteBuffer()))["code"].string == "not_found")
             } catch {
-                await server.shutdownAsync(t.app)
+                await server.stop()
                 throw error
             }
-            await server.shutdownAsync(t.app)
+            await server.stop()
         }
     }
 

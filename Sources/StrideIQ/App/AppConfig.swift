@@ -76,6 +76,11 @@ public struct AppConfig: Sendable {
     public var coachMaxStreams = 256
     public var coachMaxStreamsPerAthlete = 2
     public var coachDailyMessageBudget = 100
+    /// Bound on a graceful shutdown (SIGTERM/SIGINT): coach drain, server, scheduler, worker drain, listeners.
+    /// Past it, whatever is still running is cancelled and the process exits.
+    public var shutdownTimeout: TimeInterval = 30
+    /// On shutdown, how long the worker lets running jobs finish before it releases them to the queue.
+    public var workerDrain: TimeInterval = 20
 
     public init() {}
 
@@ -166,6 +171,12 @@ public struct AppConfig: Sendable {
         config.coachMaxStreams = reader.int("COACH_MAX_STREAMS", default: config.coachMaxStreams, range: 1...100_000)
         config.coachMaxStreamsPerAthlete = reader.int("COACH_MAX_STREAMS_PER_ATHLETE", default: config.coachMaxStreamsPerAthlete, range: 1...100)
         config.coachDailyMessageBudget = reader.int("COACH_DAILY_MESSAGE_BUDGET", default: config.coachDailyMessageBudget, range: 1...100_000)
+        config.shutdownTimeout = TimeInterval(reader.int("SHUTDOWN_TIMEOUT_S", default: Int(config.shutdownTimeout), range: 1...600))
+        config.workerDrain = TimeInterval(reader.int("WORKER_DRAIN_S", default: Int(config.workerDrain), range: 0...600))
+        if config.workerDrain >= config.shutdownTimeout {
+            reader.problem(
+                "WORKER_DRAIN_S (\(Int(config.workerDrain)) s) must be shorter than SHUTDOWN_TIMEOUT_S (\(Int(config.shutdownTimeout)) s)")
+        }
         if !reader.problems.isEmpty { throw Invalid(problems: reader.problems) }
         return config
     }

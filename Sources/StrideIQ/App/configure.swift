@@ -78,9 +78,9 @@ public func configure(_ app: Application, config: AppConfig, overrides: AppOverr
     // On Postgres, LISTEN/NOTIFY wakes idle workers and the poll is only a slow safety net.
     let worker = JobWorker(
         settings: .init(concurrency: config.workerConcurrency, pollInterval: postgres == nil ? .milliseconds(250) : .seconds(2),
-                        lease: config.workerLease, jobDeadline: .seconds(config.briefingJobTimeout)),
-        database: database, queue: jobQueue, metrics: metrics, logger: logger, wakeups: wakeups,
-        listener: postgres.map { PostgresJobListener(configuration: $0.coreConfiguration, wakeups: wakeups, logger: logger) }
+                        lease: config.workerLease, jobDeadline: .seconds(config.briefingJobTimeout),
+                        drain: .seconds(config.workerDrain)),
+        database: database, queue: jobQueue, metrics: metrics, logger: logger, wakeups: wakeups
     ) { job, db in
         switch job.kind {
         case .briefing: try await generator.run(athleteID: job.athleteID, jobID: job.id, queue: jobQueue, db: db, logger: logger).rawValue
@@ -103,11 +103,11 @@ public func configure(_ app: Application, config: AppConfig, overrides: AppOverr
         briefings: briefings,
         briefingGenerator: generator,
         worker: worker,
+        jobListener: postgres.map { PostgresJobListener(configuration: $0.coreConfiguration, wakeups: wakeups, logger: logger) },
         scheduler: scheduler,
         dummyPasswordHash: dummyHash)
-    // Coach chat (issue 5): its service, and the drain that ends open streams before the server closes.
+    // The coach's open streams are drained on shutdown by `CoachDrainService` (see `ProcessServices.swift`).
     app.coach = CoachService(app: app)
-    app.lifecycle.use(CoachDrainOnShutdown())
 
     // Our error middleware replaces Vapor's so every error has the one JSON shape.
     // Request ids, the per-request log line and the HTTP metrics wrap everything, errors included.
@@ -115,32 +115,7 @@ public func configure(_ app: Application, config: AppConfig, overrides: AppOverr
     app.middleware.use(RequestObservationMiddleware())
     app.middleware.use(APIErrorMiddleware())
 
-    try routes(app, role: role)
-}
-
-/// The routes of each role. `serve` has every route of the API, and `OpenAPIDocument` describes exactly these
-/// (a test compares the two). `api` is everything but the coach; `coach` is only the coach (plus health), so
-/// long-lived streams live in their own process and cannot slow the core API.
-func routes(_ app: Application, role: ProcessRole = .serve) throws {
-    try app.register(collection: HealthController())
-    // With METRICS_PORT, /metrics lives only on that port (MetricsServer, started by the long-running roles).
-    if app.config.metricsPort == nil { MetricsEndpoint.register(on: app) }
-    let authenticated = app.grouped(AthleteAuthenticator())
-    if role == .coach {
-        try authenticated.register(collection: CoachController())
-        return
-    }
-    guard role == .serve || role == .api else { return } // worker, scheduler: health only
-    try app.register(collection: OpenAPIController())
-    try app.register(collection: AuthController(config: app.config))
-    try authenticated.register(collection: AthleteController())
-    try authenticated.register(collection: ActivityController())
-    try authenticated.register(collection: CheckinController())
-    try authenticated.register(collection: PlanController())
-    try authenticated.register(collection: HomeController())
-    if role == .serve {
-        try authenticated.register(collection: CoachController())
-    }
+    try RouteTable.register(on: app, role: role)
 }
 
 /// Switches a SQLite file to write-ahead logging once at boot (the setting persists in the file).

@@ -73,8 +73,8 @@ final class CoachService: Sendable {
     /// 403 `ai_consent_required` unless the athlete turned `ai_consent` on.
     func requireConsent(_ athlete: Athlete) throws {
         guard athlete.aiConsent else {
-            refused("ai_consent_required")
-            throw APIError(.forbidden, code: "ai_consent_required",
+            refused(.aiConsentRequired)
+            throw APIError(.forbidden, code: .aiConsentRequired,
                            detail: "AI coaching needs your consent: turn on ai_consent in your profile (PATCH /v1/athlete).")
         }
     }
@@ -100,14 +100,14 @@ final class CoachService: Sendable {
         } catch {
             switch error {
             case .processBusy, .athleteBusy:
-                refused("coach_busy")
+                refused(.coachBusy)
                 let detail = error == .athleteBusy
                     ? "You already have \(streams.maxPerAthlete) coach answers in progress; wait for one to finish."
                     : "The coach is answering as many athletes as it can right now; try again in a few seconds."
-                throw APIError.tooManyRequests(code: "coach_busy", detail: detail, retryAfter: Self.busyRetryAfterS)
+                throw APIError.tooManyRequests(code: .coachBusy, detail: detail, retryAfter: Self.busyRetryAfterS)
             case .shuttingDown:
-                refused("shutting_down")
-                throw APIError(.serviceUnavailable, code: "shutting_down", detail: "The coach is restarting; try again in a moment.",
+                refused(.shuttingDown)
+                throw APIError(.serviceUnavailable, code: .shuttingDown, detail: "The coach is restarting; try again in a moment.",
                                headers: ["Retry-After": "\(Self.busyRetryAfterS)"])
             }
         }
@@ -148,12 +148,14 @@ final class CoachService: Sendable {
         streams.setShutdownHandler(slot) { turn.signal(.shutdown) }
         let began = prepared.began
         let descriptor = provider.descriptor
+        let fallback = provider.chainDescriptors.dropFirst().first
         let heartbeatS = heartbeat.seconds, timeoutS = ceiling.seconds
 
         Task {
             sink.send("meta", CoachMetaFrame(threadID: began.threadID, messageID: began.assistantMessageID,
                                              userMessageID: began.userMessageID, provider: descriptor.name,
-                                             model: descriptor.model, heartbeatS: heartbeatS, timeoutS: timeoutS))
+                                             model: descriptor.model, fallbackProvider: fallback?.name, fallbackModel: fallback?.model,
+                                             heartbeatS: heartbeatS, timeoutS: timeoutS))
             turn.touch()
             let output = await turn.run { event in
                 switch event {
@@ -208,8 +210,8 @@ final class CoachService: Sendable {
         logger.info("coach turn ended", metadata: metadata)
     }
 
-    private func refused(_ code: String) {
-        metrics.coachRefused(code: code)
+    private func refused(_ code: ErrorCode) {
+        metrics.coachRefused(code: code.rawValue)
     }
 }
 
@@ -223,15 +225,5 @@ extension Application {
             return coach
         }
         set { storage[CoachServiceKey.self] = newValue }
-    }
-}
-
-/// Drains the coach's open streams when the app shuts down. Lifecycle handlers run before Vapor closes the
-/// HTTP server (`Application.asyncShutdown` runs them first, then shuts the server down with the rest of its
-/// storage), so the terminal frames reach clients. Register it last so it runs first.
-struct CoachDrainOnShutdown: LifecycleHandler {
-    var grace: Duration = CoachService.defaultShutdownGrace
-    func shutdownAsync(_ application: Application) async {
-        await application.coach.shutdown(grace: grace)
     }
 }

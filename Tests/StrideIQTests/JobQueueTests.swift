@@ -38,7 +38,7 @@ struct JobQueueTests {
                 let reply = try await t.request(method, path, json: body, token: token)
                 #expect(reply.status.code < 300, "\(method) \(path): \(reply.text)")
                 let jobs = try await t.jobs(athleteID: s.athleteID)
-                #expect(jobs.count == 1 && jobs.first?.reason == reason && jobs.first?.status == "queued", "\(reason): \(jobs)")
+                #expect(jobs.count == 1 && jobs.first?.reason == reason && jobs.first?.status == .queued, "\(reason): \(jobs)")
                 #expect(jobs.first?.priority == JobQueue.Priority.trigger.rawValue)
             }
             // Refused writes enqueue nothing.
@@ -122,9 +122,9 @@ struct JobQueueTests {
             #expect(again.first?.attempt == 2)
             // The dead worker's late completion is ignored; the live one's counts.
             try await queue.complete(claimed[0], worker: "dead-worker", on: t.app.db)
-            #expect(try await t.jobs(athleteID: s.athleteID).first?.status == "running")
+            #expect(try await t.jobs(athleteID: s.athleteID).first?.status == .running)
             try await queue.complete(again[0], worker: "w2", on: t.app.db)
-            #expect(try await t.jobs(athleteID: s.athleteID).first?.status == "succeeded")
+            #expect(try await t.jobs(athleteID: s.athleteID).first?.status == .succeeded)
         }
     }
 
@@ -142,7 +142,7 @@ struct JobQueueTests {
             clock.advance(by: 6) // lease gone, lock (120 s) still there
             await t.drainJobs()
             let row = try #require(try await t.jobs(athleteID: s.athleteID).first)
-            #expect(row.status == "succeeded", "the lock of a job that is no longer running is taken over: \(row)")
+            #expect(row.status == .succeeded, "the lock of a job that is no longer running is taken over: \(row)")
             #expect(row.attempts == 2)
         }
     }
@@ -167,7 +167,7 @@ struct JobQueueTests {
                     clock.advance(by: base * 1.5 + 0.1)
                 } else {
                     #expect(outcome == .dead)
-                    #expect(row.status == "dead")
+                    #expect(row.status == .dead)
                     #expect(row.lastError == "provider_timeout_deadline (attempt 3)")
                 }
             }
@@ -263,7 +263,7 @@ struct JobQueueTests {
                 await worker.stop()
                 #expect(clock.now - start < .seconds(2), "bounded drain")
                 let row = try #require(try await t.jobs(athleteID: s.athleteID).first)
-                #expect(row.status == "queued", "released for another worker")
+                #expect(row.status == .queued, "released for another worker")
                 #expect(row.attempts == 0, "a release does not count as an attempt")
                 #expect(await worker.pollOnce() == 0, "a stopped worker claims nothing")
             }

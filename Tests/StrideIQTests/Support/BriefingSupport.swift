@@ -45,7 +45,7 @@ func withFakeLLM<T>(_ behaviour: FakeBehaviour = .answer(validBriefingAnswer), _
 
 struct JobRow: Sendable, Equatable {
     let id: UUID
-    let status: String
+    let status: JobStatus
     let priority: Int
     let reason: String
     let attempts: Int
@@ -65,7 +65,7 @@ extension TestApp {
             rows = try await sql.raw("SELECT * FROM jobs ORDER BY created_at").all()
         }
         return try rows.map {
-            JobRow(id: try $0.decode(column: "id", as: UUID.self), status: try $0.decode(column: "status", as: String.self),
+            JobRow(id: try $0.decode(column: "id", as: UUID.self), status: try $0.decode(column: "status", as: JobStatus.self),
                    priority: try $0.decode(column: "priority", as: Int.self), reason: try $0.decode(column: "reason", as: String.self),
                    attempts: try $0.decode(column: "attempts", as: Int.self),
                    lastError: try $0.decode(column: "last_error", as: String?.self),
@@ -73,7 +73,7 @@ extension TestApp {
         }
     }
 
-    func queued(_ athleteID: String) async throws -> [JobRow] { try await jobs(athleteID: athleteID).filter { $0.status == "queued" } }
+    func queued(_ athleteID: String) async throws -> [JobRow] { try await jobs(athleteID: athleteID).filter { $0.status == .queued } }
 
     /// Registers an athlete who allows AI (briefings need consent).
     func registerWithConsent(timezone: String = "UTC") async throws -> Session {

@@ -12,9 +12,8 @@ struct FeatureServiceTests {
     @Test(arguments: TestBackend.available)
     func activityImportIsRecordedOnce(backend: TestBackend) async throws {
         try await TestApp.with(backend) { t in
-            let session = try await t.register()
-            let athlete = try #require(try await Athlete.find(UUID(uuidString: session.athleteID), on: t.app.db))
-            let service = ActivityService(trigger: BriefingTrigger(briefings: t.app.briefings, logger: t.app.logger))
+            let (session, athlete) = try await newAthlete(t)
+            let service = ActivityService(trigger: trigger(t))
             let body = try decode(
                 ActivityBody.self,
                 #"""
@@ -34,9 +33,8 @@ struct FeatureServiceTests {
     @Test(arguments: TestBackend.available)
     func checkinUpsertChangesOnlyWhatIsSent(backend: TestBackend) async throws {
         try await TestApp.with(backend) { t in
-            let session = try await t.register()
-            let athlete = try #require(try await Athlete.find(UUID(uuidString: session.athleteID), on: t.app.db))
-            let service = CheckinService(trigger: BriefingTrigger(briefings: t.app.briefings, logger: t.app.logger))
+            let (session, athlete) = try await newAthlete(t)
+            let service = CheckinService(trigger: trigger(t))
             let day = LocalDate(t.app.now(), in: athlete.timeZone)
             let first = try decoded(CheckinBody.self, #"{"date": "\#(day)", "sleep_h": 7.5, "stress_1_5": 2}"#)
             let second = try decoded(CheckinBody.self, #"{"date": "\#(day)", "stress_1_5": null}"#)
@@ -49,6 +47,17 @@ struct FeatureServiceTests {
             #expect(today.json["sleep_h"].double == 7.5)
             #expect(today.json["stress_1_5"].isNull)
         }
+    }
+
+    /// A registered athlete, as the API knows it (session) and as the services take it (model).
+    private func newAthlete(_ t: TestApp) async throws -> (TestApp.Session, Athlete) {
+        let session = try await t.register()
+        let athlete = try #require(try await Athlete.find(UUID(uuidString: session.athleteID), on: t.app.db))
+        return (session, athlete)
+    }
+
+    private func trigger(_ t: TestApp) -> BriefingTrigger {
+        BriefingTrigger(briefings: t.app.briefings, logger: t.app.logger)
     }
 
     private func decode<Body: Decodable>(_ type: Body.Type, _ json: String) throws -> Body {

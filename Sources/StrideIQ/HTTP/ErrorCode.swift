@@ -50,7 +50,7 @@ public enum ErrorCode: String, CaseIterable, Sendable, Codable {
 
     // MARK: writes
 
-    /// A concurrent write changed the same row while this one was saving; retrying is safe.
+    /// A write clashed with the stored state and no more specific code applies (a 409 that carries only a status).
     case conflict
     /// The activity matches one already recorded (start and distance close); `existing_activity_id` names it.
     case duplicateActivity = "duplicate_activity"

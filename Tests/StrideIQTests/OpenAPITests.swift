@@ -1,7 +1,8 @@
 import Foundation
+import StrideIQCore
 import Testing
 import Vapor
-import StrideIQCore
+
 @testable import StrideIQ
 
 @Suite("OpenAPI document")
@@ -82,17 +83,18 @@ struct OpenAPITests {
 
     @Test func everyRegisteredRouteIsDocumentedAndNothingElse() async throws {
         try await TestApp.with(.sqlite) { t in
-            let registered = Set(t.app.routes.all.map { route in
-                let path = route.path.map { component -> String in
-                    switch component {
-                    case .constant(let text): text
-                    case .parameter(let name): "{\(name)}"
-                    case .anything: "*"
-                    case .catchall: "**"
+            let registered = Set(
+                t.app.routes.all.map { route in
+                    let path = route.path.map { component -> String in
+                        switch component {
+                        case .constant(let text): text
+                        case .parameter(let name): "{\(name)}"
+                        case .anything: "*"
+                        case .catchall: "**"
+                        }
                     }
-                }
-                return "\(route.method.rawValue) /\(path.joined(separator: "/"))"
-            })
+                    return "\(route.method.rawValue) /\(path.joined(separator: "/"))"
+                })
             let documented = Self.documentedOperations(try await Self.served(t))
             let undocumented = registered.subtracting(documented).sorted()
             let unregistered = documented.subtracting(registered).sorted()
@@ -146,19 +148,24 @@ struct OpenAPITests {
                     if status == "204" || status == "304" {
                         #expect(content.isEmpty, "\(name) \(status) must have no body")
                     } else if let stream = content["text/event-stream"] {
-                        #expect(status == "200" && content.count == 1 && stream["schema"]["type"] == "string" && !stream["x-itemSchema"].isNull,
-                                "\(name) \(status): an event stream is a string as a whole, with a schema per event")
+                        #expect(
+                            status == "200" && content.count == 1 && stream["schema"]["type"] == "string" && !stream["x-itemSchema"].isNull,
+                            "\(name) \(status): an event stream is a string as a whole, with a schema per event")
                     } else if let text = content["text/plain"] {
-                        #expect(name == "GET /metrics" && status == "200" && content.count == 1 && text["schema"]["type"] == "string",
-                                "\(name) \(status): only the Prometheus exposition is plain text")
+                        #expect(
+                            name == "GET /metrics" && status == "200" && content.count == 1 && text["schema"]["type"] == "string",
+                            "\(name) \(status): only the Prometheus exposition is plain text")
                     } else {
-                        #expect(content.count == 1 && !response["content"]["application/json"]["schema"].isNull, "\(name) \(status) has no JSON schema")
+                        #expect(
+                            content.count == 1 && !response["content"]["application/json"]["schema"].isNull,
+                            "\(name) \(status) has no JSON schema")
                     }
                     if let code = Int(status), (400..<500).contains(code) {
                         let schema = response["content"]["application/json"]["schema"]
                         let base = schema["allOf"][0]["$ref"].string ?? schema["$ref"].string ?? ""
-                        #expect(["Error", "ValidationError", "DuplicateActivityError"].map { "#/components/schemas/\($0)" }.contains(base),
-                                "\(name) \(status) is not in the error shape")
+                        #expect(
+                            ["Error", "ValidationError", "DuplicateActivityError"].map { "#/components/schemas/\($0)" }.contains(base),
+                            "\(name) \(status) is not in the error shape")
                     }
                     for link in response["links"].object.values { linkTargets.append(link["operationId"].string ?? "") }
                 }
@@ -178,8 +185,10 @@ struct OpenAPITests {
     }
 
     @Test func accessMatchesTheRouteGroups() {
-        let open: Set = ["GET /ping", "GET /health", "GET /v1/health", "GET /openapi.json", "GET /metrics",
-                         "POST /v1/auth/register", "POST /v1/auth/login", "POST /v1/auth/refresh"]
+        let open: Set = [
+            "GET /ping", "GET /health", "GET /v1/health", "GET /openapi.json", "GET /metrics",
+            "POST /v1/auth/register", "POST /v1/auth/login", "POST /v1/auth/refresh",
+        ]
         for operation in OpenAPIDocument.operations {
             let name = "\(operation.method.rawValue.uppercased()) \(operation.path)"
             switch operation.access {
@@ -226,9 +235,12 @@ struct OpenAPITests {
         let message = schemas["CoachChatRequest"]["properties"]["message"]
         #expect(message["minLength"].int == CoachChatBody.messageLength.lowerBound)
         #expect(message["maxLength"].int == CoachChatBody.messageLength.upperBound)
-        #expect(schemas["HomeBriefing"]["properties"]["briefing_state"]["enum"].array.compactMap(\.string) == BriefingState.allCases.map(\.rawValue))
+        #expect(
+            schemas["HomeBriefing"]["properties"]["briefing_state"]["enum"].array.compactMap(\.string)
+                == BriefingState.allCases.map(\.rawValue))
         #expect(schemas["WeekProgress"]["properties"]["status"]["enum"].array.compactMap(\.string) == WeekStatus.allCases.map(\.rawValue))
-        #expect(schemas["CoachChatResponse"]["properties"]["finish_reason"]["enum"].array.compactMap(\.string)
+        #expect(
+            schemas["CoachChatResponse"]["properties"]["finish_reason"]["enum"].array.compactMap(\.string)
                 == CoachFinishReason.allCases.map(\.rawValue))
         #expect(schemas["CoachContext"]["properties"]["days"]["maximum"].int == CoachContextBuilder.runDaysRange.upperBound)
         #expect(schemas["CoachSuggestions"]["properties"]["suggestions"]["maxItems"].int == CoachSuggestions.maxCount)
@@ -240,8 +252,9 @@ struct OpenAPITests {
     /// Request bodies accept `null` exactly where the decoder does.
     @Test func nullableRequestFieldsAreTheDecodersNullableFields() {
         func nullable(_ schema: String) -> Set<String> {
-            Set(Self.document["components"]["schemas"][schema]["properties"].object
-                .filter { $0.value["type"].array.contains("null") || $0.value["anyOf"].array.contains(["type": "null"]) }.keys)
+            Set(
+                Self.document["components"]["schemas"][schema]["properties"].object
+                    .filter { $0.value["type"].array.contains("null") || $0.value["anyOf"].array.contains(["type": "null"]) }.keys)
         }
         #expect(nullable("CheckinUpsert") == CheckinBody.nullableFields)
         #expect(nullable("PlanUpdate") == PlanBody.nullableFields)
@@ -251,14 +264,17 @@ struct OpenAPITests {
     }
 
     @Test func emailPatternAgreesWithTheEmailRule() {
-        let samples = ["a@b.c", "runner@example.com", "x@y", "@b.c", "a@.b", "a@b.", "a@b..c", "a@@b.c", "a b@c.d", "a@b\u{3000}.c",
-                       "a\u{85}b@c.d", "ünï@cödé.de", "a@b.c\n", "ab", "a@b.c.d", "a.b@c.d", "\u{feff}a@b.c",
-                       "a@\u{301}b@c.d", "a@.\u{301}b.c", "a@b.\u{301}c", "a\r\nb@c.d",
-                       String(repeating: "e\u{301}", count: 125) + "@b.co", String(repeating: "e\u{301}", count: 124) + "@b.co"]
+        let samples = [
+            "a@b.c", "runner@example.com", "x@y", "@b.c", "a@.b", "a@b.", "a@b..c", "a@@b.c", "a b@c.d", "a@b\u{3000}.c",
+            "a\u{85}b@c.d", "ünï@cödé.de", "a@b.c\n", "ab", "a@b.c.d", "a.b@c.d", "\u{feff}a@b.c",
+            "a@\u{301}b@c.d", "a@.\u{301}b.c", "a@b.\u{301}c", "a\r\nb@c.d",
+            String(repeating: "e\u{301}", count: 125) + "@b.co", String(repeating: "e\u{301}", count: 124) + "@b.co",
+        ]
         let schema = Self.document["components"]["schemas"]["RegisterRequest"]["properties"]["email"]
         let validator = SchemaValidator(document: Self.document)
         for sample in samples {
-            #expect(validator.problems(.string(sample), against: schema).isEmpty == EmailRules.isValid(sample), "\(sample.debugDescription)")
+            #expect(
+                validator.problems(.string(sample), against: schema).isEmpty == EmailRules.isValid(sample), "\(sample.debugDescription)")
         }
         // The whitespace class is exactly what Swift calls whitespace.
         let whitespace = try! NSRegularExpression(pattern: "^[\(OpenAPIDocument.whitespaceClass)]$")
@@ -274,11 +290,16 @@ struct OpenAPITests {
     @Test func coachMessageSchemaAgreesWithTheMessageRule() {
         let schema = Self.document["components"]["schemas"]["CoachChatRequest"]["properties"]["message"]
         let validator = SchemaValidator(document: Self.document)
-        var samples = ["", "a", " a ", "\r\n", " \u{301}", "\u{200B}", "\u{FEFF}", "\u{0}", "🏃", String(repeating: "🏃", count: 4_000),
-                       String(repeating: "🏃", count: 4_001), String(repeating: " ", count: 3_999) + "x", String(repeating: " ", count: 4_000)]
+        var samples = [
+            "", "a", " a ", "\r\n", " \u{301}", "\u{200B}", "\u{FEFF}", "\u{0}", "🏃", String(repeating: "🏃", count: 4_000),
+            String(repeating: "🏃", count: 4_001), String(repeating: " ", count: 3_999) + "x", String(repeating: " ", count: 4_000),
+        ]
         // Nothing past U+3000 is white space to Foundation.
         for value in Array(UInt32(0)...0x3000) + [0xFEFF, 0xFFFD, 0x1F3C3, 0xE0020, 0x10FFFF] {
-            if let scalar = Unicode.Scalar(value) { samples.append(String(scalar)); samples.append(" \(scalar)\n") }
+            if let scalar = Unicode.Scalar(value) {
+                samples.append(String(scalar))
+                samples.append(" \(scalar)\n")
+            }
         }
         for sample in samples {
             var rule = FieldValidator()
@@ -290,16 +311,20 @@ struct OpenAPITests {
     /// `format: date-time` is RFC 3339, and the server reads exactly that: nothing rolled over, nothing looser.
     @Test func timestampsAreExactlyRFC3339() throws {
         let foundation = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
-        for valid in ["2026-11-29T07:30:00.000Z", "2024-02-29T23:59:59.500-03:30", "1990-01-01T00:00:00.000+14:00", "9999-12-31T23:59:59.000Z"] {
+        for valid in [
+            "2026-11-29T07:30:00.000Z", "2024-02-29T23:59:59.500-03:30", "1990-01-01T00:00:00.000+14:00", "9999-12-31T23:59:59.000Z",
+        ] {
             #expect(JSONCoding.parseTimestamp(valid) == (try foundation.parse(valid)), "\(valid)")
         }
         for valid in ["2026-11-29t07:30:00z", "2026-11-29T07:30:00.123456789Z", "2026-11-29T07:30:00-00:00"] {
             #expect(JSONCoding.parseTimestamp(valid) != nil, "\(valid)")
         }
-        for invalid in ["2024-01-01T12:99:00Z", "2023-02-29T00:00:00Z", "2024-01-01T00:00:60Z", "2024-01-01T24:00:00Z",
-                        "2024-01-01T00:00:00", "2024-01-01T00:00:00+0100", "2024-01-01T00:00:00+24:00", "2024-01-01 00:00:00Z",
-                        "2024-01-01T00:00:00.Z", "0000-01-01T00:00:00Z", "2024-01-01T00:00:00Z\n", "+2024-01-01T00:00:00Z",
-                        "2024-1-01T00:00:00Z", "\u{662}\u{660}\u{662}\u{664}-01-01T00:00:00Z", "2024-01-01", ""] {
+        for invalid in [
+            "2024-01-01T12:99:00Z", "2023-02-29T00:00:00Z", "2024-01-01T00:00:60Z", "2024-01-01T24:00:00Z",
+            "2024-01-01T00:00:00", "2024-01-01T00:00:00+0100", "2024-01-01T00:00:00+24:00", "2024-01-01 00:00:00Z",
+            "2024-01-01T00:00:00.Z", "0000-01-01T00:00:00Z", "2024-01-01T00:00:00Z\n", "+2024-01-01T00:00:00Z",
+            "2024-1-01T00:00:00Z", "\u{662}\u{660}\u{662}\u{664}-01-01T00:00:00Z", "2024-01-01", "",
+        ] {
             #expect(JSONCoding.parseTimestamp(invalid) == nil, "\(invalid.debugDescription)")
         }
         // What the server writes, it reads back.
@@ -321,38 +346,83 @@ struct OpenAPITests {
 
         func activity(full: Bool) -> Activity {
             let a = Activity()
-            a.id = UUID(); a.$athlete.id = UUID(); a.name = "Run"; a.sport = .run; a.startTime = now; a.utcOffsetS = 3600
+            a.id = UUID()
+            a.$athlete.id = UUID()
+            a.name = "Run"
+            a.sport = .run
+            a.startTime = now
+            a.utcOffsetS = 3600
             a.source = full ? "garmin" : "manual"
             if full {
-                a.timezone = "Europe/Paris"; a.distanceM = 10_000; a.movingTimeS = 3000; a.durationS = 3100; a.avgHR = 150
-                a.maxHR = 170; a.elevationGainM = 50; a.externalID = "g-1"; a.createdAt = now
+                a.timezone = "Europe/Paris"
+                a.distanceM = 10_000
+                a.movingTimeS = 3000
+                a.durationS = 3100
+                a.avgHR = 150
+                a.maxHR = 170
+                a.elevationGainM = 50
+                a.externalID = "g-1"
+                a.createdAt = now
             }
             return a
         }
         func checkin(full: Bool) -> DailyCheckin {
             let c = DailyCheckin()
-            c.id = UUID(); c.date = "2026-11-29"
+            c.id = UUID()
+            c.date = "2026-11-29"
             if full {
-                c.sleepH = 7.5; c.sleepQuality = 4; c.stress = 2; c.soreness = 3; c.enjoyment = 5; c.confidence = 4; c.readiness = 4
-                c.rpe = 6; c.notes = "ok"; c.hrvRMSSD = 61.2; c.restingHR = 48; c.createdAt = now; c.updatedAt = now
+                c.sleepH = 7.5
+                c.sleepQuality = 4
+                c.stress = 2
+                c.soreness = 3
+                c.enjoyment = 5
+                c.confidence = 4
+                c.readiness = 4
+                c.rpe = 6
+                c.notes = "ok"
+                c.hrvRMSSD = 61.2
+                c.restingHR = 48
+                c.createdAt = now
+                c.updatedAt = now
             }
             return c
         }
         func workout(full: Bool) -> PlannedWorkout {
             let w = PlannedWorkout()
-            w.id = UUID(); w.$plan.id = UUID(); w.$athlete.id = UUID(); w.scheduledDate = "2026-12-01"; w.workoutType = .tempo; w.title = "Tempo"
+            w.id = UUID()
+            w.$plan.id = UUID()
+            w.$athlete.id = UUID()
+            w.scheduledDate = "2026-12-01"
+            w.workoutType = .tempo
+            w.title = "Tempo"
             if full {
-                w.weekNumber = 3; w.workoutDescription = "3 x 10 min"; w.phase = .build; w.targetDistanceM = 12_000; w.targetDurationS = 3600
-                w.targetPaceMinSPerKm = 240; w.targetPaceMaxSPerKm = 250; w.coachNotes = "relax"
+                w.weekNumber = 3
+                w.workoutDescription = "3 x 10 min"
+                w.phase = .build
+                w.targetDistanceM = 12_000
+                w.targetDurationS = 3600
+                w.targetPaceMinSPerKm = 240
+                w.targetPaceMaxSPerKm = 250
+                w.coachNotes = "relax"
             }
             return w
         }
         func plan(full: Bool) -> TrainingPlan {
             let p = TrainingPlan()
-            p.id = UUID(); p.$athlete.id = UUID(); p.name = "Marathon"; p.status = .active; p.goalRaceDate = "2027-04-18"; p.goalRaceDistanceM = 42_195
+            p.id = UUID()
+            p.$athlete.id = UUID()
+            p.name = "Marathon"
+            p.status = .active
+            p.goalRaceDate = "2027-04-18"
+            p.goalRaceDistanceM = 42_195
             if full {
-                p.goalRaceName = "Paris"; p.goalTimeSeconds = 10_800; p.planStartDate = "2027-01-01"; p.planEndDate = "2027-04-18"
-                p.totalWeeks = 16; p.createdAt = now; p.updatedAt = now
+                p.goalRaceName = "Paris"
+                p.goalTimeSeconds = 10_800
+                p.planStartDate = "2027-01-01"
+                p.planEndDate = "2027-04-18"
+                p.totalWeeks = 16
+                p.createdAt = now
+                p.updatedAt = now
             }
             return p
         }
@@ -361,31 +431,43 @@ struct OpenAPITests {
         let utc = TimeZone(identifier: "UTC")!
         let today = LocalDate(now, in: utc)
         func at(_ day: LocalDate, hour: Double) -> Date { day.start(in: utc).addingTimeInterval(hour * 3600) }
-        let yesterdayRun = ActivityFact(id: UUID(), name: "Easy", sport: .run, startTime: at(today.adding(days: -1), hour: 7),
-                                        distanceM: 10_000, movingTimeS: 3000, durationS: 3100, avgHR: 150)
-        let ride = ActivityFact(id: UUID(), name: "Ride", sport: .cycling, startTime: at(today, hour: 6),
-                                distanceM: 30_000, movingTimeS: 3600, durationS: nil, avgHR: nil)
-        let planFact = PlanFact(id: UUID(), name: "Marathon", raceName: "Paris", raceDate: today.adding(days: 100), raceDistanceM: 42_195,
-                            goalTimeS: 10_800, startDate: today.adding(days: -30), totalWeeks: 16, updatedAt: now)
+        let yesterdayRun = ActivityFact(
+            id: UUID(), name: "Easy", sport: .run, startTime: at(today.adding(days: -1), hour: 7),
+            distanceM: 10_000, movingTimeS: 3000, durationS: 3100, avgHR: 150)
+        let ride = ActivityFact(
+            id: UUID(), name: "Ride", sport: .cycling, startTime: at(today, hour: 6),
+            distanceM: 30_000, movingTimeS: 3600, durationS: nil, avgHR: nil)
+        let planFact = PlanFact(
+            id: UUID(), name: "Marathon", raceName: "Paris", raceDate: today.adding(days: 100), raceDistanceM: 42_195,
+            goalTimeS: 10_800, startDate: today.adding(days: -30), totalWeeks: 16, updatedAt: now)
         let workouts = [
-            WorkoutFact(id: UUID(), date: today, type: .tempo, title: "Tempo", distanceM: 12_000, paceMinSPerKm: 240, paceMaxSPerKm: 250,
-                        weekNumber: 5, phase: .build),
+            WorkoutFact(
+                id: UUID(), date: today, type: .tempo, title: "Tempo", distanceM: 12_000, paceMinSPerKm: 240, paceMaxSPerKm: 250,
+                weekNumber: 5, phase: .build),
             WorkoutFact(id: UUID(), date: today.adding(days: 1), type: .easy, title: "Easy", distanceM: 8_000),
         ]
-        let fullFacts = HomeFacts(now: now, timeZone: utc, units: .metric, windowActivities: [yesterdayRun, ride], latestRun: yesterdayRun,
-                                  totalActivities: 2, plan: planFact, weekWorkouts: workouts,
-                                  todayCheckin: CheckinFact(id: UUID(), sleepH: 7.5, sleepQuality: 4, readiness: 4, soreness: 2, updatedAt: now))
-        let oldRun = ActivityFact(id: UUID(), name: "Long", sport: .run, startTime: at(today.adding(days: -3), hour: 7),
-                                  distanceM: 20_000, movingTimeS: 6000, durationS: 6000, avgHR: nil)
-        let lapsedFacts = HomeFacts(now: now, timeZone: utc, units: .imperial, windowActivities: [], latestRun: oldRun, totalActivities: 1,
-                                    plan: nil, weekWorkouts: [], todayCheckin: CheckinFact(id: UUID(), sleepH: 4, sleepQuality: nil,
-                                                                                          readiness: nil, soreness: nil, updatedAt: nil))
-        let emptyFacts = HomeFacts(now: now, timeZone: utc, units: .metric, windowActivities: [], latestRun: nil, totalActivities: 0,
-                                   plan: nil, weekWorkouts: [], todayCheckin: nil)
-        let briefing = BriefingEntry(payload: BriefingPayload(morningVoice: "a", coachNoticed: "b", todayContext: "c", weekAssessment: "d",
-                                                              checkinReaction: "e", raceAssessment: "f", workoutWhy: "g"),
-                                     generatedAt: now, sourceModel: "deterministic-v1", briefingSource: .deterministic, isInterim: true,
-                                     dataFingerprint: "x", fallbackReason: "no_llm_configured")
+        let fullFacts = HomeFacts(
+            now: now, timeZone: utc, units: .metric, windowActivities: [yesterdayRun, ride], latestRun: yesterdayRun,
+            totalActivities: 2, plan: planFact, weekWorkouts: workouts,
+            todayCheckin: CheckinFact(id: UUID(), sleepH: 7.5, sleepQuality: 4, readiness: 4, soreness: 2, updatedAt: now))
+        let oldRun = ActivityFact(
+            id: UUID(), name: "Long", sport: .run, startTime: at(today.adding(days: -3), hour: 7),
+            distanceM: 20_000, movingTimeS: 6000, durationS: 6000, avgHR: nil)
+        let lapsedFacts = HomeFacts(
+            now: now, timeZone: utc, units: .imperial, windowActivities: [], latestRun: oldRun, totalActivities: 1,
+            plan: nil, weekWorkouts: [],
+            todayCheckin: CheckinFact(
+                id: UUID(), sleepH: 4, sleepQuality: nil,
+                readiness: nil, soreness: nil, updatedAt: nil))
+        let emptyFacts = HomeFacts(
+            now: now, timeZone: utc, units: .metric, windowActivities: [], latestRun: nil, totalActivities: 0,
+            plan: nil, weekWorkouts: [], todayCheckin: nil)
+        let briefing = BriefingEntry(
+            payload: BriefingPayload(
+                morningVoice: "a", coachNoticed: "b", todayContext: "c", weekAssessment: "d",
+                checkinReaction: "e", raceAssessment: "f", workoutWhy: "g"),
+            generatedAt: now, sourceModel: "deterministic-v1", briefingSource: .deterministic, isInterim: true,
+            dataFingerprint: "x", fallbackReason: "no_llm_configured")
         let fullBriefing = BriefingView(state: .fresh, entry: briefing)
         let noBriefing = BriefingView(state: .consentRequired, entry: nil)
 
@@ -401,10 +483,14 @@ struct OpenAPITests {
             ("Checkin", CheckinDTO(checkin(full: false)), .allNil), ("Checkin", CheckinDTO(checkin(full: true)), .allSet),
             ("CheckinList", CheckinList(checkins: [CheckinDTO(checkin(full: false))], count: 1), .allSet),
             ("Workout", WorkoutDTO(workout(full: false)), .allNil), ("Workout", WorkoutDTO(workout(full: true)), .allSet),
-            ("Plan", PlanDTO(plan(full: false), workouts: nil), .allNil), ("Plan", PlanDTO(plan(full: true), workouts: [workout(full: true)]), .allSet),
+            ("Plan", PlanDTO(plan(full: false), workouts: nil), .allNil),
+            ("Plan", PlanDTO(plan(full: true), workouts: [workout(full: true)]), .allSet),
             ("PlanList", PlanList(plans: [PlanDTO(plan(full: false), workouts: nil)]), .allSet),
             ("Health", HealthRoutes.Report(status: "ok", checks: ["database": check, "cache": check], failed: nil), .allNil),
-            ("Health", HealthRoutes.Report(status: "degraded", checks: ["database": check, "cache": failedCheck], failed: ["cache"]), .allSet),
+            (
+                "Health", HealthRoutes.Report(status: "degraded", checks: ["database": check, "cache": failedCheck], failed: ["cache"]),
+                .allSet
+            ),
             ("Ping", HealthRoutes.Ping(status: "alive"), .allSet),
             ("Home", HomeResponse(home: HomeBuilder.build(emptyFacts), briefing: noBriefing), .allNil),
             ("Home", HomeResponse(home: HomeBuilder.build(fullFacts), briefing: fullBriefing), .allSet),
@@ -412,9 +498,16 @@ struct OpenAPITests {
             ("HomeBriefing", noBriefing, .allNil), ("HomeBriefing", fullBriefing, .allSet),
             ("BriefingRefreshAccepted", HomeRoutes.RefreshAccepted(status: "coalesced", athleteID: UUID()), .allSet),
             ("Error", ErrorBody(detail: "Activity not found", code: .notFound, errors: nil, extra: [:]), .other),
-            ("ValidationError", ErrorBody(detail: "x", code: .validationError, errors: [FieldError(field: "a", message: "b")], extra: [:]), .other),
-            ("DuplicateActivityError", ErrorBody(detail: "dup", code: .duplicateActivity, errors: nil,
-                                                 extra: ["existing_activity_id": UUID().uuidString]), .other),
+            (
+                "ValidationError",
+                ErrorBody(detail: "x", code: .validationError, errors: [FieldError(field: "a", message: "b")], extra: [:]), .other
+            ),
+            (
+                "DuplicateActivityError",
+                ErrorBody(
+                    detail: "dup", code: .duplicateActivity, errors: nil,
+                    extra: ["existing_activity_id": UUID().uuidString]), .other
+            ),
         ]
         let validator = SchemaValidator(document: Self.document)
         var everyKeyWritten = true
@@ -445,8 +538,10 @@ struct OpenAPITests {
         try await TestApp.with(.sqlite, config: { $0.coachDailyMessageBudget = 2 }) { t in
             let document = try await Self.served(t)
             let conformance = Conformance(document: document)
-            func call(_ method: HTTPMethod, _ path: String, json: JSON? = nil, raw: String? = nil, token: String? = nil,
-                      headers: [(String, String)] = [], sourceLocation: SourceLocation = #_sourceLocation) async throws -> Reply {
+            func call(
+                _ method: HTTPMethod, _ path: String, json: JSON? = nil, raw: String? = nil, token: String? = nil,
+                headers: [(String, String)] = [], sourceLocation: SourceLocation = #_sourceLocation
+            ) async throws -> Reply {
                 let reply = try await t.request(method, path, json: json, raw: raw, token: token, headers: headers)
                 conformance.expect(reply, method, path, sourceLocation: sourceLocation)
                 return reply
@@ -458,7 +553,8 @@ struct OpenAPITests {
             _ = try await call(.GET, "/metrics")
 
             let email = "walk-\(UUID().uuidString.prefix(8).lowercased())@example.com"
-            let registered = try await call(.POST, "/v1/auth/register", json: ["email": "\(email)", "password": "tempo-run-42-miles", "race_code": "X"])
+            let registered = try await call(
+                .POST, "/v1/auth/register", json: ["email": "\(email)", "password": "tempo-run-42-miles", "race_code": "X"])
             let token = registered.json["access_token"].string ?? ""
             _ = try await call(.POST, "/v1/auth/register", json: ["email": "\(email)", "password": "tempo-run-42-miles"])
             _ = try await call(.POST, "/v1/auth/register", json: ["email": "nope", "password": "password"])
@@ -478,19 +574,24 @@ struct OpenAPITests {
             _ = try await call(.PATCH, "/v1/athlete", json: ["display_name": "Kip", "units": "imperial", "ai_consent": true], token: token)
             _ = try await call(.PATCH, "/v1/athlete", json: ["display_name": nil], token: token)
             _ = try await call(.PATCH, "/v1/athlete", json: ["timezone": "Mars/Olympus"], token: token)
-            _ = try await call(.PATCH, "/v1/athlete", raw: "a=b", token: token, headers: [("Content-Type", "application/x-www-form-urlencoded")])
+            _ = try await call(
+                .PATCH, "/v1/athlete", raw: "a=b", token: token, headers: [("Content-Type", "application/x-www-form-urlencoded")])
 
             let start = JSONCoding.formatTimestamp(Date().addingTimeInterval(-86_400))
             let bare = try await call(.POST, "/v1/activities", json: ["start_time": "\(start)"], token: token)
             _ = try await call(.POST, "/v1/activities", json: ["start_time": "\(start)"], token: token)
-            let imported: JSON = ["start_time": "2025-06-01T07:00:00+02:00", "distance_m": 10_000, "moving_time_s": 3000,
-                                  "source": "garmin", "external_id": "g-1", "avg_hr": 150, "max_hr": 170]
+            let imported: JSON = [
+                "start_time": "2025-06-01T07:00:00+02:00", "distance_m": 10_000, "moving_time_s": 3000,
+                "source": "garmin", "external_id": "g-1", "avg_hr": 150, "max_hr": 170,
+            ]
             _ = try await call(.POST, "/v1/activities", json: imported, token: token)
             _ = try await call(.POST, "/v1/activities", json: imported, token: token)
             _ = try await call(.POST, "/v1/activities", json: ["start_time": "\(start)", "source": "garmin\n"], token: token)
             _ = try await call(.POST, "/v1/activities", json: ["start_time": "2025-01-01T12:99:00Z"], token: token)
             // A distance so small the pace overflows: no pace, not a 500.
-            let tiny = try await call(.POST, "/v1/activities", json: ["start_time": "2025-02-01T07:00:00Z", "distance_m": 1e-300, "moving_time_s": 604_800], token: token)
+            let tiny = try await call(
+                .POST, "/v1/activities", json: ["start_time": "2025-02-01T07:00:00Z", "distance_m": 1e-300, "moving_time_s": 604_800],
+                token: token)
             #expect(tiny.status == .created && tiny.json["pace_s_per_km"].isNull)
             _ = try await call(.GET, "/v1/activities?limit=5&offset=0&since=2025-01-01&until=2030-01-01T00:00:00Z&sport=run", token: token)
             _ = try await call(.GET, "/v1/activities?limit=0", token: token)
@@ -512,21 +613,27 @@ struct OpenAPITests {
             _ = try await call(.GET, "/v1/daily-checkin?start_date=2001-01-01&end_date=\(today)&limit=10", token: token)
             _ = try await call(.GET, "/v1/daily-checkin?limit=367", token: token)
 
-            let planBody: JSON = ["name": "Spring marathon", "goal_race_date": "2030-04-18", "goal_race_distance_m": 42_195, "status": "active"]
+            let planBody: JSON = [
+                "name": "Spring marathon", "goal_race_date": "2030-04-18", "goal_race_distance_m": 42_195, "status": "active",
+            ]
             let plan = try await call(.POST, "/v1/plans", json: planBody, token: token)
             _ = try await call(.POST, "/v1/plans", json: planBody, token: token)
             _ = try await call(.POST, "/v1/plans", json: ["name": "No race"], token: token)
             let planID = plan.json["id"].string ?? ""
             _ = try await call(.GET, "/v1/plans", token: token)
             _ = try await call(.PATCH, "/v1/plans/\(planID)", json: ["goal_race_name": nil, "total_weeks": 16], token: token)
-            let workout = try await call(.POST, "/v1/plans/\(planID)/workouts",
-                                         json: ["scheduled_date": "2030-01-02", "workout_type": "tempo", "title": "Tempo", "phase": "build"], token: token)
-            _ = try await call(.POST, "/v1/plans/\(planID)/workouts",
-                               json: ["scheduled_date": "2030-01-02", "workout_type": "easy", "title": "Easy"], token: token)
-            _ = try await call(.POST, "/v1/plans/\(UUID())/workouts",
-                               json: ["scheduled_date": "2030-01-03", "workout_type": "easy", "title": "Easy"], token: token)
+            let workout = try await call(
+                .POST, "/v1/plans/\(planID)/workouts",
+                json: ["scheduled_date": "2030-01-02", "workout_type": "tempo", "title": "Tempo", "phase": "build"], token: token)
+            _ = try await call(
+                .POST, "/v1/plans/\(planID)/workouts",
+                json: ["scheduled_date": "2030-01-02", "workout_type": "easy", "title": "Easy"], token: token)
+            _ = try await call(
+                .POST, "/v1/plans/\(UUID())/workouts",
+                json: ["scheduled_date": "2030-01-03", "workout_type": "easy", "title": "Easy"], token: token)
             let workoutID = workout.json["id"].string ?? ""
-            _ = try await call(.PATCH, "/v1/plans/\(planID)/workouts/\(workoutID)", json: ["phase": nil, "target_pace_min_s_per_km": 240], token: token)
+            _ = try await call(
+                .PATCH, "/v1/plans/\(planID)/workouts/\(workoutID)", json: ["phase": nil, "target_pace_min_s_per_km": 240], token: token)
             _ = try await call(.PATCH, "/v1/plans/\(planID)/workouts/\(UUID())", json: [:], token: token)
             _ = try await call(.GET, "/v1/plans/\(planID)", token: token)
             _ = try await call(.DELETE, "/v1/plans/\(planID)/workouts/\(workoutID)", token: token)
@@ -556,7 +663,8 @@ struct OpenAPITests {
             _ = try await call(.POST, "/v1/coach/chat", json: ["message": " \n "], token: token)
             _ = try await call(.POST, "/v1/coach/chat/stream", json: ["message": "hi", "include_context": nil], token: token)
             _ = try await call(.POST, "/v1/coach/chat", json: ["message": "How was my week?", "include_context": false], token: token)
-            let stream = try await call(.POST, "/v1/coach/chat/stream", json: ["message": "And today?", "is_synthetic_probe": true], token: token)
+            let stream = try await call(
+                .POST, "/v1/coach/chat/stream", json: ["message": "And today?", "is_synthetic_probe": true], token: token)
             #expect(stream.status == .ok && stream.text.contains("event: done"))
             let exhausted = try await call(.POST, "/v1/coach/chat/stream", json: ["message": "One more?"], token: token)
             #expect(exhausted.status == .tooManyRequests && exhausted.json["code"] == "coach_budget_exhausted")
@@ -603,9 +711,15 @@ final class Conformance: @unchecked Sendable {
         let path = String(url.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)[0])
         let name = "\(method.rawValue) \(url) → \(reply.status.code)"
         checked.append(name)
-        guard let template = template(for: path) else { Issue.record("\(name): no documented path", sourceLocation: sourceLocation); return }
+        guard let template = template(for: path) else {
+            Issue.record("\(name): no documented path", sourceLocation: sourceLocation)
+            return
+        }
         let operation = document["paths"][template][method.rawValue.lowercased()]
-        guard !operation.isNull else { Issue.record("\(name): method not documented", sourceLocation: sourceLocation); return }
+        guard !operation.isNull else {
+            Issue.record("\(name): method not documented", sourceLocation: sourceLocation)
+            return
+        }
         let response = operation["responses"][String(reply.status.code)]
         guard !response.isNull else {
             Issue.record("\(name): status not documented (\(reply.text.prefix(300)))", sourceLocation: sourceLocation)
@@ -615,7 +729,9 @@ final class Conformance: @unchecked Sendable {
             #expect(reply.headers.first(name: header) != nil, "\(name): missing header \(header)", sourceLocation: sourceLocation)
         }
         if let stream = response["content"].object["text/event-stream"] {
-            #expect(reply.headers.first(name: .contentType) == "text/event-stream", "\(name): not an event stream", sourceLocation: sourceLocation)
+            #expect(
+                reply.headers.first(name: .contentType) == "text/event-stream", "\(name): not an event stream",
+                sourceLocation: sourceLocation)
             let events = Self.serverSentEvents(reply.text)
             #expect(!events.isEmpty, "\(name): no events", sourceLocation: sourceLocation)
             for (index, event) in events.enumerated() {
@@ -625,8 +741,9 @@ final class Conformance: @unchecked Sendable {
             return
         }
         if response["content"].object["text/plain"] != nil {
-            #expect(reply.headers.contentType?.type == "text" && reply.headers.contentType?.subType == "plain",
-                     "\(name): not plain text", sourceLocation: sourceLocation)
+            #expect(
+                reply.headers.contentType?.type == "text" && reply.headers.contentType?.subType == "plain",
+                "\(name): not plain text", sourceLocation: sourceLocation)
             return
         }
         let schema = response["content"]["application/json"]["schema"]

@@ -7,7 +7,9 @@ extension OpenAPIDocument {
         let config = AppConfig()
         let refused: [APIResponse] = [
             .error(403, "The athlete has not turned on `ai_consent` (checked before the body).", codes: [.aiConsentRequired]),
-            .error(429, """
+            .error(
+                429,
+                """
                 `coach_busy`: the athlete already has \(config.coachMaxStreamsPerAthlete) answers in progress, or the process \
                 is answering as many as it can (`COACH_MAX_STREAMS_PER_ATHLETE`, `COACH_MAX_STREAMS`); `Retry-After` is \
                 \(CoachService.busyRetryAfterS) s. `coach_budget_exhausted`: the athlete has asked their daily number of \
@@ -37,59 +39,80 @@ extension OpenAPIDocument {
             """
         let streamHeaders = [
             APIHeader(name: "Cache-Control", schema: .constant("no-cache"), required: true, description: "Never stored."),
-            APIHeader(name: "X-Accel-Buffering", schema: .constant("no"), required: true,
-                      description: "Proxies must pass each event on at once. The stream is never compressed."),
+            APIHeader(
+                name: "X-Accel-Buffering", schema: .constant("no"), required: true,
+                description: "Proxies must pass each event on at once. The stream is never compressed."),
         ]
+        let historyLimit = OpenAPI.Parameter.query(
+            "limit", clampedQuery(default: CoachRoutes.historyDefaultLimit),
+            "The last this many messages; clamped to \(clamp(CoachRoutes.historyLimit)).")
+        let contextDays = OpenAPI.Parameter.query(
+            "days", clampedQuery(default: CoachContextBuilder.defaultRunDays),
+            "Days of runs to list; clamped to \(clamp(CoachContextBuilder.runDaysRange)).")
         return [
-            APIOperation(.post, "/v1/coach/chat", id: "coachChat", tag: "Coach", summary: "Ask the coach; the whole answer at once",
-                         description: "The same turn as `POST /v1/coach/chat/stream`, answered in one JSON body. " + turn,
-                         access: .bearer, body: .json(.ref("CoachChatRequest")),
-                         responses: [.ok(.ref("CoachChatResponse"), "The answer; partial when `finish_reason` is not `stop`.")] + refused),
-            APIOperation(.post, "/v1/coach/chat/stream", id: "coachChatStream", tag: "Coach",
-                         summary: "Ask the coach; the answer streamed as Server-Sent Events",
-                         description: """
-                            Every refusal (4xx, 503) comes before the stream starts, as JSON. \(turn) Closing the \
-                            connection stops the model; what it wrote so far is saved.
-                            """,
-                         access: .bearer, body: .json(.ref("CoachChatRequest")),
-                         responses: [.eventStream("The answer as it is written.", body: events, events: ServerSentEventSchema(events: [
+            APIOperation(
+                method: .post, path: "/v1/coach/chat", id: "coachChat", tag: "Coach",
+                summary: "Ask the coach; the whole answer at once",
+                description: "The same turn as `POST /v1/coach/chat/stream`, answered in one JSON body. " + turn,
+                access: .bearer, body: .json(.ref("CoachChatRequest")),
+                responses: [.ok(.ref("CoachChatResponse"), "The answer; partial when `finish_reason` is not `stop`.")] + refused),
+            APIOperation(
+                method: .post, path: "/v1/coach/chat/stream", id: "coachChatStream", tag: "Coach",
+                summary: "Ask the coach; the answer streamed as Server-Sent Events",
+                description: """
+                    Every refusal (4xx, 503) comes before the stream starts, as JSON. \(turn) Closing the \
+                    connection stops the model; what it wrote so far is saved.
+                    """,
+                access: .bearer, body: .json(.ref("CoachChatRequest")),
+                responses: [
+                    .eventStream(
+                        "The answer as it is written.", body: events,
+                        events: ServerSentEventSchema(events: [
                             ("meta", .ref("CoachMetaEvent")),
                             ("delta", .ref("CoachDeltaEvent")),
                             ("heartbeat", .ref("CoachHeartbeatEvent")),
                             ("error", .ref("CoachErrorEvent")),
                             ("done", .ref("CoachDoneEvent")),
-                         ]), headers: streamHeaders)] + refused),
-            APIOperation(.post, "/v1/coach/new-conversation", id: "coachNewConversation", tag: "Coach",
-                         summary: "Close the current thread; the next question starts a new one",
-                         access: .bearer, responses: [.ok(.ref("CoachNewConversation"), "Closed, or there was no open thread.")]),
-            APIOperation(.get, "/v1/coach/history", id: "coachHistory", tag: "Coach", summary: "The current thread's messages, oldest first",
-                         description: """
-                            The current thread is the open one that had a message within \(Int(CoachStore.idleThreadTimeout / 3600)) h. \
-                            Messages without content (an answer still being written, or one that produced nothing) are left out. \
-                            Needs no consent: it reads the athlete's own data and asks no model.
-                            """,
-                         access: .bearer, parameters: [
-                            .query("limit", clampedQuery(default: CoachRoutes.historyDefaultLimit),
-                                   "The last this many messages; clamped to \(CoachRoutes.historyLimit.lowerBound)–\(CoachRoutes.historyLimit.upperBound)."),
-                         ], responses: [.ok(.ref("CoachHistory"), "The current thread."), .validationFailed]),
-            APIOperation(.get, "/v1/coach/context", id: "coachContext", tag: "Coach", summary: "The system prompt a question is sent with",
-                         description: """
-                            With the default `days` (\(CoachContextBuilder.defaultRunDays), the window a question uses) this is \
-                            the prompt the next question is sent with, character for character. Needs no consent.
-                            """,
-                         access: .bearer, parameters: [
-                            .query("days", clampedQuery(default: CoachContextBuilder.defaultRunDays),
-                                   "Days of runs to list; clamped to \(CoachContextBuilder.runDaysRange.lowerBound)–\(CoachContextBuilder.runDaysRange.upperBound)."),
-                         ], responses: [.ok(.ref("CoachContext"), "The context."), .validationFailed]),
-            APIOperation(.get, "/v1/coach/suggestions", id: "coachSuggestions", tag: "Coach", summary: "Questions drawn from the athlete's own data",
-                         description: "Generic starters when there is nothing to draw from. Needs no consent.",
-                         access: .bearer, responses: [.ok(.ref("CoachSuggestions"), "Between 1 and \(CoachSuggestions.maxCount) suggestions.")]),
+                        ]), headers: streamHeaders)
+                ] + refused),
+            APIOperation(
+                method: .post, path: "/v1/coach/new-conversation", id: "coachNewConversation", tag: "Coach",
+                summary: "Close the current thread; the next question starts a new one",
+                access: .bearer, responses: [.ok(.ref("CoachNewConversation"), "Closed, or there was no open thread.")]),
+            APIOperation(
+                method: .get, path: "/v1/coach/history", id: "coachHistory", tag: "Coach",
+                summary: "The current thread's messages, oldest first",
+                description: """
+                    The current thread is the open one that had a message within \(Int(CoachStore.idleThreadTimeout / 3600)) h. \
+                    Messages without content (an answer still being written, or one that produced nothing) are left out. \
+                    Needs no consent: it reads the athlete's own data and asks no model.
+                    """,
+                access: .bearer, parameters: [historyLimit],
+                responses: [.ok(.ref("CoachHistory"), "The current thread."), .validationFailed]),
+            APIOperation(
+                method: .get, path: "/v1/coach/context", id: "coachContext", tag: "Coach",
+                summary: "The system prompt a question is sent with",
+                description: """
+                    With the default `days` (\(CoachContextBuilder.defaultRunDays), the window a question uses) this is \
+                    the prompt the next question is sent with, character for character. Needs no consent.
+                    """,
+                access: .bearer, parameters: [contextDays],
+                responses: [.ok(.ref("CoachContext"), "The context."), .validationFailed]),
+            APIOperation(
+                method: .get, path: "/v1/coach/suggestions", id: "coachSuggestions", tag: "Coach",
+                summary: "Questions drawn from the athlete's own data",
+                description: "Generic starters when there is nothing to draw from. Needs no consent.",
+                access: .bearer,
+                responses: [.ok(.ref("CoachSuggestions"), "Between 1 and \(CoachSuggestions.maxCount) suggestions.")]),
         ]
     }
 
     /// What `trimmingCharacters(in: .whitespacesAndNewlines)` strips, which a question may not consist of only:
     /// Unicode White_Space (`whitespaceClass`) plus U+200B ZERO WIDTH SPACE. `OpenAPITests` checks the two agree.
     static let trimmedWhitespaceClass = whitespaceClass + #"\u200B"#
+
+    /// `1–56`, as a description writes a range.
+    private static func clamp(_ range: ClosedRange<Int>) -> String { "\(range.lowerBound)–\(range.upperBound)" }
 
     /// A query integer that the handler clamps into its range: any integer that fits in 64 bits is accepted;
     /// anything else (not a number, a fraction, too large) is a 422.
@@ -100,24 +123,33 @@ extension OpenAPIDocument {
     /// `CompletionSource`'s values (`llm`, `offline`). It is not `CaseIterable`: the switch stops the build when
     /// a source is added.
     static let completionSources: [String] = [CompletionSource.llm, .offline].map { source in
-        switch source { case .llm, .offline: source.rawValue }
+        switch source {
+        case .llm, .offline: source.rawValue
+        }
     }
 
     /// `CoachMessage.Role`'s values, the same way.
     static let coachMessageRoles: [String] = [CoachMessage.Role.user, .assistant].map { role in
-        switch role { case .user, .assistant: role.rawValue }
+        switch role {
+        case .user, .assistant: role.rawValue
+        }
     }
 
     static var coachSchemas: [(String, JSONSchema)] {
         [
-            ("CoachChatRequest", .requestBody(CoachChatBody.self, required: [.message]) { key in
-                switch key {
-                case .message: JSONSchema.string(length: CoachChatBody.messageLength, pattern: "[^\(trimmedWhitespaceClass)]")
-                    .described("The question: not only white space.")
-                case .includeContext: JSONSchema.boolean.defaulting(to: true)
-                    .described("Send the athlete's training context (`GET /v1/coach/context`) with the question.")
+            (
+                "CoachChatRequest",
+                .requestBody(CoachChatBody.self, required: [.message]) { key in
+                    switch key {
+                    case .message:
+                        JSONSchema.string(length: CoachChatBody.messageLength, pattern: "[^\(trimmedWhitespaceClass)]")
+                            .described("The question: not only white space.")
+                    case .includeContext:
+                        JSONSchema.boolean.defaulting(to: true)
+                            .described("Send the athlete's training context (`GET /v1/coach/context`) with the question.")
+                    }
                 }
-            }),
+            ),
             CoachUsageDTO.component,
             CoachChatResponse.component,
             CoachMetaFrame.component,
@@ -135,7 +167,8 @@ extension OpenAPIDocument {
     }
 
     /// How an answer ended, as `finish_reason` says it.
-    fileprivate static let finish = JSONSchema.string(oneOf: CoachFinishReason.self).described("""
+    fileprivate static let finish = JSONSchema.string(oneOf: CoachFinishReason.self).described(
+        """
         How the answer ended: `stop` (complete), `length` (hit the length limit), `timeout` (the ceiling), `cancelled` \
         (the client left), `error` (the model failed), `shutting_down`.
         """)
@@ -181,9 +214,11 @@ extension CoachUsageDTO: DocumentedResponse {
 extension CoachChatResponse: DocumentedResponse {
     static let schemaName = "CoachChatResponse"
     static var openAPIExample: Self {
-        Self(began: .init(threadID: CoachExample.thread, userMessageID: CoachExample.question, assistantMessageID: CoachExample.answer,
-                          history: []),
-             output: CoachExample.output)
+        Self(
+            began: .init(
+                threadID: CoachExample.thread, userMessageID: CoachExample.question, assistantMessageID: CoachExample.answer,
+                history: []),
+            output: CoachExample.output)
     }
     static var fieldSchemas: [String: JSONSchema] {
         OpenAPIDocument.outcomeFields.merging([
@@ -201,8 +236,9 @@ extension CoachChatResponse: DocumentedResponse {
 extension CoachMetaFrame: DocumentedResponse {
     static let schemaName = "CoachMetaEvent"
     static var openAPIExample: Self {
-        Self(threadID: CoachExample.thread, messageID: CoachExample.answer, userMessageID: CoachExample.question, provider: "anthropic",
-             model: "claude-sonnet-4-5", fallbackProvider: "openai", fallbackModel: "gpt-4o-mini", heartbeatS: 2, timeoutS: 120)
+        Self(
+            threadID: CoachExample.thread, messageID: CoachExample.answer, userMessageID: CoachExample.question, provider: "anthropic",
+            model: "claude-sonnet-4-5", fallbackProvider: "openai", fallbackModel: "gpt-4o-mini", heartbeatS: 2, timeoutS: 120)
     }
     static var fieldSchemas: [String: JSONSchema] {
         [
@@ -263,8 +299,9 @@ extension NewConversationResponse: DocumentedResponse {
 extension CoachMessageDTO: DocumentedResponse {
     static let schemaName = "CoachMessage"
     static var openAPIExample: Self {
-        let message = CoachMessage(id: CoachExample.answer, threadID: CoachExample.thread, athleteID: OpenAPIExample.id(1), seq: 2,
-                                   role: .assistant, content: CoachExample.output.text, now: OpenAPIExample.instant)
+        let message = CoachMessage(
+            id: CoachExample.answer, threadID: CoachExample.thread, athleteID: OpenAPIExample.id(1), seq: 2,
+            role: .assistant, content: CoachExample.output.text, now: OpenAPIExample.instant)
         message.completedAt = OpenAPIExample.instant.addingTimeInterval(2.45)
         message.finishReason = CoachExample.output.finishReason.rawValue
         message.errorCode = CoachExample.output.errorCode
@@ -302,8 +339,10 @@ extension CoachHistoryResponse: DocumentedResponse {
 extension CoachContextResponse: DocumentedResponse {
     static let schemaName = "CoachContext"
     static var openAPIExample: Self {
-        Self(context: CoachContext(systemPrompt: "You are StrideIQ's running coach. …", facts: ["Ran 10 km yesterday at 5:00/km."],
-                                   truncated: false, runDays: CoachContextBuilder.defaultRunDays))
+        Self(
+            context: CoachContext(
+                systemPrompt: "You are StrideIQ's running coach. …", facts: ["Ran 10 km yesterday at 5:00/km."],
+                truncated: false, runDays: CoachContextBuilder.defaultRunDays))
     }
     static var fieldSchemas: [String: JSONSchema] {
         [

@@ -12,29 +12,37 @@ extension OpenAPIDocument {
             APIResponse(status: 503, description: "A dependency failed (`status: degraded`); `failed` names it.", schema: .ref("Health")),
         ]
         return [
-            APIOperation(.get, "/ping", id: "ping", tag: "Health", summary: "Liveness: answers without touching anything",
-                         access: .open, responses: [.ok(.ref("Ping"), "The process is up.")]),
-            APIOperation(.get, "/health", id: "health", tag: "Health", summary: "Readiness",
-                         description: readinessDescription, access: .open, responses: readinessResponses),
-            APIOperation(.get, "/v1/health", id: "healthV1", tag: "Health", summary: "Readiness (same as /health)",
-                         description: readinessDescription, access: .open, responses: readinessResponses),
-            APIOperation(.get, "/openapi.json", id: "openapi", tag: "Health", summary: "This OpenAPI 3.1 document",
-                         access: .open, responses: [
-                            .ok(.object(description: "An OpenAPI 3.1 document.", additionalProperties: .b(.fragment)), "The document."),
-                         ]),
-            APIOperation(.get, "/metrics", id: "metrics", tag: "Health", summary: "Prometheus metrics",
-                         description: """
-                            Counters, gauges and histograms in the Prometheus text format (see the README's Operations \
-                            section for the list). Served here unless `METRICS_PORT` moves it to its own port; with \
-                            `METRICS_TOKEN` set it needs `Authorization: Bearer <METRICS_TOKEN>`.
-                            """,
-                         access: .open,
-                         responses: [
-                            APIResponse(status: 200, description: "The current values.",
-                                        schema: .string(description: "Prometheus text exposition format 0.0.4."), mediaType: .txt),
-                            .error(401, "`METRICS_TOKEN` is set and the request does not carry it.", codes: [.notAuthenticated],
-                                   headers: [.wwwAuthenticate]),
-                         ]),
+            APIOperation(
+                method: .get, path: "/ping", id: "ping", tag: "Health", summary: "Liveness: answers without touching anything",
+                access: .open, responses: [.ok(.ref("Ping"), "The process is up.")]),
+            APIOperation(
+                method: .get, path: "/health", id: "health", tag: "Health", summary: "Readiness",
+                description: readinessDescription, access: .open, responses: readinessResponses),
+            APIOperation(
+                method: .get, path: "/v1/health", id: "healthV1", tag: "Health", summary: "Readiness (same as /health)",
+                description: readinessDescription, access: .open, responses: readinessResponses),
+            APIOperation(
+                method: .get, path: "/openapi.json", id: "openapi", tag: "Health", summary: "This OpenAPI 3.1 document",
+                access: .open,
+                responses: [
+                    .ok(.object(description: "An OpenAPI 3.1 document.", additionalProperties: .b(.fragment)), "The document.")
+                ]),
+            APIOperation(
+                method: .get, path: "/metrics", id: "metrics", tag: "Health", summary: "Prometheus metrics",
+                description: """
+                    Counters, gauges and histograms in the Prometheus text format (see the README's Operations \
+                    section for the list). Served here unless `METRICS_PORT` moves it to its own port; with \
+                    `METRICS_TOKEN` set it needs `Authorization: Bearer <METRICS_TOKEN>`.
+                    """,
+                access: .open,
+                responses: [
+                    APIResponse(
+                        status: 200, description: "The current values.",
+                        schema: .string(description: "Prometheus text exposition format 0.0.4."), mediaType: .txt),
+                    .error(
+                        401, "`METRICS_TOKEN` is set and the request does not carry it.", codes: [.notAuthenticated],
+                        headers: [.wwwAuthenticate]),
+                ]),
         ]
     }
 
@@ -52,9 +60,15 @@ extension HealthRoutes.Ping: DocumentedResponse {
 extension HealthRoutes.Report: DocumentedResponse {
     static let schemaName = "Health"
     static var openAPIExample: Self {
-        Self(status: "degraded", checks: ["database": .openAPIExample, "cache": .init(status: "failed", latencyMs: 2000, backend: "redis",
-                                                                                       error: "timed out after 2.0 seconds")],
-             failed: ["cache"])
+        Self(
+            status: "degraded",
+            checks: [
+                "database": .openAPIExample,
+                "cache": .init(
+                    status: "failed", latencyMs: 2000, backend: "redis",
+                    error: "timed out after 2.0 seconds"),
+            ],
+            failed: ["cache"])
     }
     static var fieldSchemas: [String: JSONSchema] {
         [

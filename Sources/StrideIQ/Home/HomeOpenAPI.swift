@@ -4,50 +4,66 @@ import StrideIQCore
 
 extension OpenAPIDocument {
     static var homeOperations: [APIOperation] {
-        let etag = APIHeader(name: "ETag", schema: JSONSchema.string(pattern: #"^"[0-9a-f]+"$"#),
-                             required: true, description: "A strong validator of this body (a digest of its bytes, quoted).")
-        let cacheControl = APIHeader(name: "Cache-Control", schema: .constant("no-cache"), required: true,
-                                     description: "Revalidate before reusing a stored copy.")
+        let etag = APIHeader(
+            name: "ETag", schema: JSONSchema.string(pattern: #"^"[0-9a-f]+"$"#),
+            required: true, description: "A strong validator of this body (a digest of its bytes, quoted).")
+        let cacheControl = APIHeader(
+            name: "Cache-Control", schema: .constant("no-cache"), required: true,
+            description: "Revalidate before reusing a stored copy.")
         let admins = Role.allCases.filter(\.isAdmin).map { "`\($0.rawValue)`" }.joined(separator: " or ")
         return [
-            APIOperation(.get, "/v1/home", id: "getHome", tag: "Home", summary: "The home screen: today, yesterday, this week, the race and the coach briefing",
-                         description: """
-                            Computed on every request from the athlete's data, in the athlete's time zone (\"today\" and the \
-                            Monday–Sunday week are local days). The briefing fields are the cached coach briefing, as \
-                            `GET /v1/home/briefing` shows them; this never waits for a job or a model. When the cached briefing \
-                            is missing, old, interim or built from other data, a refresh is queued and `briefing_state` says \
-                            `refreshing`. Every key is always present; absent values are `null`.
-                            """,
-                         access: .bearer, responses: [.ok(.ref("Home"), "The home screen.")]),
-            APIOperation(.get, "/v1/home/briefing", id: "getHomeBriefing", tag: "Home", summary: "Only the briefing fields of the home screen, for polling",
-                         description: """
-                            The briefing fields of `GET /v1/home`, with an `ETag`: poll with `If-None-Match` until \
-                            `briefing_state` is `fresh` (or `consent_required`); an unchanged briefing answers 304 without a body. \
-                            Like `/v1/home`, it may queue a refresh and never waits for one.
-                            """,
-                         access: .bearer, parameters: [
-                            .header("If-None-Match", JSONSchema.string, """
-                                ETags of copies the client holds, comma-separated, as received (quoted); `*` and weak (`W/`) \
-                                comparison are not supported.
-                                """),
-                         ], responses: [
-                            APIResponse(status: 200, description: "The briefing fields.", schema: .ref("HomeBriefing"),
-                                        headers: [etag, cacheControl])
-                                .with(links: [APILink("Revalidate", to: "getHomeBriefing", [("header.If-None-Match", "$response.header.ETag")])]),
-                            .notModified("The briefing is the one `If-None-Match` names.", headers: [etag, cacheControl]),
-                         ]),
-            APIOperation(.post, "/v1/home/admin/briefing-refresh/{athlete_id}", id: "refreshBriefing", tag: "Home",
-                         summary: "Queue a briefing refresh for an athlete (admins only)",
-                         description: """
-                            For a caller whose `role` is \(admins); anyone else gets 403. Queues the athlete's briefing job at \
-                            trigger priority and answers at once (`coalesced` when one was already queued). Every call, \
-                            accepted or refused, is written to the audit log.
-                            """,
-                         access: .bearer, parameters: [.path("athlete_id", JSONSchema.uuid, "The athlete whose briefing to refresh.")], responses: [
-                            APIResponse(status: 202, description: "Queued.", schema: .ref("BriefingRefreshAccepted")),
-                            .error(403, "The caller is not an admin.", codes: [.forbidden]),
-                            .error(404, "No such athlete (a malformed id is a 404 too, before the admin check).", codes: [.notFound]),
-                         ]),
+            APIOperation(
+                method: .get, path: "/v1/home", id: "getHome", tag: "Home",
+                summary: "The home screen: today, yesterday, this week, the race and the coach briefing",
+                description: """
+                    Computed on every request from the athlete's data, in the athlete's time zone (\"today\" and the \
+                    Monday–Sunday week are local days). The briefing fields are the cached coach briefing, as \
+                    `GET /v1/home/briefing` shows them; this never waits for a job or a model. When the cached briefing \
+                    is missing, old, interim or built from other data, a refresh is queued and `briefing_state` says \
+                    `refreshing`. Every key is always present; absent values are `null`.
+                    """,
+                access: .bearer, responses: [.ok(.ref("Home"), "The home screen.")]),
+            APIOperation(
+                method: .get, path: "/v1/home/briefing", id: "getHomeBriefing", tag: "Home",
+                summary: "Only the briefing fields of the home screen, for polling",
+                description: """
+                    The briefing fields of `GET /v1/home`, with an `ETag`: poll with `If-None-Match` until \
+                    `briefing_state` is `fresh` (or `consent_required`); an unchanged briefing answers 304 without a body. \
+                    Like `/v1/home`, it may queue a refresh and never waits for one.
+                    """,
+                access: .bearer,
+                parameters: [
+                    .header(
+                        "If-None-Match", JSONSchema.string,
+                        """
+                        ETags of copies the client holds, comma-separated, as received (quoted); `*` and weak (`W/`) \
+                        comparison are not supported.
+                        """)
+                ],
+                responses: [
+                    APIResponse(
+                        status: 200, description: "The briefing fields.", schema: .ref("HomeBriefing"),
+                        headers: [etag, cacheControl]
+                    )
+                    .with(links: [
+                        APILink("Revalidate", to: "getHomeBriefing", [("header.If-None-Match", "$response.header.ETag")])
+                    ]),
+                    .notModified("The briefing is the one `If-None-Match` names.", headers: [etag, cacheControl]),
+                ]),
+            APIOperation(
+                method: .post, path: "/v1/home/admin/briefing-refresh/{athlete_id}", id: "refreshBriefing", tag: "Home",
+                summary: "Queue a briefing refresh for an athlete (admins only)",
+                description: """
+                    For a caller whose `role` is \(admins); anyone else gets 403. Queues the athlete's briefing job at \
+                    trigger priority and answers at once (`coalesced` when one was already queued). Every call, \
+                    accepted or refused, is written to the audit log.
+                    """,
+                access: .bearer, parameters: [.path("athlete_id", JSONSchema.uuid, "The athlete whose briefing to refresh.")],
+                responses: [
+                    APIResponse(status: 202, description: "Queued.", schema: .ref("BriefingRefreshAccepted")),
+                    .error(403, "The caller is not an admin.", codes: [.forbidden]),
+                    .error(404, "No such athlete (a malformed id is a 404 too, before the admin check).", codes: [.notFound]),
+                ]),
         ]
     }
 
@@ -62,7 +78,9 @@ extension OpenAPIDocument {
 
     /// `BriefingSource`'s values. It is not `CaseIterable`: the switch stops the build when a source is added.
     static let briefingSources: [String] = [BriefingSource.llm, .deterministic].map { source in
-        switch source { case .llm, .deterministic: source.rawValue }
+        switch source {
+        case .llm, .deterministic: source.rawValue
+        }
     }
 
     fileprivate static let metres = JSONSchema.number(atLeast: 0)
@@ -76,23 +94,30 @@ private enum HomeExample {
         let utc = TimeZone.gmt
         let today = OpenAPIExample.day
         func at(_ day: LocalDate, hour: Double) -> Date { day.start(in: utc).addingTimeInterval(hour * 3600) }
-        let run = ActivityFact(id: OpenAPIExample.id(10), name: "Easy", sport: .run, startTime: at(today.adding(days: -1), hour: 7),
-                               distanceM: 10_000, movingTimeS: 3_000, durationS: 3_100, avgHR: 150)
-        let ride = ActivityFact(id: OpenAPIExample.id(11), name: "Commute", sport: .cycling, startTime: at(today, hour: 6),
-                                distanceM: 30_000, movingTimeS: 3_600, durationS: 3_700, avgHR: nil)
-        let plan = PlanFact(id: OpenAPIExample.id(20), name: "Spring marathon", raceName: "Paris Marathon",
-                            raceDate: today.adding(days: 133), raceDistanceM: 42_195, goalTimeS: 11_400,
-                            startDate: today.adding(days: -30), totalWeeks: 17, updatedAt: OpenAPIExample.instant)
+        let run = ActivityFact(
+            id: OpenAPIExample.id(10), name: "Easy", sport: .run, startTime: at(today.adding(days: -1), hour: 7),
+            distanceM: 10_000, movingTimeS: 3_000, durationS: 3_100, avgHR: 150)
+        let ride = ActivityFact(
+            id: OpenAPIExample.id(11), name: "Commute", sport: .cycling, startTime: at(today, hour: 6),
+            distanceM: 30_000, movingTimeS: 3_600, durationS: 3_700, avgHR: nil)
+        let plan = PlanFact(
+            id: OpenAPIExample.id(20), name: "Spring marathon", raceName: "Paris Marathon",
+            raceDate: today.adding(days: 133), raceDistanceM: 42_195, goalTimeS: 11_400,
+            startDate: today.adding(days: -30), totalWeeks: 17, updatedAt: OpenAPIExample.instant)
         let workouts = [
-            WorkoutFact(id: OpenAPIExample.id(21), date: today, type: .tempo, title: "Tempo", distanceM: 12_000, paceMinSPerKm: 250,
-                        paceMaxSPerKm: 260, weekNumber: 5, phase: .build),
+            WorkoutFact(
+                id: OpenAPIExample.id(21), date: today, type: .tempo, title: "Tempo", distanceM: 12_000, paceMinSPerKm: 250,
+                paceMaxSPerKm: 260, weekNumber: 5, phase: .build),
             WorkoutFact(id: OpenAPIExample.id(22), date: today.adding(days: 1), type: .easy, title: "Easy", distanceM: 8_000),
         ]
-        let checkin = CheckinFact(id: OpenAPIExample.id(30), sleepH: 7.5, sleepQuality: 4, readiness: 4, soreness: 2,
-                                  updatedAt: OpenAPIExample.instant)
-        return HomeBuilder.build(HomeFacts(now: OpenAPIExample.instant, timeZone: utc, units: .metric, windowActivities: [run, ride],
-                                           latestRun: run, totalActivities: 42, plan: plan, weekWorkouts: workouts,
-                                           todayCheckin: checkin))
+        let checkin = CheckinFact(
+            id: OpenAPIExample.id(30), sleepH: 7.5, sleepQuality: 4, readiness: 4, soreness: 2,
+            updatedAt: OpenAPIExample.instant)
+        return HomeBuilder.build(
+            HomeFacts(
+                now: OpenAPIExample.instant, timeZone: utc, units: .metric, windowActivities: [run, ride],
+                latestRun: run, totalActivities: 42, plan: plan, weekWorkouts: workouts,
+                todayCheckin: checkin))
     }()
 }
 
@@ -100,28 +125,33 @@ extension HomeResponse: DocumentedResponse {
     static let schemaName = "Home"
     static var openAPIExample: Self { Self(home: HomeExample.payload, briefing: .openAPIExample) }
     static var schemaDescription: String? { "The deterministic home payload and the briefing fields, in one object." }
-    static var fieldSchemas: [String: JSONSchema] {
-        BriefingView.fieldSchemas.merging([
-            "race_countdown": .described("The active plan's goal race, unless it is past; null without an active plan."),
-            "checkin_needed": .described("No check-in for today yet."),
-            "today_checkin": .described("Today's check-in, or null."),
-            "last_run": .described("The latest run, if it started within the last \(Int(HomeBuilder.lastRunWindow / 3600)) hours."),
-            "total_activities": JSONSchema.integer(atLeast: 0).described("Activities of every sport, ever."),
-        ]) { _, home in home }
-    }
+    /// The home payload's own keys, then the briefing's (the two never share a key).
+    static var fieldSchemas: [String: JSONSchema] { payloadFields.merging(BriefingView.fieldSchemas) { home, _ in home } }
+
+    private static let payloadFields: [String: JSONSchema] = [
+        "race_countdown": .described("The active plan's goal race, unless it is past; null without an active plan."),
+        "checkin_needed": .described("No check-in for today yet."),
+        "today_checkin": .described("Today's check-in, or null."),
+        "last_run": .described("The latest run, if it started within the last \(Int(HomeBuilder.lastRunWindow / 3600)) hours."),
+        "total_activities": JSONSchema.integer(atLeast: 0).described("Activities of every sport, ever."),
+    ]
 }
 
 extension BriefingView: DocumentedResponse {
     static let schemaName = "HomeBriefing"
     static var openAPIExample: Self {
-        Self(state: .fresh, entry: BriefingEntry(payload: .openAPIExample, generatedAt: OpenAPIExample.instant,
-                                                 sourceModel: "deterministic-v1", briefingSource: .deterministic, isInterim: true,
-                                                 dataFingerprint: "3f9a", fallbackReason: "no_llm_configured"))
+        Self(
+            state: .fresh,
+            entry: BriefingEntry(
+                payload: .openAPIExample, generatedAt: OpenAPIExample.instant,
+                sourceModel: "deterministic-v1", briefingSource: .deterministic, isInterim: true,
+                dataFingerprint: "3f9a", fallbackReason: "no_llm_configured"))
     }
     static var fieldSchemas: [String: JSONSchema] {
         [
             "coach_briefing": .described("The briefing; null when there is none worth showing (missing, expired, or no consent)."),
-            "briefing_state": .described("""
+            "briefing_state": .described(
+                """
                 `fresh`: written for the current data under \(Int(BriefingFreshness.freshFor / 60)) minutes ago. `stale`: \
                 older, or written for other data. `refreshing`: a refresh is queued or running (the last briefing still \
                 shows). `missing`: none, or older than \(Int(BriefingFreshness.staleUntil / 60)) minutes. \
@@ -132,7 +162,8 @@ extension BriefingView: DocumentedResponse {
             "briefing_source": JSONSchema.strings(OpenAPIDocument.briefingSources)
                 .described("`llm`: written by a model; `deterministic`: written from the data without one."),
             "briefing_source_model": .described("The model (or deterministic writer) that wrote it."),
-            "fallback_reason": .described("""
+            "fallback_reason": .described(
+                """
                 Why no model wrote it, e.g. `no_llm_configured`, `circuit_open`, `provider_timeout`; null for a model's briefing.
                 """),
         ]
@@ -142,13 +173,14 @@ extension BriefingView: DocumentedResponse {
 extension BriefingPayload: DocumentedResponse {
     static let schemaName = "CoachBriefing"
     static var openAPIExample: Self {
-        Self(morningVoice: "Good morning — a tempo day, and your legs have earned it.",
-             coachNoticed: "Yesterday's easy 10 km stayed truly easy: heart rate 150.",
-             todayContext: "12 km with the middle at 4:10–4:20/km.",
-             weekAssessment: "10 of 36 km done by Sunday; on track.",
-             checkinReaction: "7.5 h of good sleep — ready for quality.",
-             raceAssessment: "133 days to Paris; the 3:10 goal looks realistic.",
-             workoutWhy: "Tempo work raises the pace you can hold for the marathon.")
+        Self(
+            morningVoice: "Good morning — a tempo day, and your legs have earned it.",
+            coachNoticed: "Yesterday's easy 10 km stayed truly easy: heart rate 150.",
+            todayContext: "12 km with the middle at 4:10–4:20/km.",
+            weekAssessment: "10 of 36 km done by Sunday; on track.",
+            checkinReaction: "7.5 h of good sleep — ready for quality.",
+            raceAssessment: "133 days to Paris; the 3:10 goal looks realistic.",
+            workoutWhy: "Tempo work raises the pace you can hold for the marathon.")
     }
     static var schemaDescription: String? { "The coach's briefing: one to three sentences per field." }
 }
@@ -180,7 +212,8 @@ extension YesterdayInsight: DocumentedResponse {
     }
     static var fieldSchemas: [String: JSONSchema] {
         [
-            "has_activity": .described("""
+            "has_activity": .described(
+                """
                 There was a run yesterday: the `activity_*`, `distance_m`, `pace_s_per_km` and `insight` fields describe \
                 it. Otherwise the `last_activity_*` fields describe the latest run (all null without one).
                 """),
@@ -308,7 +341,7 @@ extension HomeRoutes.RefreshAccepted: DocumentedResponse {
     static var fieldSchemas: [String: JSONSchema] {
         [
             "status": JSONSchema.strings([BriefingService.EnqueueOutcome.enqueued, .coalesced].map(\.rawValue))
-                .described("`coalesced`: a refresh was already queued, and this one joined it."),
+                .described("`coalesced`: a refresh was already queued, and this one joined it.")
         ]
     }
 }

@@ -26,25 +26,9 @@ struct APIOperation: Sendable {
     var access: Access
     var parameters: [OpenAPI.Parameter] = []
     var body: OpenAPI.Request?
-    var responses: [APIResponse]
     /// `/v1/auth/*`: every response carries the `X-RateLimit-*` headers, and a 429 may come first.
     var rateLimited = false
-
-    init(_ method: Method, _ path: String, id: String, tag: String, summary: String, description: String? = nil,
-         access: Access, parameters: [OpenAPI.Parameter] = [], body: OpenAPI.Request? = nil, rateLimited: Bool = false,
-         responses: [APIResponse]) {
-        self.method = method
-        self.path = path
-        self.id = id
-        self.tag = tag
-        self.summary = summary
-        self.description = description
-        self.access = access
-        self.parameters = parameters
-        self.body = body
-        self.rateLimited = rateLimited
-        self.responses = responses
-    }
+    var responses: [APIResponse]
 
     /// The responses as documented: the declared ones plus those the access rule and the rate limit add,
     /// merged by status (error codes of one status are combined), in status order.
@@ -61,16 +45,18 @@ struct APIOperation: Sendable {
 
     var rendered: OpenAPI.Operation {
         let bearer: OpenAPI.SecurityRequirement = [.component(named: "bearerAuth"): []]
-        let security: [OpenAPI.SecurityRequirement] = switch access {
-        case .open: []
-        case .bearer: [bearer]
-        case .bearerOptional: [bearer, [:]]
-        }
+        let security: [OpenAPI.SecurityRequirement] =
+            switch access {
+            case .open: []
+            case .bearer: [bearer]
+            case .bearerOptional: [bearer, [:]]
+            }
         var responses = OpenAPI.Response.Map()
         for response in allResponses { responses[.status(code: response.status)] = .b(response.rendered) }
-        return OpenAPI.Operation(tags: [tag], summary: summary, description: description, operationId: id,
-                                 parameters: parameters.map { .b($0) }, requestBody: body, responses: responses,
-                                 security: security)
+        return OpenAPI.Operation(
+            tags: [tag], summary: summary, description: description, operationId: id,
+            parameters: parameters.map { .b($0) }, requestBody: body, responses: responses,
+            security: security)
     }
 }
 
@@ -107,18 +93,23 @@ struct APIHeader: Sendable {
         OpenAPI.Header(schema: schema, description: description, required: required)
     }
 
-    static let wwwAuthenticate = APIHeader(name: "WWW-Authenticate", schema: .constant("Bearer"), required: true,
-                                           description: "The authentication scheme to use.")
-    static let retryAfter = APIHeader(name: "Retry-After", schema: .integer(atLeast: 1), required: true,
-                                      description: "Seconds to wait before trying again.")
+    static let wwwAuthenticate = APIHeader(
+        name: "WWW-Authenticate", schema: .constant("Bearer"), required: true,
+        description: "The authentication scheme to use.")
+    static let retryAfter = APIHeader(
+        name: "Retry-After", schema: .integer(atLeast: 1), required: true,
+        description: "Seconds to wait before trying again.")
     /// On every `/v1/auth/*` response (left out only when the shared cache is down and the limit is skipped).
     static let rateLimitHeaders = [
-        APIHeader(name: "X-RateLimit-Limit", schema: .integer(atLeast: 1), required: false,
-                  description: "Requests allowed per client address per minute on /v1/auth/*."),
-        APIHeader(name: "X-RateLimit-Remaining", schema: .integer(atLeast: 0), required: false,
-                  description: "Requests left in the current minute."),
-        APIHeader(name: "X-RateLimit-Reset", schema: .integer(1...60), required: false,
-                  description: "Seconds until the current window ends."),
+        APIHeader(
+            name: "X-RateLimit-Limit", schema: .integer(atLeast: 1), required: false,
+            description: "Requests allowed per client address per minute on /v1/auth/*."),
+        APIHeader(
+            name: "X-RateLimit-Remaining", schema: .integer(atLeast: 0), required: false,
+            description: "Requests left in the current minute."),
+        APIHeader(
+            name: "X-RateLimit-Reset", schema: .integer(1...60), required: false,
+            description: "Seconds until the current window ends."),
     ]
 }
 
@@ -185,15 +176,20 @@ struct APIResponse: Sendable {
     }
 
     /// 200 with a `text/event-stream` body: a string as a whole, each event valid against `events`.
-    static func eventStream(_ description: String, body: String, events: ServerSentEventSchema,
-                            headers: [APIHeader] = []) -> APIResponse {
-        APIResponse(status: 200, description: description, schema: JSONSchema.string(description: body), headers: headers,
-                    mediaType: .eventStream, itemSchema: events)
+    static func eventStream(
+        _ description: String, body: String, events: ServerSentEventSchema,
+        headers: [APIHeader] = []
+    ) -> APIResponse {
+        APIResponse(
+            status: 200, description: description, schema: JSONSchema.string(description: body), headers: headers,
+            mediaType: .eventStream, itemSchema: events)
     }
 
     /// An error in the one error shape, with the codes it can carry.
-    static func error(_ status: Int, _ description: String, codes: [ErrorCode], schema: String = "Error",
-                      headers: [APIHeader] = []) -> APIResponse {
+    static func error(
+        _ status: Int, _ description: String, codes: [ErrorCode], schema: String = "Error",
+        headers: [APIHeader] = []
+    ) -> APIResponse {
         APIResponse(status: status, description: description, schema: nil, headers: headers, errorCodes: codes, errorSchema: schema)
     }
 
@@ -274,7 +270,8 @@ struct APIResponse: Sendable {
         for header in headers { headerMap[header.name] = .b(header.rendered) }
         var linkMap = OpenAPI.Link.Map()
         for link in links { linkMap[link.name] = .b(link.rendered) }
-        return OpenAPI.Response(description: description, headers: headers.isEmpty ? nil : headerMap, content: content,
-                                links: linkMap)
+        return OpenAPI.Response(
+            description: description, headers: headers.isEmpty ? nil : headerMap, content: content,
+            links: linkMap)
     }
 }

@@ -59,8 +59,10 @@ extension JSONSchema {
 
     /// An object with these properties, every one required except `optional`; other keys are invalid unless
     /// `extras` says what they may hold.
-    static func object(_ properties: KeyValuePairs<String, JSONSchema>, optional: Set<String> = [],
-                       extras: JSONSchema? = nil) -> JSONSchema {
+    static func object(
+        _ properties: KeyValuePairs<String, JSONSchema>, optional: Set<String> = [],
+        extras: JSONSchema? = nil
+    ) -> JSONSchema {
         var declared = OrderedDictionary<String, JSONSchema>()
         for (name, schema) in properties {
             precondition(declared[name] == nil, "property \(name) declared twice")
@@ -107,16 +109,21 @@ extension JSONSchema {
     /// The schema of a request body type. Its properties are exactly the body's `CodingKeys` — `describe`
     /// is a switch over them, so a field added to the type cannot go undocumented — plus its ignored fields
     /// (any non-null value); `null` is allowed exactly for its `nullableFields`; any other key is invalid.
-    static func requestBody<Body: RequestBody>(_: Body.Type, required: [Body.CodingKeys] = [],
-                                               _ describe: (Body.CodingKeys) -> JSONSchema) -> JSONSchema {
+    static func requestBody<Body: RequestBody>(
+        _: Body.Type, required: [Body.CodingKeys] = [],
+        _ describe: (Body.CodingKeys) -> JSONSchema
+    ) -> JSONSchema {
         var properties = OrderedDictionary<String, JSONSchema>()
         for key in Body.CodingKeys.allCases {
             let schema = Body.nullableFields.contains(key.rawValue) ? describe(key).orNull : describe(key)
             properties[key.rawValue] = required.contains { $0.rawValue == key.rawValue } ? schema : schema.optionalSchemaObject()
         }
         for ignored in Body.ignoredFields.sorted() {
-            properties[ignored] = .not(.null(), core: .init(required: false, deprecated: true,
-                                                            description: "Accepted for compatibility and ignored."))
+            properties[ignored] = .not(
+                .null(),
+                core: .init(
+                    required: false, deprecated: true,
+                    description: "Accepted for compatibility and ignored."))
         }
         return .object(properties: properties, additionalProperties: .a(false))
     }

@@ -47,9 +47,10 @@ enum OpenAPIDocument {
             components.schemas[key] = schema
         }
         let tokenMinutes = Int(AppConfig().accessTokenTTL / 60)
-        components.securitySchemes["bearerAuth"] = .b(.http(
-            scheme: "bearer", bearerFormat: "JWT",
-            description: "An access token from register, login or refresh (HS256, valid \(tokenMinutes) minutes by default)."))
+        components.securitySchemes["bearerAuth"] = .b(
+            .http(
+                scheme: "bearer", bearerFormat: "JWT",
+                description: "An access token from register, login or refresh (HS256, valid \(tokenMinutes) minutes by default)."))
         let info = OpenAPI.Document.Info(
             title: "StrideIQ", summary: "The StrideIQ AI running-coach API.",
             description: """
@@ -60,8 +61,9 @@ enum OpenAPIDocument {
                 Unicode code points. Every key of a response object is always present; absent values are `null`.
                 """,
             version: apiVersion)
-        return OpenAPI.Document(openAPIVersion: .v3_1_0, info: info, servers: [], paths: paths, components: components,
-                                tags: tags.map { OpenAPI.Tag(name: $0.0, description: $0.1) })
+        return OpenAPI.Document(
+            openAPIVersion: .v3_1_0, info: info, servers: [], paths: paths, components: components,
+            tags: tags.map { OpenAPI.Tag(name: $0.0, description: $0.1) })
     }()
 
     /// The document as served: JSON, keys sorted, encoded once on first use.
@@ -74,28 +76,45 @@ enum OpenAPIDocument {
     // MARK: Errors
 
     static let errorSchemas: [(String, JSONSchema)] = [
-        ("Error", JSONSchema.object([
-            "detail": JSONSchema.string(description: "What went wrong, for people."),
-            "code": JSONSchema.strings(ErrorCode.allCases.map(\.rawValue))
-                .described("What went wrong, for programs: a stable snake_case code (every code the API returns)."),
-            "errors": JSONSchema.array(of: .ref("FieldError")).described("Every invalid field (422 responses only)."),
-        ], optional: ["errors"], extras: .string)
-            .described("The one error shape. Some errors add string fields, e.g. `existing_activity_id` on a duplicate activity.")),
-        ("FieldError", JSONSchema.object([
-            "field": JSONSchema.string(description: "The field's JSON name (`body` for the body as a whole; `a.b[2]` for nested values)."),
-            "message": JSONSchema.string,
-        ])),
-        ("ValidationError", .all(of: [
-            .ref("Error"),
-            .object(properties: [
-                "code": JSONSchema.constant(ErrorCode.validationError.rawValue).optionalSchemaObject(),
-                "errors": JSONSchema.fragment,
-            ]),
-        ], core: .init())),
-        ("DuplicateActivityError", .all(of: [
-            .ref("Error"),
-            .object(properties: ["existing_activity_id": JSONSchema.uuid.described("The activity this one duplicates.")]),
-        ], core: .init())),
+        (
+            "Error",
+            JSONSchema.object(
+                [
+                    "detail": JSONSchema.string(description: "What went wrong, for people."),
+                    "code": JSONSchema.strings(ErrorCode.allCases.map(\.rawValue))
+                        .described("What went wrong, for programs: a stable snake_case code (every code the API returns)."),
+                    "errors": JSONSchema.array(of: .ref("FieldError")).described("Every invalid field (422 responses only)."),
+                ], optional: ["errors"], extras: .string
+            )
+            .described("The one error shape. Some errors add string fields, e.g. `existing_activity_id` on a duplicate activity.")
+        ),
+        (
+            "FieldError",
+            JSONSchema.object([
+                "field": JSONSchema.string(
+                    description: "The field's JSON name (`body` for the body as a whole; `a.b[2]` for nested values)."),
+                "message": JSONSchema.string,
+            ])
+        ),
+        (
+            "ValidationError",
+            .all(
+                of: [
+                    .ref("Error"),
+                    .object(properties: [
+                        "code": JSONSchema.constant(ErrorCode.validationError.rawValue).optionalSchemaObject(),
+                        "errors": JSONSchema.fragment,
+                    ]),
+                ], core: .init())
+        ),
+        (
+            "DuplicateActivityError",
+            .all(
+                of: [
+                    .ref("Error"),
+                    .object(properties: ["existing_activity_id": JSONSchema.uuid.described("The activity this one duplicates.")]),
+                ], core: .init())
+        ),
     ]
 
     // MARK: Shared field schemas
@@ -129,14 +148,25 @@ enum OpenAPIExample {
         UUID(uuidString: "00000000-0000-4000-8000-" + String(String(number, radix: 16).suffix(12)).leftPadded(to: 12))!
     }
 
+    /// A response value read from its JSON: for the DTOs built from database rows, which have no memberwise
+    /// initializer. Decoding checks the keys and types, and the recorder then encodes the value like a handler.
+    static func decoded<Value: Decodable>(_ json: String) -> Value {
+        do {
+            return try JSONCoding.decoder.decode(Value.self, from: Data(json.utf8))
+        } catch {
+            fatalError("the example of \(Value.self) does not decode: \(error)")
+        }
+    }
+
     static var athlete: Athlete {
-        let athlete = Athlete(id: id(1), email: "runner@example.com", passwordHash: "", displayName: "Kip",
-                              timezone: "Europe/Paris", aiConsent: true)
+        let athlete = Athlete(
+            id: id(1), email: "runner@example.com", passwordHash: "", displayName: "Kip",
+            timezone: "Europe/Paris", aiConsent: true)
         athlete.createdAt = instant
         return athlete
     }
 }
 
-private extension String {
-    func leftPadded(to length: Int) -> String { String(repeating: "0", count: max(0, length - count)) + self }
+extension String {
+    fileprivate func leftPadded(to length: Int) -> String { String(repeating: "0", count: max(0, length - count)) + self }
 }

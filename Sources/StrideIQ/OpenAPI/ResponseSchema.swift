@@ -182,8 +182,11 @@ final class SchemaRecorder: Encoder {
         guard refinement.jsonType != nil || refinement.isReference else {
             return refinement.description.map(recorded.with(description:)) ?? recorded
         }
-        precondition(recorded.jsonType == refinement.jsonType && recorded.reference == refinement.reference,
-                     "\(path): documented as \(refinement.jsonType?.rawValue ?? "a reference"), encoded as \(recorded.jsonType?.rawValue ?? "a reference")")
+        let documented = refinement.jsonType?.rawValue ?? "a reference"
+        let encoded = recorded.jsonType?.rawValue ?? "a reference"
+        precondition(
+            recorded.jsonType == refinement.jsonType && recorded.reference == refinement.reference,
+            "\(path): documented as \(documented), encoded as \(encoded)")
         return refinement
     }
 }

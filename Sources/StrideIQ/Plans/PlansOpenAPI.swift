@@ -10,57 +10,76 @@ extension OpenAPIDocument {
         let activePlanExists = APIResponse.conflict("Another plan is already active; complete or cancel it first.", code: .activePlanExists)
         let dateTaken = APIResponse.conflict("The plan already has a workout on `scheduled_date`.", code: .workoutDateTaken)
         return [
-            APIOperation(.post, "/v1/plans", id: "createPlan", tag: "Plans", summary: "Create a plan",
-                         description: "A new plan is a `draft` unless `status` says otherwise; at most one plan per athlete is `active`.",
-                         access: .bearer, body: .json(.ref("PlanCreate")), responses: [
-                            APIResponse.created(.ref("Plan"), "The plan (with no workouts yet).").with(links: [
-                                APILink("GetPlan", to: "getPlan", planLinks),
-                                APILink("UpdatePlan", to: "updatePlan", planLinks),
-                                APILink("DeletePlan", to: "deletePlan", planLinks),
-                                APILink("CreateWorkout", to: "createWorkout", planLinks),
-                            ]),
-                            activePlanExists,
-                         ]),
-            APIOperation(.get, "/v1/plans", id: "listPlans", tag: "Plans", summary: "The caller's plans, latest goal race first",
-                         access: .bearer, responses: [.ok(.ref("PlanList"), "The plans, without their workouts (`workouts` is null).")]),
-            APIOperation(.get, "/v1/plans/{plan_id}", id: "getPlan", tag: "Plans", summary: "One plan with its workouts",
-                         access: .bearer, parameters: [planID], responses: [
-                            .ok(.ref("Plan"), "The plan; `workouts` in date order."),
-                            .notFound("plan"),
-                         ]),
-            APIOperation(.patch, "/v1/plans/{plan_id}", id: "updatePlan", tag: "Plans", summary: "Change a plan",
-                         description: "Only the fields sent change; `null` clears an optional one.",
-                         access: .bearer, parameters: [planID], body: .json(.ref("PlanUpdate")), responses: [
-                            .ok(.ref("Plan"), "The changed plan with its workouts."),
-                            .notFound("plan"),
-                            activePlanExists,
-                         ]),
-            APIOperation(.delete, "/v1/plans/{plan_id}", id: "deletePlan", tag: "Plans", summary: "Delete a plan and its workouts",
-                         access: .bearer, parameters: [planID], responses: [
-                            .noContent("Deleted."),
-                            .notFound("plan"),
-                         ]),
-            APIOperation(.post, "/v1/plans/{plan_id}/workouts", id: "createWorkout", tag: "Plans", summary: "Add a workout to a plan",
-                         access: .bearer, parameters: [planID], body: .json(.ref("WorkoutCreate")), responses: [
-                            APIResponse.created(.ref("Workout"), "The workout.").with(links: [
-                                APILink("UpdateWorkout", to: "updateWorkout", workoutLinks),
-                                APILink("DeleteWorkout", to: "deleteWorkout", workoutLinks),
-                            ]),
-                            .notFound("plan"),
-                            dateTaken,
-                         ]),
-            APIOperation(.patch, "/v1/plans/{plan_id}/workouts/{workout_id}", id: "updateWorkout", tag: "Plans", summary: "Change a workout",
-                         description: "Only the fields sent change; `null` clears an optional one.",
-                         access: .bearer, parameters: [planID, workoutID], body: .json(.ref("WorkoutUpdate")), responses: [
-                            .ok(.ref("Workout"), "The changed workout."),
-                            .notFound("plan or workout"),
-                            dateTaken,
-                         ]),
-            APIOperation(.delete, "/v1/plans/{plan_id}/workouts/{workout_id}", id: "deleteWorkout", tag: "Plans", summary: "Delete a workout",
-                         access: .bearer, parameters: [planID, workoutID], responses: [
-                            .noContent("Deleted."),
-                            .notFound("plan or workout"),
-                         ]),
+            APIOperation(
+                method: .post, path: "/v1/plans", id: "createPlan", tag: "Plans", summary: "Create a plan",
+                description: "A new plan is a `draft` unless `status` says otherwise; at most one plan per athlete is `active`.",
+                access: .bearer, body: .json(.ref("PlanCreate")),
+                responses: [
+                    APIResponse.created(.ref("Plan"), "The plan (with no workouts yet).").with(links: [
+                        APILink("GetPlan", to: "getPlan", planLinks),
+                        APILink("UpdatePlan", to: "updatePlan", planLinks),
+                        APILink("DeletePlan", to: "deletePlan", planLinks),
+                        APILink("CreateWorkout", to: "createWorkout", planLinks),
+                    ]),
+                    activePlanExists,
+                ]),
+            APIOperation(
+                method: .get, path: "/v1/plans", id: "listPlans", tag: "Plans",
+                summary: "The caller's plans, latest goal race first",
+                access: .bearer, responses: [.ok(.ref("PlanList"), "The plans, without their workouts (`workouts` is null).")]),
+            APIOperation(
+                method: .get, path: "/v1/plans/{plan_id}", id: "getPlan", tag: "Plans", summary: "One plan with its workouts",
+                access: .bearer, parameters: [planID],
+                responses: [
+                    .ok(.ref("Plan"), "The plan; `workouts` in date order."),
+                    .notFound("plan"),
+                ]),
+            APIOperation(
+                method: .patch, path: "/v1/plans/{plan_id}", id: "updatePlan", tag: "Plans", summary: "Change a plan",
+                description: "Only the fields sent change; `null` clears an optional one.",
+                access: .bearer, parameters: [planID], body: .json(.ref("PlanUpdate")),
+                responses: [
+                    .ok(.ref("Plan"), "The changed plan with its workouts."),
+                    .notFound("plan"),
+                    activePlanExists,
+                ]),
+            APIOperation(
+                method: .delete, path: "/v1/plans/{plan_id}", id: "deletePlan", tag: "Plans",
+                summary: "Delete a plan and its workouts",
+                access: .bearer, parameters: [planID],
+                responses: [
+                    .noContent("Deleted."),
+                    .notFound("plan"),
+                ]),
+            APIOperation(
+                method: .post, path: "/v1/plans/{plan_id}/workouts", id: "createWorkout", tag: "Plans",
+                summary: "Add a workout to a plan",
+                access: .bearer, parameters: [planID], body: .json(.ref("WorkoutCreate")),
+                responses: [
+                    APIResponse.created(.ref("Workout"), "The workout.").with(links: [
+                        APILink("UpdateWorkout", to: "updateWorkout", workoutLinks),
+                        APILink("DeleteWorkout", to: "deleteWorkout", workoutLinks),
+                    ]),
+                    .notFound("plan"),
+                    dateTaken,
+                ]),
+            APIOperation(
+                method: .patch, path: "/v1/plans/{plan_id}/workouts/{workout_id}", id: "updateWorkout", tag: "Plans",
+                summary: "Change a workout", description: "Only the fields sent change; `null` clears an optional one.",
+                access: .bearer, parameters: [planID, workoutID], body: .json(.ref("WorkoutUpdate")),
+                responses: [
+                    .ok(.ref("Workout"), "The changed workout."),
+                    .notFound("plan or workout"),
+                    dateTaken,
+                ]),
+            APIOperation(
+                method: .delete, path: "/v1/plans/{plan_id}/workouts/{workout_id}", id: "deleteWorkout", tag: "Plans",
+                summary: "Delete a workout",
+                access: .bearer, parameters: [planID, workoutID],
+                responses: [
+                    .noContent("Deleted."),
+                    .notFound("plan or workout"),
+                ]),
         ]
     }
 
@@ -90,8 +109,9 @@ extension OpenAPIDocument {
             case .targetDistanceM: JSONSchema.number(limits.targetDistanceM).described("Metres.")
             case .targetDurationS: JSONSchema.integer(limits.targetDurationS).described("Seconds.")
             case .targetPaceMinSPerKm: JSONSchema.integer(limits.paceSPerKm).described("The faster end of the target pace, seconds per km.")
-            case .targetPaceMaxSPerKm: JSONSchema.integer(limits.paceSPerKm)
-                .described("The slower end of the target pace, seconds per km; at least `target_pace_min_s_per_km`.")
+            case .targetPaceMaxSPerKm:
+                JSONSchema.integer(limits.paceSPerKm)
+                    .described("The slower end of the target pace, seconds per km; at least `target_pace_min_s_per_km`.")
             case .coachNotes: .string(length: limits.text)
             }
         }
@@ -110,21 +130,13 @@ extension OpenAPIDocument {
 extension PlanDTO: DocumentedResponse {
     static let schemaName = "Plan"
     static var openAPIExample: Self {
-        let plan = TrainingPlan()
-        plan.id = OpenAPIExample.id(20)
-        plan.$athlete.id = OpenAPIExample.id(1)
-        plan.name = "Spring marathon"
-        plan.status = .active
-        plan.goalRaceName = "Paris Marathon"
-        plan.goalRaceDate = "2027-04-11"
-        plan.goalRaceDistanceM = 42_195
-        plan.goalTimeSeconds = 11_400
-        plan.planStartDate = "2026-12-14"
-        plan.planEndDate = "2027-04-11"
-        plan.totalWeeks = 17
-        plan.createdAt = OpenAPIExample.instant
-        plan.updatedAt = OpenAPIExample.instant
-        return Self(plan, workouts: [WorkoutDTO.exampleWorkout])
+        OpenAPIExample.decoded(
+            """
+            {"id": "\(OpenAPIExample.id(20))", "name": "Spring marathon", "status": "active", "goal_race_name": "Paris Marathon",
+             "goal_race_date": "2027-04-11", "goal_race_distance_m": 42195, "goal_time_seconds": 11400,
+             "plan_start_date": "2026-12-14", "plan_end_date": "2027-04-11", "total_weeks": 17, "workouts": [\(WorkoutDTO.exampleJSON)],
+             "created_at": "2026-11-29T07:30:00Z", "updated_at": "2026-11-29T07:30:00Z"}
+            """)
     }
     static var fieldSchemas: [String: JSONSchema] {
         [
@@ -143,25 +155,13 @@ extension PlanList: DocumentedResponse {
 
 extension WorkoutDTO: DocumentedResponse {
     static let schemaName = "Workout"
-    static var openAPIExample: Self { Self(exampleWorkout) }
+    static var openAPIExample: Self { OpenAPIExample.decoded(exampleJSON) }
     static var fieldSchemas: [String: JSONSchema] { ["scheduled_date": .date] }
 
-    fileprivate static var exampleWorkout: PlannedWorkout {
-        let workout = PlannedWorkout()
-        workout.id = OpenAPIExample.id(21)
-        workout.$plan.id = OpenAPIExample.id(20)
-        workout.$athlete.id = OpenAPIExample.id(1)
-        workout.scheduledDate = "2026-12-16"
-        workout.weekNumber = 1
-        workout.workoutType = .tempo
-        workout.title = "Tempo"
-        workout.workoutDescription = "3 × 10 min at threshold, 2 min jog between"
-        workout.phase = .base
-        workout.targetDistanceM = 12_000
-        workout.targetDurationS = 3_600
-        workout.targetPaceMinSPerKm = 250
-        workout.targetPaceMaxSPerKm = 260
-        workout.coachNotes = "Relax the shoulders."
-        return workout
-    }
+    fileprivate static let exampleJSON = """
+        {"id": "\(OpenAPIExample.id(21))", "plan_id": "\(OpenAPIExample.id(20))", "scheduled_date": "2026-12-16", "week_number": 1,
+         "workout_type": "tempo", "title": "Tempo", "description": "3 × 10 min at threshold, 2 min jog between", "phase": "base",
+         "target_distance_m": 12000, "target_duration_s": 3600, "target_pace_min_s_per_km": 250, "target_pace_max_s_per_km": 260,
+         "coach_notes": "Relax the shoulders."}
+        """
 }

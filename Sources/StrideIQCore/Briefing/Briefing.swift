@@ -6,9 +6,12 @@ public struct BriefingPayload: Codable, Sendable, Equatable {
     public var coachNoticed: String
     public var todayContext: String
     public var weekAssessment: String
-    @Nullable public var checkinReaction: String?
-    @Nullable public var raceAssessment: String?
-    @Nullable public var workoutWhy: String?
+    @Nullable
+    public var checkinReaction: String?
+    @Nullable
+    public var raceAssessment: String?
+    @Nullable
+    public var workoutWhy: String?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case morningVoice = "morning_voice", coachNoticed = "coach_noticed", todayContext = "today_context"

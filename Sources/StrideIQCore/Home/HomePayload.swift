@@ -5,10 +5,13 @@ public struct HomePayload: Codable, Sendable, Equatable {
     public var today: TodayWorkout
     public var yesterday: YesterdayInsight
     public var week: WeekProgress
-    @Nullable public var raceCountdown: RaceCountdown?
+    @Nullable
+    public var raceCountdown: RaceCountdown?
     public var checkinNeeded: Bool
-    @Nullable public var todayCheckin: TodayCheckin?
-    @Nullable public var lastRun: LastRun?
+    @Nullable
+    public var todayCheckin: TodayCheckin?
+    @Nullable
+    public var lastRun: LastRun?
     public var hasAnyActivities: Bool
     public var totalActivities: Int
 
@@ -21,15 +24,24 @@ public struct HomePayload: Codable, Sendable, Equatable {
 
 public struct TodayWorkout: Codable, Sendable, Equatable {
     public var hasWorkout: Bool
-    @Nullable public var workoutID: UUID?
-    @Nullable public var workoutType: WorkoutType?
-    @Nullable public var title: String?
-    @Nullable public var distanceM: Double?
-    @Nullable public var paceGuidance: String?
-    @Nullable public var whyContext: String?
-    @Nullable public var whySource: String?
-    @Nullable public var weekNumber: Int?
-    @Nullable public var phase: TrainingPhase?
+    @Nullable
+    public var workoutID: UUID?
+    @Nullable
+    public var workoutType: WorkoutType?
+    @Nullable
+    public var title: String?
+    @Nullable
+    public var distanceM: Double?
+    @Nullable
+    public var paceGuidance: String?
+    @Nullable
+    public var whyContext: String?
+    @Nullable
+    public var whySource: String?
+    @Nullable
+    public var weekNumber: Int?
+    @Nullable
+    public var phase: TrainingPhase?
 
     enum CodingKeys: String, CodingKey {
         case title, phase
@@ -40,15 +52,24 @@ public struct TodayWorkout: Codable, Sendable, Equatable {
 
 public struct YesterdayInsight: Codable, Sendable, Equatable {
     public var hasActivity: Bool
-    @Nullable public var activityName: String?
-    @Nullable public var activityID: UUID?
-    @Nullable public var distanceM: Double?
-    @Nullable public var paceSPerKm: Double?
-    @Nullable public var insight: String?
-    @Nullable public var lastActivityDate: LocalDate?
-    @Nullable public var lastActivityName: String?
-    @Nullable public var lastActivityID: UUID?
-    @Nullable public var daysSinceLast: Int?
+    @Nullable
+    public var activityName: String?
+    @Nullable
+    public var activityID: UUID?
+    @Nullable
+    public var distanceM: Double?
+    @Nullable
+    public var paceSPerKm: Double?
+    @Nullable
+    public var insight: String?
+    @Nullable
+    public var lastActivityDate: LocalDate?
+    @Nullable
+    public var lastActivityName: String?
+    @Nullable
+    public var lastActivityID: UUID?
+    @Nullable
+    public var daysSinceLast: Int?
 
     enum CodingKeys: String, CodingKey {
         case insight
@@ -64,12 +85,16 @@ public enum WeekStatus: String, Codable, Sendable, CaseIterable {
 }
 
 public struct WeekProgress: Codable, Sendable, Equatable {
-    @Nullable public var weekNumber: Int?
-    @Nullable public var totalWeeks: Int?
-    @Nullable public var phase: TrainingPhase?
+    @Nullable
+    public var weekNumber: Int?
+    @Nullable
+    public var totalWeeks: Int?
+    @Nullable
+    public var phase: TrainingPhase?
     public var completedM: Double
     public var plannedM: Double
-    @Nullable public var progressPct: Double?
+    @Nullable
+    public var progressPct: Double?
     public var days: [WeekDay]
     public var status: WeekStatus
     public var trajectorySentence: String
@@ -85,14 +110,18 @@ public struct WeekProgress: Codable, Sendable, Equatable {
 public struct WeekDay: Codable, Sendable, Equatable {
     public var date: LocalDate
     public var dayAbbrev: String
-    @Nullable public var workoutType: WorkoutType?
+    @Nullable
+    public var workoutType: WorkoutType?
     public var distanceM: Double
-    @Nullable public var plannedDistanceM: Double?
+    @Nullable
+    public var plannedDistanceM: Double?
     public var completed: Bool
     public var isToday: Bool
     /// The longest run of the day.
-    @Nullable public var activityID: UUID?
-    @Nullable public var workoutID: UUID?
+    @Nullable
+    public var activityID: UUID?
+    @Nullable
+    public var workoutID: UUID?
     public var runCount: Int
     public var otherActivities: [OtherActivityRef]
 
@@ -107,8 +136,10 @@ public struct WeekDay: Codable, Sendable, Equatable {
 public struct OtherActivityRef: Codable, Sendable, Equatable {
     public var activityID: UUID
     public var sport: Sport
-    @Nullable public var distanceM: Double?
-    @Nullable public var durationS: Int?
+    @Nullable
+    public var distanceM: Double?
+    @Nullable
+    public var durationS: Int?
     public var name: String
     enum CodingKeys: String, CodingKey {
         case sport, name
@@ -132,8 +163,10 @@ public struct RaceCountdown: Codable, Sendable, Equatable {
     public var raceDate: LocalDate
     public var daysRemaining: Int
     public var distanceM: Double
-    @Nullable public var goalTime: String?
-    @Nullable public var goalPace: String?
+    @Nullable
+    public var goalTime: String?
+    @Nullable
+    public var goalPace: String?
     enum CodingKeys: String, CodingKey {
         case raceName = "race_name", raceDate = "race_date", daysRemaining = "days_remaining", distanceM = "distance_m"
         case goalTime = "goal_time", goalPace = "goal_pace"
@@ -141,10 +174,14 @@ public struct RaceCountdown: Codable, Sendable, Equatable {
 }
 
 public struct TodayCheckin: Codable, Sendable, Equatable {
-    @Nullable public var readinessLabel: String?
-    @Nullable public var sleepLabel: String?
-    @Nullable public var sleepH: Double?
-    @Nullable public var sorenessLabel: String?
+    @Nullable
+    public var readinessLabel: String?
+    @Nullable
+    public var sleepLabel: String?
+    @Nullable
+    public var sleepH: Double?
+    @Nullable
+    public var sorenessLabel: String?
     enum CodingKeys: String, CodingKey {
         case readinessLabel = "readiness_label", sleepLabel = "sleep_label", sleepH = "sleep_h", sorenessLabel = "soreness_label"
     }
@@ -154,10 +191,14 @@ public struct LastRun: Codable, Sendable, Equatable {
     public var activityID: UUID
     public var name: String
     public var startTime: Date
-    @Nullable public var distanceM: Double?
-    @Nullable public var movingTimeS: Int?
-    @Nullable public var averageHR: Int?
-    @Nullable public var pacePerKm: String?
+    @Nullable
+    public var distanceM: Double?
+    @Nullable
+    public var movingTimeS: Int?
+    @Nullable
+    public var averageHR: Int?
+    @Nullable
+    public var pacePerKm: String?
     enum CodingKeys: String, CodingKey {
         case name
         case activityID = "activity_id", startTime = "start_time", distanceM = "distance_m", movingTimeS = "moving_time_s"

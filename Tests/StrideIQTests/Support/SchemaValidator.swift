@@ -29,7 +29,10 @@ struct SchemaValidator {
     private func check(_ value: JSON, _ schema: JSON, _ path: String, _ found: inout [String]) {
         guard case .object(let s) = schema else { return }
         if let reference = s["$ref"]?.string {
-            guard let target = resolve(reference) else { found.append("\(path): unresolvable \(reference)"); return }
+            guard let target = resolve(reference) else {
+                found.append("\(path): unresolvable \(reference)")
+                return
+            }
             check(value, target, path, &found)
         }
         for part in s["allOf"]?.array ?? [] { check(value, part, path, &found) }
@@ -62,8 +65,11 @@ struct SchemaValidator {
                 if let property = properties[key] {
                     check(item, property, "\(path).\(key)", &found)
                 } else if let extra = s["additionalProperties"] {
-                    if extra == .bool(false) { found.append("\(path): undocumented key \(key)") }
-                    else { check(item, extra, "\(path).\(key)", &found) }
+                    if extra == .bool(false) {
+                        found.append("\(path): undocumented key \(key)")
+                    } else {
+                        check(item, extra, "\(path).\(key)", &found)
+                    }
                 }
             }
         case .array(let items):
@@ -75,8 +81,12 @@ struct SchemaValidator {
         case .number(let number):
             if let minimum = s["minimum"]?.double, number < minimum { found.append("\(path): \(number) < minimum \(minimum)") }
             if let maximum = s["maximum"]?.double, number > maximum { found.append("\(path): \(number) > maximum \(maximum)") }
-            if let minimum = s["exclusiveMinimum"]?.double, number <= minimum { found.append("\(path): \(number) ≤ exclusive minimum \(minimum)") }
-            if let maximum = s["exclusiveMaximum"]?.double, number >= maximum { found.append("\(path): \(number) ≥ exclusive maximum \(maximum)") }
+            if let minimum = s["exclusiveMinimum"]?.double, number <= minimum {
+                found.append("\(path): \(number) ≤ exclusive minimum \(minimum)")
+            }
+            if let maximum = s["exclusiveMaximum"]?.double, number >= maximum {
+                found.append("\(path): \(number) ≥ exclusive maximum \(maximum)")
+            }
         case .string(let string):
             let length = string.unicodeScalars.count
             if let minimum = s["minLength"]?.int, length < minimum { found.append("\(path): shorter than \(minimum)") }

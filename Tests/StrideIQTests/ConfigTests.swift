@@ -30,6 +30,20 @@ struct ConfigTests {
         #expect(range?.problems == ["METRICS_PORT must be an integer between 1 and 65535 (got 70000)"])
     }
 
+    @Test func shutdownBounds() throws {
+        let plain = try AppConfig.load(from: [:])
+        #expect(plain.shutdownTimeout == 30 && plain.workerDrain == 20)
+        let set = try AppConfig.load(from: ["SHUTDOWN_TIMEOUT_S": "10", "WORKER_DRAIN_S": "3"])
+        #expect(set.shutdownTimeout == 10 && set.workerDrain == 3)
+        // The worker's drain is one step of the shutdown, so it must fit inside the whole.
+        let bad = #expect(throws: AppConfig.Invalid.self) {
+            try AppConfig.load(from: ["SHUTDOWN_TIMEOUT_S": "10", "WORKER_DRAIN_S": "10"])
+        }
+        #expect(bad?.problems == ["WORKER_DRAIN_S (10 s) must be shorter than SHUTDOWN_TIMEOUT_S (10 s)"])
+        let range = #expect(throws: AppConfig.Invalid.self) { try AppConfig.load(from: ["SHUTDOWN_TIMEOUT_S": "0"]) }
+        #expect(range?.problems.first == "SHUTDOWN_TIMEOUT_S must be an integer between 1 and 600 (got 0)")
+    }
+
     @Test func productionRefusesWeakOrMissingSecretsAndListsEveryProblem() throws {
         let missing = #expect(throws: AppConfig.Invalid.self) { try AppConfig.load(from: ["STRIDEIQ_ENV": "production"]) }
         #expect(missing?.problems.count == 1)

@@ -16,10 +16,10 @@ struct LLMFallbackTests {
         var outcome: String { self == .serverError ? "provider_error" : "transport_connect_failed" }
     }
 
-    @Test(arguments: PrimaryFailure.allCases)
-    func briefingFromTheFallbackWhenThePrimaryFails(failure: PrimaryFailure) async throws {
+    @Test(arguments: TestBackend.available, PrimaryFailure.allCases)
+    func briefingFromTheFallbackWhenThePrimaryFails(backend: TestBackend, failure: PrimaryFailure) async throws {
         try await withPrimaryAndFallback(failure, fallback: .answer(validBriefingAnswer)) { primaryURL, primary, fallback in
-            try await TestApp.with(.sqlite, config: { config in
+            try await TestApp.with(backend, config: { config in
                 config.useFakeBriefingProvider(fallback, providerTimeout: 2, jobTimeout: 4)
                 config.briefingLLMFallback = config.briefingLLM
                 config.briefingLLMFallback?.model = "fake-fallback"

@@ -77,36 +77,3 @@ struct BriefingService: Sendable {
         return BriefingView(state: state, entry: shown)
     }
 }
-
-/// The briefing fields as `/v1/home` and `/v1/home/briefing` show them.
-struct BriefingView: Encodable, Sendable, Equatable {
-    let state: BriefingState
-    let entry: BriefingEntry?
-
-    enum CodingKeys: String, CodingKey {
-        case coachBriefing = "coach_briefing", briefingState = "briefing_state", briefingIsInterim = "briefing_is_interim"
-        case briefingLastUpdatedAt = "briefing_last_updated_at", briefingSource = "briefing_source"
-        case briefingSourceModel = "briefing_source_model", fallbackReason = "fallback_reason"
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encodeOrNull(entry?.payload, forKey: .coachBriefing)
-        try c.encode(state, forKey: .briefingState)
-        try c.encode(entry?.isInterim ?? false, forKey: .briefingIsInterim)
-        try c.encodeOrNull(entry?.generatedAt, forKey: .briefingLastUpdatedAt)
-        try c.encodeOrNull(entry?.briefingSource, forKey: .briefingSource)
-        try c.encodeOrNull(entry?.sourceModel, forKey: .briefingSourceModel)
-        try c.encodeOrNull(entry?.fallbackReason, forKey: .fallbackReason)
-    }
-}
-
-/// `/v1/home`: the deterministic payload and the briefing fields side by side in one object.
-struct HomeResponse: Encodable, Sendable {
-    let home: HomePayload
-    let briefing: BriefingView
-    func encode(to encoder: any Encoder) throws {
-        try home.encode(to: encoder)
-        try briefing.encode(to: encoder)
-    }
-}

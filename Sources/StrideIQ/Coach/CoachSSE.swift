@@ -2,6 +2,7 @@ import Foundation
 import LLM
 import NIOCore
 import StrideIQSupport
+import StrideIQCore
 import Synchronization
 import Vapor
 
@@ -17,17 +18,17 @@ struct CoachMetaFrame: Encodable, Sendable {
     let userMessageID: UUID
     let provider: String
     let model: String
-    let heartbeatS: Double
     /// Asked when `provider` fails before its first token (`COACH_LLM_FALLBACK_*`); `null` when none is configured.
     /// `done` says which one answered.
     @Nullable var fallbackProvider: String?
     @Nullable var fallbackModel: String?
+    let heartbeatS: Double
     let timeoutS: Double
 
     enum CodingKeys: String, CodingKey {
         case type, provider, model
-        case threadID = "thread_id", messageID = "message_id", userMessageID = "user_message_id"
         case fallbackProvider = "fallback_provider", fallbackModel = "fallback_model"
+        case threadID = "thread_id", messageID = "message_id", userMessageID = "user_message_id"
         case heartbeatS = "heartbeat_s", timeoutS = "timeout_s"
     }
 }
@@ -46,8 +47,8 @@ struct CoachErrorFrame: Encodable, Sendable {
 
 /// Token counts when the provider reported them (`null` otherwise, e.g. after a cut-short answer).
 struct CoachUsageDTO: Codable, Sendable, Equatable {
-    let inputTokens: Int?
-    let outputTokens: Int?
+    @Nullable var inputTokens: Int?
+    @Nullable var outputTokens: Int?
     enum CodingKeys: String, CodingKey { case inputTokens = "input_tokens", outputTokens = "output_tokens" }
     init(_ usage: TokenUsage) { inputTokens = usage.inputTokens; outputTokens = usage.outputTokens }
     init(inputTokens: Int?, outputTokens: Int?) { self.inputTokens = inputTokens; self.outputTokens = outputTokens }
@@ -60,19 +61,19 @@ struct CoachDoneFrame: Encodable, Sendable {
     let messageID: UUID
     let timedOut: Bool
     let error: Bool
-    let errorCode: String?
+    @Nullable var errorCode: String?
     let finishReason: CoachFinishReason
     let usage: CoachUsageDTO
     let provider: String
     let model: String
     /// `llm` or `offline` (the offline provider wrote the answer from the athlete's data, not a model).
-    let source: String?
-    let fallbackReason: String?
+    @Nullable var source: String?
+    @Nullable var fallbackReason: String?
     let elapsedMs: Int
     /// From the request's arrival to the first delta.
-    let timeToFirstDeltaMs: Int?
+    @Nullable var timeToFirstDeltaMs: Int?
     /// The provider's own time to first token (from the start of its call), when it finished the answer.
-    let providerTimeToFirstTokenMs: Int?
+    @Nullable var providerTimeToFirstTokenMs: Int?
 
     enum CodingKeys: String, CodingKey {
         case type, error, usage, provider, model, source

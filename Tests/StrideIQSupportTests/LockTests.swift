@@ -36,18 +36,19 @@ import Testing
         try await Task.sleep(for: .milliseconds(20))
         var waiters: [Task<Void, any Error>] = []
         for index in 0..<5 {
-            waiters.append(Task {
-                try await gate.withPermit {
-                    let now = inside.withLock { value -> Int in
-                        value += 1
-                        return value
+            waiters.append(
+                Task {
+                    try await gate.withPermit {
+                        let now = inside.withLock { value -> Int in
+                            value += 1
+                            return value
+                        }
+                        most.withLock { $0 = max($0, now) }
+                        order.withLock { $0.append(index) }
+                        try await Task.sleep(for: .milliseconds(5))
+                        inside.withLock { $0 -= 1 }
                     }
-                    most.withLock { $0 = max($0, now) }
-                    order.withLock { $0.append(index) }
-                    try await Task.sleep(for: .milliseconds(5))
-                    inside.withLock { $0 -= 1 }
-                }
-            })
+                })
             // Each waiter queues before the next starts.
             try await Task.sleep(for: .milliseconds(10))
         }

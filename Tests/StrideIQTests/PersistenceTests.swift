@@ -1,25 +1,27 @@
 import Fluent
 import Foundation
 import Testing
+
 @testable import StrideIQ
 
 @Suite struct PersistenceTests {
     /// Fluent records each migration by this name in `_fluent_migrations`: a deployed database re-runs a
     /// migration whose name changed and never runs one that moved. Append new ones; never edit this list.
     @Test func migrationNamesAndOrderNeverChange() {
-        #expect(Migrations.all.map(\.name) == [
-            "StrideIQ.CreateAthletes",
-            "StrideIQ.CreateRefreshTokens",
-            "StrideIQ.CreateActivities",
-            "StrideIQ.CreateDailyCheckins",
-            "StrideIQ.CreateTrainingPlans",
-            "StrideIQ.CreatePlannedWorkouts",
-            "StrideIQ.CreateJobs",
-            "StrideIQ.CreateLeases",
-            "StrideIQ.CreateAuditLog",
-            "StrideIQ.CreateCoachThreads",
-            "StrideIQ.CreateCoachMessages",
-        ])
+        #expect(
+            Migrations.all.map(\.name) == [
+                "StrideIQ.CreateAthletes",
+                "StrideIQ.CreateRefreshTokens",
+                "StrideIQ.CreateActivities",
+                "StrideIQ.CreateDailyCheckins",
+                "StrideIQ.CreateTrainingPlans",
+                "StrideIQ.CreatePlannedWorkouts",
+                "StrideIQ.CreateJobs",
+                "StrideIQ.CreateLeases",
+                "StrideIQ.CreateAuditLog",
+                "StrideIQ.CreateCoachThreads",
+                "StrideIQ.CreateCoachMessages",
+            ])
     }
 
     /// Read-then-write under `write(athlete:)` loses no update, however many run at once: each reads the

@@ -116,7 +116,8 @@ struct CoachStore: Sendable {
     func newConversation(athleteID: UUID, now: Date, on db: any Database) async throws -> UUID? {
         try await db.write(athlete: athleteID) { tx in
             guard let thread = try await Self.openThread(athleteID: athleteID, on: tx) else { return nil }
-            let reason: CoachThread.ClosedReason = now.timeIntervalSince(thread.lastMessageAt) >= Self.idleThreadTimeout ? .idle : .newConversation
+            let idle = now.timeIntervalSince(thread.lastMessageAt) >= Self.idleThreadTimeout
+            let reason: CoachThread.ClosedReason = idle ? .idle : .newConversation
             try await Self.close(thread, reason: reason, now: now, on: tx)
             return thread.id
         }

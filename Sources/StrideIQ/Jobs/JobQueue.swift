@@ -50,11 +50,14 @@ struct JobQueue: Sendable {
     /// Inserts a queued job, or merges into the one already queued (keeping the higher priority and the earlier
     /// run time). Call it with the transaction of the triggering write.
     @discardableResult
-    func enqueue(_ kind: Kind, athleteID: UUID, priority: Priority, reason: String, runAt: Date? = nil,
-                 on db: any Database) async throws -> EnqueueResult {
+    func enqueue(
+        _ kind: Kind, athleteID: UUID, priority: Priority, reason: String, runAt: Date? = nil,
+        on db: any Database
+    ) async throws -> EnqueueResult {
         let id = UUID()
         let now = now()
-        let rows = try await sql(db).raw("""
+        let rows = try await sql(db).raw(
+            """
             INSERT INTO jobs (id, kind, athlete_id, status, priority, reason, attempts, max_attempts, run_at, created_at, updated_at)
             VALUES (\(bind: id), \(bind: kind.rawValue), \(bind: athleteID), \(bind: JobStatus.queued.rawValue),
                     \(bind: priority.rawValue), \(bind: reason), 0, \(bind: maxAttempts), \(bind: runAt ?? now), \(bind: now), \(bind: now))
@@ -64,7 +67,8 @@ struct JobQueue: Sendable {
                 run_at = CASE WHEN excluded.run_at < jobs.run_at THEN excluded.run_at ELSE jobs.run_at END,
                 updated_at = excluded.updated_at
             RETURNING id
-            """).all()
+            """
+        ).all()
         let returned = try rows.first?.decode(column: "id", as: UUID.self)
         if isPostgres(db) {
             // Delivered to listening workers when (and only if) this transaction commits.
@@ -82,7 +86,8 @@ struct JobQueue: Sendable {
         try await reapExpiredLeases(on: db)
         let now = now()
         let postgres = isPostgres(db)
-        let rows = try await sql(db).raw("""
+        let rows = try await sql(db).raw(
+            """
             UPDATE jobs SET status = \(bind: JobStatus.running.rawValue), attempts = attempts + 1,
                 lease_expires_at = \(bind: now.addingTimeInterval(lease)), leased_by = \(bind: worker), updated_at = \(bind: now)
             WHERE id IN (
@@ -96,14 +101,16 @@ struct JobQueue: Sendable {
                 \(unsafeRaw: postgres ? "FOR UPDATE SKIP LOCKED" : "")
             )
             RETURNING id, kind, athlete_id, attempts, max_attempts, reason
-            """).all()
+            """
+        ).all()
         return try rows.compactMap { row in
             guard let kind = Kind(rawValue: try row.decode(column: "kind", as: String.self)) else { return nil }
-            return ClaimedJob(id: try row.decode(column: "id", as: UUID.self), kind: kind,
-                              athleteID: try row.decode(column: "athlete_id", as: UUID.self),
-                              attempt: try row.decode(column: "attempts", as: Int.self),
-                              maxAttempts: try row.decode(column: "max_attempts", as: Int.self),
-                              reason: try row.decode(column: "reason", as: String.self))
+            return ClaimedJob(
+                id: try row.decode(column: "id", as: UUID.self), kind: kind,
+                athleteID: try row.decode(column: "athlete_id", as: UUID.self),
+                attempt: try row.decode(column: "attempts", as: Int.self),
+                maxAttempts: try row.decode(column: "max_attempts", as: Int.self),
+                reason: try row.decode(column: "reason", as: String.self))
         }
     }
 
@@ -144,8 +151,9 @@ struct JobQueue: Sendable {
             return .dead
         }
         do {
-            try await requeue(job, worker: worker, runAt: now.addingTimeInterval(Self.backoff(attempt: job.attempt)),
-                              attempts: job.attempt, lastError: message, on: db)
+            try await requeue(
+                job, worker: worker, runAt: now.addingTimeInterval(Self.backoff(attempt: job.attempt)),
+                attempts: job.attempt, lastError: message, on: db)
             return .retrying
         } catch let error as any DatabaseError & Error where error.isConstraintFailure {
             try await supersede(job, worker: worker, error: message, on: db)
@@ -164,8 +172,10 @@ struct JobQueue: Sendable {
 
     /// Back to the queue. Fails on `jobs_one_queued` when a newer job for the same athlete and kind is queued.
     /// `lastError` nil keeps the one recorded.
-    private func requeue(_ job: ClaimedJob, worker: String, runAt: Date, attempts: Int, lastError: String?,
-                         on db: any Database) async throws {
+    private func requeue(
+        _ job: ClaimedJob, worker: String, runAt: Date, attempts: Int, lastError: String?,
+        on db: any Database
+    ) async throws {
         let query = leased(job, by: worker, on: db)
             .set(\.$status, to: .queued)
             .set(\.$attempts, to: attempts)
@@ -201,16 +211,19 @@ struct JobQueue: Sendable {
     func reapExpiredLeases(on db: any Database) async throws {
         let now = now()
         let sql = sql(db)
-        try await sql.raw("""
+        try await sql.raw(
+            """
             UPDATE jobs SET status = \(bind: JobStatus.superseded.rawValue), finished_at = \(bind: now), updated_at = \(bind: now),
                 last_error = 'lease expired; a newer queued job covers it'
             WHERE status = \(bind: JobStatus.running.rawValue) AND lease_expires_at <= \(bind: now)
               AND EXISTS (
                   SELECT 1 FROM jobs q
                   WHERE q.kind = jobs.kind AND q.athlete_id = jobs.athlete_id AND q.status = \(bind: JobStatus.queued.rawValue))
-            """).run()
+            """
+        ).run()
         do {
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 UPDATE jobs SET
                     status = CASE WHEN attempts >= max_attempts
                         THEN \(bind: JobStatus.dead.rawValue) ELSE \(bind: JobStatus.queued.rawValue) END,
@@ -218,7 +231,8 @@ struct JobQueue: Sendable {
                     run_at = \(bind: now), updated_at = \(bind: now), lease_expires_at = NULL, leased_by = NULL,
                     last_error = 'lease expired: the worker stopped before finishing'
                 WHERE status = \(bind: JobStatus.running.rawValue) AND lease_expires_at <= \(bind: now)
-                """).run()
+                """
+            ).run()
         } catch let error as any DatabaseError & Error where error.isConstraintFailure {
             // A job was enqueued between the two statements; the next reap supersedes the expired one.
         }
@@ -255,10 +269,12 @@ struct JobQueue: Sendable {
     func stats(on db: any Database) async throws -> [Kind: KindStats] {
         let now = now()
         var stats = Dictionary(uniqueKeysWithValues: Kind.allCases.map { ($0, KindStats()) })
-        let rows = try await sql(db).raw("""
+        let rows = try await sql(db).raw(
+            """
             SELECT kind, status, COUNT(*) AS n, MIN(CASE WHEN run_at <= \(bind: now) THEN run_at END) AS due_since
             FROM jobs WHERE status IN (\(binds: JobStatus.pending.map(\.rawValue))) GROUP BY kind, status
-            """).all()
+            """
+        ).all()
         for row in rows {
             guard let kind = Kind(rawValue: try row.decode(column: "kind", as: String.self)) else { continue }
             let count = try row.decode(column: "n", as: Int.self)

@@ -23,8 +23,10 @@ final class Athlete: Model, @unchecked Sendable {
 
     init() {}
 
-    init(id: UUID? = nil, email: String, passwordHash: String, displayName: String?, role: Role = .athlete,
-         timezone: String = "UTC", units: Units = .metric, aiConsent: Bool = false) {
+    init(
+        id: UUID? = nil, email: String, passwordHash: String, displayName: String?, role: Role = .athlete,
+        timezone: String = "UTC", units: Units = .metric, aiConsent: Bool = false
+    ) {
         self.id = id
         self.email = email
         self.passwordHash = passwordHash

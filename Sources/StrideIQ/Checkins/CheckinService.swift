@@ -25,7 +25,7 @@ struct CheckinService: Sendable {
         // The upsert and its briefing trigger commit together, under the athlete's write lock: a concurrent first
         // check-in for the same day waits and then updates the row this one inserted.
         return try await db.write(athlete: athleteID) { db in
-            let existing = try await Self.find(athleteID, body.date, on: db)
+            let existing = try await find(athleteID: athleteID, day: body.date, on: db)
             let row = existing ?? DailyCheckin()
             if existing == nil {
                 row.$athlete.id = athleteID
@@ -48,10 +48,6 @@ struct CheckinService: Sendable {
 
     /// The check-in of one local day, if any.
     func find(athleteID: UUID, day: LocalDate, on db: any Database) async throws -> DailyCheckin? {
-        try await Self.find(athleteID, day, on: db)
-    }
-
-    private static func find(_ athleteID: UUID, _ day: LocalDate, on db: any Database) async throws -> DailyCheckin? {
         try await DailyCheckin.query(on: db).filter(\.$athlete.$id == athleteID).filter(\.$date == day.description).first()
     }
 }

@@ -22,7 +22,6 @@ struct PlanRoutes: RouteCollection {
 
     func create(req: Request) async throws -> JSONResponse<PlanDTO> {
         let decoded = try req.decodeBody(PlanBody.self)
-        try PlanService.requireNewPlanFields(decoded.value)
         let plan = try await service(req).create(decoded, athlete: try req.currentAthlete.athlete, on: req.db)
         return JSONResponse(.created, PlanDTO(plan, workouts: []))
     }
@@ -55,6 +54,7 @@ struct PlanRoutes: RouteCollection {
 
     func createWorkout(req: Request) async throws -> JSONResponse<WorkoutDTO> {
         let decoded = try req.decodeBody(WorkoutBody.self)
+        // Before the plan lookup: a body missing its required fields is a 422 even for an unknown plan.
         try PlanService.requireNewWorkoutFields(decoded.value)
         let plan = try await ownedPlan(req)
         let workout = try await service(req).createWorkout(decoded, in: plan, athlete: try req.currentAthlete.athlete, on: req.db)

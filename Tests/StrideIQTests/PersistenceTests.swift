@@ -29,9 +29,7 @@ import Testing
     @Test(arguments: TestBackend.available)
     func concurrentAthleteWritesDoNotInterleave(backend: TestBackend) async throws {
         try await TestApp.with(backend) { t in
-            let athlete = Athlete(email: "writes@example.com", passwordHash: "x", displayName: "0")
-            try await athlete.create(on: t.app.db)
-            let id = try athlete.requireID()
+            let id = try await Self.athlete(named: "0", on: t.app.db)
             let db = t.app.db
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for _ in 0..<20 {
@@ -54,9 +52,7 @@ import Testing
     @Test(arguments: TestBackend.available)
     func aThrowingWriteRollsBack(backend: TestBackend) async throws {
         try await TestApp.with(backend) { t in
-            let athlete = Athlete(email: "rollback@example.com", passwordHash: "x", displayName: "before")
-            try await athlete.create(on: t.app.db)
-            let id = try athlete.requireID()
+            let id = try await Self.athlete(named: "before", on: t.app.db)
             struct Boom: Error {}
             await #expect(throws: Boom.self) {
                 try await t.app.db.write(athlete: id) { tx in
@@ -71,5 +67,12 @@ import Testing
             let name = try await t.app.db.write { tx in try await Athlete.find(id, on: tx)?.displayName }
             #expect(name == "before")
         }
+    }
+
+    /// A new athlete whose display name the tests use as their datum.
+    private static func athlete(named name: String, on db: any Database) async throws -> UUID {
+        let athlete = Athlete(email: "\(UUID().uuidString)@example.com", passwordHash: "x", displayName: name)
+        try await athlete.create(on: db)
+        return try athlete.requireID()
     }
 }

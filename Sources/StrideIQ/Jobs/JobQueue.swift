@@ -122,14 +122,7 @@ struct JobQueue: Sendable {
     }
 
     func complete(_ job: ClaimedJob, worker: String, on db: any Database) async throws {
-        let now = now()
-        try await leased(job, by: worker, on: db)
-            .set(\.$status, to: .succeeded)
-            .set(\.$finishedAt, to: now)
-            .set(\.$updatedAt, to: now)
-            .set(\.$leaseExpiresAt, to: nil)
-            .set(\.$lastError, to: nil)
-            .update()
+        try await finish(job, worker: worker, as: .succeeded, lastError: nil, on: db)
     }
 
     enum FailureOutcome: String, Sendable { case retrying, dead, superseded }
@@ -138,25 +131,18 @@ struct JobQueue: Sendable {
     /// attempt (its last error kept). If a newer job for the same athlete is already queued, that one covers it.
     @discardableResult
     func fail(_ job: ClaimedJob, worker: String, error: String, on db: any Database) async throws -> FailureOutcome {
-        let now = now()
         let message = String(error.prefix(1000))
         if job.attempt >= job.maxAttempts {
-            try await leased(job, by: worker, on: db)
-                .set(\.$status, to: .dead)
-                .set(\.$lastError, to: message)
-                .set(\.$finishedAt, to: now)
-                .set(\.$updatedAt, to: now)
-                .set(\.$leaseExpiresAt, to: nil)
-                .update()
+            try await finish(job, worker: worker, as: .dead, lastError: message, on: db)
             return .dead
         }
         do {
             try await requeue(
-                job, worker: worker, runAt: now.addingTimeInterval(Self.backoff(attempt: job.attempt)),
+                job, worker: worker, runAt: now().addingTimeInterval(Self.backoff(attempt: job.attempt)),
                 attempts: job.attempt, lastError: message, on: db)
             return .retrying
         } catch let error as any DatabaseError & Error where error.isConstraintFailure {
-            try await supersede(job, worker: worker, error: message, on: db)
+            try await finish(job, worker: worker, as: .superseded, lastError: message, on: db)
             return .superseded
         }
     }
@@ -166,7 +152,8 @@ struct JobQueue: Sendable {
         do {
             try await requeue(job, worker: worker, runAt: now(), attempts: job.attempt - 1, lastError: nil, on: db)
         } catch let error as any DatabaseError & Error where error.isConstraintFailure {
-            try await supersede(job, worker: worker, error: "released at shutdown; a newer job covers it", on: db)
+            try await finish(
+                job, worker: worker, as: .superseded, lastError: "released at shutdown; a newer job covers it", on: db)
         }
     }
 
@@ -187,11 +174,14 @@ struct JobQueue: Sendable {
         try await query.update()
     }
 
-    private func supersede(_ job: ClaimedJob, worker: String, error: String, on db: any Database) async throws {
+    /// Ends the job for good: `succeeded` (clearing any earlier attempt's error), `dead` or `superseded`.
+    private func finish(
+        _ job: ClaimedJob, worker: String, as status: JobStatus, lastError: String?, on db: any Database
+    ) async throws {
         let now = now()
         try await leased(job, by: worker, on: db)
-            .set(\.$status, to: .superseded)
-            .set(\.$lastError, to: error)
+            .set(\.$status, to: status)
+            .set(\.$lastError, to: lastError)
             .set(\.$finishedAt, to: now)
             .set(\.$updatedAt, to: now)
             .set(\.$leaseExpiresAt, to: nil)

@@ -89,21 +89,16 @@ struct CoachStreamingTests {
     }
 
     @Test func framesAreValidSSEAndJSONWhateverTheText() async throws {
-        let app = try await Application.make(.testing)
-        let writer = CollectingBodyWriter(eventLoop: app.eventLoopGroup.any())
+        let writer = CollectingBodyWriter()
         let texts = ["plain", "quote \" and \\ backslash", "new\nline\r\ttab", "\u{0}\u{1}\u{1f}", "🏃‍♀️ 5:00/km", "\u{2028}", "</script>", ""]
-        let ended = Collected<Bool>()
-        let sink = CoachFrameSink(onWriterEnded: { ended.append(true) })
-        sink.sendDelta(texts[0])  // before the body starts: held, then flushed in order
-        sink.attach(writer)
-        for text in texts.dropFirst() { sink.sendDelta(text) }
-        sink.send("error", CoachErrorFrame(code: "x", error: "line\nbreak"))
-        sink.finish()
-        sink.sendDelta("after finish")
-        let end = ContinuousClock.now + .seconds(2)
-        while ended.all.isEmpty && ContinuousClock.now < end { try await Task.sleep(for: .milliseconds(5)) }
-        #expect(ended.all == [true])
-        #expect(writer.ended)
+        var frames = CoachFrameWriter(writer)
+        for text in texts { await frames.sendDelta(text) }
+        await frames.send("error", CoachErrorFrame(code: "x", error: "line\nbreak"))
+        await frames.finish()
+        guard case .end = writer.ending else {
+            Issue.record("the body did not end: \(String(describing: writer.ending))")
+            return
+        }
         var parser = SSEParser()
         var events: [SSEEvent] = []
         for buffer in writer.buffers { events += try parser.feed(buffer) }
@@ -114,7 +109,23 @@ struct CoachStreamingTests {
             #expect(json == ["type": "delta", "delta": .string(text)])
         }
         #expect(try JSON(data: Data(events.last!.data.utf8))["error"].string == "line\nbreak")
-        try await app.asyncShutdown()
+    }
+
+    @Test func aFailedWriteMeansTheClientLeftAndNothingMoreIsWritten() async throws {
+        let writer = CollectingBodyWriter(acceptedWrites: 2)
+        var frames = CoachFrameWriter(writer)
+        await frames.sendDelta("one")
+        await frames.sendDelta("two")
+        #expect(!frames.clientGone)
+        await frames.sendDelta("three")
+        #expect(frames.clientGone)
+        await frames.send("done", CoachHeartbeatFrame())
+        await frames.finish()
+        #expect(writer.buffers.count == 2)
+        guard case .error = writer.ending else {
+            Issue.record("a body whose client left ends with the error: \(String(describing: writer.ending))")
+            return
+        }
     }
 
     // MARK: heartbeats and the ceiling

@@ -197,20 +197,25 @@ final class Collected<T: Sendable>: Sendable {
     var all: [T] { values.withLock { $0 } }
 }
 
-/// A response body writer that keeps what it is given (for frame-level tests without a server).
-final class CollectingBodyWriter: BodyStreamWriter, Sendable {
-    let eventLoop: any EventLoop
-    private let state = Mutex<(buffers: [ByteBuffer], ended: Bool)>(([], false))
-    init(eventLoop: any EventLoop) { self.eventLoop = eventLoop }
+/// A response body writer that keeps what it is given (for frame-level tests without a server). After
+/// `acceptedWrites` buffers it fails every write, as a body does once the client has left.
+final class CollectingBodyWriter: AsyncBodyStreamWriter, Sendable {
+    struct Gone: Error {}
+    private let acceptedWrites: Int
+    private let state = Mutex<(buffers: [ByteBuffer], ended: BodyStreamResult?)>(([], nil))
+    init(acceptedWrites: Int = .max) { self.acceptedWrites = acceptedWrites }
     var buffers: [ByteBuffer] { state.withLock { $0.buffers } }
-    var ended: Bool { state.withLock { $0.ended } }
-    func write(_ result: BodyStreamResult, promise: EventLoopPromise<Void>?) {
-        state.withLock { s in
+    /// How the body ended: `.end`, `.error`, or nil while open.
+    var ending: BodyStreamResult? { state.withLock { $0.ended } }
+    func write(_ result: BodyStreamResult) async throws {
+        try state.withLock { s in
             switch result {
-            case .buffer(let buffer): s.buffers.append(buffer)
-            case .end, .error: s.ended = true
+            case .buffer(let buffer):
+                guard s.buffers.count < acceptedWrites else { throw Gone() }
+                s.buffers.append(buffer)
+            case .end, .error:
+                s.ended = result
             }
         }
-        promise?.succeed()
     }
 }

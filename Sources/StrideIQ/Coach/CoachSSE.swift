@@ -3,7 +3,6 @@ import LLM
 import NIOCore
 import StrideIQSupport
 import StrideIQCore
-import Synchronization
 import Vapor
 
 // The coach's Server-Sent Events: every frame is `id: <n>` + `event: <name>` + `data: <json>` + a blank line,
@@ -100,117 +99,59 @@ struct CoachDoneFrame: Encodable, Sendable {
     }
 }
 
-/// Turns frames into SSE bytes with increasing ids and writes each one to the response as it is produced —
-/// one `writeAndFlush` on the connection's event loop per frame, no task hop, no buffering. Frames produced
-/// before the response body started (the turn does not wait for it) are held until it starts. Emitting after
-/// `finish()`, or after the client left, does nothing.
-final class CoachFrameSink: Sendable {
-    private struct State {
-        var nextID = 1
-        var finished = false
-        var writer: (any BodyStreamWriter)?
-        var pending: [ByteBuffer] = []
-        var clientGone = false
-        var writerEnded = false
-    }
-    private let state = Mutex(State())
-    /// Called once when a write fails (the client went away).
-    private let onClientGone: @Sendable () -> Void
-    /// Called once when the body has ended (`.end` flushed, or `.error` after the client left).
-    private let onWriterEnded: @Sendable () -> Void
+/// Writes the coach's frames into the response body, in order, from the turn's one task: each frame is
+/// `id: <n>` + `event: <name>` + `data: <json>` + a blank line, written and flushed as it is produced (no
+/// buffering). A write that fails means the client left: `clientGone` turns true and later frames are skipped.
+struct CoachFrameWriter {
+    private let body: any AsyncBodyStreamWriter
+    private var nextID = 1
+    private var failure: (any Error)?
 
-    init(onClientGone: @escaping @Sendable () -> Void = {}, onWriterEnded: @escaping @Sendable () -> Void = {}) {
-        self.onClientGone = onClientGone
-        self.onWriterEnded = onWriterEnded
+    init(_ body: any AsyncBodyStreamWriter) {
+        self.body = body
     }
 
-    /// The response body: attach the writer, flush what is pending (and end, if the turn already finished).
-    var body: Response.Body {
-        Response.Body(stream: { [self] writer in attach(writer) })
-    }
+    var clientGone: Bool { failure != nil }
 
-    func attach(_ writer: any BodyStreamWriter) {
-        state.withLock { s in
-            s.writer = writer
-            for frame in s.pending { write(frame, to: writer) }
-            s.pending = []
-            if s.finished { end(writer) }
-        }
-    }
-
-    func send(_ event: String, _ payload: some Encodable) {
+    mutating func send(_ event: String, _ payload: some Encodable) async {
         guard let data = try? JSONCoding.encoder.encode(payload) else { return }
-        emit(event, data)
-    }
-
-    private func emit(_ event: String, _ json: Data) {
-        state.withLock { s in
-            guard !s.finished, !s.clientGone else { return }
-            let frame = Self.frame(id: s.nextID, event: event, json: json)
-            s.nextID += 1
-            // Submitted under the lock, so the event loop runs the writes in id order.
-            if let writer = s.writer { write(frame, to: writer) } else { s.pending.append(frame) }
-        }
-    }
-
-    /// Ends the body after the frames sent so far.
-    func finish() {
-        state.withLock { s in
-            guard !s.finished else { return }
-            s.finished = true
-            if let writer = s.writer, !s.clientGone { end(writer) }
-        }
-    }
-
-    private func write(_ frame: ByteBuffer, to writer: any BodyStreamWriter) {
-        writer.eventLoop.execute {
-            let promise = writer.eventLoop.makePromise(of: Void.self)
-            promise.futureResult.whenFailure { [self] error in lost(writer, error) }
-            writer.write(.buffer(frame), promise: promise)
-        }
-    }
-
-    private func end(_ writer: any BodyStreamWriter) {
-        writer.eventLoop.execute {
-            let promise = writer.eventLoop.makePromise(of: Void.self)
-            promise.futureResult.whenComplete { [self] _ in writerEnded() }
-            writer.write(.end, promise: promise)
-        }
-    }
-
-    /// A write failed: the client is gone. End the body with the error (Vapor requires `.end` or `.error`).
-    private func lost(_ writer: any BodyStreamWriter, _ error: any Error) {
-        let first = state.withLock { s -> Bool in
-            defer { s.clientGone = true }
-            return !s.clientGone
-        }
-        guard first else { return }
-        writer.write(.error(error), promise: nil)
-        onClientGone()
-        writerEnded()
-    }
-
-    private func writerEnded() {
-        let first = state.withLock { s -> Bool in
-            defer { s.writerEnded = true }
-            return !s.writerEnded
-        }
-        if first { onWriterEnded() }
+        await write(event, data)
     }
 
     /// `delta` frames are most of the traffic (one per provider chunk): written without `JSONEncoder`.
-    func sendDelta(_ text: String) {
+    mutating func sendDelta(_ text: String) async {
         var json = #"{"type":"delta","delta":""#
         json.reserveCapacity(text.utf8.count + 32)
         JSONText.appendEscaped(text, to: &json)
         json += #""}"#
-        emit("delta", Data(json.utf8))
+        await write("delta", Data(json.utf8))
+    }
+
+    /// Ends the body after the frames sent so far (or with the write error, once the client has left: the
+    /// body must end one way or the other).
+    mutating func finish() async {
+        if let failure {
+            try? await body.write(.error(failure))
+        } else {
+            try? await body.write(.end)
+        }
+    }
+
+    private mutating func write(_ event: String, _ json: Data) async {
+        guard failure == nil else { return }
+        let frame = Self.frame(id: nextID, event: event, json: json)
+        nextID += 1
+        do {
+            try await body.write(.buffer(frame))
+        } catch {
+            failure = error
+        }
     }
 
     static func frame(id: Int, event: String, json: Data) -> ByteBuffer {
         var buffer = ByteBufferAllocator().buffer(capacity: json.count + event.utf8.count + 32)
         buffer.writeString("id: \(id)\nevent: \(event)\ndata: ")
-        buffer.writeBytes(json)   // JSON never contains a raw newline: one `data:` line
+        buffer.writeBytes(json)  // JSON never contains a raw newline: one `data:` line
         buffer.writeString("\n\n")
         return buffer
     }

@@ -137,39 +137,43 @@ final class CoachService: Sendable {
 
     // MARK: streaming
 
-    /// Starts the turn in its own task and returns the SSE response that carries its frames. The turn does
-    /// not depend on the response being written: it ends (and is saved) even if the client never reads.
+    /// The SSE response that carries the turn. The turn runs as the response body, in the body's one task:
+    /// it writes `meta`, each chunk as it arrives, heartbeats, and after saving the answer `done`, then ends
+    /// the body and frees the slot. A write that fails (the client left) ends the turn where it is: the
+    /// provider's request is cancelled and the partial answer saved as `cancelled`. Vapor runs the body even
+    /// when the connection closed before the response head went out (its first write then fails), so every
+    /// admitted turn ends and is saved.
     func stream(_ prepared: Prepared) -> Response {
+        let body = Response.Body(asyncStream: { [self] writer in await runStream(prepared, writer) })
+        return Response(status: .ok, headers: CoachFrameWriter.headers, body: body)
+    }
+
+    private func runStream(_ prepared: Prepared, _ writer: any AsyncBodyStreamWriter) async {
+        defer { prepared.slot.release() }
         let turn = CoachTurn(provider: provider, request: prepared.request, started: prepared.started,
                              ceiling: ceiling, heartbeat: heartbeat)
-        let slot = prepared.slot
-        // A failed write means the client left: stop the provider now (its connection closes) and save what we have.
-        let sink = CoachFrameSink(onClientGone: { turn.signal(.clientGone) }, onWriterEnded: { slot.writerEnded() })
-        streams.setShutdownHandler(slot) { turn.signal(.shutdown) }
+        streams.setShutdownHandler(prepared.slot) { turn.signal(.shutdown) }
         let began = prepared.began
         let descriptor = provider.descriptor
         let fallback = provider.chainDescriptors.dropFirst().first
-        let heartbeatS = heartbeat.seconds, timeoutS = ceiling.seconds
-
-        Task {
-            sink.send("meta", CoachMetaFrame(threadID: began.threadID, messageID: began.assistantMessageID,
-                                             userMessageID: began.userMessageID, provider: descriptor.name,
-                                             model: descriptor.model, fallbackProvider: fallback?.name, fallbackModel: fallback?.model,
-                                             heartbeatS: heartbeatS, timeoutS: timeoutS))
-            turn.touch()
-            let output = await turn.run { event in
-                switch event {
-                case .delta(let text): sink.sendDelta(text)
-                case .heartbeat: sink.send("heartbeat", CoachHeartbeatFrame())
-                case .error(let code, let message): sink.send("error", CoachErrorFrame(code: code, error: message))
-                }
+        var frames = CoachFrameWriter(writer)
+        await frames.send("meta", CoachMetaFrame(threadID: began.threadID, messageID: began.assistantMessageID,
+                                                 userMessageID: began.userMessageID, provider: descriptor.name,
+                                                 model: descriptor.model, fallbackProvider: fallback?.name,
+                                                 fallbackModel: fallback?.model, heartbeatS: heartbeat.seconds,
+                                                 timeoutS: ceiling.seconds))
+        if frames.clientGone { turn.signal(.clientGone) }  // gone before the first frame: ask nothing
+        let output = await turn.run { event in
+            switch event {
+            case .delta(let text): await frames.sendDelta(text)
+            case .heartbeat: await frames.send("heartbeat", CoachHeartbeatFrame())
+            case .error(let code, let message): await frames.send("error", CoachErrorFrame(code: code, error: message))
             }
-            await self.save(began, output, logger: prepared.logger)
-            sink.send("done", CoachDoneFrame(threadID: began.threadID, messageID: began.assistantMessageID, output: output))
-            sink.finish()
-            slot.turnEnded()
+            return !frames.clientGone
         }
-        return Response(status: .ok, headers: CoachFrameSink.headers, body: sink.body)
+        await save(began, output, logger: prepared.logger)
+        await frames.send("done", CoachDoneFrame(threadID: began.threadID, messageID: began.assistantMessageID, output: output))
+        await frames.finish()
     }
 
     // MARK: whole answer
@@ -179,7 +183,7 @@ final class CoachService: Sendable {
         let turn = CoachTurn(provider: provider, request: prepared.request, started: prepared.started,
                              ceiling: ceiling, heartbeat: nil)
         streams.setShutdownHandler(prepared.slot) { turn.signal(.shutdown) }
-        let output = await turn.run { _ in }
+        let output = await turn.run { _ in true }
         await save(prepared.began, output, logger: prepared.logger)
         prepared.slot.release()
         return output

@@ -14,8 +14,7 @@ enum CoachRefusal: Error, Sendable, Equatable {
 /// The open coach turns of this process (streams and whole-answer chats): the concurrency caps, and the
 /// shutdown drain that ends every open stream with `error {code: "shutting_down"}` + `done`.
 ///
-/// A slot is taken before anything is written and held until the turn has ended **and** its SSE writer has
-/// flushed the last frame (or never started), so `shutdown` returns only when terminal frames are on the wire.
+/// A slot is taken before anything is written and held until the turn has ended (see `CoachSlot`).
 final class CoachStreams: Sendable {
     let maxStreams: Int
     let maxPerAthlete: Int
@@ -46,7 +45,7 @@ final class CoachStreams: Sendable {
     var isDraining: Bool { state.withLock { $0.draining } }
     func openCount(athleteID: UUID) -> Int { state.withLock { $0.perAthlete[athleteID] ?? 0 } }
 
-    /// Takes a slot or says why not. Release it with `slot.release()` (or its parts) exactly as documented there.
+    /// Takes a slot or says why not. Release it with `slot.release()` when the turn has ended.
     func acquire(athleteID: UUID) throws(CoachRefusal) -> CoachSlot {
         let id = UUID()
         let count: Int = try state.withLock { (s: inout State) throws(CoachRefusal) -> Int in
@@ -119,59 +118,26 @@ final class CoachStreams: Sendable {
     }
 }
 
-/// One taken place in `CoachStreams`. A whole-answer chat calls `release()` when done. A stream has two
-/// halves — the turn (provider, persistence) and the SSE writer (the response body) — and the slot is freed
-/// when both ended: `turnEnded()` and `writerEnded()`. A writer that never starts (the client left before
-/// the response head was written) or cannot flush (a client that stopped reading) gets `writerGrace` after
-/// the turn ended, then the slot is freed anyway.
+/// One taken place in `CoachStreams`, held from admission until the turn has ended: for a stream, until its
+/// body has written `done` and ended (so `shutdown` returns only once terminal frames are on the wire); for a
+/// whole-answer chat, until the answer is saved. `release()` is idempotent.
 final class CoachSlot: Sendable {
-    static let writerGrace: Duration = .seconds(10)
-
     let id: UUID
     private let registry: CoachStreams
-    private struct Parts {
-        var turnEnded = false
-        var writerEnded = false
-        var released = false
-        var fallback: Task<Void, Never>?
-        var isFree: Bool { released || (turnEnded && writerEnded) }
-    }
-    private let parts = Mutex(Parts())
+    private let released = Mutex(false)
 
     fileprivate init(id: UUID, registry: CoachStreams) {
         self.id = id
         self.registry = registry
     }
 
-    func release() { update { $0.released = true } }
-    func writerEnded() { update { $0.writerEnded = true } }
-
-    func turnEnded() {
-        update { $0.turnEnded = true }
-        let task = Task { [weak self] in
-            try? await Task.sleep(for: Self.writerGrace)
-            guard !Task.isCancelled else { return }
-            self?.release()
+    func release() {
+        let first = released.withLock { done in
+            defer { done = true }
+            return !done
         }
-        let keep = parts.withLock { p -> Bool in
-            guard !p.isFree else { return false }
-            p.fallback = task
-            return true
-        }
-        if !keep { task.cancel() }
+        if first { registry.remove(id) }
     }
 
-    var isFree: Bool { parts.withLock { $0.isFree } }
-
-    private func update(_ change: (inout Parts) -> Void) {
-        let (freed, fallback) = parts.withLock { p -> (Bool, Task<Void, Never>?) in
-            let wasFree = p.isFree
-            change(&p)
-            guard !wasFree && p.isFree else { return (false, nil) }
-            defer { p.fallback = nil }
-            return (true, p.fallback)
-        }
-        fallback?.cancel()
-        if freed { registry.remove(id) }
-    }
+    var isFree: Bool { released.withLock { $0 } }
 }

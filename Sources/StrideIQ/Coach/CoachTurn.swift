@@ -32,9 +32,10 @@ struct CoachTurnOutput: Sendable {
     var isError: Bool { errorCode != nil }
 }
 
-/// One answer from the coach's provider, driven as a small event loop: provider chunks, the heartbeat timer,
-/// the ceiling and outside signals (shutdown, client gone) all arrive in one inbox and are handled in order,
-/// so exactly one of them ends the turn. Chunks are handed to `emit` the moment they arrive (no buffering).
+/// One answer from the coach's provider, driven as a small event loop in the caller's task: provider chunks,
+/// the heartbeat timer, the ceiling and outside signals (shutdown, client gone) all arrive in one inbox and are
+/// handled in order, so exactly one of them ends the turn and nothing is emitted after it. Each chunk is
+/// emitted the moment the loop takes it (no buffering); `emit` answers false once the client is gone.
 ///
 /// Ending the turn cancels the provider's task, which cancels its HTTP request and closes the connection.
 final class CoachTurn: Sendable {
@@ -48,21 +49,13 @@ final class CoachTurn: Sendable {
     }
 
     private enum Input: Sendable {
+        case chunk(String)
         case completed(ChatCompletion)
         case providerEnded
         case providerFailed(LLMError)
         case heartbeatDue
         case ceiling
         case signal(Signal)
-    }
-
-    /// The answer so far. Deltas are appended and emitted under this lock by the provider's task; the turn
-    /// sets `ended` under it, so no delta can follow the turn's `error`/`done`.
-    private struct Progress {
-        var ended = false
-        var text = ""
-        var deltaCount = 0
-        var firstDeltaAt: ContinuousClock.Instant?
     }
 
     let provider: any LLMProvider
@@ -75,8 +68,8 @@ final class CoachTurn: Sendable {
 
     private let inbox: AsyncStream<Input>
     private let inboxContinuation: AsyncStream<Input>.Continuation
+    /// When something was last written to the client (the heartbeat timer reads it from its own task).
     private let lastOutput: Mutex<ContinuousClock.Instant>
-    private let progress = Mutex(Progress())
 
     init(provider: any LLMProvider, request: ChatRequest, started: ContinuousClock.Instant, ceiling: Duration, heartbeat: Duration?) {
         self.provider = provider
@@ -88,18 +81,13 @@ final class CoachTurn: Sendable {
         lastOutput = Mutex(.now)
     }
 
-    /// Ends the turn from outside (shutdown drain, or the SSE writer found the client gone). Safe from any thread.
+    /// Ends the turn from outside (the shutdown drain). Safe from any thread.
     func signal(_ signal: Signal) {
         inboxContinuation.yield(.signal(signal))
     }
 
-    /// Something was written to the client (resets the heartbeat's silence clock).
-    func touch() {
-        lastOutput.withLock { $0 = .now }
-    }
-
     /// Runs the turn to its end. Never throws: every ending is an output.
-    func run(emit: @escaping @Sendable (Output) -> Void) async -> CoachTurnOutput {
+    func run(emit: (Output) async -> Bool) async -> CoachTurnOutput {
         let continuation = inboxContinuation
         let descriptor = provider.descriptor
         var output = CoachTurnOutput(text: "", finishReason: .stop, timedOut: false, provider: descriptor.name,
@@ -111,15 +99,12 @@ final class CoachTurn: Sendable {
             return output
         }
         let provider = self.provider, request = self.request, deadline = self.deadline
-        // The provider's chunks go straight to `emit` from this task (the hot path: one hop per chunk);
-        // only how the answer ended goes through the inbox.
-        let providerTask = Task { [self] in
+        let providerTask = Task {
             do {
                 for try await event in provider.stream(request, deadline: deadline) {
                     switch event {
                     case .delta(let chunk):
-                        guard !chunk.isEmpty else { continue }
-                        guard deliver(chunk, emit: emit) else { return }
+                        if !chunk.isEmpty { continuation.yield(.chunk(chunk)) }
                     case .done(let completion):
                         continuation.yield(.completed(completion))
                         return
@@ -131,6 +116,7 @@ final class CoachTurn: Sendable {
             }
         }
         let heartbeat = self.heartbeat
+        lastOutput.withLock { $0 = .now }
         let timerTask = Task { [self] in
             while !Task.isCancelled {
                 var due = deadline
@@ -156,22 +142,33 @@ final class CoachTurn: Sendable {
             timerTask.cancel()
         }
 
-        /// Ends the answer: no delta after this. With an error, its frame is the last one before `done`.
-        func end(_ finish: CoachFinishReason, error: (code: String, message: String)? = nil) {
+        var firstDeltaAt: ContinuousClock.Instant?
+        /// Emits a chunk; false when the client is gone.
+        func deliver(_ chunk: String) async -> Bool {
+            output.text += chunk
+            output.deltaCount += 1
+            if firstDeltaAt == nil { firstDeltaAt = .now }
+            lastOutput.withLock { $0 = .now }
+            return await emit(.delta(chunk))
+        }
+        /// Ends the answer. With an error, its frame is the last one before `done`.
+        func end(_ finish: CoachFinishReason, error: (code: String, message: String)? = nil) async {
             output.finishReason = finish
             if finish == .timeout { output.timedOut = true }
-            progress.withLock { p in
-                p.ended = true
-                if let error { emit(.error(code: error.code, message: error.message)) }
-            }
             if let error {
                 output.errorCode = error.code
                 output.errorMessage = error.message
+                _ = await emit(.error(code: error.code, message: error.message))
             }
         }
 
         loop: for await input in inbox {
             switch input {
+            case .chunk(let chunk):
+                if await !deliver(chunk) {
+                    await end(.cancelled)
+                    break loop
+                }
             case .completed(let completion):
                 output.provider = completion.provider
                 output.model = completion.model
@@ -179,63 +176,55 @@ final class CoachTurn: Sendable {
                 output.fallbackReason = completion.fallbackReason
                 output.usage = completion.usage
                 output.providerTimeToFirstToken = completion.timeToFirstToken
-                if progress.withLock({ $0.deltaCount == 0 }) && !completion.text.isEmpty {
+                if output.deltaCount == 0 && !completion.text.isEmpty {
                     // A provider that answered without streaming chunks: forward the text as one delta.
-                    _ = deliver(completion.text, emit: emit)
+                    if await !deliver(completion.text) {
+                        await end(.cancelled)
+                        break loop
+                    }
                 }
                 switch completion.finishReason {
-                case .stop: end(.stop)
-                case .length: end(.length)
-                case .cancelled: end(.cancelled)
-                case .timeout: end(.timeout, error: ("provider_timeout", Self.message(for: .timeout(.deadline))))
+                case .stop: await end(.stop)
+                case .length: await end(.length)
+                case .cancelled: await end(.cancelled)
+                case .timeout: await end(.timeout, error: ("provider_timeout", Self.message(for: .timeout(.deadline))))
                 case .error:
-                    end(.error, error: ("provider_refused", "The AI model stopped this answer (\(completion.rawFinishReason ?? "error")). Please rephrase and try again."))
+                    let reason = completion.rawFinishReason ?? "error"
+                    await end(.error, error: ("provider_refused",
+                                              "The AI model stopped this answer (\(reason)). Please rephrase and try again."))
                 }
                 break loop
             case .providerEnded:
-                end(.error, error: ("malformed_stream", Self.message(for: .malformedStream(""))))
+                await end(.error, error: ("malformed_stream", Self.message(for: .malformedStream(""))))
                 break loop
             case .providerFailed(let error):
                 if error == .timeout(.deadline) && ContinuousClock.now >= deadline - .milliseconds(50) {
-                    end(.timeout) // the provider hit the same ceiling: report it as the ceiling
+                    await end(.timeout)  // the provider hit the same ceiling: report it as the ceiling
                 } else {
-                    end(error.finishReason == .timeout ? .timeout : .error, error: (error.code, Self.message(for: error)))
+                    await end(error.finishReason == .timeout ? .timeout : .error, error: (error.code, Self.message(for: error)))
                 }
                 break loop
             case .heartbeatDue:
-                progress.withLock { p in if !p.ended { emit(.heartbeat) } }
+                if await !emit(.heartbeat) {
+                    await end(.cancelled)
+                    break loop
+                }
             case .ceiling:
-                end(.timeout)
+                await end(.timeout)
                 break loop
             case .signal(.shutdown):
-                end(.shuttingDown, error: ("shutting_down", "The coach is restarting; your answer so far was saved. Please ask again in a moment."))
+                await end(.shuttingDown, error: ("shutting_down",
+                                                 "The coach is restarting; your answer so far was saved. Please ask again in a moment."))
                 break loop
             case .signal(.clientGone):
-                end(.cancelled)
+                await end(.cancelled)
                 break loop
             }
         }
         continuation.finish()
-        let answer = progress.withLock { p in p.ended = true; return p }
-        output.text = answer.text
-        output.deltaCount = answer.deltaCount
-        output.timeToFirstDelta = answer.firstDeltaAt.map { started.duration(to: $0) }
+        output.timeToFirstDelta = firstDeltaAt.map { started.duration(to: $0) }
         output.elapsed = started.duration(to: .now)
         return output
-    }
-
-    /// Appends a chunk and emits it, unless the turn already ended. Returns whether the turn is still open.
-    private func deliver(_ chunk: String, emit: (Output) -> Void) -> Bool {
-        let open = progress.withLock { p -> Bool in
-            guard !p.ended else { return false }
-            p.text += chunk
-            p.deltaCount += 1
-            if p.firstDeltaAt == nil { p.firstDeltaAt = .now }
-            emit(.delta(chunk))
-            return true
-        }
-        if open { touch() }
-        return open
     }
 
     static func message(for error: LLMError) -> String {

@@ -49,7 +49,7 @@ struct HealthTests {
             let health = try await t.request(.GET, "/health")
             let elapsed = clock.now - start
             expectHealthFailure(health, failed: "cache")
-            #expect(elapsed >= HealthController.checkTimeout && elapsed < HealthController.checkTimeout + .seconds(2))
+            #expect(elapsed >= HealthService.checkTimeout && elapsed < HealthService.checkTimeout + .seconds(2))
             #expect(health.json["checks"]["cache"]["error"].string?.contains("timed out") == true)
         }
     }

@@ -187,11 +187,13 @@ extension LLMSettings {
         // An unknown primary is reported by `resolve`; an offline one has nothing to fall back from.
         let primaryNamed = variables.lookup("LLM_PROVIDER")?.value.lowercased() ?? LLMProviderKind.offline.rawValue
         if primaryNamed == LLMProviderKind.offline.rawValue {
-            problems.append("\(found.name) is set but the \(purpose.rawValue) provider is offline: set \(prefix)LLM_PROVIDER "
-                + "(or LLM_PROVIDER) first, or \(prefix)LLM_FALLBACK_PROVIDER=none")
+            problems.append(
+                "\(found.name) is set but the \(purpose.rawValue) provider is offline: set \(prefix)LLM_PROVIDER "
+                    + "(or LLM_PROVIDER) first, or \(prefix)LLM_FALLBACK_PROVIDER=none")
         }
-        let settings = variables.modelProvider(kind, stem: "LLM_FALLBACK_", role: "fallback provider", timeouts: primary.timeouts,
-                                               problems: &problems)
+        let settings = variables.modelProvider(
+            kind, stem: "LLM_FALLBACK_", role: "fallback provider", timeouts: primary.timeouts,
+            problems: &problems)
         return (problems.isEmpty ? settings : nil, problems)
     }
 
@@ -212,8 +214,10 @@ extension LLMSettings {
         }
 
         /// Base URL, model and key of a model provider from `{P}{stem}BASE_URL`, `…MODEL`, `…API_KEY`.
-        func modelProvider(_ kind: LLMProviderKind, stem: String, role: String, timeouts: LLMTimeouts,
-                           problems: inout [String]) -> LLMSettings {
+        func modelProvider(
+            _ kind: LLMProviderKind, stem: String, role: String, timeouts: LLMTimeouts,
+            problems: inout [String]
+        ) -> LLMSettings {
             var baseURL = LLMSettings.defaultBaseURL(for: kind)
             if let found = lookup(stem + "BASE_URL") {
                 if let normalised = normaliseBaseURL(found.value) {

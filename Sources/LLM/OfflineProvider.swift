@@ -39,7 +39,8 @@ public struct OfflineProvider: LLMProvider {
             }
             let summary = kept.isEmpty ? Self.noFactsText : kept.joined(separator: " ")
             let object: [String: Any] = ["source": "offline", "summary": summary, "facts": kept]
-            let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
+            let data =
+                (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
             return (String(decoding: data, as: UTF8.self), kept.count < facts.count)
         }
         var lines = [Self.heading]

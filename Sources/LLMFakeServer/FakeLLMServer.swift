@@ -5,11 +5,11 @@ import NIOPosix
 import StrideIQSupport
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// An in-process fake LLM provider on loopback (HTTP/1.1, SwiftNIO), for tests and benchmarks.
@@ -339,7 +339,8 @@ private struct ResponseWriter: Sendable {
     func run() async throws -> Bool {
         try await Self.sleep(self.behaviour.headDelay)
         if self.request.wireFormat == .unknown {
-            try await self.sendJSON(status: .notFound, json: ["error": ["message": "unknown path \(self.request.path)", "type": "not_found"]])
+            try await self.sendJSON(
+                status: .notFound, json: ["error": ["message": "unknown path \(self.request.path)", "type": "not_found"]])
             return self.keepAlive
         }
         switch self.behaviour.fault {
@@ -352,7 +353,9 @@ private struct ResponseWriter: Sendable {
         case .rateLimited(let retryAfter):
             var headers: [(String, String)] = []
             if let retryAfter { headers.append(("retry-after", retryAfter)) }
-            try await self.sendJSON(status: .tooManyRequests, json: self.errorBody(type: "rate_limit_error", message: "Rate limit reached for requests"), extraHeaders: headers)
+            try await self.sendJSON(
+                status: .tooManyRequests, json: self.errorBody(type: "rate_limit_error", message: "Rate limit reached for requests"),
+                extraHeaders: headers)
             return self.keepAlive
         case .serverError(let status, let message):
             let type = status == 529 ? "overloaded_error" : (status >= 500 ? "api_error" : "invalid_request_error")
@@ -385,10 +388,15 @@ private struct ResponseWriter: Sendable {
         } else {
             var object: [String: Any] = [
                 "id": "chatcmpl-fake", "object": "chat.completion", "created": 0, "model": self.model,
-                "choices": [["index": 0, "message": ["role": "assistant", "content": self.behaviour.text], "finish_reason": self.finishReason]],
+                "choices": [
+                    ["index": 0, "message": ["role": "assistant", "content": self.behaviour.text], "finish_reason": self.finishReason]
+                ],
             ]
             if self.behaviour.sendUsage {
-                object["usage"] = ["prompt_tokens": self.behaviour.inputTokens, "completion_tokens": self.outputTokens, "total_tokens": self.behaviour.inputTokens + self.outputTokens]
+                object["usage"] = [
+                    "prompt_tokens": self.behaviour.inputTokens, "completion_tokens": self.outputTokens,
+                    "total_tokens": self.behaviour.inputTokens + self.outputTokens,
+                ]
             }
             body = object
         }
@@ -440,16 +448,19 @@ private struct ResponseWriter: Sendable {
             try await self.failMidway()
             return true
         case .malformedChunk(let after) where after == index:
-            let broken = self.isAnthropic
+            let broken =
+                self.isAnthropic
                 ? "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":\n\n"
                 : "data: {\"id\":\"chatcmpl-fake\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"oops\n\n"
             try await self.send(broken)
             return false
         case .streamError(let after, let message) where after == index:
             if self.isAnthropic {
-                try await self.send(self.anthropicEvent("error", ["type": "error", "error": ["type": "overloaded_error", "message": message]]))
+                try await self.send(
+                    self.anthropicEvent("error", ["type": "error", "error": ["type": "overloaded_error", "message": message]]))
             } else {
-                try await self.send("data: " + Self.jsonString(["error": ["message": message, "type": "server_error", "code": NSNull()]]) + "\n\n")
+                try await self.send(
+                    "data: " + Self.jsonString(["error": ["message": message, "type": "server_error", "code": NSNull()]]) + "\n\n")
             }
             try await self.outbound.write(.end(nil))
             return true
@@ -478,15 +489,18 @@ private struct ResponseWriter: Sendable {
     private func preamble() -> [String] {
         if self.isAnthropic {
             return [
-                self.anthropicEvent("message_start", [
-                    "type": "message_start",
-                    "message": [
-                        "id": "msg_fake", "type": "message", "role": "assistant", "content": [], "model": self.model,
-                        "stop_reason": NSNull(), "stop_sequence": NSNull(),
-                        "usage": self.behaviour.sendUsage ? ["input_tokens": self.behaviour.inputTokens, "output_tokens": 1] : [:],
-                    ],
-                ]),
-                self.anthropicEvent("content_block_start", ["type": "content_block_start", "index": 0, "content_block": ["type": "text", "text": ""]]),
+                self.anthropicEvent(
+                    "message_start",
+                    [
+                        "type": "message_start",
+                        "message": [
+                            "id": "msg_fake", "type": "message", "role": "assistant", "content": [], "model": self.model,
+                            "stop_reason": NSNull(), "stop_sequence": NSNull(),
+                            "usage": self.behaviour.sendUsage ? ["input_tokens": self.behaviour.inputTokens, "output_tokens": 1] : [:],
+                        ],
+                    ]),
+                self.anthropicEvent(
+                    "content_block_start", ["type": "content_block_start", "index": 0, "content_block": ["type": "text", "text": ""]]),
                 self.anthropicEvent("ping", ["type": "ping"]),
             ]
         }
@@ -495,7 +509,8 @@ private struct ResponseWriter: Sendable {
 
     private func tokenEvent(_ token: String) -> String {
         if self.isAnthropic {
-            return self.anthropicEvent("content_block_delta", ["type": "content_block_delta", "index": 0, "delta": ["type": "text_delta", "text": token]])
+            return self.anthropicEvent(
+                "content_block_delta", ["type": "content_block_delta", "index": 0, "delta": ["type": "text_delta", "text": token]])
         }
         return self.openAIChunk(delta: ["content": token], finishReason: nil)
     }
@@ -512,20 +527,26 @@ private struct ResponseWriter: Sendable {
         }
         var events = [self.openAIChunk(delta: [:], finishReason: self.finishReason)]
         if self.behaviour.sendUsage && self.includeUsageRequested {
-            events.append("data: " + Self.jsonString([
-                "id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": 0, "model": self.model, "choices": [],
-                "usage": ["prompt_tokens": self.behaviour.inputTokens, "completion_tokens": self.outputTokens, "total_tokens": self.behaviour.inputTokens + self.outputTokens],
-            ]) + "\n\n")
+            events.append(
+                "data: "
+                    + Self.jsonString([
+                        "id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": 0, "model": self.model, "choices": [],
+                        "usage": [
+                            "prompt_tokens": self.behaviour.inputTokens, "completion_tokens": self.outputTokens,
+                            "total_tokens": self.behaviour.inputTokens + self.outputTokens,
+                        ],
+                    ]) + "\n\n")
         }
         if !self.behaviour.omitDone { events.append("data: [DONE]\n\n") }
         return events
     }
 
     private func openAIChunk(delta: [String: Any], finishReason: String?) -> String {
-        "data: " + Self.jsonString([
-            "id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": 0, "model": self.model,
-            "choices": [["index": 0, "delta": delta, "finish_reason": finishReason.map { $0 as Any } ?? NSNull()]],
-        ]) + "\n\n"
+        "data: "
+            + Self.jsonString([
+                "id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": 0, "model": self.model,
+                "choices": [["index": 0, "delta": delta, "finish_reason": finishReason.map { $0 as Any } ?? NSNull()]],
+            ]) + "\n\n"
     }
 
     private func anthropicEvent(_ name: String, _ data: [String: Any]) -> String {

@@ -70,10 +70,12 @@ actor AuthRateGate {
     func finished(_ ticket: Ticket, _ headers: HTTPHeaders?, at now: ContinuousClock.Instant = .now) {
         inFlight -= 1
         guard ticket.generation == generation,
-              let remaining = headers?.first(name: "X-RateLimit-Remaining").flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }) else { return }
+            let remaining = headers?.first(name: "X-RateLimit-Remaining").flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) })
+        else { return }
         // No Reset header: assume a whole window, the longest a fixed one-minute window can need.
-        let reset = min(max(headers?.first(name: "X-RateLimit-Reset").flatMap { Double($0.trimmingCharacters(in: .whitespaces)) } ?? 60, 0),
-                        Self.longestPause)
+        let reset = min(
+            max(headers?.first(name: "X-RateLimit-Reset").flatMap { Double($0.trimmingCharacters(in: .whitespaces)) } ?? 60, 0),
+            Self.longestPause)
         let end = now + .milliseconds(Int64(reset * 1_000))
         // The other requests in flight may not have been counted by the server yet: assume they were not.
         let estimate = remaining - inFlight
@@ -107,8 +109,9 @@ actor AuthRateGate {
         pauses += 1
         let seconds = (until - .now).milliseconds / 1_000
         let inFlightNote = reported.remaining > 0 ? ", \(reported.inFlight) more in flight" : ""
-        announce("waiting \(oneDecimal(seconds)) s for the auth rate limit (X-RateLimit-Remaining: "
-                 + "\(reported.remaining)\(inFlightNote), X-RateLimit-Reset: \(Self.wholeOrTenths(reported.reset)))")
+        announce(
+            "waiting \(oneDecimal(seconds)) s for the auth rate limit (X-RateLimit-Remaining: "
+                + "\(reported.remaining)\(inFlightNote), X-RateLimit-Reset: \(Self.wholeOrTenths(reported.reset)))")
     }
 
     private static func wholeOrTenths(_ value: Double) -> String {

@@ -11,8 +11,10 @@ public struct Baseline: Codable, Sendable, Equatable {
     public var concurrency: Int
     public var endpoints: [Endpoint]
 
-    public init(version: Int = Baseline.currentVersion, baseURL: String, takenAt: Date, samples: Int,
-                concurrency: Int, endpoints: [Endpoint]) {
+    public init(
+        version: Int = Baseline.currentVersion, baseURL: String, takenAt: Date, samples: Int,
+        concurrency: Int, endpoints: [Endpoint]
+    ) {
         self.version = version
         self.baseURL = baseURL
         self.takenAt = takenAt
@@ -59,8 +61,10 @@ public struct Baseline: Codable, Sendable, Equatable {
             self.failures = samples.compactMap(\.failure).reduce(into: [:]) { $0[$1, default: 0] += 1 }
         }
 
-        public init(name: String, samples: Int, successes: Int, successRate: Double, p50Ms: Double?,
-                    p95Ms: Double?, p99Ms: Double?, maxMs: Double?, durationsMs: [Double], failures: [String: Int]) {
+        public init(
+            name: String, samples: Int, successes: Int, successRate: Double, p50Ms: Double?,
+            p95Ms: Double?, p99Ms: Double?, maxMs: Double?, durationsMs: [Double], failures: [String: Int]
+        ) {
             self.name = name
             self.samples = samples
             self.successes = successes

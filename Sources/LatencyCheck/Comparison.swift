@@ -57,8 +57,9 @@ public struct Comparison: Sendable, Equatable {
         self.thresholds = thresholds
         self.rows = current.map { now in
             let base = baseline.endpoint(named: now.name)
-            return Row(name: now.name, base: base, now: now,
-                       verdict: Comparison.verdict(base: base, now: now, thresholds: thresholds))
+            return Row(
+                name: now.name, base: base, now: now,
+                verdict: Comparison.verdict(base: base, now: now, thresholds: thresholds))
         }
     }
 
@@ -73,7 +74,7 @@ public struct Comparison: Sendable, Equatable {
             reasons.append("success rate \(percent(base.successRate)) % → \(percent(now.successRate)) %")
         }
         switch (base.p95Ms, now.p95Ms) {
-        case let (basePercentile?, nowPercentile?):
+        case (let basePercentile?, let nowPercentile?):
             let increase = nowPercentile - basePercentile
             let relativeLimit = basePercentile * thresholds.maxP95IncreasePercent / 100
             if increase > relativeLimit + epsilon && increase > thresholds.minP95IncreaseMs + epsilon {

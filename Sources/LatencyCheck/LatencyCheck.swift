@@ -72,14 +72,16 @@ public enum LatencyCheck {
 
         let timeout = Duration.milliseconds(Int64((options.timeout * 1_000).rounded(.up)))
         let client = makeClient(timeout: timeout, concurrency: options.concurrency)
-        let settings = RunSettings(baseURL: baseURL, email: options.email, password: password,
-                                   samples: options.samples, concurrency: options.concurrency,
-                                   warmup: options.warmup, timeout: timeout)
+        let settings = RunSettings(
+            baseURL: baseURL, email: options.email, password: password,
+            samples: options.samples, concurrency: options.concurrency,
+            warmup: options.warmup, timeout: timeout)
         let report = await LatencyRun(client: client, settings: settings, output: output).run()
         try? await client.shutdown()
 
-        let measured = Baseline(baseURL: baseURL, takenAt: Date(), samples: options.samples,
-                                concurrency: options.concurrency, endpoints: report.endpoints)
+        let measured = Baseline(
+            baseURL: baseURL, takenAt: Date(), samples: options.samples,
+            concurrency: options.concurrency, endpoints: report.endpoints)
         output(LatencyTable.title(baseURL: baseURL, samples: options.samples, concurrency: options.concurrency))
         LatencyTable.measurement(report.endpoints).forEach(output)
         LatencyTable.failures(report.endpoints).forEach(output)
@@ -108,12 +110,14 @@ public enum LatencyCheck {
         let total = report.endpoints.reduce(0) { $0 + $1.samples }
         guard let baseline, let comparePath = options.compare else {
             if failed == 0 {
-                output("verdict: clean — all \(total) samples succeeded"
-                       + (options.out.map { "; baseline written to \($0)" } ?? ""))
+                output(
+                    "verdict: clean — all \(total) samples succeeded"
+                        + (options.out.map { "; baseline written to \($0)" } ?? ""))
                 return LatencyCheckExitCode.clean.rawValue
             }
-            output("verdict: NOT CLEAN — \(failed) of \(total) samples failed"
-                   + (options.out.map { "; \($0) written for inspection, not fit as a baseline" } ?? ""))
+            output(
+                "verdict: NOT CLEAN — \(failed) of \(total) samples failed"
+                    + (options.out.map { "; \($0) written for inspection, not fit as a baseline" } ?? ""))
             return LatencyCheckExitCode.failedSamples.rawValue
         }
 
@@ -121,8 +125,9 @@ public enum LatencyCheck {
         output("")
         output("compared with \(comparePath) (taken \(ISO8601DateFormatter().string(from: baseline.takenAt)))")
         if baseline.samples != options.samples || baseline.concurrency != options.concurrency || baseline.baseURL != baseURL {
-            output("note: the baseline measured \(baseline.baseURL) with \(baseline.samples) samples, concurrency "
-                   + "\(baseline.concurrency); percentiles of different runs compare only roughly")
+            output(
+                "note: the baseline measured \(baseline.baseURL) with \(baseline.samples) samples, concurrency "
+                    + "\(baseline.concurrency); percentiles of different runs compare only roughly")
         }
         LatencyTable.comparison(comparison).forEach(output)
         if comparison.hasRegression {

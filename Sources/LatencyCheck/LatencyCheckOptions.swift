@@ -7,14 +7,14 @@ public struct LatencyCheckOptions: AsyncParsableCommand {
         commandName: "strideiq latency-check",
         abstract: "Deploy gate: measure a running StrideIQ API's latency, save a baseline, compare after the deploy.",
         discussion: """
-        Measures, in order, GET /v1/health, POST /v1/auth/login and GET /v1/home (with a token from the \
-        logins), each --samples times with --concurrency requests in flight, after --warmup unmeasured \
-        requests. Every session opened is logged out again. Login pacing follows the server's \
-        X-RateLimit-Remaining / X-RateLimit-Reset headers.
+            Measures, in order, GET /v1/health, POST /v1/auth/login and GET /v1/home (with a token from the \
+            logins), each --samples times with --concurrency requests in flight, after --warmup unmeasured \
+            requests. Every session opened is logged out again. Login pacing follows the server's \
+            X-RateLimit-Remaining / X-RateLimit-Reset headers.
 
-        Exit codes: 0 measured cleanly (and no regression with --compare); 1 regression found by --compare; \
-        2 usage error, no password or unreadable baseline; 3 without --compare, some sample failed (--out is still written).
-        """
+            Exit codes: 0 measured cleanly (and no regression with --compare); 1 regression found by --compare; \
+            2 usage error, no password or unreadable baseline; 3 without --compare, some sample failed (--out is still written).
+            """
     )
 
     @Option(name: .customLong("base-url"), help: "Base URL of the running API, e.g. http://127.0.0.1:8080.")
@@ -44,7 +44,9 @@ public struct LatencyCheckOptions: AsyncParsableCommand {
     @Option(name: .customLong("max-p95-increase-percent"), help: "A p95 rise above this percentage can be a regression.")
     public var maxP95IncreasePercent: Double = 25
 
-    @Option(name: .customLong("min-p95-increase-ms"), help: "…and only when it is also above this many milliseconds, so fast endpoints do not flap.")
+    @Option(
+        name: .customLong("min-p95-increase-ms"),
+        help: "…and only when it is also above this many milliseconds, so fast endpoints do not flap.")
     public var minP95IncreaseMs: Double = 20
 
     @Option(help: "Per-request timeout in seconds; a request that takes longer is a failed sample.")
@@ -73,7 +75,8 @@ public struct LatencyCheckOptions: AsyncParsableCommand {
         var text = baseURL.trimmingCharacters(in: .whitespaces)
         while text.hasSuffix("/") { text.removeLast() }
         guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
-              let host = url.host, !host.isEmpty, url.query == nil, url.fragment == nil else { return nil }
+            let host = url.host, !host.isEmpty, url.query == nil, url.fragment == nil
+        else { return nil }
         return text
     }
 

@@ -114,7 +114,8 @@ struct LatencyRun: Sendable {
             return Sample(durationMs: exchange.durationMs, failure: failure)
         }
         guard case .success(let response) = exchange.result,
-              let tokens = try? JSONDecoder().decode(TokenPair.self, from: Data(response.body.readableBytesView)) else {
+            let tokens = try? JSONDecoder().decode(TokenPair.self, from: Data(response.body.readableBytesView))
+        else {
             return Sample(durationMs: exchange.durationMs, failure: "200 without tokens")
         }
         ledger.record(Session(accessToken: tokens.access_token, refreshToken: tokens.refresh_token))

@@ -6,7 +6,8 @@ public enum LatencyTable {
     }
 
     public static func measurement(_ endpoints: [Baseline.Endpoint]) -> [String] {
-        let header = pad("endpoint", 24) + right("samples", 8) + right("ok %", 7)
+        let header =
+            pad("endpoint", 24) + right("samples", 8) + right("ok %", 7)
             + right("p50 ms", 9) + right("p95 ms", 9) + right("p99 ms", 9) + right("max ms", 9)
         let rows = endpoints.map { endpoint in
             pad(endpoint.name, 24) + right(String(endpoint.samples), 8)
@@ -30,7 +31,8 @@ public enum LatencyTable {
     }
 
     public static func comparison(_ comparison: Comparison) -> [String] {
-        let header = pad("endpoint", 21) + right("p95 base", 9) + right("p95 now", 10) + right("change", 10)
+        let header =
+            pad("endpoint", 21) + right("p95 base", 9) + right("p95 now", 10) + right("change", 10)
             + right("ok % base", 12) + right("ok % now", 11) + "   verdict"
         let rows = comparison.rows.map { row in
             pad(row.name, 21) + right(milliseconds(row.base?.p95Ms), 9) + right(milliseconds(row.now.p95Ms), 10)

@@ -108,7 +108,7 @@ final class ConnectionPool: Sendable {
                 if let connection = try await waitForConnection(until: deadline) {
                     return connection
                 }
-                // nil: capacity freed up or a connect failed; decide again.
+            // nil: capacity freed up or a connect failed; decide again.
             }
         }
     }
@@ -143,12 +143,14 @@ final class ConnectionPool: Sendable {
                 waiter.timeoutTask.cancel()
                 waiter.continuation.resume(returning: nil)
             }
-            logger.warning("Redis connect failed", metadata: [
-                "redis.target": "\(configuration)",
-                "redis.error": "\(Self.reason(redisError))",
-                "redis.attempt": "\(attempt)",
-                "redis.retry_in_ms": "\(delay.nanoseconds / 1_000_000)",
-            ])
+            logger.warning(
+                "Redis connect failed",
+                metadata: [
+                    "redis.target": "\(configuration)",
+                    "redis.error": "\(Self.reason(redisError))",
+                    "redis.attempt": "\(attempt)",
+                    "redis.retry_in_ms": "\(delay.nanoseconds / 1_000_000)",
+                ])
             throw redisError
         }
         let outcome = state.withLockedValue { state -> (accepted: Bool, recoveredAfter: Int) in
@@ -165,10 +167,12 @@ final class ConnectionPool: Sendable {
             throw RedisError.closed
         }
         if outcome.recoveredAfter > 0 {
-            logger.notice("Redis reconnected", metadata: [
-                "redis.target": "\(configuration)",
-                "redis.failed_attempts": "\(outcome.recoveredAfter)",
-            ])
+            logger.notice(
+                "Redis reconnected",
+                metadata: [
+                    "redis.target": "\(configuration)",
+                    "redis.failed_attempts": "\(outcome.recoveredAfter)",
+                ])
         }
         return connection
     }

@@ -94,7 +94,7 @@ private struct Parser {
         let length_ = Int(length)
         guard buffer.writerIndex - index >= length_ + 2 else { return nil }
         guard buffer.getInteger(at: index + length_, as: UInt8.self) == cr,
-              buffer.getInteger(at: index + length_ + 1, as: UInt8.self) == lf
+            buffer.getInteger(at: index + length_ + 1, as: UInt8.self) == lf
         else { throw RedisError.protocolError("bulk string of length \(length) is not followed by CRLF") }
         let payload = buffer.getSlice(at: index, length: length_)!
         index += length_ + 2

@@ -138,9 +138,11 @@ public struct RedisConfiguration: Sendable, CustomStringConvertible {
         guard username == nil || password != nil else {
             throw RedisError.invalidConfiguration("a username needs a password")
         }
-        for (name, value) in [("connectTimeout", connectTimeout), ("commandTimeout", commandTimeout),
-                              ("initialReconnectDelay", initialReconnectDelay),
-                              ("maximumReconnectDelay", maximumReconnectDelay)] where value <= .zero {
+        for (name, value) in [
+            ("connectTimeout", connectTimeout), ("commandTimeout", commandTimeout),
+            ("initialReconnectDelay", initialReconnectDelay),
+            ("maximumReconnectDelay", maximumReconnectDelay),
+        ] where value <= .zero {
             throw RedisError.invalidConfiguration("\(name) must be positive")
         }
     }

@@ -6,7 +6,10 @@ public enum ActivityDuplicateRule {
     public struct Candidate: Sendable {
         public let startTime: Date
         public let distanceM: Double?
-        public init(startTime: Date, distanceM: Double?) { self.startTime = startTime; self.distanceM = distanceM }
+        public init(startTime: Date, distanceM: Double?) {
+            self.startTime = startTime
+            self.distanceM = distanceM
+        }
     }
 
     /// The start-time window to query candidates in.
@@ -18,8 +21,8 @@ public enum ActivityDuplicateRule {
         guard abs(a.startTime.timeIntervalSince(b.startTime)) <= Limits.Activity.duplicateStartWindowS else { return false }
         switch (a.distanceM, b.distanceM) {
         case (nil, nil):
-            return true // two distance-less sessions (e.g. strength) starting together are one session
-        case let (x?, y?):
+            return true  // two distance-less sessions (e.g. strength) starting together are one session
+        case (let x?, let y?):
             let larger = max(x, y)
             if larger == 0 { return true }
             return abs(x - y) / larger <= Limits.Activity.duplicateDistanceFraction

@@ -11,20 +11,25 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
     public init?(year: Int, month: Int, day: Int) {
         guard (1...9999).contains(year), (1...12).contains(month), (1...31).contains(day) else { return nil }
         var components = DateComponents()
-        components.year = year; components.month = month; components.day = day
+        components.year = year
+        components.month = month
+        components.day = day
         // Round-trip through the Gregorian calendar rejects 2026-02-30 and friends.
         guard let date = LocalDate.utcCalendar.date(from: components) else { return nil }
         let back = LocalDate.utcCalendar.dateComponents([.year, .month, .day], from: date)
         guard back.year == year, back.month == month, back.day == day else { return nil }
-        self.year = year; self.month = month; self.day = day
+        self.year = year
+        self.month = month
+        self.day = day
     }
 
     /// Parses exactly `YYYY-MM-DD`.
     public init?(_ string: String) {
         let parts = string.split(separator: "-", omittingEmptySubsequences: false)
         guard string.count == 10, parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              parts.allSatisfy({ $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
-              let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]) else { return nil }
+            parts.allSatisfy({ $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
+            let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2])
+        else { return nil }
         self.init(year: y, month: m, day: d)
     }
 
@@ -33,7 +38,9 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
         let c = calendar.dateComponents([.year, .month, .day], from: instant)
-        self.year = c.year!; self.month = c.month!; self.day = c.day!
+        self.year = c.year!
+        self.month = c.month!
+        self.day = c.day!
     }
 
     public var description: String { String(format: "%04d-%02d-%02d", year, month, day) }
@@ -56,18 +63,24 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
     public func start(in timeZone: TimeZone) -> Date {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
-        var c = DateComponents(); c.year = year; c.month = month; c.day = day
+        var c = DateComponents()
+        c.year = year
+        c.month = month
+        c.day = day
         return calendar.startOfDay(for: calendar.date(from: c)!)
     }
 
     /// Monday = 0 … Sunday = 6.
     public var weekdayIndexFromMonday: Int {
-        let weekday = LocalDate.utcCalendar.component(.weekday, from: utcMidnight) // Sunday = 1
+        let weekday = LocalDate.utcCalendar.component(.weekday, from: utcMidnight)  // Sunday = 1
         return (weekday + 5) % 7
     }
 
     private var utcMidnight: Date {
-        var c = DateComponents(); c.year = year; c.month = month; c.day = day
+        var c = DateComponents()
+        c.year = year
+        c.month = month
+        c.day = day
         return LocalDate.utcCalendar.date(from: c)!
     }
 

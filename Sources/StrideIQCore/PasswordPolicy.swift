@@ -17,7 +17,8 @@ public enum PasswordPolicy {
             problems.append("is too common; choose a less guessable password")
         }
         let normalizedEmail = email.lowercased()
-        if !normalizedEmail.isEmpty && (folded == normalizedEmail || folded == normalizedEmail.split(separator: "@").first.map(String.init)) {
+        if !normalizedEmail.isEmpty && (folded == normalizedEmail || folded == normalizedEmail.split(separator: "@").first.map(String.init))
+        {
             problems.append("must not be your email address")
         }
         return problems

@@ -2,7 +2,10 @@
 public struct FieldError: Sendable, Equatable, Codable {
     public let field: String
     public let message: String
-    public init(field: String, message: String) { self.field = field; self.message = message }
+    public init(field: String, message: String) {
+        self.field = field
+        self.message = message
+    }
 }
 
 /// Collects every problem with an input before answering, so a client learns them all at once.

@@ -13,7 +13,10 @@ var options: [String: String] = [:]
 var arguments = CommandLine.arguments.dropFirst()
 while let name = arguments.popFirst() {
     guard name.hasPrefix("--"), let value = arguments.popFirst() else {
-        FileHandle.standardError.write(Data("usage: fake-llm [--port N] [--mode answer|hang] [--first-token-ms MS] [--token-ms MS] [--tokens N] [--answer TEXT]\n".utf8))
+        FileHandle.standardError.write(
+            Data(
+                "usage: fake-llm [--port N] [--mode answer|hang] [--first-token-ms MS] [--token-ms MS] [--tokens N] [--answer TEXT]\n".utf8)
+        )
         exit(64)
     }
     options[String(name.dropFirst(2))] = value
@@ -26,9 +29,14 @@ if tokenCount > 0 {
     let size = max(1, answer.count / tokenCount)
     tokens = []
     var rest = Substring(answer)
-    while !rest.isEmpty { tokens.append(String(rest.prefix(size))); rest = rest.dropFirst(size) }
+    while !rest.isEmpty {
+        tokens.append(String(rest.prefix(size)))
+        rest = rest.dropFirst(size)
+    }
 } else {
-    tokens = answer.split(separator: " ", omittingEmptySubsequences: false).enumerated().map { $0.offset == 0 ? String($0.element) : " " + $0.element }
+    tokens = answer.split(separator: " ", omittingEmptySubsequences: false).enumerated().map {
+        $0.offset == 0 ? String($0.element) : " " + $0.element
+    }
 }
 var behaviour = FakeBehaviour(
     tokens: tokens,
@@ -37,5 +45,5 @@ var behaviour = FakeBehaviour(
 if options["mode"] == "hang" { behaviour.fault = .neverAnswer }
 
 let server = try await FakeLLMServer.start(behaviour: behaviour, port: Int(options["port"] ?? "") ?? 0)
-FileHandle.standardOutput.write(Data("PORT=\(server.port)\n".utf8)) // unbuffered: the caller reads it at once
+FileHandle.standardOutput.write(Data("PORT=\(server.port)\n".utf8))  // unbuffered: the caller reads it at once
 while true { try await Task.sleep(for: .seconds(3600)) }

@@ -83,8 +83,10 @@ struct Serve: AsyncParsableCommand {
             SIGTERM or SIGINT shuts down gracefully: open coach streams end with error{shutting_down} + done, \
             requests in flight finish, running jobs finish or go back to the queue.
             """,
-            reads: [Settings.common, Settings.http, Settings.auth, Settings.briefings, Settings.worker, Settings.scheduler,
-                    Settings.coach]))
+            reads: [
+                Settings.common, Settings.http, Settings.auth, Settings.briefings, Settings.worker, Settings.scheduler,
+                Settings.coach,
+            ]))
 
     @OptionGroup var listen: ListenOptions
 
@@ -124,8 +126,10 @@ struct Worker: AsyncParsableCommand {
             Needs a shared cache (REDIS_URL). Serves no HTTP; with METRICS_PORT it serves /metrics on that port. \
             On SIGTERM it stops claiming, lets running jobs finish (bounded) and releases the rest to the queue.
             """,
-            reads: [Settings.common, Settings.briefings, Settings.worker, "METRICS_PORT, METRICS_HOST, METRICS_TOKEN",
-                    "SHUTDOWN_TIMEOUT_S"]))
+            reads: [
+                Settings.common, Settings.briefings, Settings.worker, "METRICS_PORT, METRICS_HOST, METRICS_TOKEN",
+                "SHUTDOWN_TIMEOUT_S",
+            ]))
 
     func run() async throws { try await runRole(.worker) }
 }
@@ -135,8 +139,10 @@ struct Scheduler: AsyncParsableCommand {
         abstract: "Enqueue briefing refreshes for athletes active in the last 24 h, every SCHEDULER_INTERVAL_S.",
         discussion: Settings.discussion(
             "Needs a shared cache (REDIS_URL). Holds a leader lease in the database, so running two is safe.",
-            reads: [Settings.common, Settings.scheduler, "BRIEFING_COOLDOWN_S", "METRICS_PORT, METRICS_HOST, METRICS_TOKEN",
-                    "SHUTDOWN_TIMEOUT_S"]))
+            reads: [
+                Settings.common, Settings.scheduler, "BRIEFING_COOLDOWN_S", "METRICS_PORT, METRICS_HOST, METRICS_TOKEN",
+                "SHUTDOWN_TIMEOUT_S",
+            ]))
 
     func run() async throws { try await runRole(.scheduler) }
 }

@@ -106,7 +106,8 @@ struct CancellationTests {
 
     @Test func timeoutsCloseTheConnectionToo() async throws {
         try await withFakeServer(FakeBehaviour(fault: .stall(afterTokens: 1))) { server, client in
-            let outcome = await consume(makeProvider(.openAI, server: server, client: client, timeouts: fastTimeouts).stream(simpleRequest, timeout: .seconds(5)))
+            let outcome = await consume(
+                makeProvider(.openAI, server: server, client: client, timeouts: fastTimeouts).stream(simpleRequest, timeout: .seconds(5)))
             #expect(outcome.error == .timeout(.idle))
             #expect(await server.waitForClientClose(ofRequest: 0, timeout: .seconds(1)) != nil)
         }

@@ -18,7 +18,9 @@ struct FallbackChainTests {
                 #expect(completion.chainIndex == 1)
                 #expect(completion.fallbackReason == "provider_error")
                 #expect(completion.failedAttempts.map(\.chainIndex) == [0])
-                #expect(completion.failedAttempts.first?.error == .providerError(status: 503, message: wire == .openAI ? "api_error: down" : "api_error: down"))
+                #expect(
+                    completion.failedAttempts.first?.error
+                        == .providerError(status: 503, message: wire == .openAI ? "api_error: down" : "api_error: down"))
                 let primaryRequest = try #require(primary.lastRequest)
                 let fallbackRequest = try #require(fallback.lastRequest)
                 #expect(primaryRequest.receivedAt < fallbackRequest.receivedAt)

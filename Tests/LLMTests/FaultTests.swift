@@ -11,7 +11,8 @@ struct FaultTests {
     @Test(arguments: Wire.allCases)
     func delayedFirstTokenFailsWithFirstTokenTimeout(_ wire: Wire) async throws {
         try await withFakeServer(FakeBehaviour(firstTokenDelay: .seconds(4))) { server, client in
-            let outcome = await consume(makeProvider(wire, server: server, client: client, timeouts: fastTimeouts).stream(simpleRequest, timeout: .seconds(10)))
+            let outcome = await consume(
+                makeProvider(wire, server: server, client: client, timeouts: fastTimeouts).stream(simpleRequest, timeout: .seconds(10)))
             report("\(wire) stream, first token delayed 4 s, firstToken timeout 1 s", outcome.elapsed, outcome.error)
             #expect(outcome.error == .timeout(.firstToken))
             #expect(outcome.deltas.isEmpty)
@@ -22,7 +23,8 @@ struct FaultTests {
     @Test(arguments: Wire.allCases)
     func stallMidStreamFailsWithIdleTimeout(_ wire: Wire) async throws {
         try await withFakeServer(FakeBehaviour(tokenDelay: .milliseconds(20), fault: .stall(afterTokens: 3))) { server, client in
-            let outcome = await consume(makeProvider(wire, server: server, client: client, timeouts: fastTimeouts).stream(simpleRequest, timeout: .seconds(10)))
+            let outcome = await consume(
+                makeProvider(wire, server: server, client: client, timeouts: fastTimeouts).stream(simpleRequest, timeout: .seconds(10)))
             let lastDelta = try #require(outcome.deltaTimes.last)
             let idle = lastDelta.duration(to: outcome.ended)
             report("\(wire) stream stalls after 3 tokens, idle timeout 0.5 s (silence before failing)", idle, outcome.error)
@@ -43,14 +45,17 @@ struct FaultTests {
             #expect(outcome.error == .rateLimited(retryAfter: .seconds(7)))
         }
         try await withFakeServer(.failing(.rateLimited(retryAfter: nil))) { server, client in
-            let (error, _) = await measureFailure { try await makeProvider(wire, server: server, client: client).complete(simpleRequest, timeout: .seconds(5)) }
+            let (error, _) = await measureFailure {
+                try await makeProvider(wire, server: server, client: client).complete(simpleRequest, timeout: .seconds(5))
+            }
             #expect(error == .rateLimited(retryAfter: nil))
         }
     }
 
     @Test(arguments: Wire.allCases)
     func serverErrorCarriesStatusAndMessage(_ wire: Wire) async throws {
-        try await withFakeServer(.failing(.serverError(status: 500, message: "The server had an error while processing your request"))) { server, client in
+        try await withFakeServer(.failing(.serverError(status: 500, message: "The server had an error while processing your request"))) {
+            server, client in
             let provider = makeProvider(wire, server: server, client: client)
             let (error, elapsed) = await measureFailure { try await provider.complete(simpleRequest, timeout: .seconds(5)) }
             report("\(wire) complete, 500", elapsed, error)
@@ -111,7 +116,9 @@ struct FaultTests {
             #expect(outcome.elapsed < .seconds(1))
         }
         try await withFakeServer(.failing(.resetConnection(afterTokens: 0))) { server, client in
-            let (error, elapsed) = await measureFailure { try await makeProvider(wire, server: server, client: client).complete(simpleRequest, timeout: .seconds(5)) }
+            let (error, elapsed) = await measureFailure {
+                try await makeProvider(wire, server: server, client: client).complete(simpleRequest, timeout: .seconds(5))
+            }
             report("\(wire) complete, connection reset before the answer", elapsed, error)
             guard case .transport = error else {
                 Issue.record("expected transport error, got \(String(describing: error))")
@@ -127,7 +134,8 @@ struct FaultTests {
             report("\(wire) stream, connection closed after 2 tokens", outcome.elapsed, outcome.error)
             #expect(outcome.error != nil)
             #expect(outcome.completion == nil)
-            #expect(outcome.error == .transport(.connectionClosed, detail: "the provider closed the connection before the answer was complete"))
+            #expect(
+                outcome.error == .transport(.connectionClosed, detail: "the provider closed the connection before the answer was complete"))
         }
     }
 
@@ -161,7 +169,8 @@ struct FaultTests {
         try await withFakeServer(.failing(.stall(afterTokens: 0))) { server, client in
             let oneSecond = LLMTimeouts(connect: .seconds(1), firstToken: .seconds(1), idle: .seconds(1), request: .seconds(1))
             let (error, elapsed) = await measureFailure {
-                try await makeProvider(.openAI, server: server, client: client, timeouts: oneSecond).complete(simpleRequest, timeout: .seconds(30))
+                try await makeProvider(.openAI, server: server, client: client, timeouts: oneSecond).complete(
+                    simpleRequest, timeout: .seconds(30))
             }
             report("openAI complete, body stalls half way, request timeout 1 s", elapsed, error)
             #expect(error == .timeout(.deadline))
@@ -188,7 +197,8 @@ struct FaultTests {
 
         // With AsyncHTTPClient's default (retry until the connect timeout) it is still a typed failure within ~1 s.
         try await withFakeServer { _, client in
-            let provider = OpenAICompatibleProvider(baseURL: url, apiKey: nil, model: "m", timeouts: fastTimeouts, httpClient: client, logger: quietLogger)
+            let provider = OpenAICompatibleProvider(
+                baseURL: url, apiKey: nil, model: "m", timeouts: fastTimeouts, httpClient: client, logger: quietLogger)
             let (error, elapsed) = await measureFailure { try await provider.complete(simpleRequest, timeout: .seconds(5)) }
             report("openAI complete, connection refused (client retries until connect timeout 1 s)", elapsed, error)
             #expect(error?.code == "transport_connect_failed" || error == .timeout(.connect))
@@ -223,7 +233,8 @@ struct FaultTests {
         let behaviour = FakeBehaviour(tokens: ["\"quoted\"", "\\", "\u{0}", "\n\n", "data: [DONE]"], finishReason: "something_new")
         try await withFakeServer(behaviour) { server, client in
             for wire in Wire.allCases {
-                let completion = try await makeProvider(wire, server: server, client: client).stream(simpleRequest, timeout: .seconds(5)).collect()
+                let completion = try await makeProvider(wire, server: server, client: client).stream(simpleRequest, timeout: .seconds(5))
+                    .collect()
                 #expect(completion.text == behaviour.text)
                 #expect(completion.finishReason == .stop)
                 #expect(completion.rawFinishReason == "something_new")

@@ -7,7 +7,10 @@ struct OfflineProviderTests {
     let request = ChatRequest(
         messages: [.user("How am I doing?")],
         maxTokens: 300,
-        facts: ["You ran 42.2 km this week over 5 runs.", "  Your longest run was 16 km on Sunday. ", "", "You ran 42.2 km this week over 5 runs."]
+        facts: [
+            "You ran 42.2 km this week over 5 runs.", "  Your longest run was 16 km on Sunday. ", "",
+            "You ran 42.2 km this week over 5 runs.",
+        ]
     )
 
     @Test func deterministicTextFromFacts() async throws {
@@ -32,7 +35,8 @@ struct OfflineProviderTests {
     }
 
     @Test func noFactsSaysSoPlainly() async throws {
-        let completion = try await OfflineProvider(reason: "consent_missing").complete(ChatRequest(messages: [.user("hi")]), timeout: .seconds(1))
+        let completion = try await OfflineProvider(reason: "consent_missing").complete(
+            ChatRequest(messages: [.user("hi")]), timeout: .seconds(1))
         #expect(completion.text.contains(OfflineProvider.noFactsText))
         #expect(completion.fallbackReason == "consent_missing")
     }

@@ -87,15 +87,20 @@ struct SettingsTests {
         #expect(problems.contains { $0.contains("LLM_IDLE_TIMEOUT_S") })
 
         let (_, urlProblems) = LLMSettings.resolve(
-            purpose: .briefing, environment: ["LLM_PROVIDER": "openai", "LLM_MODEL": "m", "LLM_API_KEY": "k-123456", "BRIEFING_LLM_BASE_URL": "localhost:11434"]
+            purpose: .briefing,
+            environment: [
+                "LLM_PROVIDER": "openai", "LLM_MODEL": "m", "LLM_API_KEY": "k-123456", "BRIEFING_LLM_BASE_URL": "localhost:11434",
+            ]
         )
         #expect(urlProblems.count == 1)
         #expect(urlProblems.first?.contains("BRIEFING_LLM_BASE_URL") == true)
 
-        let (_, modelProblems) = LLMSettings.resolve(purpose: .briefing, environment: ["LLM_PROVIDER": "openai", "LLM_BASE_URL": "http://localhost:11434/v1"])
+        let (_, modelProblems) = LLMSettings.resolve(
+            purpose: .briefing, environment: ["LLM_PROVIDER": "openai", "LLM_BASE_URL": "http://localhost:11434/v1"])
         #expect(modelProblems == ["BRIEFING_LLM_MODEL (or LLM_MODEL) is required when the briefing provider is openai"])
 
-        let (fallback, keyProblems) = LLMSettings.resolve(purpose: .coach, environment: ["LLM_PROVIDER": "anthropic", "LLM_MODEL": "claude"])
+        let (fallback, keyProblems) = LLMSettings.resolve(
+            purpose: .coach, environment: ["LLM_PROVIDER": "anthropic", "LLM_MODEL": "claude"])
         #expect(keyProblems == ["COACH_LLM_API_KEY (or LLM_API_KEY) is required when the coach provider is anthropic"])
         #expect(fallback.provider == .offline)
     }
@@ -138,7 +143,10 @@ struct HostedKeyTests {
         #expect(problems.first?.contains("api.openai.com") == true)
         let (_, gemini) = LLMSettings.resolve(
             purpose: .briefing,
-            environment: ["LLM_PROVIDER": "openai", "LLM_MODEL": "gemini-2.5-flash", "LLM_BASE_URL": "https://generativelanguage.googleapis.com/v1beta/openai"]
+            environment: [
+                "LLM_PROVIDER": "openai", "LLM_MODEL": "gemini-2.5-flash",
+                "LLM_BASE_URL": "https://generativelanguage.googleapis.com/v1beta/openai",
+            ]
         )
         #expect(gemini.count == 1)
         let (local, none) = LLMSettings.resolve(

@@ -12,8 +12,9 @@ struct WireFormatTests {
         try await withFakeServer(behaviour) { server, client in
             // Roomy idle/first-token limits: this test is about incremental delivery, and the whole suite runs
             // in parallel on 2 cores (the fault tests use the fast limits).
-            let provider = makeProvider(wire, server: server, client: client,
-                                        timeouts: LLMTimeouts(connect: .seconds(2), firstToken: .seconds(4), idle: .seconds(4), request: .seconds(10)))
+            let provider = makeProvider(
+                wire, server: server, client: client,
+                timeouts: LLMTimeouts(connect: .seconds(2), firstToken: .seconds(4), idle: .seconds(4), request: .seconds(10)))
             let outcome = await consume(provider.stream(simpleRequest, timeout: .seconds(10)))
             #expect(outcome.error == nil)
             #expect(outcome.deltas == behaviour.tokens)
@@ -109,7 +110,8 @@ struct WireFormatTests {
     @Test(arguments: Wire.allCases)
     func serverThatIgnoresTheStreamFlag(_ wire: Wire) async throws {
         try await withFakeServer(FakeBehaviour(ignoreStreamFlag: true)) { server, client in
-            let completion = try await makeProvider(wire, server: server, client: client).stream(simpleRequest, timeout: .seconds(5)).collect()
+            let completion = try await makeProvider(wire, server: server, client: client).stream(simpleRequest, timeout: .seconds(5))
+                .collect()
             #expect(completion.text == FakeBehaviour.normal.text)
         }
     }
@@ -118,7 +120,8 @@ struct WireFormatTests {
     func lengthFinishReasonIsNormalised(_ wire: Wire) async throws {
         let raw = wire == .openAI ? "length" : "max_tokens"
         try await withFakeServer(FakeBehaviour(finishReason: raw)) { server, client in
-            let completion = try await makeProvider(wire, server: server, client: client).stream(simpleRequest, timeout: .seconds(5)).collect()
+            let completion = try await makeProvider(wire, server: server, client: client).stream(simpleRequest, timeout: .seconds(5))
+                .collect()
             #expect(completion.finishReason == .length)
             #expect(completion.rawFinishReason == raw)
         }
@@ -126,7 +129,8 @@ struct WireFormatTests {
 
     @Test func openAIStreamWithoutDoneMarkerButWithFinishReason() async throws {
         try await withFakeServer(FakeBehaviour(omitDone: true)) { server, client in
-            let completion = try await makeProvider(.openAI, server: server, client: client).stream(simpleRequest, timeout: .seconds(5)).collect()
+            let completion = try await makeProvider(.openAI, server: server, client: client).stream(simpleRequest, timeout: .seconds(5))
+                .collect()
             #expect(completion.text == FakeBehaviour.normal.text)
         }
     }

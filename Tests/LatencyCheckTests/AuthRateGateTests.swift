@@ -1,5 +1,6 @@
 import NIOHTTP1
 import Testing
+
 @testable import LatencyCheck
 
 /// Pauses here use `X-RateLimit-Reset: 0`, so each is just the 0.5 s margin.
@@ -63,7 +64,8 @@ struct AuthRateGateTests {
     @Test func lateResponseFromEarlierInTheWindowDoesNotRaiseTheCount() async {
         let lines = CapturedLines()
         let gate = AuthRateGate(announce: lines.sink)
-        let first = await gate.waitForTurn(), second = await gate.waitForTurn()
+        let first = await gate.waitForTurn()
+        let second = await gate.waitForTurn()
         // The server counted `first` before `second`, but the answers arrive the other way round.
         await gate.finished(second, headers(remaining: 0, reset: 0))
         await gate.finished(first, headers(remaining: 1, reset: 0))
@@ -75,7 +77,8 @@ struct AuthRateGateTests {
     @Test func responsesFromBeforeAPauseAreIgnored() async {
         let lines = CapturedLines()
         let gate = AuthRateGate(announce: lines.sink)
-        let early = await gate.waitForTurn(), closing = await gate.waitForTurn()
+        let early = await gate.waitForTurn()
+        let closing = await gate.waitForTurn()
         await gate.finished(closing, headers(remaining: 0, reset: 0))
         _ = await gate.waitForTurn()  // the pause
         // Delivered after the pause, about the window before it: no second pause.

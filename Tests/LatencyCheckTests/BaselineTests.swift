@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import LatencyCheck
 
 @Suite("Baseline file")
@@ -10,8 +11,12 @@ struct BaselineTests {
         samples: 3,
         concurrency: 1,
         endpoints: [
-            Baseline.Endpoint(name: "GET /v1/health", samples: [Sample(durationMs: 1.25), Sample(durationMs: 2.5),
-                                                               Sample(durationMs: 3, failure: "503")]),
+            Baseline.Endpoint(
+                name: "GET /v1/health",
+                samples: [
+                    Sample(durationMs: 1.25), Sample(durationMs: 2.5),
+                    Sample(durationMs: 3, failure: "503"),
+                ]),
             Baseline.Endpoint(name: "GET /v1/home", samples: Array(repeating: Sample(durationMs: 0, failure: "no access token"), count: 3)),
         ])
 

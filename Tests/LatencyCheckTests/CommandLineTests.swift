@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import LatencyCheck
 
 /// Usage errors end before any request is sent: every case here points at a port nothing listens on.

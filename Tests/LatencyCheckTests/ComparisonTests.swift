@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import LatencyCheck
 
 @Suite("Comparison verdicts")
@@ -7,9 +8,10 @@ struct ComparisonTests {
     let defaults = Comparison.Thresholds()  // 25 %, 20 ms
 
     func verdict(base: Double?, now: Double?, baseRate: Double = 1, nowRate: Double = 1) -> Comparison.Verdict {
-        Comparison.verdict(base: endpoint("GET /v1/home", p95: base, successRate: baseRate),
-                           now: endpoint("GET /v1/home", p95: now, successRate: nowRate),
-                           thresholds: defaults)
+        Comparison.verdict(
+            base: endpoint("GET /v1/home", p95: base, successRate: baseRate),
+            now: endpoint("GET /v1/home", p95: now, successRate: nowRate),
+            thresholds: defaults)
     }
 
     @Test func exactlyTwentyFivePercentIsNotARegression() {
@@ -52,10 +54,15 @@ struct ComparisonTests {
     }
 
     @Test func endpointMissingFromBaselineIsNoBaseline() {
-        let baseline = Baseline(baseURL: "http://x", takenAt: Date(), samples: 50, concurrency: 1,
-                                endpoints: [endpoint("GET /v1/health", p95: 3)])
-        let comparison = Comparison(baseline: baseline, current: [endpoint("GET /v1/health", p95: 3.2),
-                                                                   endpoint("GET /v1/home", p95: 500)])
+        let baseline = Baseline(
+            baseURL: "http://x", takenAt: Date(), samples: 50, concurrency: 1,
+            endpoints: [endpoint("GET /v1/health", p95: 3)])
+        let comparison = Comparison(
+            baseline: baseline,
+            current: [
+                endpoint("GET /v1/health", p95: 3.2),
+                endpoint("GET /v1/home", p95: 500),
+            ])
         #expect(comparison.rows.map(\.verdict) == [.ok, .noBaseline])
         #expect(comparison.rows[1].verdict.text == "no baseline")
         #expect(!comparison.hasRegression)

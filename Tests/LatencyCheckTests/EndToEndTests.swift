@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import LatencyCheck
 
 /// The whole command against `FakeStrideIQServer` on loopback. Serialized so the runs do not compete with
@@ -41,8 +42,9 @@ struct EndToEndTests {
 
     @Test func passwordFromTheEnvironment() async throws {
         let server = try await FakeStrideIQServer.start()
-        let run = await runLatencyCheck(["--base-url", server.baseURL, "--email", "runner@example.com", "--samples", "3"],
-                                        environment: ["LATENCY_CHECK_PASSWORD": "correct horse"])
+        let run = await runLatencyCheck(
+            ["--base-url", server.baseURL, "--email", "runner@example.com", "--samples", "3"],
+            environment: ["LATENCY_CHECK_PASSWORD": "correct horse"])
         let seen = server.observations
         await server.shutdown()
         #expect(run.code == 0, "\(run.output.text)\n\(run.errors.text)")

@@ -159,16 +159,19 @@ final class FakeStrideIQServer: Sendable {
                     state.blockedUntil = now + .seconds(1)
                 }
                 guard json?["email"] as? String == state.knobs.email,
-                      json?["password"] as? String == state.knobs.password else {
+                    json?["password"] as? String == state.knobs.password
+                else {
                     return Reply(status: .unauthorized, headers: limit, body: #"{"code":"invalid_credentials"}"#)
                 }
                 state.issued += 1
-                let access = "access-\(state.issued)", refresh = "refresh-\(state.issued)"
+                let access = "access-\(state.issued)"
+                let refresh = "refresh-\(state.issued)"
                 state.sessions[refresh] = access
                 state.validAccess.insert(access)
                 state.seen.successfulLogins += 1
-                return Reply(status: .ok, headers: limit,
-                             body: #"{"access_token":"\#(access)","refresh_token":"\#(refresh)","token_type":"Bearer"}"#)
+                return Reply(
+                    status: .ok, headers: limit,
+                    body: #"{"access_token":"\#(access)","refresh_token":"\#(refresh)","token_type":"Bearer"}"#)
 
             case (.POST, "/v1/auth/logout"):
                 if let limited = self.rateLimited(&state, now: now) { return limited }
@@ -185,7 +188,8 @@ final class FakeStrideIQServer: Sendable {
                 state.seen.homeRequests += 1
                 let bearer = head.headers.first(name: "Authorization")
                 guard let token = bearer?.split(separator: " ").last.map(String.init),
-                      bearer?.hasPrefix("Bearer ") == true, state.validAccess.contains(token) else {
+                    bearer?.hasPrefix("Bearer ") == true, state.validAccess.contains(token)
+                else {
                     return Reply(status: .unauthorized, body: #"{"code":"invalid_token"}"#)
                 }
                 return Reply(status: .ok, body: #"{"today":{"workout":"easy 8 km"}}"#, delay: state.knobs.homeDelay)
@@ -201,8 +205,9 @@ final class FakeStrideIQServer: Sendable {
     private func rateLimited(_ state: inout State, now: ContinuousClock.Instant) -> Reply? {
         if let until = state.blockedUntil, now < until {
             state.seen.rateLimited += 1
-            return Reply(status: .tooManyRequests,
-                         headers: [("X-RateLimit-Limit", "1000"), ("X-RateLimit-Remaining", "0"), ("X-RateLimit-Reset", "1")])
+            return Reply(
+                status: .tooManyRequests,
+                headers: [("X-RateLimit-Limit", "1000"), ("X-RateLimit-Remaining", "0"), ("X-RateLimit-Reset", "1")])
         }
         guard let limit = state.knobs.authLimit else { return nil }
         let index = Int((now - startedAt) / limit.window)
@@ -221,8 +226,10 @@ final class FakeStrideIQServer: Sendable {
         }
         let windowEnd = startedAt + limit.window * (state.window.index + 1)
         let reset = Int(((windowEnd - now) / .seconds(1)).rounded(.up))
-        return [("X-RateLimit-Limit", String(limit.requests)),
-                ("X-RateLimit-Remaining", String(max(0, limit.requests - state.window.count))),
-                ("X-RateLimit-Reset", String(max(1, reset)))]
+        return [
+            ("X-RateLimit-Limit", String(limit.requests)),
+            ("X-RateLimit-Remaining", String(max(0, limit.requests - state.window.count))),
+            ("X-RateLimit-Reset", String(max(1, reset))),
+        ]
     }
 }

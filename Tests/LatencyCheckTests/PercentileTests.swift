@@ -1,4 +1,5 @@
 import Testing
+
 @testable import LatencyCheck
 
 @Suite("percentile (nearest rank) and LatencyStats")

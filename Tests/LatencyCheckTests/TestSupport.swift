@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+
 @testable import LatencyCheck
 
 /// Collects what the check prints, from whichever task prints it.
@@ -7,7 +8,9 @@ final class CapturedLines: Sendable {
     private let lines = Mutex<[String]>([])
 
     var sink: @Sendable (String) -> Void {
-        { line in self.lines.withLock { $0.append(contentsOf: line.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)) } }
+        { line in
+            self.lines.withLock { $0.append(contentsOf: line.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)) }
+        }
     }
 
     var all: [String] { lines.withLock { $0 } }
@@ -22,7 +25,8 @@ struct CheckRun {
 
 /// `environment` replaces the process's, so a password set in the shell cannot leak into a test.
 func runLatencyCheck(_ arguments: [String], environment: [String: String] = [:]) async -> CheckRun {
-    let output = CapturedLines(), errors = CapturedLines()
+    let output = CapturedLines()
+    let errors = CapturedLines()
     let code = await LatencyCheck.main(arguments: arguments, environment: environment, output: output.sink, errorOutput: errors.sink)
     return CheckRun(code: code, output: output, errors: errors)
 }
@@ -36,7 +40,8 @@ func temporaryPath(_ name: String) -> String {
 /// An endpoint result with just the numbers a comparison looks at.
 func endpoint(_ name: String, p95: Double?, successRate: Double = 1, samples: Int = 50) -> Baseline.Endpoint {
     let successes = Int((successRate * Double(samples)).rounded())
-    return Baseline.Endpoint(name: name, samples: samples, successes: successes, successRate: successRate,
-                             p50Ms: p95, p95Ms: p95, p99Ms: p95, maxMs: p95, durationsMs: [],
-                             failures: successes == samples ? [:] : ["503": samples - successes])
+    return Baseline.Endpoint(
+        name: name, samples: samples, successes: successes, successRate: successRate,
+        p50Ms: p95, p95Ms: p95, p99Ms: p95, maxMs: p95, durationsMs: [],
+        failures: successes == samples ? [:] : ["503": samples - successes])
 }

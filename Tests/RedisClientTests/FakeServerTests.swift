@@ -133,8 +133,9 @@ struct FakeServerTests {
                 return try await group.reduce(into: [String]()) { $0.append($1) }
             }
             #expect(reasons.filter { $0.contains("timed out") && !$0.contains("(") }.count == 1, "\(reasons)")
-            #expect(reasons.filter { $0.contains("reconnect attempt in progress") || $0.contains("next attempt in") }.count == 9,
-                    "\(reasons)")
+            #expect(
+                reasons.filter { $0.contains("reconnect attempt in progress") || $0.contains("next attempt in") }.count == 9,
+                "\(reasons)")
         }
     }
 

@@ -12,8 +12,10 @@ struct RESPCodecTests {
         ("+OK\r\n", .simpleString("OK")),
         ("+\r\n", .simpleString("")),
         ("-ERR unknown command 'FOO'\r\n", .error("ERR unknown command 'FOO'")),
-        ("-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
-         .error("WRONGTYPE Operation against a key holding the wrong kind of value")),
+        (
+            "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            .error("WRONGTYPE Operation against a key holding the wrong kind of value")
+        ),
         (":0\r\n", .integer(0)),
         (":1000\r\n", .integer(1000)),
         (":-2\r\n", .integer(-2)),
@@ -27,10 +29,14 @@ struct RESPCodecTests {
         ("*0\r\n", .array([])),
         ("*-1\r\n", .array(nil)),
         ("*3\r\n:1\r\n$3\r\nfoo\r\n$-1\r\n", .array([.integer(1), .bulkString("foo"), .bulkString(nil)])),
-        ("*2\r\n*3\r\n:1\r\n:2\r\n:3\r\n*2\r\n+Foo\r\n-Bar\r\n",
-         .array([.array([.integer(1), .integer(2), .integer(3)]), .array([.simpleString("Foo"), .error("Bar")])])),
-        ("*3\r\n*1\r\n*1\r\n*0\r\n*-1\r\n*1\r\n$-1\r\n",
-         .array([.array([.array([.array([])])]), .array(nil), .array([.bulkString(nil)])])),
+        (
+            "*2\r\n*3\r\n:1\r\n:2\r\n:3\r\n*2\r\n+Foo\r\n-Bar\r\n",
+            .array([.array([.integer(1), .integer(2), .integer(3)]), .array([.simpleString("Foo"), .error("Bar")])])
+        ),
+        (
+            "*3\r\n*1\r\n*1\r\n*0\r\n*-1\r\n*1\r\n$-1\r\n",
+            .array([.array([.array([.array([])])]), .array(nil), .array([.bulkString(nil)])])
+        ),
     ]
 
     static var sampleStream: [UInt8] { Array(sample.map(\.wire).joined().utf8) }
@@ -72,10 +78,12 @@ struct RESPCodecTests {
     @Test("a stream split in three at every pair of boundaries inside a nested frame decodes the same")
     func nestedFrameSplitThreeWays() throws {
         let frame = Array("*2\r\n*3\r\n:1\r\n$3\r\nfoo\r\n$-1\r\n*1\r\n-ERR x\r\n".utf8)
-        let expected: [RESPValue] = [.array([
-            .array([.integer(1), .bulkString("foo"), .bulkString(nil)]),
-            .array([.error("ERR x")]),
-        ])]
+        let expected: [RESPValue] = [
+            .array([
+                .array([.integer(1), .bulkString("foo"), .bulkString(nil)]),
+                .array([.error("ERR x")]),
+            ])
+        ]
         for first in 0...frame.count {
             for second in first...frame.count {
                 let chunks = [Array(frame[..<first]), Array(frame[first..<second]), Array(frame[second...])]

@@ -50,12 +50,13 @@ struct RedisConfigurationTests {
         #expect(try RedisConfiguration(url: "redis://[::1]").port == 6379)
     }
 
-    @Test("malformed or unsupported URLs are rejected with invalidConfiguration, never echoing the password",
-          arguments: [
-              "localhost:6379", "http://h", "rediss://h", "unix:///tmp/redis.sock", "redis://", "redis://:6379",
-              "redis://h:0", "redis://h:65536", "redis://h:port", "redis://h/x", "redis://h/-1", "redis://h/1/2",
-              "redis://user@h", "redis://:@h", "redis://:%zz@h", "redis://h?db=1", "redis://[::1", "redis://[::1]x",
-          ])
+    @Test(
+        "malformed or unsupported URLs are rejected with invalidConfiguration, never echoing the password",
+        arguments: [
+            "localhost:6379", "http://h", "rediss://h", "unix:///tmp/redis.sock", "redis://", "redis://:6379",
+            "redis://h:0", "redis://h:65536", "redis://h:port", "redis://h/x", "redis://h/-1", "redis://h/1/2",
+            "redis://user@h", "redis://:@h", "redis://:%zz@h", "redis://h?db=1", "redis://[::1", "redis://[::1]x",
+        ])
     func rejected(url: String) {
         #expect {
             _ = try RedisConfiguration(url: url)

@@ -137,14 +137,16 @@ struct RedisIntegrationTests {
                 }
                 #expect(ttl > .seconds(59))
 
-                #expect(try await redis.eval("return {1, 'two', false, {3}}")
-                    == .array([.integer(1), .bulkString("two"), .bulkString(nil), .array([.integer(3)])]))
+                #expect(
+                    try await redis.eval("return {1, 'two', false, {3}}")
+                        == .array([.integer(1), .bulkString("two"), .bulkString(nil), .array([.integer(3)])]))
                 #expect(try await redis.eval("return nil") == .bulkString(nil))
                 #expect(try await redis.eval("return redis.status_reply('FINE')") == .simpleString("FINE"))
                 for script in ["return redis.call('NOPE')", "this is not lua", "return redis.error_reply('MINE bad')"] {
                     let error = await captureError { try await redis.eval(script) }
-                    #expect((error as? RedisError).map { if case .serverError = $0 { true } else { false } } == true,
-                            "\(script): \(String(describing: error))")
+                    #expect(
+                        (error as? RedisError).map { if case .serverError = $0 { true } else { false } } == true,
+                        "\(script): \(String(describing: error))")
                 }
                 try await redis.ping()
             }
@@ -412,7 +414,8 @@ struct RedisIntegrationTests {
                 samples.sort()
                 let median = samples[samples.count / 2]
                 let p99 = samples[samples.count * 99 / 100]
-                print("""
+                print(
+                    """
                     [redis fail-fast] first GET after stop: \(String(format: "%.3f", firstTook.milliseconds)) ms \
                     (\(first.map { "\($0)" } ?? "no error")); next 1000 GETs: median \
                     \(String(format: "%.3f", median.milliseconds)) ms, p99 \(String(format: "%.3f", p99.milliseconds)) ms, \

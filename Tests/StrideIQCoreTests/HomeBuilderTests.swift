@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import StrideIQCore
 
 @Suite("Home payload: day windows, week, race")
@@ -7,13 +8,18 @@ struct HomeBuilderTests {
     static func at(_ iso: String) -> Date { try! Date.ISO8601FormatStyle().parse(iso) }
 
     static func run(_ iso: String, km: Double, sport: Sport = .run, name: String = "Run") -> ActivityFact {
-        ActivityFact(id: UUID(), name: name, sport: sport, startTime: at(iso), distanceM: km * 1000, movingTimeS: Int(km * 330), durationS: nil, avgHR: 150)
+        ActivityFact(
+            id: UUID(), name: name, sport: sport, startTime: at(iso), distanceM: km * 1000, movingTimeS: Int(km * 330), durationS: nil,
+            avgHR: 150)
     }
 
-    static func facts(now: String, zone: String, activities: [ActivityFact], workouts: [WorkoutFact] = [], plan: PlanFact? = nil) -> HomeFacts {
-        HomeFacts(now: at(now), timeZone: TimeZone(identifier: zone)!, units: .metric, windowActivities: activities,
-                  latestRun: activities.filter { $0.sport == .run }.max { $0.startTime < $1.startTime },
-                  totalActivities: activities.count, plan: plan, weekWorkouts: workouts, todayCheckin: nil)
+    static func facts(now: String, zone: String, activities: [ActivityFact], workouts: [WorkoutFact] = [], plan: PlanFact? = nil)
+        -> HomeFacts
+    {
+        HomeFacts(
+            now: at(now), timeZone: TimeZone(identifier: zone)!, units: .metric, windowActivities: activities,
+            latestRun: activities.filter { $0.sport == .run }.max { $0.startTime < $1.startTime },
+            totalActivities: activities.count, plan: plan, weekWorkouts: workouts, todayCheckin: nil)
     }
 
     @Test func dayWindowsFollowTheAthletesZone() {
@@ -25,8 +31,10 @@ struct HomeBuilderTests {
         #expect(window.activityRange.lowerBound == Self.at("2026-11-28T11:00:00Z"))
 
         // A run at 23:30 local on Sunday belongs to Sunday, not to Monday (as UTC would say).
-        let home = HomeBuilder.build(Self.facts(now: "2026-11-30T15:00:00Z", zone: "America/New_York",
-                                                activities: [Self.run("2026-11-30T04:30:00Z", km: 10)]))
+        let home = HomeBuilder.build(
+            Self.facts(
+                now: "2026-11-30T15:00:00Z", zone: "America/New_York",
+                activities: [Self.run("2026-11-30T04:30:00Z", km: 10)]))
         #expect(home.yesterday.hasActivity, "Sunday 23:30 in New York is yesterday on Monday")
         #expect(home.week.completedM == 0, "…and not part of the new week")
     }
@@ -39,10 +47,10 @@ struct HomeBuilderTests {
         #expect(window.activityRange.upperBound == Self.at("2026-03-09T04:00:00Z"), "ends at EDT midnight (UTC−4)")
         #expect(window.activityRange.lowerBound == Self.at("2026-03-02T05:00:00Z"), "starts at Monday's EST midnight (UTC−5)")
         let activities = [
-            Self.run("2026-03-02T05:30:00Z", km: 5),   // Monday 00:30 EST
-            Self.run("2026-03-08T03:59:00Z", km: 8),   // Saturday 22:59 EST
+            Self.run("2026-03-02T05:30:00Z", km: 5),  // Monday 00:30 EST
+            Self.run("2026-03-08T03:59:00Z", km: 8),  // Saturday 22:59 EST
             Self.run("2026-03-09T03:30:00Z", km: 12),  // Sunday 23:30 EDT
-            Self.run("2026-03-08T06:30:00Z", km: 3, sport: .cycling, name: "Ride"), // Sunday 01:30 EST
+            Self.run("2026-03-08T06:30:00Z", km: 3, sport: .cycling, name: "Ride"),  // Sunday 01:30 EST
         ]
         let home = HomeBuilder.build(Self.facts(now: "2026-03-09T03:45:00Z", zone: zone, activities: activities))
         let byDay = Dictionary(uniqueKeysWithValues: home.week.days.map { ($0.date.description, $0) })
@@ -56,7 +64,7 @@ struct HomeBuilderTests {
     }
 
     @Test func weekStatusAgainstTheShareOfTheWeekPassed() {
-        #expect(HomeBuilder.weekStatus(completed: 10, planned: 70, todayIndex: 0, hasPlan: true) == .onTrack) // 1/7 expected
+        #expect(HomeBuilder.weekStatus(completed: 10, planned: 70, todayIndex: 0, hasPlan: true) == .onTrack)  // 1/7 expected
         #expect(HomeBuilder.weekStatus(completed: 5, planned: 70, todayIndex: 0, hasPlan: true) == .behind)
         #expect(HomeBuilder.weekStatus(completed: 40, planned: 70, todayIndex: 2, hasPlan: true) == .ahead)
         #expect(HomeBuilder.weekStatus(completed: 40, planned: 0, todayIndex: 2, hasPlan: true) == .noPlan)
@@ -64,12 +72,15 @@ struct HomeBuilderTests {
     }
 
     @Test func todayRaceAndLastRun() {
-        let plan = PlanFact(id: UUID(), name: "Plan", raceName: "City Half", raceDate: LocalDate("2026-12-20")!, raceDistanceM: 21097.5,
-                            goalTimeS: 5940, startDate: LocalDate("2026-09-28"), totalWeeks: 12, updatedAt: nil)
-        let workout = WorkoutFact(id: UUID(), date: LocalDate("2026-11-29")!, type: .long, title: "Long run", distanceM: 18000,
-                                  paceMinSPerKm: 320, paceMaxSPerKm: 350, phase: .peak)
-        let facts = Self.facts(now: "2026-11-29T08:00:00Z", zone: "Europe/London",
-                               activities: [Self.run("2026-11-28T08:00:00Z", km: 8)], workouts: [workout], plan: plan)
+        let plan = PlanFact(
+            id: UUID(), name: "Plan", raceName: "City Half", raceDate: LocalDate("2026-12-20")!, raceDistanceM: 21097.5,
+            goalTimeS: 5940, startDate: LocalDate("2026-09-28"), totalWeeks: 12, updatedAt: nil)
+        let workout = WorkoutFact(
+            id: UUID(), date: LocalDate("2026-11-29")!, type: .long, title: "Long run", distanceM: 18000,
+            paceMinSPerKm: 320, paceMaxSPerKm: 350, phase: .peak)
+        let facts = Self.facts(
+            now: "2026-11-29T08:00:00Z", zone: "Europe/London",
+            activities: [Self.run("2026-11-28T08:00:00Z", km: 8)], workouts: [workout], plan: plan)
         let home = HomeBuilder.build(facts)
         #expect(home.today.hasWorkout && home.today.title == "Long run")
         #expect(home.today.weekNumber == 9)
@@ -107,15 +118,22 @@ struct HomeBuilderTests {
     @Test func contractValidation() throws {
         let home = HomeBuilder.build(Self.facts(now: "2026-11-29T08:00:00Z", zone: "UTC", activities: []))
         let req = BriefingWriter.Requirements(home: home)
-        let ok = try BriefingWriter.validate(answer: "```json\n{\"morning_voice\":\"a 5 km day\",\"coach_noticed\":\"b\",\"today_context\":\"c\",\"week_assessment\":\"d\"}\n```", requirements: req)
+        let ok = try BriefingWriter.validate(
+            answer:
+                "```json\n{\"morning_voice\":\"a 5 km day\",\"coach_noticed\":\"b\",\"today_context\":\"c\",\"week_assessment\":\"d\"}\n```",
+            requirements: req)
         #expect(ok.morningVoice == "a 5 km day")
         #expect(throws: BriefingWriter.ContractError.missing("coach_noticed")) {
-            try BriefingWriter.validate(answer: #"{"morning_voice":"a","coach_noticed":"  ","today_context":"c","week_assessment":"d"}"#, requirements: req)
+            try BriefingWriter.validate(
+                answer: #"{"morning_voice":"a","coach_noticed":"  ","today_context":"c","week_assessment":"d"}"#, requirements: req)
         }
-        #expect(throws: BriefingWriter.ContractError.notJSON) { try BriefingWriter.validate(answer: "Sure! Here is your briefing", requirements: req) }
+        #expect(throws: BriefingWriter.ContractError.notJSON) {
+            try BriefingWriter.validate(answer: "Sure! Here is your briefing", requirements: req)
+        }
         let long = String(repeating: "x", count: 601)
         #expect(throws: BriefingWriter.ContractError.tooLong("today_context")) {
-            try BriefingWriter.validate(answer: #"{"morning_voice":"a","coach_noticed":"b","today_context":"\#(long)","week_assessment":"d"}"#, requirements: req)
+            try BriefingWriter.validate(
+                answer: #"{"morning_voice":"a","coach_noticed":"b","today_context":"\#(long)","week_assessment":"d"}"#, requirements: req)
         }
     }
 }
@@ -128,10 +146,13 @@ struct FormatTests {
         #expect(f.pace(.nan) == "–")
         #expect(f.pace(300) == "5:00/km")
         #expect(Format(units: .imperial).pace(300) == "8:03/mi")
-        let tiny = ActivityFact(id: UUID(), name: "x", sport: .run, startTime: Date(), distanceM: 1e-300, movingTimeS: 3600, durationS: nil, avgHR: nil)
+        let tiny = ActivityFact(
+            id: UUID(), name: "x", sport: .run, startTime: Date(), distanceM: 1e-300, movingTimeS: 3600, durationS: nil, avgHR: nil)
         #expect(tiny.paceSPerKm == nil)
-        let home = HomeBuilder.build(HomeFacts(now: Date(), timeZone: .gmt, units: .metric, windowActivities: [tiny], latestRun: tiny,
-                                               totalActivities: 1, plan: nil, weekWorkouts: [], todayCheckin: nil))
+        let home = HomeBuilder.build(
+            HomeFacts(
+                now: Date(), timeZone: .gmt, units: .metric, windowActivities: [tiny], latestRun: tiny,
+                totalActivities: 1, plan: nil, weekWorkouts: [], todayCheckin: nil))
         #expect(home.lastRun?.pacePerKm == nil)
     }
 }

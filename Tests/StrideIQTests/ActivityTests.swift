@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Vapor
+
 @testable import StrideIQ
 
 @Suite("Activities")
@@ -11,11 +12,13 @@ struct ActivityTests {
     func createListShowDelete(backend: TestBackend) async throws {
         try await TestApp.with(backend) { t in
             let s = try await t.register()
-            let created = try await t.request(.POST, "/v1/activities", json: [
-                "name": "Morning run", "start_time": "\(Self.start)", "timezone": "America/New_York",
-                "distance_m": 10000, "moving_time_s": 3000, "duration_s": 3100, "avg_hr": 150, "max_hr": 172,
-                "elevation_gain_m": 80.5,
-            ], token: s.accessToken)
+            let created = try await t.request(
+                .POST, "/v1/activities",
+                json: [
+                    "name": "Morning run", "start_time": "\(Self.start)", "timezone": "America/New_York",
+                    "distance_m": 10000, "moving_time_s": 3000, "duration_s": 3100, "avg_hr": 150, "max_hr": 172,
+                    "elevation_gain_m": 80.5,
+                ], token: s.accessToken)
             #expect(created.status == .created, "\(created.text)")
             let id = try #require(created.json["id"].string)
             #expect(created.json["sport"].string == "run")
@@ -26,7 +29,9 @@ struct ActivityTests {
 
             for (offset, sport) in [(1, "run"), (2, "cycling"), (3, "run")] {
                 let day = String(format: "2026-11-%02d", 20 - offset * 2)
-                let reply = try await t.request(.POST, "/v1/activities", json: ["start_time": "\(day)T07:00:00Z", "sport": "\(sport)", "distance_m": 5000], token: s.accessToken)
+                let reply = try await t.request(
+                    .POST, "/v1/activities", json: ["start_time": "\(day)T07:00:00Z", "sport": "\(sport)", "distance_m": 5000],
+                    token: s.accessToken)
                 #expect(reply.status == .created)
             }
             let page = try await t.request(.GET, "/v1/activities?limit=2", token: s.accessToken)
@@ -65,7 +70,10 @@ struct ActivityTests {
             #expect(Set([ra.status.code, rb.status.code]).isSubset(of: [200, 201, 409]))
             #expect(try await t.request(.GET, "/v1/activities", token: s.accessToken).json["total"].int == 2)
             // external_id needs a source.
-            expectError(try await t.request(.POST, "/v1/activities", json: ["start_time": "\(Self.start)", "external_id": "x"], token: s.accessToken), .unprocessableEntity)
+            expectError(
+                try await t.request(
+                    .POST, "/v1/activities", json: ["start_time": "\(Self.start)", "external_id": "x"], token: s.accessToken),
+                .unprocessableEntity)
         }
     }
 
@@ -73,27 +81,47 @@ struct ActivityTests {
     func oneDuplicateRule(backend: TestBackend) async throws {
         try await TestApp.with(backend) { t in
             let s = try await t.register()
-            let original = try await t.request(.POST, "/v1/activities", json: ["start_time": "2026-11-20T07:00:00Z", "distance_m": 10000], token: s.accessToken)
+            let original = try await t.request(
+                .POST, "/v1/activities", json: ["start_time": "2026-11-20T07:00:00Z", "distance_m": 10000], token: s.accessToken)
             let originalID = try #require(original.json["id"].string)
             // 120 s later and 3 % longer: the same run (from another source too).
-            let dup = try await t.request(.POST, "/v1/activities", json: ["start_time": "2026-11-20T07:02:00Z", "distance_m": 10309, "source": "strava", "external_id": "s-1"], token: s.accessToken)
+            let dup = try await t.request(
+                .POST, "/v1/activities",
+                json: ["start_time": "2026-11-20T07:02:00Z", "distance_m": 10309, "source": "strava", "external_id": "s-1"],
+                token: s.accessToken)
             expectError(dup, .conflict, code: "duplicate_activity")
             #expect(dup.json["existing_activity_id"].string == originalID)
-            expectError(try await t.request(.POST, "/v1/activities", json: ["start_time": "2026-11-20T06:58:00Z", "distance_m": 9700], token: s.accessToken), .conflict)
+            expectError(
+                try await t.request(
+                    .POST, "/v1/activities", json: ["start_time": "2026-11-20T06:58:00Z", "distance_m": 9700], token: s.accessToken),
+                .conflict)
             // 121 s apart, or 3.5 % apart: different activities.
-            #expect(try await t.request(.POST, "/v1/activities", json: ["start_time": "2026-11-20T07:02:01Z", "distance_m": 10000], token: s.accessToken).status == .created)
-            #expect(try await t.request(.POST, "/v1/activities", json: ["start_time": "2026-11-20T06:59:00Z", "distance_m": 10362.7], token: s.accessToken).status == .created)
+            #expect(
+                try await t.request(
+                    .POST, "/v1/activities", json: ["start_time": "2026-11-20T07:02:01Z", "distance_m": 10000], token: s.accessToken
+                ).status == .created)
+            #expect(
+                try await t.request(
+                    .POST, "/v1/activities", json: ["start_time": "2026-11-20T06:59:00Z", "distance_m": 10362.7], token: s.accessToken
+                ).status == .created)
             // Five concurrent posts of the same new run: exactly one is stored.
             let statuses = try await withThrowingTaskGroup(of: UInt.self) { group in
                 for _ in 0..<5 {
-                    group.addTask { try await t.request(.POST, "/v1/activities", json: ["start_time": "2026-11-12T07:00:00Z", "distance_m": 5000], token: s.accessToken).status.code }
+                    group.addTask {
+                        try await t.request(
+                            .POST, "/v1/activities", json: ["start_time": "2026-11-12T07:00:00Z", "distance_m": 5000], token: s.accessToken
+                        ).status.code
+                    }
                 }
                 return try await group.reduce(into: [UInt]()) { $0.append($1) }
             }
             #expect(statuses.sorted() == [201, 409, 409, 409, 409])
             // Another athlete's identical run is not a duplicate.
             let other = try await t.register()
-            #expect(try await t.request(.POST, "/v1/activities", json: ["start_time": "2026-11-20T07:00:00Z", "distance_m": 10000], token: other.accessToken).status == .created)
+            #expect(
+                try await t.request(
+                    .POST, "/v1/activities", json: ["start_time": "2026-11-20T07:00:00Z", "distance_m": 10000], token: other.accessToken
+                ).status == .created)
         }
     }
 
@@ -103,7 +131,7 @@ struct ActivityTests {
             let s = try await t.register()
             var minute = 0
             func post(_ field: String, _ value: JSON) async throws -> Reply {
-                minute += 10 // far enough apart never to be duplicates
+                minute += 10  // far enough apart never to be duplicates
                 let start = Date(timeIntervalSince1970: 1_790_000_000 + Double(minute) * 60)
                 let body: JSON = ["start_time": "\(JSONCoding.formatTimestamp(start))"]
                 return try await t.request(.POST, "/v1/activities", json: body.setting(field, value), token: s.accessToken)
@@ -121,16 +149,27 @@ struct ActivityTests {
             ]
             for (field, value, valid) in cases {
                 let reply = try await post(field, value)
-                if valid { #expect(reply.status == .created, "\(field)=\(value) should pass: \(reply.text)") }
-                else { expectError(reply, .unprocessableEntity) }
+                if valid {
+                    #expect(reply.status == .created, "\(field)=\(value) should pass: \(reply.text)")
+                } else {
+                    expectError(reply, .unprocessableEntity)
+                }
             }
             // Cross-field rules.
-            let hr = try await t.request(.POST, "/v1/activities", json: ["start_time": "2026-10-01T07:00:00Z", "avg_hr": 160, "max_hr": 150], token: s.accessToken)
+            let hr = try await t.request(
+                .POST, "/v1/activities", json: ["start_time": "2026-10-01T07:00:00Z", "avg_hr": 160, "max_hr": 150], token: s.accessToken)
             expectError(hr, .unprocessableEntity)
             #expect(hr.json["errors"][0]["field"].string == "max_hr")
-            expectError(try await t.request(.POST, "/v1/activities", json: ["start_time": "2026-10-02T07:00:00Z", "moving_time_s": 100, "duration_s": 50], token: s.accessToken), .unprocessableEntity)
-            expectError(try await t.request(.POST, "/v1/activities", json: ["start_time": "2099-01-01T07:00:00Z"], token: s.accessToken), .unprocessableEntity)
-            expectError(try await t.request(.POST, "/v1/activities", json: ["start_time": "1980-01-01T07:00:00Z"], token: s.accessToken), .unprocessableEntity)
+            expectError(
+                try await t.request(
+                    .POST, "/v1/activities", json: ["start_time": "2026-10-02T07:00:00Z", "moving_time_s": 100, "duration_s": 50],
+                    token: s.accessToken), .unprocessableEntity)
+            expectError(
+                try await t.request(.POST, "/v1/activities", json: ["start_time": "2099-01-01T07:00:00Z"], token: s.accessToken),
+                .unprocessableEntity)
+            expectError(
+                try await t.request(.POST, "/v1/activities", json: ["start_time": "1980-01-01T07:00:00Z"], token: s.accessToken),
+                .unprocessableEntity)
         }
     }
 

@@ -1,7 +1,8 @@
 import Foundation
-import Testing
 import NIOCore
+import Testing
 import Vapor
+
 @testable import StrideIQ
 
 @Suite("Accounts and tokens")
@@ -29,7 +30,9 @@ struct AuthTests {
 
             let logout = try await t.request(.POST, "/v1/auth/logout", json: ["refresh_token": "\(newRefresh)"])
             #expect(logout.status == .noContent)
-            expectError(try await t.request(.POST, "/v1/auth/refresh", json: ["refresh_token": "\(newRefresh)"]), .unauthorized, code: "invalid_refresh_token")
+            expectError(
+                try await t.request(.POST, "/v1/auth/refresh", json: ["refresh_token": "\(newRefresh)"]), .unauthorized,
+                code: "invalid_refresh_token")
         }
     }
 
@@ -41,8 +44,12 @@ struct AuthTests {
             #expect(first.status == .ok)
             let current = try #require(first.json["refresh_token"].string)
             // The old token shows up again (stolen copy): refused, and the legitimate newer token dies too.
-            expectError(try await t.request(.POST, "/v1/auth/refresh", json: ["refresh_token": "\(s.refreshToken)"]), .unauthorized, code: "invalid_refresh_token")
-            expectError(try await t.request(.POST, "/v1/auth/refresh", json: ["refresh_token": "\(current)"]), .unauthorized, code: "invalid_refresh_token")
+            expectError(
+                try await t.request(.POST, "/v1/auth/refresh", json: ["refresh_token": "\(s.refreshToken)"]), .unauthorized,
+                code: "invalid_refresh_token")
+            expectError(
+                try await t.request(.POST, "/v1/auth/refresh", json: ["refresh_token": "\(current)"]), .unauthorized,
+                code: "invalid_refresh_token")
             // Another session of the same athlete is untouched.
             let other = try await t.request(.POST, "/v1/auth/login", json: ["email": "\(s.email)", "password": "\(s.password)"])
             let otherRefresh = try #require(other.json["refresh_token"].string)
@@ -94,8 +101,13 @@ struct AuthTests {
             let edited = parts[0] + "." + base64URLEncode(promoted.data) + "." + parts[2]
             expectError(try await t.request(.GET, "/v1/auth/me", token: edited), .unauthorized)
             // Signed with another key.
-            let forged = parts[0] + "." + parts[1] + "." + base64URLEncode(Data(HMAC<SHA256>.authenticationCode(
-                for: Data((parts[0] + "." + parts[1]).utf8), using: SymmetricKey(data: Data("some-other-secret-key-of-32-bytes!!".utf8)))))
+            let forged =
+                parts[0] + "." + parts[1] + "."
+                + base64URLEncode(
+                    Data(
+                        HMAC<SHA256>.authenticationCode(
+                            for: Data((parts[0] + "." + parts[1]).utf8),
+                            using: SymmetricKey(data: Data("some-other-secret-key-of-32-bytes!!".utf8)))))
             expectError(try await t.request(.GET, "/v1/auth/me", token: forged), .unauthorized)
             // Garbage and missing.
             expectError(try await t.request(.GET, "/v1/auth/me", token: "abc"), .unauthorized)
@@ -126,11 +138,22 @@ struct AuthTests {
             // Email shape, duplicates (case-insensitive), unknown fields, wrong types, bad timezone.
             expectError(try await register("not-an-email", "kx7#mq2z-long"), .unprocessableEntity)
             expectError(try await register("P8@Example.com", "kx7#mq2z-long"), .conflict, code: "email_already_registered")
-            expectError(try await t.request(.POST, "/v1/auth/register", json: ["email": "x@example.com", "password": "kx7#mq2z-long", "admin": true]), .unprocessableEntity)
-            expectError(try await t.request(.POST, "/v1/auth/register", json: ["email": "x@example.com", "password": 12345678]), .unprocessableEntity)
-            expectError(try await t.request(.POST, "/v1/auth/register", json: ["email": "x@example.com", "password": "kx7#mq2z-long", "timezone": "Mars/Olympus"]), .unprocessableEntity)
+            expectError(
+                try await t.request(
+                    .POST, "/v1/auth/register", json: ["email": "x@example.com", "password": "kx7#mq2z-long", "admin": true]),
+                .unprocessableEntity)
+            expectError(
+                try await t.request(.POST, "/v1/auth/register", json: ["email": "x@example.com", "password": 12_345_678]),
+                .unprocessableEntity)
+            expectError(
+                try await t.request(
+                    .POST, "/v1/auth/register", json: ["email": "x@example.com", "password": "kx7#mq2z-long", "timezone": "Mars/Olympus"]),
+                .unprocessableEntity)
             // The original's race_code is accepted and ignored.
-            #expect(try await t.request(.POST, "/v1/auth/register", json: ["email": "rc@example.com", "password": "kx7#mq2z-long", "race_code": "BOSTON"]).status == .created)
+            #expect(
+                try await t.request(
+                    .POST, "/v1/auth/register", json: ["email": "rc@example.com", "password": "kx7#mq2z-long", "race_code": "BOSTON"]
+                ).status == .created)
         }
     }
 
@@ -167,7 +190,8 @@ struct AuthTests {
                 let wrong: JSON = ["email": "\(s.email)", "password": "wrong-password-1"]
                 for _ in 0..<4 { _ = try await a.request(.POST, "/v1/auth/login", json: wrong) }
                 expectError(try await b.request(.POST, "/v1/auth/login", json: wrong), .unauthorized)
-                #expect(try await b.request(.POST, "/v1/auth/login", json: ["email": "\(s.email)", "password": "\(s.password)"]).status == .ok)
+                #expect(
+                    try await b.request(.POST, "/v1/auth/login", json: ["email": "\(s.email)", "password": "\(s.password)"]).status == .ok)
             }
         }
     }
@@ -193,9 +217,10 @@ struct AuthTests {
             func clientIP(peer: String, forwardedFor: String?) -> String {
                 var headers = HTTPHeaders()
                 if let forwardedFor { headers.add(name: "X-Forwarded-For", value: forwardedFor) }
-                let request = Request(application: t.app, method: .GET, url: "/", headers: headers,
-                                      remoteAddress: try! SocketAddress(ipAddress: peer, port: 4000),
-                                      on: t.app.eventLoopGroup.next())
+                let request = Request(
+                    application: t.app, method: .GET, url: "/", headers: headers,
+                    remoteAddress: try! SocketAddress(ipAddress: peer, port: 4000),
+                    on: t.app.eventLoopGroup.next())
                 return request.clientIP
             }
             // An untrusted peer cannot choose its address.

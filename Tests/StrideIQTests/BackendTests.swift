@@ -1,11 +1,15 @@
 import Foundation
 import Testing
+
 @testable import StrideIQ
 
 /// Makes the Postgres half of the integration suite visible: without `POSTGRES_URL` this reports itself
 /// skipped with the reason; with it, it proves the server answers and migrations apply.
-@Suite("Postgres backend", .enabled(if: TestBackend.postgresURL != nil,
-                                    "POSTGRES_URL is not set: the integration suite runs on SQLite only (.ci/run sets it)"))
+@Suite(
+    "Postgres backend",
+    .enabled(
+        if: TestBackend.postgresURL != nil,
+        "POSTGRES_URL is not set: the integration suite runs on SQLite only (.ci/run sets it)"))
 struct PostgresBackendTests {
     @Test func postgresAnswersAndMigrates() async throws {
         try await TestApp.with(.postgres) { t in
@@ -16,8 +20,11 @@ struct PostgresBackendTests {
     }
 }
 
-@Suite("Redis backend", .enabled(if: TestBackend.postgresURL != nil && TestBackend.redisURL != nil,
-                                 "POSTGRES_URL and REDIS_URL are not both set: the Postgres runs use the in-memory cache"))
+@Suite(
+    "Redis backend",
+    .enabled(
+        if: TestBackend.postgresURL != nil && TestBackend.redisURL != nil,
+        "POSTGRES_URL and REDIS_URL are not both set: the Postgres runs use the in-memory cache"))
 struct RedisBackendTests {
     @Test func postgresRunsUseRedis() async throws {
         try await TestApp.with(.postgres) { t in

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Vapor
+
 @testable import StrideIQ
 
 @Suite("Daily check-in")
@@ -12,9 +13,12 @@ struct CheckinTests {
     func upsertCreatesThenUpdatesOnlyWhatIsSent(backend: TestBackend) async throws {
         try await TestApp.with(backend, overrides: AppOverrides(now: Self.noon)) { t in
             let s = try await t.register()
-            let first = try await t.request(.POST, "/v1/daily-checkin", json: ["date": "2026-11-29", "sleep_h": 7.5, "readiness_1_5": 4, "notes": "legs ok"], token: s.accessToken)
+            let first = try await t.request(
+                .POST, "/v1/daily-checkin", json: ["date": "2026-11-29", "sleep_h": 7.5, "readiness_1_5": 4, "notes": "legs ok"],
+                token: s.accessToken)
             #expect(first.status == .created, "\(first.text)")
-            let second = try await t.request(.POST, "/v1/daily-checkin", json: ["date": "2026-11-29", "soreness_1_5": 2], token: s.accessToken)
+            let second = try await t.request(
+                .POST, "/v1/daily-checkin", json: ["date": "2026-11-29", "soreness_1_5": 2], token: s.accessToken)
             #expect(second.status == .ok)
             #expect(second.json["id"] == first.json["id"])
             #expect(second.json["sleep_h"].double == 7.5)
@@ -34,7 +38,9 @@ struct CheckinTests {
             let list = try await t.request(.GET, "/v1/daily-checkin?start_date=2026-11-01&end_date=2026-11-30", token: s.accessToken)
             #expect(list.json["count"].int == 2)
             #expect(list.json["checkins"].array.map { $0["date"].string } == ["2026-11-29", "2026-11-27"])
-            expectError(try await t.request(.GET, "/v1/daily-checkin?start_date=2026-11-30&end_date=2026-11-01", token: s.accessToken), .unprocessableEntity)
+            expectError(
+                try await t.request(.GET, "/v1/daily-checkin?start_date=2026-11-30&end_date=2026-11-01", token: s.accessToken),
+                .unprocessableEntity)
             expectError(try await t.request(.GET, "/v1/daily-checkin/2026-02-30", token: s.accessToken), .unprocessableEntity)
             // Another athlete sees none of it.
             let other = try await t.register()
@@ -78,17 +84,23 @@ struct CheckinTests {
             }
             for (field, value, valid) in cases {
                 let reply = try await post(field, value)
-                if valid { #expect([.ok, .created].contains(reply.status), "\(field)=\(value): \(reply.text)") }
-                else { expectError(reply, .unprocessableEntity) }
+                if valid {
+                    #expect([.ok, .created].contains(reply.status), "\(field)=\(value): \(reply.text)")
+                } else {
+                    expectError(reply, .unprocessableEntity)
+                }
             }
             let stored = try await t.request(.GET, "/v1/daily-checkin/2026-11-29", token: s.accessToken)
             #expect(stored.json["sleep_h"].double == 24, "rejected values never overwrite")
             #expect(stored.json["rpe_1_10"].int == 10)
             // Date window, in the athlete's zone: today and 30 days back pass; tomorrow and 31 days back fail.
             #expect(try await t.request(.POST, "/v1/daily-checkin", json: ["date": "2026-10-30"], token: s.accessToken).status == .created)
-            expectError(try await t.request(.POST, "/v1/daily-checkin", json: ["date": "2026-10-29"], token: s.accessToken), .unprocessableEntity)
-            expectError(try await t.request(.POST, "/v1/daily-checkin", json: ["date": "2026-11-30"], token: s.accessToken), .unprocessableEntity)
-            expectError(try await t.request(.POST, "/v1/daily-checkin", json: ["date": "29/11/2026"], token: s.accessToken), .unprocessableEntity)
+            expectError(
+                try await t.request(.POST, "/v1/daily-checkin", json: ["date": "2026-10-29"], token: s.accessToken), .unprocessableEntity)
+            expectError(
+                try await t.request(.POST, "/v1/daily-checkin", json: ["date": "2026-11-30"], token: s.accessToken), .unprocessableEntity)
+            expectError(
+                try await t.request(.POST, "/v1/daily-checkin", json: ["date": "29/11/2026"], token: s.accessToken), .unprocessableEntity)
             expectError(try await t.request(.POST, "/v1/daily-checkin", json: ["sleep_h": 7], token: s.accessToken), .unprocessableEntity)
         }
     }
@@ -98,9 +110,13 @@ struct CheckinTests {
         try await TestApp.with(backend, overrides: AppOverrides(now: Self.noon)) { t in
             let east = try await t.register(timezone: "Pacific/Kiritimati")
             let west = try await t.register(timezone: "Pacific/Pago_Pago")
-            #expect(try await t.request(.POST, "/v1/daily-checkin", json: ["date": "2026-11-30"], token: east.accessToken).status == .created)
-            expectError(try await t.request(.POST, "/v1/daily-checkin", json: ["date": "2026-11-30"], token: west.accessToken), .unprocessableEntity)
-            #expect(try await t.request(.POST, "/v1/daily-checkin", json: ["date": "2026-11-29"], token: west.accessToken).status == .created)
+            #expect(
+                try await t.request(.POST, "/v1/daily-checkin", json: ["date": "2026-11-30"], token: east.accessToken).status == .created)
+            expectError(
+                try await t.request(.POST, "/v1/daily-checkin", json: ["date": "2026-11-30"], token: west.accessToken), .unprocessableEntity
+            )
+            #expect(
+                try await t.request(.POST, "/v1/daily-checkin", json: ["date": "2026-11-29"], token: west.accessToken).status == .created)
             #expect(try await t.request(.GET, "/v1/daily-checkin/today", token: east.accessToken).json["date"].string == "2026-11-30")
             #expect(try await t.request(.GET, "/v1/daily-checkin/today", token: west.accessToken).json["date"].string == "2026-11-29")
         }

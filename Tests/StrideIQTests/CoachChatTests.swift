@@ -1,10 +1,11 @@
-import Foundation
 import Fluent
+import Foundation
 import LLM
 import LLMFakeServer
+import StrideIQCore
 import Testing
 import Vapor
-import StrideIQCore
+
 @testable import StrideIQ
 
 /// Coach admission (consent, validation, caps, budget), threads and history.
@@ -20,7 +21,9 @@ struct CoachChatTests {
             let stream = try await t.request(.POST, "/v1/coach/chat/stream", json: ["message": "hi"], token: s.accessToken)
             expectError(stream, .forbidden, code: "ai_consent_required")
             // Consent is checked before the body.
-            expectError(try await t.request(.POST, "/v1/coach/chat", json: ["message": ""], token: s.accessToken), .forbidden, code: "ai_consent_required")
+            expectError(
+                try await t.request(.POST, "/v1/coach/chat", json: ["message": ""], token: s.accessToken), .forbidden,
+                code: "ai_consent_required")
             #expect(try await CoachMessage.query(on: t.app.db).count() == 0)
             #expect(try await CoachThread.query(on: t.app.db).count() == 0)
             // Unauthenticated: 401 as everywhere.
@@ -32,8 +35,10 @@ struct CoachChatTests {
         try await TestApp.with(.sqlite) { t in
             let s = try await t.registerWithConsent()
             for path in ["/v1/coach/chat", "/v1/coach/chat/stream"] {
-                for bad: JSON in [["message": ""], ["message": "   \n "], ["message": .string(String(repeating: "a", count: 4_001))],
-                                  [:], ["message": 5], ["message": "hi", "bogus": 1]] {
+                for bad: JSON in [
+                    ["message": ""], ["message": "   \n "], ["message": .string(String(repeating: "a", count: 4_001))],
+                    [:], ["message": 5], ["message": "hi", "bogus": 1],
+                ] {
                     let reply = try await t.request(.POST, path, json: bad, token: s.accessToken)
                     expectError(reply, .unprocessableEntity, code: "validation_error")
                 }
@@ -44,8 +49,9 @@ struct CoachChatTests {
             // 4,000 code points is fine (emoji count as one each); the original's extra fields are tolerated.
             let longest = try await t.chat(s, String(repeating: "🏃", count: 4_000))
             #expect(longest.status == .ok, "\(longest.text)")
-            let probe = try await t.request(.POST, "/v1/coach/chat", json: ["message": "hi", "is_synthetic_probe": true, "finding_id": "x"],
-                                            token: s.accessToken)
+            let probe = try await t.request(
+                .POST, "/v1/coach/chat", json: ["message": "hi", "is_synthetic_probe": true, "finding_id": "x"],
+                token: s.accessToken)
             #expect(probe.status == .ok)
             #expect(probe.json["source"].string == "offline")
             #expect(probe.json["fallback_reason"].string == "no_llm_configured")
@@ -58,8 +64,13 @@ struct CoachChatTests {
     }
 
     @Test func perAthleteAndPerProcessCapsAnswer429CoachBusy() async throws {
-        try await TestApp.withCoach(.sqlite, .failing(.neverAnswer), ceiling: 30,
-                                    config: { $0.coachMaxStreams = 3; $0.coachMaxStreamsPerAthlete = 2 }) { t, _ in
+        try await TestApp.withCoach(
+            .sqlite, .failing(.neverAnswer), ceiling: 30,
+            config: {
+                $0.coachMaxStreams = 3
+                $0.coachMaxStreamsPerAthlete = 2
+            }
+        ) { t, _ in
             let a = try await t.registerWithConsent()
             let b = try await t.registerWithConsent()
             let c = try await t.registerWithConsent()
@@ -68,7 +79,8 @@ struct CoachChatTests {
                 try await withThrowingTaskGroup(of: CoachStreamResult.self) { group in
                     for session in [a, a, b] {
                         group.addTask {
-                            try await live.stream(token: session.accessToken, onFrame: { if $0.event == "meta" { started.append($0.event) } })
+                            try await live.stream(
+                                token: session.accessToken, onFrame: { if $0.event == "meta" { started.append($0.event) } })
                         }
                     }
                     let end = ContinuousClock.now + .seconds(5)
@@ -76,7 +88,10 @@ struct CoachChatTests {
                     #expect(t.app.coach.streams.openCount == 3)
 
                     // A's third turn: the athlete cap (whole-answer chat counts too).
-                    for reply in [try await t.chat(a), try await t.request(.POST, "/v1/coach/chat/stream", json: ["message": "hi"], token: a.accessToken)] {
+                    for reply in [
+                        try await t.chat(a),
+                        try await t.request(.POST, "/v1/coach/chat/stream", json: ["message": "hi"], token: a.accessToken),
+                    ] {
                         expectError(reply, .tooManyRequests, code: "coach_busy")
                         #expect(reply.headers.first(name: "Retry-After") == "5")
                         #expect(reply.json["detail"].string?.contains("already") == true)
@@ -200,7 +215,8 @@ struct CoachChatTests {
             #expect(try Self.sentMessages(fake).map(\.role) == ["system", "user"])
             _ = try await t.chat(s, "third question")
             // Within a thread the model sees the earlier turns.
-            #expect(try Self.sentMessages(fake).map(\.content).suffix(3) == ["second question", FakeBehaviour.normal.text, "third question"])
+            #expect(
+                try Self.sentMessages(fake).map(\.content).suffix(3) == ["second question", FakeBehaviour.normal.text, "third question"])
             #expect(try await t.history(s).json["messages"].array.count == 4)
 
             // 23 h later the thread is still current; after 24 h idle it is closed.

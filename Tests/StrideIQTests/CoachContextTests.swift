@@ -1,10 +1,11 @@
-import Foundation
 import Fluent
+import Foundation
 import LLM
 import LLMFakeServer
+import StrideIQCore
 import Testing
 import Vapor
-import StrideIQCore
+
 @testable import StrideIQ
 
 /// The coach's context (system prompt) and suggestions, from the athlete's own data.
@@ -60,7 +61,10 @@ struct CoachContextTests {
             w.workoutType = type
             w.title = title
             w.targetDistanceM = distance
-            if type == .tempo { w.targetPaceMinSPerKm = 285; w.targetPaceMaxSPerKm = 295 }
+            if type == .tempo {
+                w.targetPaceMinSPerKm = 285
+                w.targetPaceMaxSPerKm = 295
+            }
             try await w.save(on: db)
         }
         let checkin = DailyCheckin()
@@ -167,16 +171,19 @@ struct CoachContextTests {
     @Test func contextStaysWithinItsBoundWhateverTheData() {
         let zone = TimeZone.gmt
         let runs = (0..<300).map { n in
-            ActivityFact(id: UUID(), name: String(repeating: "Very long run name ", count: 10), sport: .run,
-                         startTime: Self.now.addingTimeInterval(-Double(n) * 3_600), distanceM: 5_000,
-                         movingTimeS: 1_500, durationS: nil, avgHR: 150)
+            ActivityFact(
+                id: UUID(), name: String(repeating: "Very long run name ", count: 10), sport: .run,
+                startTime: Self.now.addingTimeInterval(-Double(n) * 3_600), distanceM: 5_000,
+                movingTimeS: 1_500, durationS: nil, avgHR: 150)
         }.reversed()
         let checkins = (0..<7).map { n in
-            CoachCheckinFact(date: LocalDate(Self.now, in: zone).adding(days: -n), sleepH: 7, sleepQuality: 3, readiness: 3,
-                             soreness: 3, stress: 3, rpe: 5, notes: String(repeating: "note ", count: 500))
+            CoachCheckinFact(
+                date: LocalDate(Self.now, in: zone).adding(days: -n), sleepH: 7, sleepQuality: 3, readiness: 3,
+                soreness: 3, stress: 3, rpe: 5, notes: String(repeating: "note ", count: 500))
         }
-        let input = CoachContextInput(now: Self.now, timeZone: zone, units: .metric, displayName: String(repeating: "N", count: 100),
-                                      runs: Array(runs), plan: nil, weekWorkouts: [], nextWorkout: nil, checkins: checkins)
+        let input = CoachContextInput(
+            now: Self.now, timeZone: zone, units: .metric, displayName: String(repeating: "N", count: 100),
+            runs: Array(runs), plan: nil, weekWorkouts: [], nextWorkout: nil, checkins: checkins)
         let context = CoachContextBuilder.build(input)
         #expect(context.systemPrompt.count <= CoachContextBuilder.maxChars)
         #expect(context.truncated)

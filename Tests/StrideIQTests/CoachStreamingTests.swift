@@ -1,10 +1,11 @@
-import Foundation
 import Fluent
+import Foundation
 import LLM
 import LLMFakeServer
 import StrideIQSupport
 import Testing
 import Vapor
+
 @testable import StrideIQ
 
 /// The coach's SSE stream against the fake provider, read incrementally from a live server.
@@ -90,7 +91,9 @@ struct CoachStreamingTests {
 
     @Test func framesAreValidSSEAndJSONWhateverTheText() async throws {
         let writer = CollectingBodyWriter()
-        let texts = ["plain", "quote \" and \\ backslash", "new\nline\r\ttab", "\u{0}\u{1}\u{1f}", "🏃‍♀️ 5:00/km", "\u{2028}", "</script>", ""]
+        let texts = [
+            "plain", "quote \" and \\ backslash", "new\nline\r\ttab", "\u{0}\u{1}\u{1f}", "🏃‍♀️ 5:00/km", "\u{2028}", "</script>", "",
+        ]
         var frames = CoachFrameWriter(writer)
         for text in texts { await frames.sendDelta(text) }
         await frames.send("error", CoachErrorFrame(code: "x", error: "line\nbreak"))
@@ -131,7 +134,8 @@ struct CoachStreamingTests {
     // MARK: heartbeats and the ceiling
 
     @Test func hangingProviderGetsHeartbeatsThenTheTimeoutDoneWithinTheCeiling() async throws {
-        let ceiling = 3.0, heartbeat = 0.5
+        let ceiling = 3.0
+        let heartbeat = 0.5
         try await TestApp.withCoach(.sqlite, .failing(.neverAnswer), ceiling: ceiling, heartbeat: heartbeat) { t, fake in
             let s = try await t.registerWithConsent()
             try await LiveCoachServer.with(t) { live in
@@ -184,7 +188,8 @@ struct CoachStreamingTests {
     @Test(arguments: TestBackend.available)
     func errorMidStreamSendsErrorThenDoneAndSavesThePartialAnswer(_ backend: TestBackend) async throws {
         let tokens = FakeBehaviour.words(6)
-        let behaviour = FakeBehaviour(tokens: tokens, tokenDelay: .milliseconds(20), fault: .streamError(afterTokens: 3, message: "model overloaded"))
+        let behaviour = FakeBehaviour(
+            tokens: tokens, tokenDelay: .milliseconds(20), fault: .streamError(afterTokens: 3, message: "model overloaded"))
         try await TestApp.withCoach(backend, behaviour) { t, _ in
             let s = try await t.registerWithConsent()
             try await LiveCoachServer.with(t) { live in
@@ -215,9 +220,11 @@ struct CoachStreamingTests {
         try await TestApp.withCoach(backend, FakeBehaviour(tokens: tokens, tokenDelay: .milliseconds(100))) { t, fake in
             let s = try await t.registerWithConsent()
             try await LiveCoachServer.with(t) { live in
-                let result = try await live.stream(token: s.accessToken, stopAfter: { frames in
-                    frames.filter { $0.event == "delta" }.count >= 3
-                })
+                let result = try await live.stream(
+                    token: s.accessToken,
+                    stopAfter: { frames in
+                        frames.filter { $0.event == "delta" }.count >= 3
+                    })
                 let leftAt = ContinuousClock.now
                 #expect(!result.ended)
                 #expect(result.deltas.count == 3)
@@ -241,8 +248,10 @@ struct CoachStreamingTests {
 
     @Test func shutdownEndsEveryOpenStreamWithShuttingDownAndDone() async throws {
         let tokens = FakeBehaviour.words(200)
-        try await TestApp.withCoach(.sqlite, FakeBehaviour(tokens: tokens, tokenDelay: .milliseconds(50)),
-                                    config: { $0.coachMaxStreamsPerAthlete = 3 }) { t, _ in
+        try await TestApp.withCoach(
+            .sqlite, FakeBehaviour(tokens: tokens, tokenDelay: .milliseconds(50)),
+            config: { $0.coachMaxStreamsPerAthlete = 3 }
+        ) { t, _ in
             let a = try await t.registerWithConsent()
             let b = try await t.registerWithConsent()
             try await LiveCoachServer.with(t) { live in
@@ -250,9 +259,11 @@ struct CoachStreamingTests {
                 let results = try await withThrowingTaskGroup(of: CoachStreamResult.self) { group in
                     for (index, session) in [a, a, b].enumerated() {
                         group.addTask {
-                            try await live.stream(token: session.accessToken, onFrame: { frame in
-                                if frame.event == "delta" && frame.json["delta"].string == tokens[0] { streaming.append(index) }
-                            })
+                            try await live.stream(
+                                token: session.accessToken,
+                                onFrame: { frame in
+                                    if frame.event == "delta" && frame.json["delta"].string == tokens[0] { streaming.append(index) }
+                                })
                         }
                     }
                     // Every stream is mid-answer, then the process shuts down.

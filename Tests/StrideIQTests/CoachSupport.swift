@@ -1,6 +1,6 @@
 import AsyncHTTPClient
-import Foundation
 import Fluent
+import Foundation
 import LLM
 import LLMFakeServer
 import NIOCore
@@ -8,13 +8,15 @@ import StrideIQSupport
 import Synchronization
 import Testing
 import Vapor
+
 @testable import StrideIQ
 
 extension AppConfig {
     /// The coach on the fake server. The provider's own timeouts stay long so the coach's ceiling decides.
     mutating func useFakeCoach(_ server: FakeLLMServer, ceiling: TimeInterval = 10, heartbeat: TimeInterval = 2) {
-        coachLLM = LLMSettings(provider: .openai, baseURL: server.openAIBaseURL, apiKey: nil, model: "fake",
-                               timeouts: LLMTimeouts(connect: .seconds(1), firstToken: .seconds(30), idle: .seconds(30), request: .seconds(60)))
+        coachLLM = LLMSettings(
+            provider: .openai, baseURL: server.openAIBaseURL, apiKey: nil, model: "fake",
+            timeouts: LLMTimeouts(connect: .seconds(1), firstToken: .seconds(30), idle: .seconds(30), request: .seconds(60)))
         coachStreamTimeout = ceiling
         coachHeartbeat = heartbeat
     }
@@ -81,9 +83,11 @@ struct LiveCoachServer: Sendable {
 
     /// Posts to `/v1/coach/chat/stream` and reads frames as they arrive, until the body ends, `stopAfter`
     /// says stop (the client then drops the connection), or `timeout`.
-    func stream(token: String, message: String = "How was my week?", timeout: Duration = .seconds(20),
-                onFrame: @escaping @Sendable (ReceivedFrame) -> Void = { _ in },
-                stopAfter: @escaping @Sendable ([ReceivedFrame]) -> Bool = { _ in false }) async throws -> CoachStreamResult {
+    func stream(
+        token: String, message: String = "How was my week?", timeout: Duration = .seconds(20),
+        onFrame: @escaping @Sendable (ReceivedFrame) -> Void = { _ in },
+        stopAfter: @escaping @Sendable ([ReceivedFrame]) -> Bool = { _ in false }
+    ) async throws -> CoachStreamResult {
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/coach/chat/stream")
         request.method = .POST
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
@@ -95,19 +99,24 @@ struct LiveCoachServer: Sendable {
         guard response.status == .ok else {
             var body = try await response.body.collect(upTo: 1 << 20)
             let data = body.readData(length: body.readableBytes) ?? Data()
-            return CoachStreamResult(status: Int(response.status.code), headers: headers, frames: [],
-                                     errorBody: (try? JSON(data: data)) ?? .null, ended: true)
+            return CoachStreamResult(
+                status: Int(response.status.code), headers: headers, frames: [],
+                errorBody: (try? JSON(data: data)) ?? .null, ended: true)
         }
         var parser = SSEParser()
         var frames: [ReceivedFrame] = []
         var ended = true
         reading: for try await chunk in response.body {
             for event in try parser.feed(chunk) {
-                let frame = ReceivedFrame(id: event.id, event: event.type, json: (try? JSON(data: Data(event.data.utf8))) ?? .null,
-                                          at: start.duration(to: .now))
+                let frame = ReceivedFrame(
+                    id: event.id, event: event.type, json: (try? JSON(data: Data(event.data.utf8))) ?? .null,
+                    at: start.duration(to: .now))
                 frames.append(frame)
                 onFrame(frame)
-                if stopAfter(frames) { ended = false; break reading }
+                if stopAfter(frames) {
+                    ended = false
+                    break reading
+                }
             }
         }
         return CoachStreamResult(status: 200, headers: headers, frames: frames, errorBody: .null, ended: ended)
@@ -116,14 +125,19 @@ struct LiveCoachServer: Sendable {
 
 extension TestApp {
     /// Runs `body` with the coach on a fake server.
-    static func withCoach<T>(_ backend: TestBackend, _ behaviour: FakeBehaviour, ceiling: TimeInterval = 10, heartbeat: TimeInterval = 2,
-                             config adjust: @escaping (inout AppConfig) -> Void = { _ in }, overrides: AppOverrides = .init(),
-                             _ body: (TestApp, FakeLLMServer) async throws -> T) async throws -> T {
+    static func withCoach<T>(
+        _ backend: TestBackend, _ behaviour: FakeBehaviour, ceiling: TimeInterval = 10, heartbeat: TimeInterval = 2,
+        config adjust: @escaping (inout AppConfig) -> Void = { _ in }, overrides: AppOverrides = .init(),
+        _ body: (TestApp, FakeLLMServer) async throws -> T
+    ) async throws -> T {
         try await withFakeLLM(behaviour) { server in
-            try await TestApp.with(backend, config: { config in
-                config.useFakeCoach(server, ceiling: ceiling, heartbeat: heartbeat)
-                adjust(&config)
-            }, overrides: overrides) { t in
+            try await TestApp.with(
+                backend,
+                config: { config in
+                    config.useFakeCoach(server, ceiling: ceiling, heartbeat: heartbeat)
+                    adjust(&config)
+                }, overrides: overrides
+            ) { t in
                 try await body(t, server)
             }
         }
@@ -133,8 +147,9 @@ extension TestApp {
     func relogin(_ s: Session) async throws -> Session {
         let reply = try await request(.POST, "/v1/auth/login", json: ["email": .string(s.email), "password": .string(s.password)])
         #expect(reply.status == .ok, "login: \(reply.text)")
-        return Session(athleteID: s.athleteID, email: s.email, password: s.password,
-                       accessToken: reply.json["access_token"].string ?? "", refreshToken: reply.json["refresh_token"].string ?? "")
+        return Session(
+            athleteID: s.athleteID, email: s.email, password: s.password,
+            accessToken: reply.json["access_token"].string ?? "", refreshToken: reply.json["refresh_token"].string ?? "")
     }
 
     func chat(_ s: Session, _ message: String = "How was my week?") async throws -> Reply {

@@ -16,8 +16,9 @@ import Testing
             let run = try await ChildProcess.run(arguments, environment: [:], directory: folder)
             #expect(run.status == 0, "strideiq \(arguments.joined(separator: " ")): \(run.stderr)")
             #expect(run.stdout.contains("USAGE"), "strideiq \(arguments.joined(separator: " ")) printed: \(run.stdout)")
-            #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty,
-                    "strideiq \(arguments.joined(separator: " ")) left files behind")
+            #expect(
+                try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty,
+                "strideiq \(arguments.joined(separator: " ")) left files behind")
         }
     }
 
@@ -39,10 +40,12 @@ import Testing
     @Test func eachRunningCommandListsTheEnvironmentItReads() async throws {
         let folder = try makeEmptyDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
-        for (command, variable) in [("serve", "DATABASE_URL"), ("api", "REDIS_URL"), ("coach", "COACH_MAX_STREAMS"),
-                                    ("worker", "WORKER_CONCURRENCY"), ("scheduler", "SCHEDULER_INTERVAL_S"),
-                                    ("migrate", "DATABASE_URL"), ("seed-demo", "DATABASE_URL"),
-                                    ("latency-check", "LATENCY_CHECK_PASSWORD")] {
+        for (command, variable) in [
+            ("serve", "DATABASE_URL"), ("api", "REDIS_URL"), ("coach", "COACH_MAX_STREAMS"),
+            ("worker", "WORKER_CONCURRENCY"), ("scheduler", "SCHEDULER_INTERVAL_S"),
+            ("migrate", "DATABASE_URL"), ("seed-demo", "DATABASE_URL"),
+            ("latency-check", "LATENCY_CHECK_PASSWORD"),
+        ] {
             let help = try await ChildProcess.run([command, "--help"], directory: folder).stdout
             #expect(help.contains(variable), "\(command) --help does not mention \(variable)")
         }
@@ -53,8 +56,10 @@ import Testing
     @Test func unknownCommandsAndBadFlagsExit64WithTheUsageOnStderr() async throws {
         let folder = try makeEmptyDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
-        for arguments in [["bogus"], ["serve", "--bogus"], ["serve", "--port", "seventy"], ["serve", "--port", "0"],
-                          ["routes", "--role", "nobody"]] {
+        for arguments in [
+            ["bogus"], ["serve", "--bogus"], ["serve", "--port", "seventy"], ["serve", "--port", "0"],
+            ["routes", "--role", "nobody"],
+        ] {
             let run = try await ChildProcess.run(arguments, environment: [:], directory: folder)
             #expect(run.status == 64, "strideiq \(arguments.joined(separator: " ")) exited \(run.status)")
             #expect(run.stderr.contains("Usage") || run.stderr.contains("USAGE"), "\(run.stderr)")
@@ -69,10 +74,12 @@ import Testing
         #expect(serve.status == 0, "\(serve.stderr)")
         let lines = Set(serve.stdout.split(separator: "\n").map(String.init))
         #expect(lines.isSuperset(of: ["GET /ping", "GET /v1/home", "POST /v1/coach/chat/stream", "POST /v1/auth/login"]))
-        let coach = Set(try await ChildProcess.run(["routes", "--role", "coach"], directory: folder).stdout.split(separator: "\n").map(String.init))
+        let coach = Set(
+            try await ChildProcess.run(["routes", "--role", "coach"], directory: folder).stdout.split(separator: "\n").map(String.init))
         #expect(coach.contains("POST /v1/coach/chat/stream") && coach.contains("GET /health"))
         #expect(!coach.contains("GET /v1/home"))
-        let api = Set(try await ChildProcess.run(["routes", "--role", "api"], directory: folder).stdout.split(separator: "\n").map(String.init))
+        let api = Set(
+            try await ChildProcess.run(["routes", "--role", "api"], directory: folder).stdout.split(separator: "\n").map(String.init))
         #expect(api.contains("GET /v1/home") && !api.contains("POST /v1/coach/chat/stream"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
     }

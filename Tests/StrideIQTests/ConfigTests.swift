@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import StrideIQ
 
 @Suite("Configuration")
@@ -50,8 +51,10 @@ struct ConfigTests {
         #expect(missing?.problems.first?.contains("SECRET_KEY") == true)
 
         let several = #expect(throws: AppConfig.Invalid.self) {
-            try AppConfig.load(from: ["STRIDEIQ_ENV": "production", "SECRET_KEY": "short", "PORT": "99999",
-                                      "DATABASE_URL": "mysql://x", "TRUSTED_PROXIES": "10.0.0.0/8,banana", "LOG_LEVEL": "loud"])
+            try AppConfig.load(from: [
+                "STRIDEIQ_ENV": "production", "SECRET_KEY": "short", "PORT": "99999",
+                "DATABASE_URL": "mysql://x", "TRUSTED_PROXIES": "10.0.0.0/8,banana", "LOG_LEVEL": "loud",
+            ])
         }
         let problems = several?.problems ?? []
         #expect(problems.count == 5, "\(problems)")
@@ -61,8 +64,10 @@ struct ConfigTests {
         // A secret is never echoed back.
         #expect(!(several?.description.contains("short") ?? true) || several?.description.contains("SECRET_KEY must") == true)
 
-        let strong = try AppConfig.load(from: ["STRIDEIQ_ENV": "production", "SECRET_KEY": String(repeating: "k", count: 32),
-                                               "DATABASE_URL": "postgres://u:p@db:5432/strideiq"])
+        let strong = try AppConfig.load(from: [
+            "STRIDEIQ_ENV": "production", "SECRET_KEY": String(repeating: "k", count: 32),
+            "DATABASE_URL": "postgres://u:p@db:5432/strideiq",
+        ])
         #expect(strong.mode == .production)
         #expect(strong.autoMigrate == false)
         #expect(strong.database == .postgres(url: "postgres://u:p@db:5432/strideiq"))
@@ -74,10 +79,11 @@ struct ConfigTests {
         #expect(none.briefingLLMFallback == nil && none.coachLLMFallback == nil)
 
         // `LLM_FALLBACK_*` serves both purposes, as `LLM_*` does; a per-purpose value wins, `none` opts out.
-        let both = try AppConfig.load(from: local.merging([
-            "LLM_FALLBACK_PROVIDER": "anthropic", "LLM_FALLBACK_API_KEY": "sk-ant-fallback-key", "LLM_FALLBACK_MODEL": "claude-haiku",
-            "COACH_LLM_FALLBACK_MODEL": "claude-sonnet",
-        ]) { $1 })
+        let both = try AppConfig.load(
+            from: local.merging([
+                "LLM_FALLBACK_PROVIDER": "anthropic", "LLM_FALLBACK_API_KEY": "sk-ant-fallback-key", "LLM_FALLBACK_MODEL": "claude-haiku",
+                "COACH_LLM_FALLBACK_MODEL": "claude-sonnet",
+            ]) { $1 })
         let briefing = try #require(both.briefingLLMFallback)
         #expect(briefing.provider == .anthropic && briefing.model == "claude-haiku" && briefing.apiKey == "sk-ant-fallback-key")
         #expect(briefing.baseURL == "https://api.anthropic.com")
@@ -86,10 +92,11 @@ struct ConfigTests {
         #expect(both.coachLLMFallback?.timeouts == both.coachLLM.timeouts)
         #expect(both.allLLMSettings.count == 4)
 
-        let coachOnly = try AppConfig.load(from: local.merging([
-            "LLM_FALLBACK_PROVIDER": "openai", "LLM_FALLBACK_BASE_URL": "http://10.0.0.2:11434/v1/", "LLM_FALLBACK_MODEL": "llama3.2",
-            "BRIEFING_LLM_FALLBACK_PROVIDER": "none", "LLM_API_KEY": "sk-primary-key",
-        ]) { $1 })
+        let coachOnly = try AppConfig.load(
+            from: local.merging([
+                "LLM_FALLBACK_PROVIDER": "openai", "LLM_FALLBACK_BASE_URL": "http://10.0.0.2:11434/v1/", "LLM_FALLBACK_MODEL": "llama3.2",
+                "BRIEFING_LLM_FALLBACK_PROVIDER": "none", "LLM_API_KEY": "sk-primary-key",
+            ]) { $1 })
         #expect(coachOnly.briefingLLMFallback == nil)
         #expect(coachOnly.coachLLMFallback?.baseURL == "http://10.0.0.2:11434/v1")
         #expect(coachOnly.coachLLMFallback?.apiKey == nil, "nothing is inherited from the primary")
@@ -107,12 +114,15 @@ struct ConfigTests {
         }
         let problems = bad?.problems ?? []
         #expect(problems.contains { $0.hasPrefix("PORT") }, "\(problems)")
-        #expect(problems.contains(
-            "COACH_LLM_FALLBACK_BASE_URL: \"ftp://nowhere\" is not an http(s) URL with a host (e.g. https://api.openai.com/v1)"))
-        #expect(problems.contains(
-            "COACH_LLM_FALLBACK_MODEL (or LLM_FALLBACK_MODEL) is required when the coach fallback provider is anthropic"))
-        #expect(problems.contains(
-            "COACH_LLM_FALLBACK_API_KEY (or LLM_FALLBACK_API_KEY) is required when the coach fallback provider is anthropic"))
+        #expect(
+            problems.contains(
+                "COACH_LLM_FALLBACK_BASE_URL: \"ftp://nowhere\" is not an http(s) URL with a host (e.g. https://api.openai.com/v1)"))
+        #expect(
+            problems.contains(
+                "COACH_LLM_FALLBACK_MODEL (or LLM_FALLBACK_MODEL) is required when the coach fallback provider is anthropic"))
+        #expect(
+            problems.contains(
+                "COACH_LLM_FALLBACK_API_KEY (or LLM_FALLBACK_API_KEY) is required when the coach fallback provider is anthropic"))
         let offlinePrimary = "BRIEFING_LLM_FALLBACK_PROVIDER is set but the briefing provider is offline"
         #expect(problems.contains { $0.hasPrefix(offlinePrimary) }, "\(problems)")
         #expect(problems.contains { $0.hasPrefix("BRIEFING_LLM_FALLBACK_API_KEY") } == false, "hosted OpenAI with a key is fine")
@@ -121,8 +131,10 @@ struct ConfigTests {
 
         for value in ["offline", "gemini"] {
             let wrong = #expect(throws: AppConfig.Invalid.self) {
-                try AppConfig.load(from: ["LLM_PROVIDER": "openai", "LLM_BASE_URL": "http://127.0.0.1:1/v1", "LLM_MODEL": "m",
-                                          "LLM_FALLBACK_PROVIDER": value])
+                try AppConfig.load(from: [
+                    "LLM_PROVIDER": "openai", "LLM_BASE_URL": "http://127.0.0.1:1/v1", "LLM_MODEL": "m",
+                    "LLM_FALLBACK_PROVIDER": value,
+                ])
             }
             // One problem, though both purposes inherit it.
             let expected = "LLM_FALLBACK_PROVIDER: \"\(value)\" cannot be a fallback (expected openai, anthropic, or none for no fallback)"

@@ -5,6 +5,7 @@ import SQLKit
 import Synchronization
 import Testing
 import Vapor
+
 @testable import StrideIQ
 
 /// `strideiq latency-check` against the real app on a loopback port: a baseline, a comparison with nothing
@@ -15,7 +16,7 @@ struct DeployLatencyCheckTests {
         let fault = InjectedFault()
         try await TestApp.with(.sqlite) { t in
             let s = try await t.register()
-            t.app.middleware.use(fault) // before the server starts: its responder is built then
+            t.app.middleware.use(fault)  // before the server starts: its responder is built then
             try await t.app.server.start(address: .hostname("127.0.0.1", port: 0))
             let port = try #require(t.app.http.server.shared.localAddress?.port)
             do {
@@ -35,8 +36,9 @@ struct DeployLatencyCheckTests {
 
         // 1. Baseline: every endpoint measured, all successful, written to the file.
         let first = Output()
-        #expect(await LatencyCheck.main(arguments: common + ["--out", baseline], output: first.append, errorOutput: first.append) == 0,
-                "\(first.text)")
+        #expect(
+            await LatencyCheck.main(arguments: common + ["--out", baseline], output: first.append, errorOutput: first.append) == 0,
+            "\(first.text)")
         for endpoint in ["GET /v1/health", "POST /v1/auth/login", "GET /v1/home"] {
             #expect(first.lines.contains { $0.hasPrefix(endpoint) }, "no row for \(endpoint):\n\(first.text)")
         }
@@ -48,15 +50,18 @@ struct DeployLatencyCheckTests {
 
         // 2. Nothing changed: no regression (a roomy absolute threshold keeps a noisy machine from flapping).
         let same = Output()
-        #expect(await LatencyCheck.main(arguments: common + ["--compare", baseline, "--min-p95-increase-ms", "60"],
-                                        output: same.append, errorOutput: same.append) == 0, "\(same.text)")
+        #expect(
+            await LatencyCheck.main(
+                arguments: common + ["--compare", baseline, "--min-p95-increase-ms", "60"],
+                output: same.append, errorOutput: same.append) == 0, "\(same.text)")
         #expect(!same.text.contains("REGRESSION"))
 
         // 3. /v1/home 150 ms slower: exit 1, and only home is flagged.
         fault.set(path: "/v1/home", delay: .milliseconds(150))
         let slower = Output()
-        #expect(await LatencyCheck.main(arguments: common + ["--compare", baseline], output: slower.append, errorOutput: slower.append) == 1,
-                "\(slower.text)")
+        #expect(
+            await LatencyCheck.main(arguments: common + ["--compare", baseline], output: slower.append, errorOutput: slower.append) == 1,
+            "\(slower.text)")
         let flagged = slower.rows.filter { $0.contains("REGRESSION") }
         #expect(flagged.count == 1 && flagged.first?.hasPrefix("GET /v1/home") == true, "\(slower.text)")
         #expect(slower.lines.last?.hasPrefix("verdict: REGRESSION") == true)
@@ -65,8 +70,10 @@ struct DeployLatencyCheckTests {
         fault.set(path: "/v1/health", delay: .zero, status: .serviceUnavailable)
         fault.set(path: "/v1/home", delay: .zero)
         let failing = Output()
-        #expect(await LatencyCheck.main(arguments: common + ["--compare", baseline, "--min-p95-increase-ms", "60"],
-                                        output: failing.append, errorOutput: failing.append) == 1, "\(failing.text)")
+        #expect(
+            await LatencyCheck.main(
+                arguments: common + ["--compare", baseline, "--min-p95-increase-ms", "60"],
+                output: failing.append, errorOutput: failing.append) == 1, "\(failing.text)")
         #expect(failing.rows.filter { $0.contains("REGRESSION") }.map { String($0.prefix(14)) } == ["GET /v1/health"], "\(failing.text)")
     }
 }
@@ -100,9 +107,11 @@ final class Output: Sendable {
 extension TestApp {
     /// Refresh sessions of the athlete that are neither revoked nor expired.
     func liveSessions(athleteID: String) async throws -> Int {
-        let rows = try await (app.db as! any SQLDatabase).raw("""
+        let rows = try await (app.db as! any SQLDatabase).raw(
+            """
             SELECT COUNT(*) AS n FROM refresh_tokens WHERE athlete_id = \(bind: UUID(uuidString: athleteID)!) AND revoked_at IS NULL
-            """).all()
+            """
+        ).all()
         return try rows.first?.decode(column: "n", as: Int.self) ?? 0
     }
 }

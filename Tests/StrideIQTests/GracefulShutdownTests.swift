@@ -6,6 +6,7 @@ import NIOCore
 import SQLKit
 import Testing
 import Vapor
+
 @testable import StrideIQ
 
 /// SIGTERM to a real `strideiq serve` process with a briefing job running and coach streams open: every
@@ -28,8 +29,10 @@ import Vapor
         }
     }
 
-    private func run(backend: TestBackend, database: ProcessDatabase, briefingLLM: FakeLLMServer,
-                     coachLLM: FakeLLMServer) async throws {
+    private func run(
+        backend: TestBackend, database: ProcessDatabase, briefingLLM: FakeLLMServer,
+        coachLLM: FakeLLMServer
+    ) async throws {
         let folder = try makeEmptyDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         let port = try freeLoopbackPort()
@@ -48,8 +51,9 @@ import Vapor
         defer { child.kill() }
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
         do {
-            try await exercise(child, client: client, base: "http://127.0.0.1:\(port)", database: database,
-                               briefingLLM: briefingLLM, coachLLM: coachLLM)
+            try await exercise(
+                child, client: client, base: "http://127.0.0.1:\(port)", database: database,
+                briefingLLM: briefingLLM, coachLLM: coachLLM)
         } catch {
             try? await client.shutdown()
             throw error
@@ -57,14 +61,17 @@ import Vapor
         try await client.shutdown()
     }
 
-    private func exercise(_ child: ChildProcess, client: HTTPClient, base: String, database: ProcessDatabase,
-                          briefingLLM: FakeLLMServer, coachLLM: FakeLLMServer) async throws {
+    private func exercise(
+        _ child: ChildProcess, client: HTTPClient, base: String, database: ProcessDatabase,
+        briefingLLM: FakeLLMServer, coachLLM: FakeLLMServer
+    ) async throws {
         try await waitUntilServing(client, base, child)
 
         // An athlete who allows AI: the consent change enqueues a briefing job, which the worker starts.
         let email = "sigterm-\(UUID().uuidString.prefix(8).lowercased())@example.com"
-        let registered = try await send(client, .POST, base + "/v1/auth/register",
-                                        ["email": .string(email), "password": "tempo-run-42-miles", "timezone": "UTC"])
+        let registered = try await send(
+            client, .POST, base + "/v1/auth/register",
+            ["email": .string(email), "password": "tempo-run-42-miles", "timezone": "UTC"])
         #expect(registered.status == 201, "\(registered.json)")
         let token = try #require(registered.json["access_token"].string)
         let athleteID = try #require(registered.json["athlete"]["id"].string)
@@ -119,7 +126,8 @@ import Vapor
         let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
             if let response = try? await client.execute(HTTPClientRequest(url: base + "/ping"), timeout: .seconds(1)),
-               response.status == .ok {
+                response.status == .ok
+            {
                 return
             }
             guard child.process.isRunning else { throw ChildProcessError(message: "strideiq exited:\n\(child.log)") }
@@ -128,8 +136,10 @@ import Vapor
         throw ChildProcessError(message: "strideiq did not answer /ping within 60 s:\n\(child.log)")
     }
 
-    private func send(_ client: HTTPClient, _ method: HTTPMethod, _ url: String, _ body: JSON,
-                      token: String? = nil) async throws -> (status: Int, json: JSON) {
+    private func send(
+        _ client: HTTPClient, _ method: HTTPMethod, _ url: String, _ body: JSON,
+        token: String? = nil
+    ) async throws -> (status: Int, json: JSON) {
         var request = HTTPClientRequest(url: url)
         request.method = method
         request.headers.add(name: "Content-Type", value: "application/json")
@@ -154,8 +164,10 @@ import Vapor
         var frames: [ReceivedFrame] = []
         for try await chunk in response.body {
             for event in try parser.feed(chunk) {
-                frames.append(ReceivedFrame(id: event.id, event: event.type, json: (try? JSON(data: Data(event.data.utf8))) ?? .null,
-                                            at: start.duration(to: .now)))
+                frames.append(
+                    ReceivedFrame(
+                        id: event.id, event: event.type, json: (try? JSON(data: Data(event.data.utf8))) ?? .null,
+                        at: start.duration(to: .now)))
             }
         }
         return frames

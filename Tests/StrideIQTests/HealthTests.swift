@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Vapor
+
 @testable import StrideIQ
 
 @Suite("Health")
@@ -25,7 +26,8 @@ struct HealthTests {
 
     @Test func unreachableDatabaseIsA503NamingIt() async throws {
         // Nothing listens on port 1: the connection is refused. Liveness stays up; readiness says why.
-        try await TestApp.with(.sqlite, config: { $0.database = .postgres(url: "postgres://nobody:pw@127.0.0.1:1/none") }, migrate: false) { t in
+        try await TestApp.with(.sqlite, config: { $0.database = .postgres(url: "postgres://nobody:pw@127.0.0.1:1/none") }, migrate: false) {
+            t in
             let clock = ContinuousClock()
             let start = clock.now
             let health = try await t.request(.GET, "/health")

@@ -2,10 +2,11 @@ import Foundation
 import LLM
 import LLMFakeServer
 import SQLKit
+import StrideIQCore
 import Testing
 import Vapor
+
 @testable import StrideIQ
-import StrideIQCore
 
 @Suite("Home and the precomputed briefing")
 struct HomeTests {
@@ -15,9 +16,11 @@ struct HomeTests {
             let s = try await t.register()
             let reply = try await t.home(s)
             #expect(reply.status == .ok)
-            for key in ["today", "yesterday", "week", "race_countdown", "checkin_needed", "today_checkin", "last_run",
-                        "has_any_activities", "total_activities", "coach_briefing", "briefing_state", "briefing_is_interim",
-                        "briefing_last_updated_at", "briefing_source"] {
+            for key in [
+                "today", "yesterday", "week", "race_countdown", "checkin_needed", "today_checkin", "last_run",
+                "has_any_activities", "total_activities", "coach_briefing", "briefing_state", "briefing_is_interim",
+                "briefing_last_updated_at", "briefing_source",
+            ] {
                 #expect(reply.json.object.keys.contains(key), "missing \(key)")
             }
             // No AI consent: no briefing, no job.
@@ -35,7 +38,8 @@ struct HomeTests {
             try await TestApp.with(backend, config: { $0.useFakeBriefingProvider(server) }, overrides: AppOverrides(now: clock.now)) { t in
                 let s = try await t.registerWithConsent()
                 await t.drainJobs()
-                let checkin = try await t.request(.POST, "/v1/daily-checkin", json: ["date": "\(LocalDate(Date(), in: .gmt))", "sleep_h": 7.5], token: s.accessToken)
+                let checkin = try await t.request(
+                    .POST, "/v1/daily-checkin", json: ["date": "\(LocalDate(Date(), in: .gmt))", "sleep_h": 7.5], token: s.accessToken)
                 #expect(checkin.status == .created)
                 // The check-in enqueued a refresh in its transaction: home says so without waiting.
                 #expect(try await t.home(s).json["briefing_state"].string == "refreshing")
@@ -53,7 +57,8 @@ struct HomeTests {
                 #expect(home.json["fallback_reason"].isNull)
                 // The same data and a fresh model briefing: a refresh makes no model call.
                 let calls = server.requestCount
-                try await t.services.briefings.requestRefresh(athleteID: UUID(uuidString: s.athleteID)!, priority: .trigger, reason: "test", on: t.app.db, logger: t.app.logger)
+                try await t.services.briefings.requestRefresh(
+                    athleteID: UUID(uuidString: s.athleteID)!, priority: .trigger, reason: "test", on: t.app.db, logger: t.app.logger)
                 clock.advance(by: 61)
                 await t.drainJobs()
                 #expect(server.requestCount == calls)
@@ -110,32 +115,36 @@ struct HomeTests {
 
     @Test(arguments: TestBackend.available)
     func stateBoundariesAndFingerprint(backend: TestBackend) async throws {
-        let clock = TestClock(Date(timeIntervalSince1970: 1_795_953_600)) // 2026-11-29 12:00 UTC
+        let clock = TestClock(Date(timeIntervalSince1970: 1_795_953_600))  // 2026-11-29 12:00 UTC
         try await TestApp.with(backend, config: { $0.accessTokenTTL = 3600 }, overrides: AppOverrides(now: clock.now)) { t in
             let s = try await t.registerWithConsent()
-            await t.drainJobs() // offline provider: a deterministic, non-interim briefing for the current data
+            await t.drainJobs()  // offline provider: a deterministic, non-interim briefing for the current data
             try await t.clearJobs()
             func state() async throws -> String? {
                 let reply = try await t.request(.GET, "/v1/home/briefing", token: s.accessToken)
                 let state = reply.json["briefing_state"].string
-                try await t.clearJobs() // the read may have asked for a refresh; forget it for the next step
+                try await t.clearJobs()  // the read may have asked for a refresh; forget it for the next step
                 return state
             }
             #expect(try await state() == "fresh")
             clock.advance(by: 14 * 60 + 59)
             #expect(try await state() == "fresh")
-            clock.advance(by: 1) // 15:00
+            clock.advance(by: 1)  // 15:00
             #expect(try await state() == "refreshing", "a stale entry asks for a refresh")
             #expect(t.services.metrics.value("briefing_enqueue_total", ["reason": "page_view", "result": "enqueued"]) >= 1)
         }
         // Pure boundaries (no refresh side effects).
         let t0 = Date(timeIntervalSince1970: 1_000_000)
-        let entry = BriefingEntry(payload: .init(morningVoice: "a", coachNoticed: "b", todayContext: "c", weekAssessment: "d",
-                                                 checkinReaction: nil, raceAssessment: nil, workoutWhy: nil),
-                                  generatedAt: t0, sourceModel: "m", briefingSource: .llm, isInterim: false, dataFingerprint: "fp")
+        let entry = BriefingEntry(
+            payload: .init(
+                morningVoice: "a", coachNoticed: "b", todayContext: "c", weekAssessment: "d",
+                checkinReaction: nil, raceAssessment: nil, workoutWhy: nil),
+            generatedAt: t0, sourceModel: "m", briefingSource: .llm, isInterim: false, dataFingerprint: "fp")
         func state(after seconds: TimeInterval, fingerprint: String = "fp", pending: Bool = false) -> BriefingState {
-            BriefingFreshness.state(entry: entry, currentFingerprint: fingerprint, jobPending: pending, consent: true,
-                                    now: t0.addingTimeInterval(seconds)).0
+            BriefingFreshness.state(
+                entry: entry, currentFingerprint: fingerprint, jobPending: pending, consent: true,
+                now: t0.addingTimeInterval(seconds)
+            ).0
         }
         #expect(state(after: 14 * 60 + 59) == .fresh)
         #expect(state(after: 15 * 60) == .stale)
@@ -155,7 +164,10 @@ struct HomeTests {
             await t.drainJobs()
             #expect(try await t.home(s).json["briefing_state"].string == "fresh")
             try await t.clearJobs()
-            _ = try await t.request(.POST, "/v1/activities", json: ["start_time": "\(JSONCoding.formatTimestamp(Date().addingTimeInterval(-3600)))", "distance_m": 5000], token: s.accessToken)
+            _ = try await t.request(
+                .POST, "/v1/activities",
+                json: ["start_time": "\(JSONCoding.formatTimestamp(Date().addingTimeInterval(-3600)))", "distance_m": 5000],
+                token: s.accessToken)
             let home = try await t.home(s)
             #expect(home.json["briefing_state"].string != "fresh")
             #expect(home.json["coach_briefing"].isNull == false, "the previous briefing still shows while it refreshes")
@@ -192,14 +204,18 @@ struct HomeTests {
             let admin = try await t.register()
             try await t.setRole("admin", athleteID: admin.athleteID)
             try await t.clearJobs()
-            expectError(try await t.request(.POST, "/v1/home/admin/briefing-refresh/\(admin.athleteID)", token: athlete.accessToken), .forbidden, code: "forbidden")
+            expectError(
+                try await t.request(.POST, "/v1/home/admin/briefing-refresh/\(admin.athleteID)", token: athlete.accessToken), .forbidden,
+                code: "forbidden")
             let accepted = try await t.request(.POST, "/v1/home/admin/briefing-refresh/\(athlete.athleteID)", token: admin.accessToken)
             #expect(accepted.status == .accepted)
             #expect(accepted.json["status"].string == "enqueued")
             #expect(accepted.json["athlete_id"].string == athlete.athleteID)
             #expect(try await t.queued(athlete.athleteID).count == 1)
             expectError(try await t.request(.POST, "/v1/home/admin/briefing-refresh/\(UUID())", token: admin.accessToken), .notFound)
-            let audit = try await (t.app.db as! any SQLDatabase).raw("SELECT actor_id, target_id, result FROM audit_log ORDER BY created_at").all()
+            let audit = try await (t.app.db as! any SQLDatabase).raw(
+                "SELECT actor_id, target_id, result FROM audit_log ORDER BY created_at"
+            ).all()
             let results = try audit.map { try $0.decode(column: "result", as: String.self) }
             #expect(results.count == 3 && results.contains("forbidden") && results.contains("not_found"))
             #expect(results.contains { ["enqueued", "cooldown"].contains($0) }, "the accepted call records its enqueue result")

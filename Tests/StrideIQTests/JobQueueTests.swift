@@ -1,12 +1,13 @@
-import Foundation
 import Fluent
+import Foundation
 import LLM
 import LLMFakeServer
 import SQLKit
+import StrideIQCore
 import Testing
 import Vapor
+
 @testable import StrideIQ
-import StrideIQCore
 
 @Suite("Durable job queue, worker and scheduler")
 struct JobQueueTests {
@@ -19,13 +20,21 @@ struct JobQueueTests {
             let today = LocalDate(clock.now(), in: .gmt)
             let plan = try await t.request(.POST, "/v1/plans", json: PlanTests.plan, token: token)
             let planID = try #require(plan.json["id"].string)
-            let workout = try await t.request(.POST, "/v1/plans/\(planID)/workouts", json: ["scheduled_date": "\(today)", "workout_type": "easy", "title": "Easy"], token: token)
+            let workout = try await t.request(
+                .POST, "/v1/plans/\(planID)/workouts", json: ["scheduled_date": "\(today)", "workout_type": "easy", "title": "Easy"],
+                token: token)
             let workoutID = try #require(workout.json["id"].string)
-            let activity = try await t.request(.POST, "/v1/activities", json: ["start_time": "\(JSONCoding.formatTimestamp(clock.now().addingTimeInterval(-7200)))", "distance_m": 6000], token: token)
+            let activity = try await t.request(
+                .POST, "/v1/activities",
+                json: ["start_time": "\(JSONCoding.formatTimestamp(clock.now().addingTimeInterval(-7200)))", "distance_m": 6000],
+                token: token)
             let activityID = try #require(activity.json["id"].string)
             let writes: [(String, HTTPMethod, String, JSON?)] = [
                 ("checkin", .POST, "/v1/daily-checkin", ["date": "\(today)", "sleep_h": 7]),
-                ("activity_created", .POST, "/v1/activities", ["start_time": "\(JSONCoding.formatTimestamp(clock.now().addingTimeInterval(-30000)))", "distance_m": 3000]),
+                (
+                    "activity_created", .POST, "/v1/activities",
+                    ["start_time": "\(JSONCoding.formatTimestamp(clock.now().addingTimeInterval(-30000)))", "distance_m": 3000]
+                ),
                 ("activity_deleted", .DELETE, "/v1/activities/\(activityID)", nil),
                 ("plan_changed", .PATCH, "/v1/plans/\(planID)", ["goal_race_date": "2027-05-02"]),
                 ("workout_changed", .PATCH, "/v1/plans/\(planID)/workouts/\(workoutID)", ["title": "Easy 6 km"]),
@@ -43,7 +52,9 @@ struct JobQueueTests {
             }
             // Refused writes enqueue nothing.
             try await t.clearJobs()
-            expectError(try await t.request(.POST, "/v1/daily-checkin", json: ["date": "\(today)", "sleep_h": 99], token: token), .unprocessableEntity)
+            expectError(
+                try await t.request(.POST, "/v1/daily-checkin", json: ["date": "\(today)", "sleep_h": 99], token: token),
+                .unprocessableEntity)
             _ = try await t.request(.POST, "/v1/plans", json: PlanTests.plan, token: token)
             try await t.clearJobs()
             expectError(try await t.request(.POST, "/v1/plans", json: PlanTests.plan, token: token), .conflict)
@@ -139,7 +150,7 @@ struct JobQueueTests {
             let dead = try #require(try await queue.claim(worker: "killed", limit: 1, lease: 5, on: t.app.db).first)
             let cache = BriefingCache(cache: t.app.cache, now: clock.now)
             #expect(try await cache.acquireLock(id, holder: dead.id.uuidString))
-            clock.advance(by: 6) // lease gone, lock (120 s) still there
+            clock.advance(by: 6)  // lease gone, lock (120 s) still there
             await t.drainJobs()
             let row = try #require(try await t.jobs(athleteID: s.athleteID).first)
             #expect(row.status == .succeeded, "the lock of a job that is no longer running is taken over: \(row)")
@@ -180,15 +191,22 @@ struct JobQueueTests {
     func circuitOpensAfterThreeFailuresAndClosesAfterFifteenMinutes(backend: TestBackend) async throws {
         let clock = TestClock()
         try await withFakeLLM(FakeBehaviour(fault: .serverError(status: 500, message: "overloaded"))) { server in
-            try await TestApp.with(backend, config: { $0.useFakeBriefingProvider(server); $0.accessTokenTTL = 7200 },
-                                   overrides: AppOverrides(now: clock.now)) { t in
+            try await TestApp.with(
+                backend,
+                config: {
+                    $0.useFakeBriefingProvider(server)
+                    $0.accessTokenTTL = 7200
+                },
+                overrides: AppOverrides(now: clock.now)
+            ) { t in
                 let s = try await t.registerWithConsent()
                 let id = UUID(uuidString: s.athleteID)!
                 let briefings = t.services.briefings
                 for _ in 0..<3 {
                     await t.drainJobs()
                     clock.advance(by: 61)
-                    try await briefings.requestRefresh(athleteID: id, priority: .trigger, reason: "checkin", on: t.app.db, logger: t.app.logger)
+                    try await briefings.requestRefresh(
+                        athleteID: id, priority: .trigger, reason: "checkin", on: t.app.db, logger: t.app.logger)
                 }
                 #expect(server.requestCount == 3)
                 let home = try await t.home(s)
@@ -197,7 +215,9 @@ struct JobQueueTests {
                 #expect(home.json["fallback_reason"].string == "provider_provider_error")
                 // Open: the next enqueue says so and its job makes no provider call.
                 clock.advance(by: 61)
-                #expect(try await briefings.requestRefresh(athleteID: id, priority: .trigger, reason: "checkin", on: t.app.db, logger: t.app.logger) == .circuitOpen)
+                #expect(
+                    try await briefings.requestRefresh(
+                        athleteID: id, priority: .trigger, reason: "checkin", on: t.app.db, logger: t.app.logger) == .circuitOpen)
                 await t.drainJobs()
                 #expect(server.requestCount == 3)
                 #expect(try await t.home(s).json["fallback_reason"].string == "circuit_open")
@@ -205,7 +225,9 @@ struct JobQueueTests {
                 server.setBehaviour(.answer(validBriefingAnswer))
                 clock.advance(by: 15 * 60)
                 try await t.clearJobs()
-                #expect(try await briefings.requestRefresh(athleteID: id, priority: .trigger, reason: "checkin", on: t.app.db, logger: t.app.logger) == .enqueued)
+                #expect(
+                    try await briefings.requestRefresh(
+                        athleteID: id, priority: .trigger, reason: "checkin", on: t.app.db, logger: t.app.logger) == .enqueued)
                 await t.drainJobs()
                 #expect(server.requestCount == 4)
                 let healed = try await t.home(s)
@@ -225,10 +247,13 @@ struct JobQueueTests {
             let noConsent = try await t.register()
             _ = noConsent
             // "Active" = used the app or recorded an activity in the last 24 h. Make `idle` last seen 2 days ago.
-            try await (t.app.db as! any SQLDatabase).update("athletes").set("last_seen_at", to: SQLBind(clock.now().addingTimeInterval(-2 * 86400)))
-                .where("id", .equal, SQLBind(UUID(uuidString: idle.athleteID)!)).run()
+            try await (t.app.db as! any SQLDatabase).update("athletes").set(
+                "last_seen_at", to: SQLBind(clock.now().addingTimeInterval(-2 * 86400))
+            )
+            .where("id", .equal, SQLBind(UUID(uuidString: idle.athleteID)!)).run()
             try await t.clearJobs()
-            let second = BriefingScheduler(interval: 900, database: { t.app.db }, briefings: t.services.briefings, now: clock.now, logger: t.app.logger)
+            let second = BriefingScheduler(
+                interval: 900, database: { t.app.db }, briefings: t.services.briefings, now: clock.now, logger: t.app.logger)
             async let a = t.services.scheduler.tickIfLeader()
             async let b = second.tickIfLeader()
             let results = try await [a, b]
@@ -251,10 +276,14 @@ struct JobQueueTests {
         try await withFakeLLM(FakeBehaviour(fault: .neverAnswer)) { server in
             try await TestApp.with(backend, config: { $0.useFakeBriefingProvider(server, providerTimeout: 20, jobTimeout: 30) }) { t in
                 let s = try await t.registerWithConsent()
-                let worker = JobWorker(settings: .init(concurrency: 2, jobDeadline: .seconds(30), drain: .milliseconds(300)),
-                                       database: { t.app.db }, queue: t.services.jobQueue, metrics: t.services.metrics,
-                                       logger: t.app.logger) { job, db in
-                    try await t.services.briefingGenerator.run(athleteID: job.athleteID, jobID: job.id, queue: t.services.jobQueue, db: db, logger: t.app.logger).rawValue
+                let worker = JobWorker(
+                    settings: .init(concurrency: 2, jobDeadline: .seconds(30), drain: .milliseconds(300)),
+                    database: { t.app.db }, queue: t.services.jobQueue, metrics: t.services.metrics,
+                    logger: t.app.logger
+                ) { job, db in
+                    try await t.services.briefingGenerator.run(
+                        athleteID: job.athleteID, jobID: job.id, queue: t.services.jobQueue, db: db, logger: t.app.logger
+                    ).rawValue
                 }
                 #expect(await worker.pollOnce() == 1)
                 #expect(await server.waitForRequests(1))

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import StrideIQ
 
 @Suite("Job wake-ups")
@@ -13,7 +14,10 @@ struct JobWakeupsTests {
         #expect(clock.now - start >= .milliseconds(290))
         // A signal ends a long wait at once…
         start = clock.now
-        Task { try await Task.sleep(for: .milliseconds(50)); wakeups.signal() }
+        Task {
+            try await Task.sleep(for: .milliseconds(50))
+            wakeups.signal()
+        }
         await wakeups.wait(upTo: .seconds(10))
         #expect(clock.now - start < .seconds(2))
         // …and a signal that arrives while nobody waits is kept for the next wait (never lost), once.

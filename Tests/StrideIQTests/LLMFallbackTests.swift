@@ -2,6 +2,7 @@ import Foundation
 import LLM
 import LLMFakeServer
 import Testing
+
 @testable import StrideIQ
 
 /// `BRIEFING_LLM_FALLBACK_*` / `COACH_LLM_FALLBACK_*` wired end to end: the second provider answers when the first
@@ -19,12 +20,15 @@ struct LLMFallbackTests {
     @Test(arguments: TestBackend.available, PrimaryFailure.allCases)
     func briefingFromTheFallbackWhenThePrimaryFails(backend: TestBackend, failure: PrimaryFailure) async throws {
         try await withPrimaryAndFallback(failure, fallback: .answer(validBriefingAnswer)) { primaryURL, primary, fallback in
-            try await TestApp.with(backend, config: { config in
-                config.useFakeBriefingProvider(fallback, providerTimeout: 2, jobTimeout: 4)
-                config.briefingLLMFallback = config.briefingLLM
-                config.briefingLLMFallback?.model = "fake-fallback"
-                config.briefingLLM.baseURL = primaryURL
-            }) { t in
+            try await TestApp.with(
+                backend,
+                config: { config in
+                    config.useFakeBriefingProvider(fallback, providerTimeout: 2, jobTimeout: 4)
+                    config.briefingLLMFallback = config.briefingLLM
+                    config.briefingLLMFallback?.model = "fake-fallback"
+                    config.briefingLLM.baseURL = primaryURL
+                }
+            ) { t in
                 let s = try await t.registerWithConsent()
                 await t.drainJobs()
                 let home = try await t.home(s)
@@ -120,14 +124,19 @@ struct LLMFallbackTests {
 
     /// One coach stream from an app whose coach asks `primary` (model `fake`), then `fallback` (model
     /// `fake-fallback`); `check` sees the well-formed result once the turn has ended.
-    private func coachStream(primary: String, fallback: FakeLLMServer,
-                             _ check: (TestApp, CoachStreamResult) async throws -> Void) async throws {
-        try await TestApp.with(.sqlite, config: { config in
-            config.useFakeCoach(fallback)
-            config.coachLLMFallback = config.coachLLM
-            config.coachLLMFallback?.model = "fake-fallback"
-            config.coachLLM.baseURL = primary
-        }) { t in
+    private func coachStream(
+        primary: String, fallback: FakeLLMServer,
+        _ check: (TestApp, CoachStreamResult) async throws -> Void
+    ) async throws {
+        try await TestApp.with(
+            .sqlite,
+            config: { config in
+                config.useFakeCoach(fallback)
+                config.coachLLMFallback = config.coachLLM
+                config.coachLLMFallback?.model = "fake-fallback"
+                config.coachLLM.baseURL = primary
+            }
+        ) { t in
             let s = try await t.registerWithConsent()
             try await LiveCoachServer.with(t) { live in
                 let result = try await live.stream(token: s.accessToken)

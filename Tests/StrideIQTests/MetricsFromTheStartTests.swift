@@ -1,9 +1,10 @@
 import Foundation
 import LLM
+import StrideIQCore
 import Testing
 import Vapor
+
 @testable import StrideIQ
-import StrideIQCore
 
 /// What a scrape shows before anything happened, and the `process_*` metrics every role exports.
 @Suite("Operations: metrics from the start")
@@ -13,7 +14,7 @@ struct MetricsFromTheStartTests {
             let scrape = try await t.scrape()
             for family in Metrics.Name.fromTheStart {
                 #if !os(Linux)
-                if family.hasPrefix("process_") { continue } // read from /proc
+                    if family.hasPrefix("process_") { continue }  // read from /proc
                 #endif
                 #expect(scrape.text.contains("# TYPE \(family) "), "\(family) is exported from the start")
             }
@@ -69,11 +70,15 @@ struct MetricsFromTheStartTests {
 
     @Test func everyConfiguredProviderStartsAtZeroAndEventsAddToTheZeroSeries() async throws {
         try await withFakeLLM { server in
-            try await TestApp.with(.sqlite, config: { config in
-                config.useFakeBriefingProvider(server)
-                config.briefingLLMFallback = LLMSettings(provider: .anthropic, baseURL: server.anthropicBaseURL, apiKey: "key-1234",
-                                                         model: "fake-fallback", timeouts: config.briefingLLM.timeouts)
-            }) { t in
+            try await TestApp.with(
+                .sqlite,
+                config: { config in
+                    config.useFakeBriefingProvider(server)
+                    config.briefingLLMFallback = LLMSettings(
+                        provider: .anthropic, baseURL: server.anthropicBaseURL, apiKey: "key-1234",
+                        model: "fake-fallback", timeouts: config.briefingLLM.timeouts)
+                }
+            ) { t in
                 var scrape = try await t.scrape()
                 let primary = ["purpose": "briefing", "provider": "openai", "model": "fake-model"]
                 let fallback = ["purpose": "briefing", "provider": "anthropic", "model": "fake-fallback"]
@@ -91,42 +96,43 @@ struct MetricsFromTheStartTests {
     }
 
     #if os(Linux)
-    @Test func processMetricsArePlausibleAndCPUMoves() async throws {
-        try await TestApp.with(.sqlite) { t in
-            let first = try await t.scrape()
-            let cpu = first.value("process_cpu_seconds_total")
-            #expect(cpu > 0)
-            #expect(first.value("process_max_fds") >= 64)
-            #expect(first.value("process_resident_memory_bytes") > 1_048_576)
-            #expect(first.value("process_virtual_memory_bytes") >= first.value("process_resident_memory_bytes"))
-            #expect(first.value("process_open_fds") >= 3)
-            #expect(first.value("process_open_fds") <= first.value("process_max_fds"))
-            let start = first.value("process_start_time_seconds")
-            let now = Date().timeIntervalSince1970
-            #expect(start <= now + 1, "not in the future: \(start) vs \(now)")
-            #expect(start > now - 3600, "started within the last hour: \(now - start) s ago")
+        @Test func processMetricsArePlausibleAndCPUMoves() async throws {
+            try await TestApp.with(.sqlite) { t in
+                let first = try await t.scrape()
+                let cpu = first.value("process_cpu_seconds_total")
+                #expect(cpu > 0)
+                #expect(first.value("process_max_fds") >= 64)
+                #expect(first.value("process_resident_memory_bytes") > 1_048_576)
+                #expect(first.value("process_virtual_memory_bytes") >= first.value("process_resident_memory_bytes"))
+                #expect(first.value("process_open_fds") >= 3)
+                #expect(first.value("process_open_fds") <= first.value("process_max_fds"))
+                let start = first.value("process_start_time_seconds")
+                let now = Date().timeIntervalSince1970
+                #expect(start <= now + 1, "not in the future: \(start) vs \(now)")
+                #expect(start > now - 3600, "started within the last hour: \(now - start) s ago")
 
-            // Busy work on this thread: the next scrape reports more CPU time.
-            let busyUntil = ContinuousClock.now + .milliseconds(300)
-            var spin = 0.0
-            while ContinuousClock.now < busyUntil { spin += Double(spin.bitPattern % 7).squareRoot() }
-            let second = try await t.scrape()
-            #expect(second.value("process_cpu_seconds_total") >= cpu + 0.1, "spun for 0.3 s (\(spin))")
-            #expect(second.series.filter { $0.name == "process_cpu_seconds_total" }.count == 1)
-            #expect(second.value("process_start_time_seconds") == start, "fixed for the life of the process")
+                // Busy work on this thread: the next scrape reports more CPU time.
+                let busyUntil = ContinuousClock.now + .milliseconds(300)
+                var spin = 0.0
+                while ContinuousClock.now < busyUntil { spin += Double(spin.bitPattern % 7).squareRoot() }
+                let second = try await t.scrape()
+                #expect(second.value("process_cpu_seconds_total") >= cpu + 0.1, "spun for 0.3 s (\(spin))")
+                #expect(second.series.filter { $0.name == "process_cpu_seconds_total" }.count == 1)
+                #expect(second.value("process_start_time_seconds") == start, "fixed for the life of the process")
+            }
         }
-    }
 
-    @Test func procStatFieldsAreCountedFromTheLastParenthesis() throws {
-        // A command name with a space and a parenthesis, as a process may call itself.
-        let line = "4242 (strideiq (w) x) S 1 4242 4242 0 -1 4194560 2000 0 0 0 150 25 0 0 20 0 9 0 123456 987654321 4321 "
-            + "18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0"
-        let fields = try #require(ProcessStats.StatFields(line))
-        #expect(fields.userTicks == 150 && fields.systemTicks == 25)
-        #expect(fields.startTicks == 123456)
-        #expect(fields.virtualBytes == 987654321 && fields.residentPages == 4321)
-        #expect(ProcessStats.StatFields("4242 (truncated) S 1 2") == nil)
-    }
+        @Test func procStatFieldsAreCountedFromTheLastParenthesis() throws {
+            // A command name with a space and a parenthesis, as a process may call itself.
+            let line =
+                "4242 (strideiq (w) x) S 1 4242 4242 0 -1 4194560 2000 0 0 0 150 25 0 0 20 0 9 0 123456 987654321 4321 "
+                + "18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0"
+            let fields = try #require(ProcessStats.StatFields(line))
+            #expect(fields.userTicks == 150 && fields.systemTicks == 25)
+            #expect(fields.startTicks == 123456)
+            #expect(fields.virtualBytes == 987_654_321 && fields.residentPages == 4321)
+            #expect(ProcessStats.StatFields("4242 (truncated) S 1 2") == nil)
+        }
     #endif
 
     @Test(arguments: ProcessRole.allCases)
@@ -138,10 +144,10 @@ struct MetricsFromTheStartTests {
             try await configure(app, config: TestApp.baseConfig(.sqlite, schema: schema), role: role)
             let samples = app.metrics.samples
             #if os(Linux)
-            #expect(samples.value("process_cpu_seconds_total") > 0, "\(role)")
-            #expect(samples.text.contains("# TYPE process_cpu_seconds_total counter"))
-            #expect(samples.value("process_resident_memory_bytes") > 1_048_576, "\(role)")
-            #expect(samples.value("process_open_fds") >= 3, "\(role)")
+                #expect(samples.value("process_cpu_seconds_total") > 0, "\(role)")
+                #expect(samples.text.contains("# TYPE process_cpu_seconds_total counter"))
+                #expect(samples.value("process_resident_memory_bytes") > 1_048_576, "\(role)")
+                #expect(samples.value("process_open_fds") >= 3, "\(role)")
             #endif
             #expect(samples.text.contains("# TYPE coach_streams_open gauge"), "\(role)")
         } catch {

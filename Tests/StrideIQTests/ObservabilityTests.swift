@@ -4,11 +4,12 @@ import LLM
 import LLMFakeServer
 import Logging
 import NIOCore
+import StrideIQCore
 import Synchronization
 import Testing
 import Vapor
+
 @testable import StrideIQ
-import StrideIQCore
 
 /// `/metrics`, request ids and the per-request log line. Every metric is read the way Prometheus reads it:
 /// by scraping `/metrics` and parsing the text.
@@ -26,9 +27,11 @@ struct ObservabilityTests {
             let probe = "probe-\(UUID().uuidString.prefix(8))"
             #expect(try await t.request(.GET, "/\(probe)").status == .notFound)
             let s = try await t.register()
-            let activity = try await t.request(.POST, "/v1/activities", json: [
-                "sport": "run", "start_time": "2026-11-20T07:00:00Z", "duration_s": 1800, "distance_m": 5000,
-            ], token: s.accessToken)
+            let activity = try await t.request(
+                .POST, "/v1/activities",
+                json: [
+                    "sport": "run", "start_time": "2026-11-20T07:00:00Z", "duration_s": 1800, "distance_m": 5000,
+                ], token: s.accessToken)
             #expect(activity.status == .created, "\(activity.text)")
             let id = try #require(activity.json["id"].string)
             #expect(try await t.request(.GET, "/v1/activities/\(id)", token: s.accessToken).status == .ok)
@@ -57,11 +60,12 @@ struct ObservabilityTests {
         let clock = TestClock()
         try await withFakeLLM { server in
             try await TestApp.with(backend, config: { $0.useFakeBriefingProvider(server) }, overrides: AppOverrides(now: clock.now)) { t in
-                let s = try await t.registerWithConsent() // the consent change enqueues a refresh
+                let s = try await t.registerWithConsent()  // the consent change enqueues a refresh
                 let athleteID = UUID(uuidString: s.athleteID)!
                 func refresh() async throws -> BriefingService.EnqueueOutcome {
-                    try await t.services.briefings.requestRefresh(athleteID: athleteID, priority: .trigger, reason: "test",
-                                                                  on: t.app.db, logger: t.app.logger)
+                    try await t.services.briefings.requestRefresh(
+                        athleteID: athleteID, priority: .trigger, reason: "test",
+                        on: t.app.db, logger: t.app.logger)
                 }
                 // The consent change enqueued a refresh and started the 60 s cooldown: this one is deferred.
                 #expect(try await refresh() == .cooldown)
@@ -94,8 +98,9 @@ struct ObservabilityTests {
                 #expect(try await t.scrape().value("briefing_state_served_total", ["state": "fresh"]) == 1)
 
                 // New data inside the cooldown: deferred. Once the cooldown is over, a trigger joins the queued job.
-                let checkin = try await t.request(.POST, "/v1/daily-checkin", json: ["date": "\(LocalDate(clock.now(), in: .gmt))", "sleep_h": 6],
-                                                  token: s.accessToken)
+                let checkin = try await t.request(
+                    .POST, "/v1/daily-checkin", json: ["date": "\(LocalDate(clock.now(), in: .gmt))", "sleep_h": 6],
+                    token: s.accessToken)
                 #expect(checkin.status == .created)
                 clock.advance(by: 31)
                 #expect(try await refresh() == .coalesced)
@@ -107,7 +112,7 @@ struct ObservabilityTests {
                 server.setBehaviour(.failing(.serverError(status: 500, message: "upstream down")))
                 for _ in 0..<6 {
                     await t.drainJobs()
-                    clock.advance(by: 10) // past any backoff (at most 2^2 × 1.5 s)
+                    clock.advance(by: 10)  // past any backoff (at most 2^2 × 1.5 s)
                 }
                 scrape = try await t.scrape()
                 #expect(scrape.value("jobs_total", ["kind": "briefing", "outcome": "retrying"]) == 2)
@@ -132,10 +137,12 @@ struct ObservabilityTests {
             let s = try await t.registerWithConsent()
             try await LiveCoachServer.with(t) { live in
                 let openDuringStream = Mutex<Double?>(nil)
-                let result = try await live.stream(token: s.accessToken, onFrame: { frame in
-                    guard frame.event == "delta", openDuringStream.withLock({ $0 }) == nil else { return }
-                    openDuringStream.withLock { $0 = t.app.metrics.value("coach_streams_open") }
-                })
+                let result = try await live.stream(
+                    token: s.accessToken,
+                    onFrame: { frame in
+                        guard frame.event == "delta", openDuringStream.withLock({ $0 }) == nil else { return }
+                        openDuringStream.withLock { $0 = t.app.metrics.value("coach_streams_open") }
+                    })
                 #expect(result.done["finish_reason"].string == "stop")
                 #expect(openDuringStream.withLock { $0 } == 1)
                 #expect(await t.waitForNoOpenStreams())
@@ -151,7 +158,9 @@ struct ObservabilityTests {
                 _ = try await live.stream(token: s.accessToken, stopAfter: { frames in frames.contains { $0.event == "delta" } })
                 #expect(await t.waitForNoOpenStreams())
                 #expect(await fake.waitForClientClose(ofRequest: 1) != nil)
-                try await waitUntil { (try? await t.scrape().value("llm_requests_total", call.merging(["outcome": "cancelled"]) { $1 })) == 1 }
+                try await waitUntil {
+                    (try? await t.scrape().value("llm_requests_total", call.merging(["outcome": "cancelled"]) { $1 })) == 1
+                }
                 scrape = try await t.scrape()
                 #expect(scrape.value("coach_streams_finished_total", ["finish_reason": "cancelled"]) == 1)
                 #expect(scrape.value("llm_errors_total", call.merging(["reason": "cancelled"]) { $1 }) == 1)
@@ -166,7 +175,7 @@ struct ObservabilityTests {
             let bad: JSON = ["email": .string(s.email), "password": "not-the-password-1"]
             #expect(try await t.request(.POST, "/v1/auth/login", json: good).status == .ok)
             #expect(try await t.request(.POST, "/v1/auth/login", json: bad).status == .unauthorized)
-            #expect(try await t.request(.POST, "/v1/auth/login", json: bad).status == .tooManyRequests) // second failure locks
+            #expect(try await t.request(.POST, "/v1/auth/login", json: bad).status == .tooManyRequests)  // second failure locks
             #expect(try await t.request(.POST, "/v1/auth/login", json: good).status == .tooManyRequests)
             let scrape = try await t.scrape()
             #expect(scrape.value("auth_login_attempts_total", ["result": "ok"]) == 1)
@@ -200,7 +209,8 @@ struct ObservabilityTests {
                 let metrics = try await HTTPClient.shared.get(url: "http://127.0.0.1:\(port)/metrics").get()
                 #expect(metrics.status == .ok)
                 let text = String(buffer: metrics.body ?? ByteBuffer())
-                #expect(PrometheusSamples(text: text).value("http_requests_total", ["method": "GET", "route": "/ping", "status": "200"]) == 1)
+                #expect(
+                    PrometheusSamples(text: text).value("http_requests_total", ["method": "GET", "route": "/ping", "status": "200"]) == 1)
                 #expect(text.contains("jobs_queue_depth{kind=\"briefing\"}"))
                 let other = try await HTTPClient.shared.get(url: "http://127.0.0.1:\(port)/ping").get()
                 #expect(other.status == .notFound)
@@ -232,19 +242,23 @@ struct ObservabilityTests {
         let logs = LogCapture()
         let apiKey = "sk-test-never-log-me-4f9c2a"
         try await withFakeLLM(.failing(.serverError(status: 500, message: "upstream down"))) { server in
-            try await TestApp.with(.sqlite, config: { config in
-                config.useFakeCoach(server)
-                config.coachLLM.apiKey = apiKey
-                config.useFakeBriefingProvider(server)
-                config.briefingLLM.apiKey = apiKey
-            }, logs: logs) { t in
+            try await TestApp.with(
+                .sqlite,
+                config: { config in
+                    config.useFakeCoach(server)
+                    config.coachLLM.apiKey = apiKey
+                    config.useFakeBriefingProvider(server)
+                    config.briefingLLM.apiKey = apiKey
+                }, logs: logs
+            ) { t in
                 var n = 0
                 func call(_ method: HTTPMethod, _ path: String, json: JSON? = nil, token: String? = nil) async throws -> Reply {
                     n += 1
                     return try await t.request(method, path, json: json, token: token, headers: [("X-Request-Id", "test-\(n)")])
                 }
                 let password = "my-secret-pass-9QxZ"
-                let register = try await call(.POST, "/v1/auth/register", json: ["email": "logs@example.com", "password": .string(password)])
+                let register = try await call(
+                    .POST, "/v1/auth/register", json: ["email": "logs@example.com", "password": .string(password)])
                 let access = try #require(register.json["access_token"].string)
                 _ = try await call(.PATCH, "/v1/athlete", json: ["ai_consent": true], token: access)
                 let login = try await call(.POST, "/v1/auth/login", json: ["email": "logs@example.com", "password": .string(password)])
@@ -257,7 +271,7 @@ struct ObservabilityTests {
                 _ = try await call(.GET, "/v1/home", token: newAccess)
                 _ = try await call(.GET, "/v1/activities/\(UUID())", token: newAccess)
                 _ = try await call(.POST, "/v1/auth/logout", json: ["refresh_token": .string(newRefresh)], token: newAccess)
-                await t.drainJobs() // the briefing job fails against the provider and logs why
+                await t.drainJobs()  // the briefing job fails against the provider and logs why
 
                 let lines = logs.all
                 for i in 1...n {
@@ -291,7 +305,8 @@ struct ObservabilityTests {
             t.app.logger = logger
             _ = try await t.request(.GET, "/ping", headers: [("X-Request-Id", "json-1")])
         }
-        #expect(written.withLock { $0 }.contains { String(decoding: $0, as: UTF8.self).contains(#""route":"/ping""#) }, "paths are not escaped")
+        #expect(
+            written.withLock { $0 }.contains { String(decoding: $0, as: UTF8.self).contains(#""route":"/ping""#) }, "paths are not escaped")
         let objects = written.withLock { $0 }.compactMap { try? JSONSerialization.jsonObject(with: $0) as? [String: String] }
         #expect(written.withLock { $0 }.allSatisfy { $0.last == 0x0A && $0.dropLast().contains(0x0A) == false }, "one line per entry")
         let line = try #require(objects.first { $0["msg"] == "request" && $0["request-id"] == "json-1" })
@@ -314,8 +329,10 @@ extension TestApp {
 }
 
 /// Polls `condition` until it holds (or fails the test after `timeout`).
-func waitUntil(timeout: Duration = .seconds(5), sourceLocation: SourceLocation = #_sourceLocation,
-               _ condition: () async -> Bool) async throws {
+func waitUntil(
+    timeout: Duration = .seconds(5), sourceLocation: SourceLocation = #_sourceLocation,
+    _ condition: () async -> Bool
+) async throws {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         if await condition() { return }

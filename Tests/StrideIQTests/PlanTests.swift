@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Vapor
+
 @testable import StrideIQ
 
 @Suite("Training plans and workouts")
@@ -22,36 +23,62 @@ struct PlanTests {
             // At most one active plan.
             let second = try await t.request(.POST, "/v1/plans", json: Self.plan.setting("name", "Another"), token: s.accessToken)
             expectError(second, .conflict, code: "active_plan_exists")
-            #expect(try await t.request(.POST, "/v1/plans", json: Self.plan.setting("status", "draft"), token: s.accessToken).status == .created)
+            #expect(
+                try await t.request(.POST, "/v1/plans", json: Self.plan.setting("status", "draft"), token: s.accessToken).status == .created
+            )
             #expect(try await t.request(.GET, "/v1/plans", token: s.accessToken).json["plans"].array.count == 2)
 
-            let workout: JSON = ["scheduled_date": "2026-12-08", "week_number": 1, "workout_type": "easy", "title": "Easy 8 km",
-                                 "phase": "base", "target_distance_m": 8000, "target_pace_min_s_per_km": 330, "target_pace_max_s_per_km": 360]
+            let workout: JSON = [
+                "scheduled_date": "2026-12-08", "week_number": 1, "workout_type": "easy", "title": "Easy 8 km",
+                "phase": "base", "target_distance_m": 8000, "target_pace_min_s_per_km": 330, "target_pace_max_s_per_km": 360,
+            ]
             let w = try await t.request(.POST, "/v1/plans/\(planID)/workouts", json: workout, token: s.accessToken)
             #expect(w.status == .created, "\(w.text)")
             let workoutID = try #require(w.json["id"].string)
-            expectError(try await t.request(.POST, "/v1/plans/\(planID)/workouts", json: workout.setting("title", "Again"), token: s.accessToken), .conflict, code: "workout_date_taken")
-            expectError(try await t.request(.POST, "/v1/plans/\(planID)/workouts", json: workout.setting("scheduled_date", "2026-12-09").setting("target_pace_min_s_per_km", 400), token: s.accessToken), .unprocessableEntity)
-            expectError(try await t.request(.POST, "/v1/plans/\(planID)/workouts", json: workout.setting("scheduled_date", "2026-12-09").setting("workout_type", "jogging"), token: s.accessToken), .unprocessableEntity)
-            expectError(try await t.request(.POST, "/v1/plans/\(planID)/workouts", json: ["scheduled_date": "2026-12-10"], token: s.accessToken), .unprocessableEntity)
+            expectError(
+                try await t.request(.POST, "/v1/plans/\(planID)/workouts", json: workout.setting("title", "Again"), token: s.accessToken),
+                .conflict, code: "workout_date_taken")
+            expectError(
+                try await t.request(
+                    .POST, "/v1/plans/\(planID)/workouts",
+                    json: workout.setting("scheduled_date", "2026-12-09").setting("target_pace_min_s_per_km", 400), token: s.accessToken),
+                .unprocessableEntity)
+            expectError(
+                try await t.request(
+                    .POST, "/v1/plans/\(planID)/workouts",
+                    json: workout.setting("scheduled_date", "2026-12-09").setting("workout_type", "jogging"), token: s.accessToken),
+                .unprocessableEntity)
+            expectError(
+                try await t.request(.POST, "/v1/plans/\(planID)/workouts", json: ["scheduled_date": "2026-12-10"], token: s.accessToken),
+                .unprocessableEntity)
 
-            let patched = try await t.request(.PATCH, "/v1/plans/\(planID)/workouts/\(workoutID)", json: ["title": "Easy 10 km", "target_distance_m": 10000, "coach_notes": nil], token: s.accessToken)
+            let patched = try await t.request(
+                .PATCH, "/v1/plans/\(planID)/workouts/\(workoutID)",
+                json: ["title": "Easy 10 km", "target_distance_m": 10000, "coach_notes": nil], token: s.accessToken)
             #expect(patched.status == .ok)
             #expect(patched.json["title"].string == "Easy 10 km")
             #expect(patched.json["workout_type"].string == "easy")
             #expect(patched.json["target_pace_min_s_per_km"].int == 330)
             // A patch that would make the pace range inverted is refused and changes nothing.
-            expectError(try await t.request(.PATCH, "/v1/plans/\(planID)/workouts/\(workoutID)", json: ["target_pace_max_s_per_km": 300], token: s.accessToken), .unprocessableEntity)
+            expectError(
+                try await t.request(
+                    .PATCH, "/v1/plans/\(planID)/workouts/\(workoutID)", json: ["target_pace_max_s_per_km": 300], token: s.accessToken),
+                .unprocessableEntity)
 
             let shown = try await t.request(.GET, "/v1/plans/\(planID)", token: s.accessToken)
             #expect(shown.json["workouts"].array.count == 1)
             #expect(shown.json["workouts"][0]["target_pace_max_s_per_km"].int == 360)
 
-            let renamed = try await t.request(.PATCH, "/v1/plans/\(planID)", json: ["goal_race_date": "2027-04-25", "goal_time_seconds": nil], token: s.accessToken)
+            let renamed = try await t.request(
+                .PATCH, "/v1/plans/\(planID)", json: ["goal_race_date": "2027-04-25", "goal_time_seconds": nil], token: s.accessToken)
             #expect(renamed.json["goal_race_date"].string == "2027-04-25")
             #expect(renamed.json["goal_time_seconds"].isNull)
-            expectError(try await t.request(.PATCH, "/v1/plans/\(planID)", json: ["plan_end_date": "2026-12-01"], token: s.accessToken), .unprocessableEntity)
-            expectError(try await t.request(.PATCH, "/v1/plans/\(planID)", json: ["goal_race_distance_m": 50], token: s.accessToken), .unprocessableEntity)
+            expectError(
+                try await t.request(.PATCH, "/v1/plans/\(planID)", json: ["plan_end_date": "2026-12-01"], token: s.accessToken),
+                .unprocessableEntity)
+            expectError(
+                try await t.request(.PATCH, "/v1/plans/\(planID)", json: ["goal_race_distance_m": 50], token: s.accessToken),
+                .unprocessableEntity)
 
             #expect(try await t.request(.DELETE, "/v1/plans/\(planID)/workouts/\(workoutID)", token: s.accessToken).status == .noContent)
             expectError(try await t.request(.DELETE, "/v1/plans/\(planID)/workouts/\(workoutID)", token: s.accessToken), .notFound)
@@ -68,13 +95,20 @@ struct PlanTests {
             let owner = try await t.register()
             let intruder = try await t.register()
             let planID = try #require(try await t.request(.POST, "/v1/plans", json: Self.plan, token: owner.accessToken).json["id"].string)
-            let w = try await t.request(.POST, "/v1/plans/\(planID)/workouts", json: ["scheduled_date": "2026-12-08", "workout_type": "long", "title": "Long run"], token: owner.accessToken)
+            let w = try await t.request(
+                .POST, "/v1/plans/\(planID)/workouts", json: ["scheduled_date": "2026-12-08", "workout_type": "long", "title": "Long run"],
+                token: owner.accessToken)
             let workoutID = try #require(w.json["id"].string)
             expectError(try await t.request(.GET, "/v1/plans/\(planID)", token: intruder.accessToken), .notFound)
             expectError(try await t.request(.PATCH, "/v1/plans/\(planID)", json: ["name": "mine"], token: intruder.accessToken), .notFound)
             expectError(try await t.request(.DELETE, "/v1/plans/\(planID)", token: intruder.accessToken), .notFound)
-            expectError(try await t.request(.POST, "/v1/plans/\(planID)/workouts", json: ["scheduled_date": "2026-12-09", "workout_type": "easy", "title": "x"], token: intruder.accessToken), .notFound)
-            expectError(try await t.request(.PATCH, "/v1/plans/\(planID)/workouts/\(workoutID)", json: ["title": "x"], token: intruder.accessToken), .notFound)
+            expectError(
+                try await t.request(
+                    .POST, "/v1/plans/\(planID)/workouts", json: ["scheduled_date": "2026-12-09", "workout_type": "easy", "title": "x"],
+                    token: intruder.accessToken), .notFound)
+            expectError(
+                try await t.request(.PATCH, "/v1/plans/\(planID)/workouts/\(workoutID)", json: ["title": "x"], token: intruder.accessToken),
+                .notFound)
             expectError(try await t.request(.DELETE, "/v1/plans/\(planID)/workouts/\(workoutID)", token: intruder.accessToken), .notFound)
             // The intruder's own active plan is unaffected by the owner's.
             #expect(try await t.request(.POST, "/v1/plans", json: Self.plan, token: intruder.accessToken).status == .created)

@@ -14,7 +14,10 @@ public struct AppConfig: Sendable {
         case postgres(url: String)
 
         public var kind: String {
-            switch self { case .sqlite: "sqlite"; case .postgres: "postgres" }
+            switch self {
+            case .sqlite: "sqlite"
+            case .postgres: "postgres"
+            }
         }
     }
 
@@ -103,8 +106,11 @@ public struct AppConfig: Sendable {
         config.port = reader.int("PORT", default: config.port, range: 1...65535)
         config.dataDirectory = reader.string("DATA_DIR", default: config.dataDirectory)
         if let url = reader.optionalString("DATABASE_URL") {
-            if let location = parseDatabaseURL(url) { config.database = location }
-            else { reader.problem("DATABASE_URL must be sqlite://<file path> or postgres://user:pass@host:port/db") }
+            if let location = parseDatabaseURL(url) {
+                config.database = location
+            } else {
+                reader.problem("DATABASE_URL must be sqlite://<file path> or postgres://user:pass@host:port/db")
+            }
         } else {
             config.database = .sqlite(path: (config.dataDirectory as NSString).appendingPathComponent("strideiq.sqlite"))
         }
@@ -113,12 +119,13 @@ public struct AppConfig: Sendable {
                 _ = try RedisConfiguration(url: url)
                 config.redisURL = url
             } catch {
-                reader.problem("REDIS_URL: \(error)") // the error never contains the password
+                reader.problem("REDIS_URL: \(error)")  // the error never contains the password
             }
         }
         config.secretKey = reader.optionalString("SECRET_KEY")
         if let key = config.secretKey, key.utf8.count < minimumSecretBytes {
-            reader.problem("SECRET_KEY must be at least \(minimumSecretBytes) bytes (got \(key.utf8.count)); generate one with `openssl rand -hex 32`")
+            reader.problem(
+                "SECRET_KEY must be at least \(minimumSecretBytes) bytes (got \(key.utf8.count)); generate one with `openssl rand -hex 32`")
         } else if config.secretKey == nil && config.mode == .production {
             reader.problem("SECRET_KEY is required in production (at least \(minimumSecretBytes) bytes; `openssl rand -hex 32`)")
         }
@@ -127,7 +134,8 @@ public struct AppConfig: Sendable {
             reader.problem("BCRYPT_COST must be at least 10 in production (got \(config.bcryptCost))")
         }
         config.accessTokenTTL = TimeInterval(reader.int("ACCESS_TOKEN_TTL_S", default: Int(config.accessTokenTTL), range: 30...86_400))
-        config.refreshTokenTTL = TimeInterval(reader.int("REFRESH_TOKEN_TTL_S", default: Int(config.refreshTokenTTL), range: 60...(365 * 86_400)))
+        config.refreshTokenTTL = TimeInterval(
+            reader.int("REFRESH_TOKEN_TTL_S", default: Int(config.refreshTokenTTL), range: 60...(365 * 86_400)))
         config.authRateLimitPerMinute = reader.int("AUTH_RATE_LIMIT_PER_MIN", default: config.authRateLimitPerMinute, range: 1...1_000_000)
         config.trustedProxies = reader.list("TRUSTED_PROXIES", default: config.trustedProxies) { CIDR($0) }
         config.logFormat = reader.choice("LOG_FORMAT", default: .text)
@@ -136,9 +144,12 @@ public struct AppConfig: Sendable {
             reader.problem("LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical (got \(config.logLevel))")
         }
         if reader.optionalString("METRICS_PORT") != nil {
-            let port = reader.int("METRICS_PORT", default: 0, range: 1...65535) // 0: invalid, already reported
-            if port == config.port { reader.problem("METRICS_PORT must differ from PORT (\(config.port))") }
-            else if port != 0 { config.metricsPort = port }
+            let port = reader.int("METRICS_PORT", default: 0, range: 1...65535)  // 0: invalid, already reported
+            if port == config.port {
+                reader.problem("METRICS_PORT must differ from PORT (\(config.port))")
+            } else if port != 0 {
+                config.metricsPort = port
+            }
         }
         config.metricsHost = reader.optionalString("METRICS_HOST")
         config.metricsToken = reader.optionalString("METRICS_TOKEN")
@@ -157,20 +168,27 @@ public struct AppConfig: Sendable {
         // A global variable's problem shows up for both purposes: report it once.
         let llmProblems = briefing.problems + coach.problems + briefingFallback.problems + coachFallback.problems
         for problem in llmProblems where !reader.problems.contains(problem) { reader.problem(problem) }
-        config.briefingJobTimeout = TimeInterval(reader.int("BRIEFING_JOB_TIMEOUT_S", default: Int(config.briefingJobTimeout), range: 1...600))
+        config.briefingJobTimeout = TimeInterval(
+            reader.int("BRIEFING_JOB_TIMEOUT_S", default: Int(config.briefingJobTimeout), range: 1...600))
         let providerTimeout = config.briefingLLM.timeouts.request.components.seconds
         if Double(providerTimeout) >= config.briefingJobTimeout {
-            reader.problem("BRIEFING_JOB_TIMEOUT_S (\(Int(config.briefingJobTimeout)) s) must be longer than BRIEFING_PROVIDER_TIMEOUT_S (\(providerTimeout) s)")
+            reader.problem(
+                "BRIEFING_JOB_TIMEOUT_S (\(Int(config.briefingJobTimeout)) s) must be longer than BRIEFING_PROVIDER_TIMEOUT_S (\(providerTimeout) s)"
+            )
         }
         config.workerConcurrency = reader.int("WORKER_CONCURRENCY", default: config.workerConcurrency, range: 1...1024)
         config.briefingCooldown = TimeInterval(reader.int("BRIEFING_COOLDOWN_S", default: Int(config.briefingCooldown), range: 0...3600))
         config.workerLease = TimeInterval(reader.int("WORKER_LEASE_S", default: Int(config.workerLease), range: 3...3600))
-        config.schedulerInterval = TimeInterval(reader.int("SCHEDULER_INTERVAL_S", default: Int(config.schedulerInterval), range: 1...86_400))
-        config.coachStreamTimeout = TimeInterval(reader.int("COACH_STREAM_TIMEOUT_S", default: Int(config.coachStreamTimeout), range: 1...3600))
+        config.schedulerInterval = TimeInterval(
+            reader.int("SCHEDULER_INTERVAL_S", default: Int(config.schedulerInterval), range: 1...86_400))
+        config.coachStreamTimeout = TimeInterval(
+            reader.int("COACH_STREAM_TIMEOUT_S", default: Int(config.coachStreamTimeout), range: 1...3600))
         config.coachHeartbeat = TimeInterval(reader.int("COACH_HEARTBEAT_S", default: Int(config.coachHeartbeat), range: 1...60))
         config.coachMaxStreams = reader.int("COACH_MAX_STREAMS", default: config.coachMaxStreams, range: 1...100_000)
-        config.coachMaxStreamsPerAthlete = reader.int("COACH_MAX_STREAMS_PER_ATHLETE", default: config.coachMaxStreamsPerAthlete, range: 1...100)
-        config.coachDailyMessageBudget = reader.int("COACH_DAILY_MESSAGE_BUDGET", default: config.coachDailyMessageBudget, range: 1...100_000)
+        config.coachMaxStreamsPerAthlete = reader.int(
+            "COACH_MAX_STREAMS_PER_ATHLETE", default: config.coachMaxStreamsPerAthlete, range: 1...100)
+        config.coachDailyMessageBudget = reader.int(
+            "COACH_DAILY_MESSAGE_BUDGET", default: config.coachDailyMessageBudget, range: 1...100_000)
         config.shutdownTimeout = TimeInterval(reader.int("SHUTDOWN_TIMEOUT_S", default: Int(config.shutdownTimeout), range: 1...600))
         config.workerDrain = TimeInterval(reader.int("WORKER_DRAIN_S", default: Int(config.workerDrain), range: 0...600))
         if config.workerDrain >= config.shutdownTimeout {

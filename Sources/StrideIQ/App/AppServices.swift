@@ -1,6 +1,6 @@
 import LLM
-import Vapor
 import StrideIQCore
+import Vapor
 
 /// The app-wide collaborators `configure` builds once. Handlers reach them through `Application`.
 struct AppServices: Sendable {

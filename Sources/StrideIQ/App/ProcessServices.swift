@@ -103,7 +103,8 @@ extension ProcessRole {
         let services = app.strideIQ
         var list: [any Service] = []
         if let port = app.config.metricsPort {
-            list.append(MetricsListenerService(server: MetricsServer(host: app.config.metricsHost ?? app.config.host, port: port), app: app))
+            list.append(
+                MetricsListenerService(server: MetricsServer(host: app.config.metricsHost ?? app.config.host, port: port), app: app))
         }
         if runsWorker, let listener = services.jobListener {
             list.append(JobListenerService(listener: listener))

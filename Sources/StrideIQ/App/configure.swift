@@ -4,8 +4,8 @@ import FluentSQLiteDriver
 import JWT
 import LLM
 import SQLKit
-import Vapor
 import StrideIQCore
+import Vapor
 
 /// Collaborators a caller may supply instead of the defaults — tests share one cache between two apps or
 /// control the clock; everything else comes from `AppConfig`.
@@ -15,14 +15,18 @@ public struct AppOverrides: Sendable {
     /// Postgres schema to use (tests isolate each app in its own schema).
     public var postgresSchema: String?
     public init(cache: (any SharedCache)? = nil, now: (@Sendable () -> Date)? = nil, postgresSchema: String? = nil) {
-        self.cache = cache; self.now = now; self.postgresSchema = postgresSchema
+        self.cache = cache
+        self.now = now
+        self.postgresSchema = postgresSchema
     }
 }
 
 /// The composition root: the one place that turns a config into a running app. Every command and every
 /// test goes through it.
-public func configure(_ app: Application, config: AppConfig, overrides: AppOverrides = .init(),
-                      role: ProcessRole = .serve) async throws {
+public func configure(
+    _ app: Application, config: AppConfig, overrides: AppOverrides = .init(),
+    role: ProcessRole = .serve
+) async throws {
     let secret = try SecretKeyStore.resolve(config: config, logger: app.logger)
 
     app.http.server.configuration.hostname = config.host
@@ -44,7 +48,7 @@ public func configure(_ app: Application, config: AppConfig, overrides: AppOverr
     if let override = overrides.cache {
         cache = override
     } else if let url = config.redisURL {
-        let redis = try RedisCache(url: url, eventLoopGroup: app.eventLoopGroup, logger: app.logger) // connects on first use
+        let redis = try RedisCache(url: url, eventLoopGroup: app.eventLoopGroup, logger: app.logger)  // connects on first use
         app.lifecycle.use(RedisCacheShutdown(cache: redis))
         cache = redis
     } else {
@@ -55,47 +59,54 @@ public func configure(_ app: Application, config: AppConfig, overrides: AppOverr
     // One HTTP client for every LLM call, shut down with the app.
     // Enough connections per provider host for every coach stream plus every briefing job (a request beyond
     // the pool's limit would wait for a free connection, and that wait counts against its first-token timeout).
-    let llmClient = HTTPClient(eventLoopGroupProvider: .shared(app.eventLoopGroup),
-                               configuration: LLMSettings.httpClientConfiguration(
-                                for: config.allLLMSettings,
-                                maxConnectionsPerHost: max(256, config.coachMaxStreams + config.workerConcurrency)))
+    let llmClient = HTTPClient(
+        eventLoopGroupProvider: .shared(app.eventLoopGroup),
+        configuration: LLMSettings.httpClientConfiguration(
+            for: config.allLLMSettings,
+            maxConnectionsPerHost: max(256, config.coachMaxStreams + config.workerConcurrency)))
     app.lifecycle.use(HTTPClientShutdown(client: llmClient))
     // Each purpose: its provider, then its fallback when configured, every attempt measured.
-    let briefingProvider = InstrumentedLLMProvider.make(purpose: .briefing, primary: config.briefingLLM,
-                                                        fallback: config.briefingLLMFallback, metrics: metrics,
-                                                        httpClient: llmClient, logger: app.logger)
-    let coachProvider = InstrumentedLLMProvider.make(purpose: .coach, primary: config.coachLLM, fallback: config.coachLLMFallback,
-                                                     metrics: metrics, httpClient: llmClient, logger: app.logger)
+    let briefingProvider = InstrumentedLLMProvider.make(
+        purpose: .briefing, primary: config.briefingLLM,
+        fallback: config.briefingLLMFallback, metrics: metrics,
+        httpClient: llmClient, logger: app.logger)
+    let coachProvider = InstrumentedLLMProvider.make(
+        purpose: .coach, primary: config.coachLLM, fallback: config.coachLLMFallback,
+        metrics: metrics, httpClient: llmClient, logger: app.logger)
 
     let wakeups = JobWakeups()
     let jobQueue = JobQueue(now: now, wakeups: wakeups)
     let briefingCache = BriefingCache(cache: cache, now: now, cooldown: config.briefingCooldown)
     let briefings = BriefingService(cache: briefingCache, queue: jobQueue, metrics: metrics)
-    let generator = BriefingGenerator(cache: briefingCache, provider: briefingProvider,
-                                      jobDeadline: .seconds(config.briefingJobTimeout), metrics: metrics, now: now)
+    let generator = BriefingGenerator(
+        cache: briefingCache, provider: briefingProvider,
+        jobDeadline: .seconds(config.briefingJobTimeout), metrics: metrics, now: now)
     let database: @Sendable () -> any Database = { [unowned app] in app.db }
     let logger = app.logger
     // On Postgres, LISTEN/NOTIFY wakes idle workers and the poll is only a slow safety net.
     let worker = JobWorker(
-        settings: .init(concurrency: config.workerConcurrency, pollInterval: postgres == nil ? .milliseconds(250) : .seconds(2),
-                        lease: config.workerLease, jobDeadline: .seconds(config.briefingJobTimeout),
-                        drain: .seconds(config.workerDrain)),
+        settings: .init(
+            concurrency: config.workerConcurrency, pollInterval: postgres == nil ? .milliseconds(250) : .seconds(2),
+            lease: config.workerLease, jobDeadline: .seconds(config.briefingJobTimeout),
+            drain: .seconds(config.workerDrain)),
         database: database, queue: jobQueue, metrics: metrics, logger: logger, wakeups: wakeups
     ) { job, db in
         switch job.kind {
         case .briefing: try await generator.run(athleteID: job.athleteID, jobID: job.id, queue: jobQueue, db: db, logger: logger).rawValue
         }
     }
-    let scheduler = BriefingScheduler(interval: config.schedulerInterval, database: database, briefings: briefings,
-                                      now: now, logger: logger)
+    let scheduler = BriefingScheduler(
+        interval: config.schedulerInterval, database: database, briefings: briefings,
+        now: now, logger: logger)
     // Hashed once at boot on the thread pool; used to make unknown-email logins cost as much as real ones.
     let dummyHash = try await app.password.async.hash(TokenService.newOpaqueToken())
     app.strideIQ = AppServices(
         config: config,
         cache: cache,
         tokenService: TokenService(accessTTL: config.accessTokenTTL, refreshTTL: config.refreshTokenTTL, cache: cache, now: now),
-        loginGuard: LoginGuard(cache: cache, maxFailures: config.loginMaxFailures,
-                               window: .seconds(config.loginFailureWindow), lockout: .seconds(config.loginLockout), metrics: metrics),
+        loginGuard: LoginGuard(
+            cache: cache, maxFailures: config.loginMaxFailures,
+            window: .seconds(config.loginFailureWindow), lockout: .seconds(config.loginLockout), metrics: metrics),
         now: now,
         metrics: metrics,
         coachProvider: coachProvider,
@@ -161,7 +172,8 @@ private func configureDatabase(_ app: Application, config: AppConfig, schema: St
         // Fail fast when the server is unreachable: readiness must be able to say so within its timeout.
         configuration.coreConfiguration.options.connectTimeout = .seconds(3)
         if let schema { configuration.searchPath = [schema] }
-        app.databases.use(.postgres(configuration: configuration, maxConnectionsPerEventLoop: 4, connectionPoolTimeout: .seconds(5)), as: .psql)
+        app.databases.use(
+            .postgres(configuration: configuration, maxConnectionsPerEventLoop: 4, connectionPoolTimeout: .seconds(5)), as: .psql)
         return configuration
     }
 }
@@ -180,7 +192,8 @@ enum SecretKeyStore {
         case .development:
             let path = (config.dataDirectory as NSString).appendingPathComponent("secret_key")
             if let existing = try? String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines),
-               existing.utf8.count >= AppConfig.minimumSecretBytes {
+                existing.utf8.count >= AppConfig.minimumSecretBytes
+            {
                 return existing
             }
             try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)

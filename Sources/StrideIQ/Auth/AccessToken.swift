@@ -1,7 +1,7 @@
 import Fluent
 import JWT
-import Vapor
 import StrideIQCore
+import Vapor
 
 /// Claims of the short-lived HS256 access token. `sid` names the refresh-token family (the login session),
 /// so logging out with only an access token can end that session too.
@@ -45,7 +45,8 @@ struct AthleteAuthenticator: AsyncMiddleware {
         guard let bearer = request.headers.bearerAuthorization else { throw APIError.unauthenticated }
         let claims = try await request.verifyAccessToken(bearer.token)
         guard let athleteID = UUID(uuidString: claims.sub.value),
-              let athlete = try await Athlete.find(athleteID, on: request.db) else {
+            let athlete = try await Athlete.find(athleteID, on: request.db)
+        else {
             throw APIError.invalidToken
         }
         request.setCurrentAthlete(CurrentAthlete(athlete: athlete, claims: claims))
@@ -67,8 +68,9 @@ extension Request {
     /// and the revocation list. Any failure is the same 401.
     func verifyAccessToken(_ token: String) async throws -> AccessClaims {
         guard let claims = try? await jwt.verify(token, as: AccessClaims.self),
-              claims.exp.value > application.now(),
-              await !application.tokenService.isAccessTokenRevoked(jti: claims.jti.value, logger: logger) else {
+            claims.exp.value > application.now(),
+            await !application.tokenService.isAccessTokenRevoked(jti: claims.jti.value, logger: logger)
+        else {
             throw APIError.invalidToken
         }
         return claims

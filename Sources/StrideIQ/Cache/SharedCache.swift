@@ -31,7 +31,10 @@ public protocol SharedCache: Sendable {
 /// In-process implementation of `SharedCache` for the embedded mode and tests.
 /// Expired entries are dropped lazily on access and swept when the table grows.
 public actor MemoryCache: SharedCache {
-    private struct Entry { var value: String; var expiresAt: Date }
+    private struct Entry {
+        var value: String
+        var expiresAt: Date
+    }
     private var entries: [String: Entry] = [:]
     private let now: @Sendable () -> Date
     private var writesSinceSweep = 0

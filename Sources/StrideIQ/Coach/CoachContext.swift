@@ -100,7 +100,8 @@ enum CoachContextBuilder {
         if recent.isEmpty {
             facts.append("No runs recorded in the last \(runDays) days.")
         } else {
-            facts.append("Last \(runDays) days: \(recent.count) run\(recent.count == 1 ? "" : "s"), \(format.distance(recentTotal)) in total.")
+            facts.append(
+                "Last \(runDays) days: \(recent.count) run\(recent.count == 1 ? "" : "s"), \(format.distance(recentTotal)) in total.")
             if let last = recent.last { facts.append("Latest run: " + runLine(last, zone: zone, format: format) + ".") }
         }
 
@@ -109,7 +110,10 @@ enum CoachContextBuilder {
         for back in stride(from: volumeWeeks - 1, through: 0, by: -1) {
             let start = monday.adding(days: -7 * back)
             let end = start.adding(days: 6)
-            let runs = input.runs.filter { let d = LocalDate($0.startTime, in: zone); return d >= start && d <= end }
+            let runs = input.runs.filter {
+                let d = LocalDate($0.startTime, in: zone)
+                return d >= start && d <= end
+            }
             let distance = runs.compactMap(\.distanceM).reduce(0, +)
             let label = back == 0 ? "this week (so far)" : "week of \(start)"
             weekLines.append("- \(label): \(format.distance(distance)) in \(runs.count) run\(runs.count == 1 ? "" : "s")")
@@ -127,7 +131,9 @@ enum CoachContextBuilder {
             }
             for workout in input.weekWorkouts.sorted(by: { $0.date < $1.date }) {
                 let done = input.runs.filter { LocalDate($0.startTime, in: zone) == workout.date }
-                var line = "- \(weekday(workout.date)) \(workout.date)\(workout.date == today ? " (today)" : ""): " + workoutText(workout, format: format)
+                var line =
+                    "- \(weekday(workout.date)) \(workout.date)\(workout.date == today ? " (today)" : ""): "
+                    + workoutText(workout, format: format)
                 if !done.isEmpty {
                     line += " — done: \(format.distance(done.compactMap(\.distanceM).reduce(0, +)))"
                 } else if workout.date < today && workout.type != .rest {
@@ -180,14 +186,16 @@ enum CoachContextBuilder {
             sections.append(runsSection)
             sections.append("## Weekly running volume, last \(volumeWeeks) weeks\n" + weekLines.joined(separator: "\n"))
             if input.plan != nil {
-                sections.append("## \(planHeading)\n" + (planLines.isEmpty ? "- no workouts planned this week" : planLines.joined(separator: "\n")))
+                sections.append(
+                    "## \(planHeading)\n" + (planLines.isEmpty ? "- no workouts planned this week" : planLines.joined(separator: "\n")))
             } else {
                 sections.append("## Plan\n- no active training plan")
             }
             if let next = input.nextWorkout {
                 sections.append("## Next planned workout\n- \(weekday(next.date)) \(next.date): \(workoutText(next, format: format))")
             }
-            sections.append("## Check-ins, last \(checkinDays) days\n" + (checkinLines.isEmpty ? "- none" : checkinLines.joined(separator: "\n")))
+            sections.append(
+                "## Check-ins, last \(checkinDays) days\n" + (checkinLines.isEmpty ? "- none" : checkinLines.joined(separator: "\n")))
             sections.append("## Race\n- " + (raceLine ?? "no upcoming goal race"))
             return sections.joined(separator: "\n\n")
         }
@@ -232,8 +240,11 @@ enum CoachContextBuilder {
     static func checkinText(_ c: CoachCheckinFact) -> String {
         var parts: [String] = []
         if let r = c.readiness { parts.append("readiness \(r)/5") }
-        if let h = c.sleepH { parts.append(String(format: "sleep %.1f h", h) + (c.sleepQuality.map { " (quality \($0)/5)" } ?? "")) }
-        else if let q = c.sleepQuality { parts.append("sleep quality \(q)/5") }
+        if let h = c.sleepH {
+            parts.append(String(format: "sleep %.1f h", h) + (c.sleepQuality.map { " (quality \($0)/5)" } ?? ""))
+        } else if let q = c.sleepQuality {
+            parts.append("sleep quality \(q)/5")
+        }
         if let s = c.soreness { parts.append("soreness \(s)/5") }
         if let s = c.stress { parts.append("stress \(s)/5") }
         if let r = c.rpe { parts.append("RPE \(r)/10") }

@@ -8,8 +8,10 @@ enum CoachContextLoader {
     /// More runs than this in 8 weeks are not read (the prompt would drop them anyway).
     static let maxRuns = 400
 
-    static func load(athlete: Athlete, now: Date, runDays: Int = CoachContextBuilder.defaultRunDays,
-                     on db: any Database) async throws -> CoachContextInput {
+    static func load(
+        athlete: Athlete, now: Date, runDays: Int = CoachContextBuilder.defaultRunDays,
+        on db: any Database
+    ) async throws -> CoachContextInput {
         let athleteID = athlete.id!
         let zone = athlete.timeZone
         let today = LocalDate(now, in: zone)
@@ -56,8 +58,9 @@ enum CoachContextLoader {
             nextWorkout: next?.fact,
             checkins: try await checkinRows.compactMap { row in
                 LocalDate(row.date).map {
-                    CoachCheckinFact(date: $0, sleepH: row.sleepH, sleepQuality: row.sleepQuality, readiness: row.readiness,
-                                     soreness: row.soreness, stress: row.stress, rpe: row.rpe, notes: row.notes)
+                    CoachCheckinFact(
+                        date: $0, sleepH: row.sleepH, sleepQuality: row.sleepQuality, readiness: row.readiness,
+                        soreness: row.soreness, stress: row.stress, rpe: row.rpe, notes: row.notes)
                 }
             })
     }
@@ -86,10 +89,12 @@ enum CoachSuggestions {
         let planned = input.weekWorkouts.compactMap(\.distanceM).reduce(0, +)
         if !weekRuns.isEmpty || planned > 0 {
             let done = format.distance(weekDistance)
-            let description = planned > 0
+            let description =
+                planned > 0
                 ? "\(done) of \(format.distance(planned)) planned, \(weekRuns.count) run\(weekRuns.count == 1 ? "" : "s") so far."
                 : "\(done) in \(weekRuns.count) run\(weekRuns.count == 1 ? "" : "s") so far."
-            let prompt = planned > 0
+            let prompt =
+                planned > 0
                 ? "I've run \(done) of the \(format.distance(planned)) planned this week. Am I on track, and how should I handle the rest of the week?"
                 : "I've run \(done) in \(weekRuns.count) run\(weekRuns.count == 1 ? "" : "s") this week. How is my week looking?"
             out.append(Suggestion(title: "How is my week going?", description: description, prompt: prompt))
@@ -97,13 +102,17 @@ enum CoachSuggestions {
 
         if let todays = input.weekWorkouts.first(where: { $0.date == today && $0.type != .rest }) {
             let text = CoachContextBuilder.workoutText(todays, format: format)
-            out.append(Suggestion(title: "Today's workout", description: text,
-                                  prompt: "Today's workout is \(text). How should I approach it?"))
+            out.append(
+                Suggestion(
+                    title: "Today's workout", description: text,
+                    prompt: "Today's workout is \(text). How should I approach it?"))
         } else if let next = input.nextWorkout {
             let text = CoachContextBuilder.workoutText(next, format: format)
             let when = next.date == today.adding(days: 1) ? "tomorrow" : "on \(CoachContextBuilder.weekday(next.date)) \(next.date)"
-            out.append(Suggestion(title: "Prepare for the next workout", description: "\(text), \(when).",
-                                  prompt: "My next workout is \(text) \(when). How should I prepare and pace it?"))
+            out.append(
+                Suggestion(
+                    title: "Prepare for the next workout", description: "\(text), \(when).",
+                    prompt: "My next workout is \(text) \(when). How should I prepare and pace it?"))
         }
 
         if let plan = input.plan {
@@ -111,31 +120,42 @@ enum CoachSuggestions {
             if days >= 0 {
                 let name = CoachContextBuilder.clip(plan.raceName ?? plan.name, CoachContextBuilder.maxNameChars)
                 let goal = plan.goalTimeS.map { " with a goal of \(Format.duration($0))" } ?? ""
-                out.append(Suggestion(title: "\(name) in \(days) day\(days == 1 ? "" : "s")",
-                                      description: "\(format.distance(plan.raceDistanceM)) on \(plan.raceDate)\(goal).",
-                                      prompt: "My race, \(name), is in \(days) day\(days == 1 ? "" : "s")\(goal). What should I focus on between now and race day?"))
+                out.append(
+                    Suggestion(
+                        title: "\(name) in \(days) day\(days == 1 ? "" : "s")",
+                        description: "\(format.distance(plan.raceDistanceM)) on \(plan.raceDate)\(goal).",
+                        prompt:
+                            "My race, \(name), is in \(days) day\(days == 1 ? "" : "s")\(goal). What should I focus on between now and race day?"
+                    ))
             }
         }
 
         if let last = input.runs.last {
             let line = CoachContextBuilder.runLine(last, zone: zone, format: format)
-            out.append(Suggestion(title: "Review my last run", description: line,
-                                  prompt: "My last run was \(line). What does it tell you about my fitness?"))
+            out.append(
+                Suggestion(
+                    title: "Review my last run", description: line,
+                    prompt: "My last run was \(line). What does it tell you about my fitness?"))
         }
 
         if let checkin = input.checkins.first(where: { $0.date == today }),
-           (checkin.readiness ?? 5) <= 2 || (checkin.soreness ?? 1) >= 4 || (checkin.sleepH ?? 8) < 6 {
+            (checkin.readiness ?? 5) <= 2 || (checkin.soreness ?? 1) >= 4 || (checkin.sleepH ?? 8) < 6
+        {
             let text = CoachContextBuilder.checkinText(checkin)
-            out.append(Suggestion(title: "Not feeling 100%?", description: "Today's check-in: \(text).",
-                                  prompt: "Today's check-in: \(text). Should I change today's training?"))
+            out.append(
+                Suggestion(
+                    title: "Not feeling 100%?", description: "Today's check-in: \(text).",
+                    prompt: "Today's check-in: \(text). Should I change today's training?"))
         }
 
         if out.isEmpty {
             out = [
-                Suggestion(title: "Getting started", description: "No runs or plan recorded yet.",
-                           prompt: "I'm just getting started. How should I structure my first weeks of running?"),
-                Suggestion(title: "Easy pace", description: "What easy running should feel like.",
-                           prompt: "How do I know if I'm running my easy runs easy enough?"),
+                Suggestion(
+                    title: "Getting started", description: "No runs or plan recorded yet.",
+                    prompt: "I'm just getting started. How should I structure my first weeks of running?"),
+                Suggestion(
+                    title: "Easy pace", description: "What easy running should feel like.",
+                    prompt: "How do I know if I'm running my easy runs easy enough?"),
             ]
         }
         return Array(out.prefix(maxCount))

@@ -1,8 +1,8 @@
 import Foundation
 import LLM
 import NIOCore
-import StrideIQSupport
 import StrideIQCore
+import StrideIQSupport
 import Vapor
 
 // The coach's Server-Sent Events: every frame is `id: <n>` + `event: <name>` + `data: <json>` + a blank line,
@@ -49,8 +49,14 @@ struct CoachUsageDTO: Codable, Sendable, Equatable {
     @Nullable var inputTokens: Int?
     @Nullable var outputTokens: Int?
     enum CodingKeys: String, CodingKey { case inputTokens = "input_tokens", outputTokens = "output_tokens" }
-    init(_ usage: TokenUsage) { inputTokens = usage.inputTokens; outputTokens = usage.outputTokens }
-    init(inputTokens: Int?, outputTokens: Int?) { self.inputTokens = inputTokens; self.outputTokens = outputTokens }
+    init(_ usage: TokenUsage) {
+        inputTokens = usage.inputTokens
+        outputTokens = usage.outputTokens
+    }
+    init(inputTokens: Int?, outputTokens: Int?) {
+        self.inputTokens = inputTokens
+        self.outputTokens = outputTokens
+    }
 }
 
 /// `done`: always the last frame.

@@ -31,8 +31,10 @@ final class CoachService: Sendable {
     let metrics: Metrics
     let logger: Logger
 
-    init(provider: any LLMProvider, config: AppConfig, now: @escaping @Sendable () -> Date,
-         database: @escaping @Sendable () -> any Database, metrics: Metrics, logger: Logger) {
+    init(
+        provider: any LLMProvider, config: AppConfig, now: @escaping @Sendable () -> Date,
+        database: @escaping @Sendable () -> any Database, metrics: Metrics, logger: Logger
+    ) {
         self.provider = provider
         self.streams = CoachStreams(maxStreams: config.coachMaxStreams, maxPerAthlete: config.coachMaxStreamsPerAthlete) { open in
             metrics.coachStreamsOpen(open)
@@ -52,9 +54,10 @@ final class CoachService: Sendable {
         let services = app.strideIQ
         var logger = app.logger
         logger[metadataKey: "component"] = "coach"
-        self.init(provider: services.coachProvider, config: services.config,
-                  now: services.now, database: { [unowned app] in app.db }, metrics: services.metrics,
-                  logger: logger)
+        self.init(
+            provider: services.coachProvider, config: services.config,
+            now: services.now, database: { [unowned app] in app.db }, metrics: services.metrics,
+            logger: logger)
     }
 
     /// Ends every open stream with `error {code: "shutting_down"}` + `done` and waits (at most `grace`) until
@@ -74,8 +77,9 @@ final class CoachService: Sendable {
     func requireConsent(_ athlete: Athlete) throws {
         guard athlete.aiConsent else {
             refused(.aiConsentRequired)
-            throw APIError(.forbidden, code: .aiConsentRequired,
-                           detail: "AI coaching needs your consent: turn on ai_consent in your profile (PATCH /v1/athlete).")
+            throw APIError(
+                .forbidden, code: .aiConsentRequired,
+                detail: "AI coaching needs your consent: turn on ai_consent in your profile (PATCH /v1/athlete).")
         }
     }
 
@@ -90,8 +94,10 @@ final class CoachService: Sendable {
 
     /// Everything before the provider is asked: consent, a slot, the context, the budget, the saved user
     /// message. Runs inside the handler (request database). On any refusal nothing is written and no slot kept.
-    func admit(athlete: Athlete, message: String, includeContext: Bool, started: ContinuousClock.Instant,
-               requestID: String? = nil, on db: any Database) async throws -> Prepared {
+    func admit(
+        athlete: Athlete, message: String, includeContext: Bool, started: ContinuousClock.Instant,
+        requestID: String? = nil, on db: any Database
+    ) async throws -> Prepared {
         try requireConsent(athlete)
         let athleteID = try athlete.requireID()
         let slot: CoachSlot
@@ -101,14 +107,16 @@ final class CoachService: Sendable {
             switch error {
             case .processBusy, .athleteBusy:
                 refused(.coachBusy)
-                let detail = error == .athleteBusy
+                let detail =
+                    error == .athleteBusy
                     ? "You already have \(streams.maxPerAthlete) coach answers in progress; wait for one to finish."
                     : "The coach is answering as many athletes as it can right now; try again in a few seconds."
                 throw APIError.tooManyRequests(code: .coachBusy, detail: detail, retryAfter: Self.busyRetryAfterS)
             case .shuttingDown:
                 refused(.shuttingDown)
-                throw APIError(.serviceUnavailable, code: .shuttingDown, detail: "The coach is restarting; try again in a moment.",
-                               headers: ["Retry-After": "\(Self.busyRetryAfterS)"])
+                throw APIError(
+                    .serviceUnavailable, code: .shuttingDown, detail: "The coach is restarting; try again in a moment.",
+                    headers: ["Retry-After": "\(Self.busyRetryAfterS)"])
             }
         }
         do {
@@ -118,8 +126,9 @@ final class CoachService: Sendable {
                 let input = try await CoachContextLoader.load(athlete: athlete, now: now, on: db)
                 context = CoachContextBuilder.build(input)
             } else {
-                context = CoachContext(systemPrompt: CoachContextBuilder.instructions, facts: [], truncated: false,
-                                       runDays: CoachContextBuilder.defaultRunDays)
+                context = CoachContext(
+                    systemPrompt: CoachContextBuilder.instructions, facts: [], truncated: false,
+                    runDays: CoachContextBuilder.defaultRunDays)
             }
             let began = try await store.beginTurn(athleteID: athleteID, message: message, now: now, dailyBudget: dailyBudget, on: db)
             let request = ChatRequest(
@@ -150,18 +159,22 @@ final class CoachService: Sendable {
 
     private func runStream(_ prepared: Prepared, _ writer: any AsyncBodyStreamWriter) async {
         defer { prepared.slot.release() }
-        let turn = CoachTurn(provider: provider, request: prepared.request, started: prepared.started,
-                             ceiling: ceiling, heartbeat: heartbeat)
+        let turn = CoachTurn(
+            provider: provider, request: prepared.request, started: prepared.started,
+            ceiling: ceiling, heartbeat: heartbeat)
         streams.setShutdownHandler(prepared.slot) { turn.signal(.shutdown) }
         let began = prepared.began
         let descriptor = provider.descriptor
         let fallback = provider.chainDescriptors.dropFirst().first
         var frames = CoachFrameWriter(writer)
-        await frames.send("meta", CoachMetaFrame(threadID: began.threadID, messageID: began.assistantMessageID,
-                                                 userMessageID: began.userMessageID, provider: descriptor.name,
-                                                 model: descriptor.model, fallbackProvider: fallback?.name,
-                                                 fallbackModel: fallback?.model, heartbeatS: heartbeat.seconds,
-                                                 timeoutS: ceiling.seconds))
+        await frames.send(
+            "meta",
+            CoachMetaFrame(
+                threadID: began.threadID, messageID: began.assistantMessageID,
+                userMessageID: began.userMessageID, provider: descriptor.name,
+                model: descriptor.model, fallbackProvider: fallback?.name,
+                fallbackModel: fallback?.model, heartbeatS: heartbeat.seconds,
+                timeoutS: ceiling.seconds))
         if frames.clientGone { turn.signal(.clientGone) }  // gone before the first frame: ask nothing
         let output = await turn.run { event in
             switch event {
@@ -180,8 +193,9 @@ final class CoachService: Sendable {
 
     /// The same turn without streaming: the whole answer, under the same ceiling.
     func complete(_ prepared: Prepared) async -> CoachTurnOutput {
-        let turn = CoachTurn(provider: provider, request: prepared.request, started: prepared.started,
-                             ceiling: ceiling, heartbeat: nil)
+        let turn = CoachTurn(
+            provider: provider, request: prepared.request, started: prepared.started,
+            ceiling: ceiling, heartbeat: nil)
         streams.setShutdownHandler(prepared.slot) { turn.signal(.shutdown) }
         let output = await turn.run { _ in true }
         await save(prepared.began, output, logger: prepared.logger)
@@ -193,16 +207,20 @@ final class CoachService: Sendable {
 
     private func save(_ began: CoachStore.BeganTurn, _ output: CoachTurnOutput, logger: Logger) async {
         metrics.coachStreamFinished(finishReason: output.finishReason.rawValue, timeToFirstDelta: output.timeToFirstDelta)
-        let store = store, database = database, now = now()
+        let store = store
+        let database = database
+        let now = now()
         do {
             try await withDeadline(Self.saveTimeout) {
                 try await store.finishTurn(began, output: output, now: now, on: database())
             }
         } catch {
             metrics.coachSaveFailure()
-            logger.error("coach answer not saved", metadata: [
-                "message_id": "\(began.assistantMessageID)", "error": "\(String(reflecting: error))",
-            ])
+            logger.error(
+                "coach answer not saved",
+                metadata: [
+                    "message_id": "\(began.assistantMessageID)", "error": "\(String(reflecting: error))",
+                ])
         }
         var metadata: Logger.Metadata = [
             "thread_id": "\(began.threadID)", "message_id": "\(began.assistantMessageID)",

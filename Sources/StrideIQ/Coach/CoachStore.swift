@@ -57,10 +57,12 @@ struct CoachStore: Sendable {
                 .sort(\.$seq, .descending).limit(Self.historyMessages).all()
             let lastSeq = try await CoachMessage.query(on: tx).filter(\.$thread.$id == threadID).max(\.$seq) ?? 0
 
-            let user = CoachMessage(id: UUID(), threadID: threadID, athleteID: athleteID, seq: lastSeq + 1,
-                                    role: .user, content: message, now: now)
-            let assistant = CoachMessage(id: UUID(), threadID: threadID, athleteID: athleteID, seq: lastSeq + 2,
-                                         role: .assistant, content: "", now: now)
+            let user = CoachMessage(
+                id: UUID(), threadID: threadID, athleteID: athleteID, seq: lastSeq + 1,
+                role: .user, content: message, now: now)
+            let assistant = CoachMessage(
+                id: UUID(), threadID: threadID, athleteID: athleteID, seq: lastSeq + 2,
+                role: .assistant, content: "", now: now)
             try await user.create(on: tx)
             try await assistant.create(on: tx)
             active.lastMessageAt = now
@@ -69,7 +71,8 @@ struct CoachStore: Sendable {
             return BeganTurn(
                 threadID: threadID, userMessageID: user.id!, assistantMessageID: assistant.id!,
                 history: history.reversed().map { row in
-                    let text = row.content.count > Self.historyMessageChars
+                    let text =
+                        row.content.count > Self.historyMessageChars
                         ? String(row.content.prefix(Self.historyMessageChars)) + "…" : row.content
                     return ChatMessage(role: row.role == .user ? .user : .assistant, content: text)
                 })
@@ -105,7 +108,8 @@ struct CoachStore: Sendable {
     /// without content (an answer still streaming, or one that produced nothing) are left out.
     func history(athleteID: UUID, limit: Int, now: Date, on db: any Database) async throws -> (CoachThread?, [CoachMessage]) {
         guard let thread = try await Self.openThread(athleteID: athleteID, on: db),
-              now.timeIntervalSince(thread.lastMessageAt) < Self.idleThreadTimeout else { return (nil, []) }
+            now.timeIntervalSince(thread.lastMessageAt) < Self.idleThreadTimeout
+        else { return (nil, []) }
         let rows = try await CoachMessage.query(on: db)
             .filter(\.$thread.$id == thread.requireID()).filter(\.$content != "")
             .sort(\.$seq, .descending).limit(limit).all()

@@ -106,7 +106,10 @@ final class CoachStreams: Sendable {
                     s.drainWaiters[waiter] = continuation
                     return false
                 }
-                if resumeNow { continuation.resume(); return }
+                if resumeNow {
+                    continuation.resume()
+                    return
+                }
                 Task {
                     try? await Task.sleep(for: grace)
                     let timedOut = state.withLock { $0.drainWaiters.removeValue(forKey: waiter) }

@@ -90,15 +90,18 @@ final class CoachTurn: Sendable {
     func run(emit: (Output) async -> Bool) async -> CoachTurnOutput {
         let continuation = inboxContinuation
         let descriptor = provider.descriptor
-        var output = CoachTurnOutput(text: "", finishReason: .stop, timedOut: false, provider: descriptor.name,
-                                     model: descriptor.model, usage: TokenUsage(), elapsed: .zero, deltaCount: 0)
+        var output = CoachTurnOutput(
+            text: "", finishReason: .stop, timedOut: false, provider: descriptor.name,
+            model: descriptor.model, usage: TokenUsage(), elapsed: .zero, deltaCount: 0)
         if ContinuousClock.now >= deadline {
             output.finishReason = .timeout
             output.timedOut = true
             output.elapsed = started.duration(to: .now)
             return output
         }
-        let provider = self.provider, request = self.request, deadline = self.deadline
+        let provider = self.provider
+        let request = self.request
+        let deadline = self.deadline
         let providerTask = Task {
             do {
                 for try await event in provider.stream(request, deadline: deadline) {
@@ -190,8 +193,12 @@ final class CoachTurn: Sendable {
                 case .timeout: await end(.timeout, error: ("provider_timeout", Self.message(for: .timeout(.deadline))))
                 case .error:
                     let reason = completion.rawFinishReason ?? "error"
-                    await end(.error, error: ("provider_refused",
-                                              "The AI model stopped this answer (\(reason)). Please rephrase and try again."))
+                    await end(
+                        .error,
+                        error: (
+                            "provider_refused",
+                            "The AI model stopped this answer (\(reason)). Please rephrase and try again."
+                        ))
                 }
                 break loop
             case .providerEnded:
@@ -213,8 +220,12 @@ final class CoachTurn: Sendable {
                 await end(.timeout)
                 break loop
             case .signal(.shutdown):
-                await end(.shuttingDown, error: ("shutting_down",
-                                                 "The coach is restarting; your answer so far was saved. Please ask again in a moment."))
+                await end(
+                    .shuttingDown,
+                    error: (
+                        "shutting_down",
+                        "The coach is restarting; your answer so far was saved. Please ask again in a moment."
+                    ))
                 break loop
             case .signal(.clientGone):
                 await end(.cancelled)

@@ -12,7 +12,8 @@ struct DemoData {
     var rng: SeededRandom
 
     init(athleteID: UUID, timeZone: TimeZone, now: Date, seed: UInt64) {
-        self.athleteID = athleteID; self.timeZone = timeZone
+        self.athleteID = athleteID
+        self.timeZone = timeZone
         self.today = LocalDate(now, in: timeZone)
         self.rng = SeededRandom(seed: seed)
     }
@@ -26,7 +27,7 @@ struct DemoData {
         let checkin = makeCheckin()
         let (plan, workouts) = makePlan()
         try await db.write(athlete: athleteID) { db in
-            try await activities.create(on: db) // one multi-row INSERT per table
+            try await activities.create(on: db)  // one multi-row INSERT per table
             try await checkin.create(on: db)
             try await plan.create(on: db)
             for workout in workouts { workout.$plan.id = plan.id! }
@@ -51,14 +52,20 @@ struct DemoData {
                 if day.weekdayIndexFromMonday == 4 && rng.chance(0.5) { result.append(crossTraining(on: day)) }
                 continue
             }
-            if rng.chance(0.08) { continue } // life happens
+            if rng.chance(0.08) { continue }  // life happens
             let build = 1.0 + Double(week) * 0.04
-            let (km, pace, hr): (Double, Double, Int) = switch type {
-            case .long: (16 * build + rng.double(-1...2), 345 + rng.double(-10...10), 148)
-            case .intervals: (9 * build + rng.double(-1...1), 290 + rng.double(-10...10), 162)
-            default: (7.5 * build + rng.double(-1.5...1.5), 335 + rng.double(-12...12), 140)
-            }
-            let name = switch type { case .long: "Long run"; case .intervals: "6 × 800 m"; default: "Easy run" }
+            let (km, pace, hr): (Double, Double, Int) =
+                switch type {
+                case .long: (16 * build + rng.double(-1...2), 345 + rng.double(-10...10), 148)
+                case .intervals: (9 * build + rng.double(-1...1), 290 + rng.double(-10...10), 162)
+                default: (7.5 * build + rng.double(-1.5...1.5), 335 + rng.double(-12...12), 140)
+                }
+            let name =
+                switch type {
+                case .long: "Long run"
+                case .intervals: "6 × 800 m"
+                default: "Easy run"
+                }
             result.append(run(on: day, name: name, km: km, paceSPerKm: pace, avgHR: hr + rng.int(-4...4)))
         }
         return result
@@ -133,12 +140,21 @@ struct DemoData {
             let week = start.days(until: day) / 7 + 1
             let phase: TrainingPhase = week >= 15 ? .taper : week >= 11 ? .peak : .build
             if day == race {
-                workouts.append(workout(day, week, .race, "Race day: City Half Marathon", phase, 21_097.5, nil, "Start controlled; first 5 km at goal pace, not faster."))
+                workouts.append(
+                    workout(
+                        day, week, .race, "Race day: City Half Marathon", phase, 21_097.5, nil,
+                        "Start controlled; first 5 km at goal pace, not faster."))
             } else if let type = Self.weekPattern[day.weekdayIndexFromMonday] {
                 let taper = phase == .taper ? 0.7 : 1.0
                 switch type {
-                case .long: workouts.append(workout(day, week, .long, "Long run", phase, (18_000 * taper).rounded(), (320, 350), "Conversational; last 3 km at half-marathon effort."))
-                case .intervals: workouts.append(workout(day, week, .intervals, "6 × 800 m at 5 km pace", phase, 10_000, (270, 280), "Jog 400 m between reps."))
+                case .long:
+                    workouts.append(
+                        workout(
+                            day, week, .long, "Long run", phase, (18_000 * taper).rounded(), (320, 350),
+                            "Conversational; last 3 km at half-marathon effort."))
+                case .intervals:
+                    workouts.append(
+                        workout(day, week, .intervals, "6 × 800 m at 5 km pace", phase, 10_000, (270, 280), "Jog 400 m between reps."))
                 default: workouts.append(workout(day, week, .easy, "Easy run", phase, (8_000 * taper).rounded(), (330, 360), nil))
                 }
             }
@@ -147,8 +163,10 @@ struct DemoData {
         return (plan, workouts)
     }
 
-    private func workout(_ day: LocalDate, _ week: Int, _ type: WorkoutType, _ title: String, _ phase: TrainingPhase,
-                         _ distance: Double, _ pace: (Int, Int)?, _ notes: String?) -> PlannedWorkout {
+    private func workout(
+        _ day: LocalDate, _ week: Int, _ type: WorkoutType, _ title: String, _ phase: TrainingPhase,
+        _ distance: Double, _ pace: (Int, Int)?, _ notes: String?
+    ) -> PlannedWorkout {
         let w = PlannedWorkout()
         w.$athlete.id = athleteID
         w.scheduledDate = day.description

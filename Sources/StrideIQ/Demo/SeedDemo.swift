@@ -1,6 +1,6 @@
 import Fluent
-import Vapor
 import StrideIQCore
+import Vapor
 
 /// `strideiq seed-demo`: (re)creates a demo athlete with ~8 weeks of runs, today's check-in and an active
 /// plan with a goal race ~6 weeks out, and says how to log in. Re-running replaces the demo athlete.
@@ -50,12 +50,12 @@ public enum SeedDemo {
 
         let url = "http://\(app.config.host):\(app.config.port)"
         return """
-        \(count == 1 ? "Demo athlete ready" : "\(count) demo athletes ready (\(email), then +2 … +\(count))"): \(counts.activities) activities over 8 weeks, today's check-in, an active plan with \(counts.workouts) workouts (race in 42 days).
-          email:    \(email)
-          password: \(password)
-        Log in:
-          curl -s -X POST \(url)/v1/auth/login -H 'Content-Type: application/json' \\
-               -d '{"email":"\(email)","password":"\(password)"}'
-        """
+            \(count == 1 ? "Demo athlete ready" : "\(count) demo athletes ready (\(email), then +2 … +\(count))"): \(counts.activities) activities over 8 weeks, today's check-in, an active plan with \(counts.workouts) workouts (race in 42 days).
+              email:    \(email)
+              password: \(password)
+            Log in:
+              curl -s -X POST \(url)/v1/auth/login -H 'Content-Type: application/json' \\
+                   -d '{"email":"\(email)","password":"\(password)"}'
+            """
     }
 }

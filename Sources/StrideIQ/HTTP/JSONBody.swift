@@ -1,6 +1,6 @@
 import Foundation
-import Vapor
 import StrideIQCore
+import Vapor
 
 /// A JSON request body. Its `CodingKeys` are the complete list of accepted fields: anything else is rejected
 /// with 422, so a typo (`distanse_m`) is never silently dropped.
@@ -72,9 +72,10 @@ enum JSONCoding {
             index < bytes.count && characters.utf8.contains(bytes[index])
         }
         guard let year = number(at: 0, digits: 4), byte(at: 4, is: "-"), let month = number(at: 5, digits: 2), byte(at: 7, is: "-"),
-              let day = number(at: 8, digits: 2), byte(at: 10, is: "Tt"), let hour = number(at: 11, digits: 2), byte(at: 13, is: ":"),
-              let minute = number(at: 14, digits: 2), byte(at: 16, is: ":"), let second = number(at: 17, digits: 2),
-              LocalDate(year: year, month: month, day: day) != nil, hour <= 23, minute <= 59, second <= 59 else { return nil }
+            let day = number(at: 8, digits: 2), byte(at: 10, is: "Tt"), let hour = number(at: 11, digits: 2), byte(at: 13, is: ":"),
+            let minute = number(at: 14, digits: 2), byte(at: 16, is: ":"), let second = number(at: 17, digits: 2),
+            LocalDate(year: year, month: month, day: day) != nil, hour <= 23, minute <= 59, second <= 59
+        else { return nil }
         var index = 19
         var fraction = 0.0
         if byte(at: index, is: ".") {
@@ -89,7 +90,8 @@ enum JSONCoding {
             index += 1
         } else if byte(at: index, is: "+-") {
             guard let hours = number(at: index + 1, digits: 2), byte(at: index + 3, is: ":"),
-                  let minutes = number(at: index + 4, digits: 2), hours <= 23, minutes <= 59 else { return nil }
+                let minutes = number(at: index + 4, digits: 2), hours <= 23, minutes <= 59
+            else { return nil }
             offset = (hours * 3600 + minutes * 60) * (bytes[index] == UInt8(ascii: "-") ? -1 : 1)
             index += 6
         } else {
@@ -107,7 +109,8 @@ enum JSONCoding {
     }
 
     static func formatTimestamp(_ date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: date.timeIntervalSince1970.truncatingRemainder(dividingBy: 1) != 0))
+        date.formatted(
+            Date.ISO8601FormatStyle(includingFractionalSeconds: date.timeIntervalSince1970.truncatingRemainder(dividingBy: 1) != 0))
     }
 }
 
@@ -117,7 +120,9 @@ extension Request {
     /// Decodes and validates a JSON object body: 415 for a non-JSON content type, 400 for malformed JSON,
     /// 422 for a non-object, unknown fields, wrong types or failed rules — always in the one error shape.
     func decodeBody<Body: RequestBody>(_ type: Body.Type) throws -> Decoded<Body> {
-        if let contentType = headers.contentType, !(contentType.type == "application" && (contentType.subType == "json" || contentType.subType.hasSuffix("+json"))) {
+        if let contentType = headers.contentType,
+            !(contentType.type == "application" && (contentType.subType == "json" || contentType.subType.hasSuffix("+json")))
+        {
             throw APIError(.unsupportedMediaType, code: .unsupportedMediaType, detail: "Send the body as application/json")
         }
         guard let buffer = body.data, buffer.readableBytes > 0 else {
@@ -198,7 +203,9 @@ struct JSONResponse<Body: Encodable & Sendable>: AsyncResponseEncodable {
     var headers: HTTPHeaders = [:]
 
     init(_ status: HTTPResponseStatus = .ok, _ body: Body, headers: HTTPHeaders = [:]) {
-        self.status = status; self.body = body; self.headers = headers
+        self.status = status
+        self.body = body
+        self.headers = headers
     }
 
     func encodeResponse(for request: Request) async throws -> Response {

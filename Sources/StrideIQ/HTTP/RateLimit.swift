@@ -42,7 +42,8 @@ struct RateLimitMiddleware: AsyncMiddleware {
             ("X-RateLimit-Reset", String(resetIn)),
         ]
         if count > limitPerMinute {
-            var error = APIError.tooManyRequests(code: .rateLimited, detail: "Rate limit exceeded; try again in \(resetIn) s", retryAfter: resetIn)
+            var error = APIError.tooManyRequests(
+                code: .rateLimited, detail: "Rate limit exceeded; try again in \(resetIn) s", retryAfter: resetIn)
             for (name, value) in headers { error.headers.replaceOrAdd(name: name, value: value) }
             throw error
         }

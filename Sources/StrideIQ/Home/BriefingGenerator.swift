@@ -1,7 +1,7 @@
 import Fluent
 import Foundation
-import Logging
 import LLM
+import Logging
 import StrideIQCore
 import StrideIQSupport
 
@@ -39,7 +39,8 @@ struct BriefingGenerator: Sendable {
             // belongs to a worker that died (kill -9) and is taken over instead of blocking for its full TTL.
             let current = try await cache.lockHolder(athleteID)
             if let current, current != holder, let other = UUID(uuidString: current),
-               try await queue.isRunningWithLiveLease(other, on: db) {
+                try await queue.isRunningWithLiveLease(other, on: db)
+            {
                 throw Failed(reason: "lock_held: job \(other) for this athlete is in flight")
             }
             try await cache.takeOverLock(athleteID, holder: holder)
@@ -76,14 +77,17 @@ struct BriefingGenerator: Sendable {
 
         if provider.descriptor.kind == .offline {
             // No model configured: the deterministic briefing is the briefing (not a stand-in), and says so.
-            try await cache.write(BriefingEntry(payload: deterministic, generatedAt: now, sourceModel: "offline",
-                                                briefingSource: .deterministic, isInterim: false, dataFingerprint: fingerprint,
-                                                fallbackReason: "no_llm_configured"), for: athleteID)
+            try await cache.write(
+                BriefingEntry(
+                    payload: deterministic, generatedAt: now, sourceModel: "offline",
+                    briefingSource: .deterministic, isInterim: false, dataFingerprint: fingerprint,
+                    fallbackReason: "no_llm_configured"), for: athleteID)
             return .deterministic
         }
         if try await cache.isCircuitOpen(athleteID) {
-            return try await fallBack(existing: existing, deterministic: deterministic, fingerprint: fingerprint,
-                                      reason: "circuit_open", athleteID: athleteID, now: now)
+            return try await fallBack(
+                existing: existing, deterministic: deterministic, fingerprint: fingerprint,
+                reason: "circuit_open", athleteID: athleteID, now: now)
         }
 
         let request = ChatRequest(
@@ -93,8 +97,10 @@ struct BriefingGenerator: Sendable {
             let completion = try await provider.complete(request, deadline: deadline)
             let payload = try BriefingWriter.validate(answer: completion.text, requirements: requirements)
             // The model that answered: the fallback's when the primary failed before its first token.
-            try await cache.write(BriefingEntry(payload: payload, generatedAt: now, sourceModel: completion.model,
-                                                briefingSource: .llm, isInterim: false, dataFingerprint: fingerprint), for: athleteID)
+            try await cache.write(
+                BriefingEntry(
+                    payload: payload, generatedAt: now, sourceModel: completion.model,
+                    briefingSource: .llm, isInterim: false, dataFingerprint: fingerprint), for: athleteID)
             try? await cache.recordSuccess(athleteID)
             return .llm
         } catch {
@@ -102,21 +108,26 @@ struct BriefingGenerator: Sendable {
             metrics.briefingFailure(reason: reason)
             logger.warning("briefing provider failed", metadata: ["athlete_id": "\(athleteID)", "reason": "\(reason)"])
             try? await cache.recordFailure(athleteID)
-            _ = try await fallBack(existing: existing, deterministic: deterministic, fingerprint: fingerprint,
-                                   reason: reason, athleteID: athleteID, now: now)
+            _ = try await fallBack(
+                existing: existing, deterministic: deterministic, fingerprint: fingerprint,
+                reason: reason, athleteID: athleteID, now: now)
             throw Failed(reason: reason)
         }
     }
 
     /// Keeps a good model briefing if one is cached; otherwise writes the deterministic one, marked interim.
-    private func fallBack(existing: BriefingEntry?, deterministic: BriefingPayload, fingerprint: String, reason: String,
-                          athleteID: UUID, now: Date) async throws -> Outcome {
+    private func fallBack(
+        existing: BriefingEntry?, deterministic: BriefingPayload, fingerprint: String, reason: String,
+        athleteID: UUID, now: Date
+    ) async throws -> Outcome {
         if let existing, existing.isGoodLLM, BriefingFreshness.age(of: existing, now: now) != .expired {
             return .keptPrevious
         }
-        try await cache.write(BriefingEntry(payload: deterministic, generatedAt: now, sourceModel: "deterministic",
-                                            briefingSource: .deterministic, isInterim: true, dataFingerprint: fingerprint,
-                                            fallbackReason: reason), for: athleteID)
+        try await cache.write(
+            BriefingEntry(
+                payload: deterministic, generatedAt: now, sourceModel: "deterministic",
+                briefingSource: .deterministic, isInterim: true, dataFingerprint: fingerprint,
+                fallbackReason: reason), for: athleteID)
         return .deterministic
     }
 

@@ -1,7 +1,7 @@
 import Fluent
 import Foundation
-import Logging
 import LLM
+import Logging
 import StrideIQCore
 import StrideIQSupport
 
@@ -24,8 +24,10 @@ struct BriefingService: Sendable {
     /// Asks for a refresh. Run it inside the transaction of the write that triggered it, so the job exists if
     /// and only if the write committed. Cache trouble never blocks the enqueue (cooldown and circuit fail open).
     @discardableResult
-    func requestRefresh(athleteID: UUID, priority: JobQueue.Priority, reason: String, on db: any Database,
-                        logger: Logger) async throws -> EnqueueOutcome {
+    func requestRefresh(
+        athleteID: UUID, priority: JobQueue.Priority, reason: String, on db: any Database,
+        logger: Logger
+    ) async throws -> EnqueueOutcome {
         var runAt: Date?
         var circuitOpen = false
         do {
@@ -61,8 +63,9 @@ struct BriefingService: Sendable {
             metrics.briefingStateServed(BriefingState.missing.rawValue)
             return BriefingView(state: .missing, entry: nil)
         }
-        var (state, shown) = BriefingFreshness.state(entry: entry, currentFingerprint: fingerprint, jobPending: pending,
-                                                      consent: true, now: facts.now)
+        var (state, shown) = BriefingFreshness.state(
+            entry: entry, currentFingerprint: fingerprint, jobPending: pending,
+            consent: true, now: facts.now)
         if !pending && BriefingFreshness.needsRefresh(entry: entry, currentFingerprint: fingerprint, now: facts.now) {
             do {
                 _ = try await withDeadline(.milliseconds(500)) {

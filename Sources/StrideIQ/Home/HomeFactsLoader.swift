@@ -48,32 +48,36 @@ enum HomeFactsLoader {
 
 extension Activity {
     var fact: ActivityFact {
-        ActivityFact(id: id!, name: name, sport: sport, startTime: startTime, distanceM: distanceM,
-                     movingTimeS: movingTimeS, durationS: durationS, avgHR: avgHR)
+        ActivityFact(
+            id: id!, name: name, sport: sport, startTime: startTime, distanceM: distanceM,
+            movingTimeS: movingTimeS, durationS: durationS, avgHR: avgHR)
     }
 }
 
 extension TrainingPlan {
     var fact: PlanFact? {
         guard let race = LocalDate(goalRaceDate) else { return nil }
-        return PlanFact(id: id!, name: name, raceName: goalRaceName, raceDate: race, raceDistanceM: goalRaceDistanceM,
-                        goalTimeS: goalTimeSeconds, startDate: planStartDate.flatMap(LocalDate.init), totalWeeks: totalWeeks,
-                        updatedAt: updatedAt)
+        return PlanFact(
+            id: id!, name: name, raceName: goalRaceName, raceDate: race, raceDistanceM: goalRaceDistanceM,
+            goalTimeS: goalTimeSeconds, startDate: planStartDate.flatMap(LocalDate.init), totalWeeks: totalWeeks,
+            updatedAt: updatedAt)
     }
 }
 
 extension PlannedWorkout {
     var fact: WorkoutFact? {
         guard let date = LocalDate(scheduledDate) else { return nil }
-        return WorkoutFact(id: id!, date: date, type: workoutType, title: title, distanceM: targetDistanceM,
-                           paceMinSPerKm: targetPaceMinSPerKm, paceMaxSPerKm: targetPaceMaxSPerKm, coachNotes: coachNotes,
-                           weekNumber: weekNumber, phase: phase)
+        return WorkoutFact(
+            id: id!, date: date, type: workoutType, title: title, distanceM: targetDistanceM,
+            paceMinSPerKm: targetPaceMinSPerKm, paceMaxSPerKm: targetPaceMaxSPerKm, coachNotes: coachNotes,
+            weekNumber: weekNumber, phase: phase)
     }
 }
 
 extension DailyCheckin {
     var fact: CheckinFact {
-        CheckinFact(id: id!, sleepH: sleepH, sleepQuality: sleepQuality, readiness: readiness, soreness: soreness,
-                    updatedAt: updatedAt ?? createdAt)
+        CheckinFact(
+            id: id!, sleepH: sleepH, sleepQuality: sleepQuality, readiness: readiness, soreness: soreness,
+            updatedAt: updatedAt ?? createdAt)
     }
 }

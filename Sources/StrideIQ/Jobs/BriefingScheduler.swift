@@ -19,10 +19,16 @@ final class BriefingScheduler: Sendable {
     private let logger: Logger
     private let loop = Mutex<Task<Void, Never>?>(nil)
 
-    init(interval: TimeInterval, database: @escaping @Sendable () -> any Database, briefings: BriefingService,
-         now: @escaping @Sendable () -> Date, logger: Logger) {
+    init(
+        interval: TimeInterval, database: @escaping @Sendable () -> any Database, briefings: BriefingService,
+        now: @escaping @Sendable () -> Date, logger: Logger
+    ) {
         self.id = "scheduler-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))"
-        self.interval = interval; self.database = database; self.briefings = briefings; self.now = now; self.logger = logger
+        self.interval = interval
+        self.database = database
+        self.briefings = briefings
+        self.now = now
+        self.logger = logger
     }
 
     /// How often leadership and due-ness are checked (a tick itself happens once per `interval`).
@@ -49,12 +55,14 @@ final class BriefingScheduler: Sendable {
         let db = database()
         guard try await acquireLease(on: db), try await claimTick(on: db) else { return nil }
         let since = now().addingTimeInterval(-Self.activeWindow)
-        let rows = try await (db as! any SQLDatabase).raw("""
+        let rows = try await (db as! any SQLDatabase).raw(
+            """
             SELECT a.id FROM athletes a
             WHERE a.ai_consent = \(bind: true)
               AND (a.last_seen_at >= \(bind: since)
                    OR EXISTS (SELECT 1 FROM activities x WHERE x.athlete_id = a.id AND x.created_at >= \(bind: since)))
-            """).all()
+            """
+        ).all()
         var count = 0
         for row in rows {
             let athleteID = try row.decode(column: "id", as: UUID.self)
@@ -68,24 +76,28 @@ final class BriefingScheduler: Sendable {
     /// Takes or renews the lease (it lasts three check periods, so a dead leader is replaced quickly).
     private func acquireLease(on db: any Database) async throws -> Bool {
         let now = now()
-        let rows = try await (db as! any SQLDatabase).raw("""
+        let rows = try await (db as! any SQLDatabase).raw(
+            """
             INSERT INTO leases (name, holder, expires_at) VALUES (\(bind: Self.leaseName), \(bind: id), \(bind: now.addingTimeInterval(checkPeriod * 3)))
             ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
             WHERE leases.expires_at <= \(bind: now) OR leases.holder = excluded.holder
             RETURNING holder
-            """).all()
+            """
+        ).all()
         return try rows.first?.decode(column: "holder", as: String.self) == id
     }
 
     /// Records this tick unless one happened less than `interval` ago.
     private func claimTick(on db: any Database) async throws -> Bool {
         let now = now()
-        let rows = try await (db as! any SQLDatabase).raw("""
+        let rows = try await (db as! any SQLDatabase).raw(
+            """
             UPDATE leases SET last_tick_at = \(bind: now)
             WHERE name = \(bind: Self.leaseName) AND holder = \(bind: id)
               AND (last_tick_at IS NULL OR last_tick_at <= \(bind: now.addingTimeInterval(-interval + 0.5)))
             RETURNING name
-            """).all()
+            """
+        ).all()
         return !rows.isEmpty
     }
 }

@@ -13,7 +13,10 @@ final class JobWakeups: Sendable {
 
     func signal() {
         let waiter = pending.withLock { state -> CheckedContinuation<Void, Never>? in
-            if let w = state.waiter { state.waiter = nil; return w }
+            if let w = state.waiter {
+                state.waiter = nil
+                return w
+            }
             state.signalled = true
             return nil
         }
@@ -24,12 +27,15 @@ final class JobWakeups: Sendable {
     /// One waiter at a time (the worker loop).
     func wait(upTo timeout: Duration) async {
         let timer = Task { [weak self] in
-            do { try await Task.sleep(for: timeout) } catch { return } // cancelled: the wait is already over
+            do { try await Task.sleep(for: timeout) } catch { return }  // cancelled: the wait is already over
             self?.signal()
         }
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let resumeNow = pending.withLock { state -> Bool in
-                if state.signalled { state.signalled = false; return true }
+                if state.signalled {
+                    state.signalled = false
+                    return true
+                }
                 state.waiter = continuation
                 return false
             }
@@ -52,7 +58,7 @@ struct PostgresJobListener: Sendable {
                 let connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
                 delay = .milliseconds(200)
                 try await connection.listen(on: JobWakeups.channel) { notifications in
-                    wakeups.signal() // anything enqueued while we were away
+                    wakeups.signal()  // anything enqueued while we were away
                     for try await _ in notifications { wakeups.signal() }
                 }
                 try? await connection.close()

@@ -34,12 +34,18 @@ final class JobWorker: Sendable {
         var loop: Task<Void, Never>?
     }
 
-    init(settings: Settings, database: @escaping @Sendable () -> any Database, queue: JobQueue, metrics: Metrics,
-         logger: Logger, wakeups: JobWakeups = JobWakeups(),
-         handler: @escaping @Sendable (JobQueue.ClaimedJob, any Database) async throws -> String) {
+    init(
+        settings: Settings, database: @escaping @Sendable () -> any Database, queue: JobQueue, metrics: Metrics,
+        logger: Logger, wakeups: JobWakeups = JobWakeups(),
+        handler: @escaping @Sendable (JobQueue.ClaimedJob, any Database) async throws -> String
+    ) {
         self.id = "worker-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))"
-        self.settings = settings; self.database = database; self.queue = queue
-        self.metrics = metrics; self.logger = logger; self.handler = handler
+        self.settings = settings
+        self.database = database
+        self.queue = queue
+        self.metrics = metrics
+        self.logger = logger
+        self.handler = handler
         self.wakeups = wakeups
     }
 
@@ -92,7 +98,7 @@ final class JobWorker: Sendable {
         defer {
             heartbeat.cancel()
             _ = state.withLock { $0.inFlight.removeValue(forKey: job.id) }
-            wakeups.signal() // a slot is free, and a follow-up may now be claimable
+            wakeups.signal()  // a slot is free, and a follow-up may now be claimable
         }
         let kind = job.kind.rawValue
         let outcome: String
@@ -107,7 +113,8 @@ final class JobWorker: Sendable {
         } catch {
             let message = error is DeadlineExceeded ? "job_deadline: \(error)" : "\(error)"
             outcome = (try? await queue.fail(job, worker: id, error: message, on: db))?.rawValue ?? "fail_unrecorded"
-            logger.warning("job failed", metadata: ["job": "\(job.id)", "attempt": "\(job.attempt)", "outcome": "\(outcome)", "error": "\(message)"])
+            logger.warning(
+                "job failed", metadata: ["job": "\(job.id)", "attempt": "\(job.attempt)", "outcome": "\(outcome)", "error": "\(message)"])
         }
         metrics.jobFinished(kind: kind, outcome: outcome, duration: clock.now - start)
     }

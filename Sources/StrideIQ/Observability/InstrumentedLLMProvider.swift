@@ -15,10 +15,14 @@ struct InstrumentedLLMProvider: LLMProvider {
 
     /// What `purpose` calls: its primary, then its fallback when one is configured (a `FallbackChain` inside the
     /// caller's one deadline), each measured, with their series exported at zero from now on.
-    static func make(purpose: LLMPurpose, primary: LLMSettings, fallback: LLMSettings?, metrics: Metrics,
-                     httpClient: HTTPClient, logger: Logger) -> any LLMProvider {
-        let provider = LLMProviderFactory.make(primary: primary, fallbacks: fallback.map { [$0] } ?? [], httpClient: httpClient,
-                                               logger: logger) { base in
+    static func make(
+        purpose: LLMPurpose, primary: LLMSettings, fallback: LLMSettings?, metrics: Metrics,
+        httpClient: HTTPClient, logger: Logger
+    ) -> any LLMProvider {
+        let provider = LLMProviderFactory.make(
+            primary: primary, fallbacks: fallback.map { [$0] } ?? [], httpClient: httpClient,
+            logger: logger
+        ) { base in
             InstrumentedLLMProvider(base: base, purpose: purpose.rawValue, metrics: metrics)
         }
         metrics.startAtZero(purpose: purpose.rawValue, providers: provider.chainDescriptors)
@@ -72,8 +76,9 @@ struct InstrumentedLLMProvider: LLMProvider {
     }
 
     private func record(_ completion: ChatCompletion) {
-        metrics.llmCall(purpose: purpose, provider: completion.provider, model: completion.model, outcome: "ok",
-                        duration: completion.latency, timeToFirstToken: completion.timeToFirstToken)
+        metrics.llmCall(
+            purpose: purpose, provider: completion.provider, model: completion.model, outcome: "ok",
+            duration: completion.latency, timeToFirstToken: completion.timeToFirstToken)
     }
 
     /// A call cut off at the deadline is a deadline timeout, even when the cut reached it as a cancellation (a
@@ -81,7 +86,8 @@ struct InstrumentedLLMProvider: LLMProvider {
     private func recordFailure(_ error: any Error, elapsed: Duration, timeToFirstToken: Duration?, deadline: ContinuousClock.Instant) {
         var error = LLMError(error)
         if error == .cancelled, ContinuousClock.now >= deadline { error = .timeout(.deadline) }
-        metrics.llmCall(purpose: purpose, provider: descriptor.name, model: descriptor.model, outcome: error.code,
-                        duration: elapsed, timeToFirstToken: timeToFirstToken)
+        metrics.llmCall(
+            purpose: purpose, provider: descriptor.name, model: descriptor.model, outcome: error.code,
+            duration: elapsed, timeToFirstToken: timeToFirstToken)
     }
 }

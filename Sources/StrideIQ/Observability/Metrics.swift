@@ -101,9 +101,12 @@ final class Metrics: Sendable {
         static let failOpenChecks = ["rate_limit", "login_lockout", "login_failure_count"]
         /// Every `LLMError.code`: the outcomes of a failed provider call.
         static let llmErrorCodes: [String] = {
-            let errors: [LLMError] = LLMError.TimeoutKind.allCases.map { .timeout($0) }
-                + [.rateLimited(retryAfter: nil), .providerError(status: 500, message: ""), .malformedResponse(""), .malformedStream(""),
-                   .cancelled, .invalidRequest("")]
+            let errors: [LLMError] =
+                LLMError.TimeoutKind.allCases.map { .timeout($0) }
+                + [
+                    .rateLimited(retryAfter: nil), .providerError(status: 500, message: ""), .malformedResponse(""), .malformedStream(""),
+                    .cancelled, .invalidRequest(""),
+                ]
                 + LLMError.TransportKind.allCases.map { .transport($0, detail: "") }
             return errors.map(\.code)
         }()
@@ -225,8 +228,10 @@ final class Metrics: Sendable {
     // MARK: LLM
 
     /// One provider call. `outcome` is `ok` or the `LLMError.code` that ended it; errors are also counted by reason.
-    func llmCall(purpose: String, provider: String, model: String, outcome: String,
-                 duration: Duration, timeToFirstToken: Duration?) {
+    func llmCall(
+        purpose: String, provider: String, model: String, outcome: String,
+        duration: Duration, timeToFirstToken: Duration?
+    ) {
         let base = llmLabels(purpose: purpose, provider: provider, model: model)
         counter(Name.llmRequests, base + [("outcome", outcome)]).increment()
         timer(Name.llmDuration, base + [("outcome", outcome == "ok" ? "ok" : "error")])
@@ -310,7 +315,7 @@ final class Metrics: Sendable {
             (Name.processResident, stats.residentBytes), (Name.processVirtual, stats.virtualBytes),
             (Name.processOpenFDs, stats.openFDs), (Name.processMaxFDs, stats.maxFDs), (Name.processStart, stats.startTime),
         ]
-        for case let (name, value?) in gauges { gauge(name).record(value) }
+        for case (let name, let value?) in gauges { gauge(name).record(value) }
     }
 
     /// The value of one series (`_count`/`_sum` names read histograms), 0 when absent.
@@ -336,7 +341,8 @@ struct PrometheusSamples: Sendable {
         self.text = text
         series = text.split(separator: "\n").compactMap { line in
             guard !line.hasPrefix("#"), let space = line.lastIndex(of: " "),
-                  let value = Double(line[line.index(after: space)...]) else { return nil }
+                let value = Double(line[line.index(after: space)...])
+            else { return nil }
             let head = line[..<space]
             guard let open = head.firstIndex(of: "{"), let close = head.lastIndex(of: "}") else {
                 return Series(name: String(head), labels: [:], value: value)
@@ -361,7 +367,8 @@ struct PrometheusSamples: Sendable {
         var result: [String: String] = [:]
         var rest = body
         while let equals = rest.firstIndex(of: "="), let open = rest[equals...].firstIndex(of: "\""),
-              let close = rest[rest.index(after: open)...].firstIndex(of: "\"") {
+            let close = rest[rest.index(after: open)...].firstIndex(of: "\"")
+        {
             result[rest[..<equals].trimmingCharacters(in: CharacterSet(charactersIn: ", "))] = String(rest[rest.index(after: open)..<close])
             rest = rest[rest.index(after: close)...]
         }

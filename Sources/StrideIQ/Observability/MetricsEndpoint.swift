@@ -42,8 +42,9 @@ enum MetricsEndpoint {
         do {
             let stats = try await withDeadline(queueReadTimeout) { try await queue.stats(on: db) }
             for (kind, stat) in stats {
-                app.metrics.queueSnapshot(kind: kind.rawValue, queued: stat.queued, running: stat.running,
-                                          oldestQueuedAge: stat.oldestDueAge)
+                app.metrics.queueSnapshot(
+                    kind: kind.rawValue, queued: stat.queued, running: stat.running,
+                    oldestQueuedAge: stat.oldestDueAge)
             }
         } catch {
             app.metrics.scrapeError(source: "job_queue")
@@ -52,7 +53,8 @@ enum MetricsEndpoint {
     }
 
     private static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        let left = Array(a.utf8), right = Array(b.utf8)
+        let left = Array(a.utf8)
+        let right = Array(b.utf8)
         guard left.count == right.count else { return false }
         return zip(left, right).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
     }
@@ -72,9 +74,10 @@ final class MetricsServer: Sendable {
 
     func start(_ app: Application) async throws {
         let responder = APIErrorMiddleware().makeResponder(chainingTo: OnlyMetrics())
-        let http = HTTPServer(application: app, responder: responder,
-                              configuration: .init(hostname: host, port: port, reportMetrics: false, logger: app.logger),
-                              on: app.eventLoopGroup)
+        let http = HTTPServer(
+            application: app, responder: responder,
+            configuration: .init(hostname: host, port: port, reportMetrics: false, logger: app.logger),
+            on: app.eventLoopGroup)
         try await http.start(address: BindAddress.hostname(host, port: port))
         server.withLock { $0 = http }
         app.logger.notice("metrics served on http://\(host):\(boundPort ?? port)/metrics")

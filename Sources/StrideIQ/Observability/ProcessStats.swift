@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// What Linux says about this process right now (`/proc`), for the `process_*` metrics: the names Prometheus'
@@ -18,16 +19,18 @@ struct ProcessStats: Sendable, Equatable {
 
     static func current() -> ProcessStats? {
         #if os(Linux)
-        guard let stat = try? String(contentsOfFile: "/proc/self/stat", encoding: .utf8), let fields = StatFields(stat),
-              let descriptors = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd"),
-              let bootTime else { return nil }
-        let ticksPerSecond = Double(sysconf(Int32(_SC_CLK_TCK)))
-        return ProcessStats(cpuSeconds: (fields.userTicks + fields.systemTicks) / ticksPerSecond,
-                            residentBytes: fields.residentPages * Double(sysconf(Int32(_SC_PAGESIZE))),
-                            virtualBytes: fields.virtualBytes, openFDs: Double(descriptors.count), maxFDs: openFileLimit(),
-                            startTime: bootTime + fields.startTicks / ticksPerSecond)
+            guard let stat = try? String(contentsOfFile: "/proc/self/stat", encoding: .utf8), let fields = StatFields(stat),
+                let descriptors = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd"),
+                let bootTime
+            else { return nil }
+            let ticksPerSecond = Double(sysconf(Int32(_SC_CLK_TCK)))
+            return ProcessStats(
+                cpuSeconds: (fields.userTicks + fields.systemTicks) / ticksPerSecond,
+                residentBytes: fields.residentPages * Double(sysconf(Int32(_SC_PAGESIZE))),
+                virtualBytes: fields.virtualBytes, openFDs: Double(descriptors.count), maxFDs: openFileLimit(),
+                startTime: bootTime + fields.startTicks / ticksPerSecond)
         #else
-        return nil
+            return nil
         #endif
     }
 
@@ -44,7 +47,8 @@ struct ProcessStats: Sendable, Equatable {
             let numbers = text[text.index(after: close)...].split(separator: " ").map { Double($0) }
             func field(_ n: Int) -> Double? { n - 3 < numbers.count ? numbers[n - 3] : nil }
             guard let user = field(14), let system = field(15), let start = field(22), let virtual = field(23),
-                  let resident = field(24) else { return nil }
+                let resident = field(24)
+            else { return nil }
             (userTicks, systemTicks, startTicks, virtualBytes, residentPages) = (user, system, start, virtual, resident)
         }
     }
@@ -52,14 +56,16 @@ struct ProcessStats: Sendable, Equatable {
     /// The soft limit of "Max open files" in `/proc/self/limits`; `nil` when unlimited or unreadable.
     private static func openFileLimit() -> Double? {
         guard let limits = try? String(contentsOfFile: "/proc/self/limits", encoding: .utf8),
-              let line = limits.split(separator: "\n").first(where: { $0.hasPrefix("Max open files") }) else { return nil }
+            let line = limits.split(separator: "\n").first(where: { $0.hasPrefix("Max open files") })
+        else { return nil }
         return line.dropFirst("Max open files".count).split(separator: " ").first.flatMap { Double($0) }
     }
 
     /// `btime` of `/proc/stat`: the boot time the start ticks count from (fixed, so read once).
     private static let bootTime: Double? = {
         guard let stat = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
-              let line = stat.split(separator: "\n").first(where: { $0.hasPrefix("btime ") }) else { return nil }
+            let line = stat.split(separator: "\n").first(where: { $0.hasPrefix("btime ") })
+        else { return nil }
         return Double(line.dropFirst("btime ".count).trimmingCharacters(in: .whitespaces))
     }()
 }

@@ -65,8 +65,10 @@ struct WorkoutBody: RequestBody {
     }
 
     static var nullableFields: Set<String> {
-        ["week_number", "description", "phase", "target_distance_m", "target_duration_s",
-         "target_pace_min_s_per_km", "target_pace_max_s_per_km", "coach_notes"]
+        [
+            "week_number", "description", "phase", "target_distance_m", "target_duration_s",
+            "target_pace_min_s_per_km", "target_pace_max_s_per_km", "coach_notes",
+        ]
     }
 
     func validate(into v: inout FieldValidator) {
@@ -111,10 +113,19 @@ struct WorkoutDTO: Codable, Sendable {
     }
 
     init(_ w: PlannedWorkout) {
-        id = w.id!; planID = w.$plan.id; scheduledDate = w.scheduledDate; weekNumber = w.weekNumber
-        workoutType = w.workoutType; title = w.title; description = w.workoutDescription; phase = w.phase
-        targetDistanceM = w.targetDistanceM; targetDurationS = w.targetDurationS
-        targetPaceMinSPerKm = w.targetPaceMinSPerKm; targetPaceMaxSPerKm = w.targetPaceMaxSPerKm; coachNotes = w.coachNotes
+        id = w.id!
+        planID = w.$plan.id
+        scheduledDate = w.scheduledDate
+        weekNumber = w.weekNumber
+        workoutType = w.workoutType
+        title = w.title
+        description = w.workoutDescription
+        phase = w.phase
+        targetDistanceM = w.targetDistanceM
+        targetDurationS = w.targetDurationS
+        targetPaceMinSPerKm = w.targetPaceMinSPerKm
+        targetPaceMaxSPerKm = w.targetPaceMaxSPerKm
+        coachNotes = w.coachNotes
     }
 }
 
@@ -141,11 +152,19 @@ struct PlanDTO: Codable, Sendable {
     }
 
     init(_ p: TrainingPlan, workouts: [PlannedWorkout]?) {
-        id = p.id!; name = p.name; status = p.status; goalRaceName = p.goalRaceName; goalRaceDate = p.goalRaceDate
-        goalRaceDistanceM = p.goalRaceDistanceM; goalTimeSeconds = p.goalTimeSeconds
-        planStartDate = p.planStartDate; planEndDate = p.planEndDate; totalWeeks = p.totalWeeks
+        id = p.id!
+        name = p.name
+        status = p.status
+        goalRaceName = p.goalRaceName
+        goalRaceDate = p.goalRaceDate
+        goalRaceDistanceM = p.goalRaceDistanceM
+        goalTimeSeconds = p.goalTimeSeconds
+        planStartDate = p.planStartDate
+        planEndDate = p.planEndDate
+        totalWeeks = p.totalWeeks
         self.workouts = workouts?.sorted { $0.scheduledDate < $1.scheduledDate }.map(WorkoutDTO.init)
-        createdAt = p.createdAt; updatedAt = p.updatedAt
+        createdAt = p.createdAt
+        updatedAt = p.updatedAt
     }
 }
 

@@ -19,10 +19,16 @@ public struct BriefingPayload: Codable, Sendable, Equatable {
         case workoutWhy = "workout_why"
     }
 
-    public init(morningVoice: String, coachNoticed: String, todayContext: String, weekAssessment: String,
-                checkinReaction: String?, raceAssessment: String?, workoutWhy: String?) {
-        self.morningVoice = morningVoice; self.coachNoticed = coachNoticed; self.todayContext = todayContext
-        self.weekAssessment = weekAssessment; self.checkinReaction = checkinReaction; self.raceAssessment = raceAssessment
+    public init(
+        morningVoice: String, coachNoticed: String, todayContext: String, weekAssessment: String,
+        checkinReaction: String?, raceAssessment: String?, workoutWhy: String?
+    ) {
+        self.morningVoice = morningVoice
+        self.coachNoticed = coachNoticed
+        self.todayContext = todayContext
+        self.weekAssessment = weekAssessment
+        self.checkinReaction = checkinReaction
+        self.raceAssessment = raceAssessment
         self.workoutWhy = workoutWhy
     }
 }
@@ -56,12 +62,20 @@ public struct BriefingEntry: Codable, Sendable, Equatable {
         case fallbackReason = "fallback_reason"
     }
 
-    public init(payload: BriefingPayload, generatedAt: Date, sourceModel: String, briefingSource: BriefingSource,
-                isInterim: Bool, dataFingerprint: String, fallbackReason: String? = nil,
-                ttl: TimeInterval = BriefingFreshness.cacheTTL) {
-        self.payload = payload; self.generatedAt = generatedAt; self.expiresAt = generatedAt.addingTimeInterval(ttl)
-        self.sourceModel = sourceModel; self.briefingSource = briefingSource; self.isInterim = isInterim
-        self.version = Self.currentVersion; self.dataFingerprint = dataFingerprint; self.fallbackReason = fallbackReason
+    public init(
+        payload: BriefingPayload, generatedAt: Date, sourceModel: String, briefingSource: BriefingSource,
+        isInterim: Bool, dataFingerprint: String, fallbackReason: String? = nil,
+        ttl: TimeInterval = BriefingFreshness.cacheTTL
+    ) {
+        self.payload = payload
+        self.generatedAt = generatedAt
+        self.expiresAt = generatedAt.addingTimeInterval(ttl)
+        self.sourceModel = sourceModel
+        self.briefingSource = briefingSource
+        self.isInterim = isInterim
+        self.version = Self.currentVersion
+        self.dataFingerprint = dataFingerprint
+        self.fallbackReason = fallbackReason
     }
 
     /// A real model's briefing, not a stand-in.
@@ -86,8 +100,10 @@ public enum BriefingFreshness {
     /// - While a job for the athlete is queued or running and the entry is not fresh for the current data, the
     ///   state is `refreshing` (the last entry still shows). A fresh entry stays `fresh`: a pending job (say, the
     ///   scheduler's) cannot improve it, and clients stop polling on `fresh`.
-    public static func state(entry: BriefingEntry?, currentFingerprint: String, jobPending: Bool, consent: Bool,
-                             now: Date) -> (BriefingState, BriefingEntry?) {
+    public static func state(
+        entry: BriefingEntry?, currentFingerprint: String, jobPending: Bool, consent: Bool,
+        now: Date
+    ) -> (BriefingState, BriefingEntry?) {
         guard consent else { return (.consentRequired, nil) }
         var shown: BriefingEntry?
         var state = BriefingState.missing

@@ -56,14 +56,17 @@ public enum BriefingWriter {
     }
 
     public static func systemPrompt(requirements: Requirements) -> String {
-        var fields = ["morning_voice (2-3 sentences, includes one number from the facts)", "coach_noticed", "today_context", "week_assessment", "workout_why"]
+        var fields = [
+            "morning_voice (2-3 sentences, includes one number from the facts)", "coach_noticed", "today_context", "week_assessment",
+            "workout_why",
+        ]
         if requirements.checkinReaction { fields.append("checkin_reaction") }
         if requirements.raceAssessment { fields.append("race_assessment") }
         return """
-        You are a running coach writing a short morning briefing for one athlete. Use only the facts given; \
-        do not invent numbers. Answer with one JSON object and nothing else, with these string fields, each \
-        1-3 plain sentences: \(fields.joined(separator: ", ")).
-        """
+            You are a running coach writing a short morning briefing for one athlete. Use only the facts given; \
+            do not invent numbers. Answer with one JSON object and nothing else, with these string fields, each \
+            1-3 plain sentences: \(fields.joined(separator: ", ")).
+            """
     }
 
     public enum ContractError: Error, Equatable, CustomStringConvertible {
@@ -88,7 +91,8 @@ public enum BriefingWriter {
             if let end = text.range(of: "```", options: .backwards) { text = String(text[..<end.lowerBound]) }
         }
         guard let data = text.data(using: .utf8),
-              let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else { throw .notJSON }
+            let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+        else { throw .notJSON }
         func field(_ key: String, required: Bool) throws(ContractError) -> String? {
             let value = (object[key] as? String)?.trimmingCharacters(in: .whitespacesAndNewlines)
             guard let value, !value.isEmpty else {
@@ -147,11 +151,13 @@ public enum BriefingWriter {
 
         var race: String?
         if req.raceAssessment, let r = home.raceCountdown {
-            race = "\(r.raceName) is \(r.daysRemaining) day\(r.daysRemaining == 1 ? "" : "s") away; keep the key sessions and protect recovery."
+            race =
+                "\(r.raceName) is \(r.daysRemaining) day\(r.daysRemaining == 1 ? "" : "s") away; keep the key sessions and protect recovery."
         }
-        return BriefingPayload(morningVoice: voice, coachNoticed: noticed, todayContext: today,
-                               weekAssessment: week.trajectorySentence, checkinReaction: checkin, raceAssessment: race,
-                               workoutWhy: home.today.whyContext)
+        return BriefingPayload(
+            morningVoice: voice, coachNoticed: noticed, todayContext: today,
+            weekAssessment: week.trajectorySentence, checkinReaction: checkin, raceAssessment: race,
+            workoutWhy: home.today.whyContext)
     }
 }
 

@@ -46,8 +46,10 @@ public enum HomeBuilder {
             whyContext: why.joined(separator: " "), whySource: "plan", weekNumber: week, phase: w.phase)
     }
 
-    static func yesterday(_ facts: HomeFacts, _ window: HomeWindow, _ format: Format,
-                          _ byDay: [LocalDate: [ActivityFact]]) -> YesterdayInsight {
+    static func yesterday(
+        _ facts: HomeFacts, _ window: HomeWindow, _ format: Format,
+        _ byDay: [LocalDate: [ActivityFact]]
+    ) -> YesterdayInsight {
         let day = window.today.adding(days: -1)
         let runs = (byDay[day] ?? []).filter { $0.sport == .run }
         if let longest = runs.max(by: { ($0.distanceM ?? 0) < ($1.distanceM ?? 0) }) {
@@ -55,18 +57,22 @@ public enum HomeBuilder {
             var insight = "\(format.distance(total)) yesterday"
             if let pace = longest.paceSPerKm { insight += " at \(format.pace(pace))" }
             if let hr = longest.avgHR { insight += ", average heart rate \(hr)" }
-            return YesterdayInsight(hasActivity: true, activityName: longest.name, activityID: longest.id,
-                                    distanceM: total, paceSPerKm: longest.paceSPerKm.map { ($0 * 10).rounded() / 10 },
-                                    insight: insight + ".")
+            return YesterdayInsight(
+                hasActivity: true, activityName: longest.name, activityID: longest.id,
+                distanceM: total, paceSPerKm: longest.paceSPerKm.map { ($0 * 10).rounded() / 10 },
+                insight: insight + ".")
         }
         guard let last = facts.latestRun else { return YesterdayInsight(hasActivity: false) }
         let lastDay = localDate(last, facts.timeZone)
-        return YesterdayInsight(hasActivity: false, lastActivityDate: lastDay, lastActivityName: last.name,
-                                lastActivityID: last.id, daysSinceLast: lastDay.days(until: window.today))
+        return YesterdayInsight(
+            hasActivity: false, lastActivityDate: lastDay, lastActivityName: last.name,
+            lastActivityID: last.id, daysSinceLast: lastDay.days(until: window.today))
     }
 
-    static func weekProgress(_ facts: HomeFacts, _ window: HomeWindow, _ format: Format,
-                             _ byDay: [LocalDate: [ActivityFact]]) -> WeekProgress {
+    static func weekProgress(
+        _ facts: HomeFacts, _ window: HomeWindow, _ format: Format,
+        _ byDay: [LocalDate: [ActivityFact]]
+    ) -> WeekProgress {
         var days: [WeekDay] = []
         var completed = 0.0
         var others: [Sport: OtherSportSummary] = [:]
@@ -79,26 +85,36 @@ public enum HomeBuilder {
             completed += distance
             for a in nonRuns {
                 var s = others[a.sport] ?? OtherSportSummary(sport: a.sport, count: 0, distanceM: 0, durationS: 0)
-                s.count += 1; s.distanceM += a.distanceM ?? 0; s.durationS += a.durationS ?? a.movingTimeS ?? 0
+                s.count += 1
+                s.distanceM += a.distanceM ?? 0
+                s.durationS += a.durationS ?? a.movingTimeS ?? 0
                 others[a.sport] = s
             }
             let planned = facts.weekWorkouts.first { $0.date == date }
-            days.append(WeekDay(
-                date: date, dayAbbrev: dayAbbrevs[index], workoutType: planned?.type, distanceM: distance,
-                plannedDistanceM: planned?.distanceM, completed: !runs.isEmpty, isToday: date == window.today,
-                activityID: runs.max(by: { ($0.distanceM ?? 0) < ($1.distanceM ?? 0) })?.id, workoutID: planned?.id,
-                runCount: runs.count,
-                otherActivities: nonRuns.map { OtherActivityRef(activityID: $0.id, sport: $0.sport, distanceM: $0.distanceM, durationS: $0.durationS, name: $0.name) }))
+            days.append(
+                WeekDay(
+                    date: date, dayAbbrev: dayAbbrevs[index], workoutType: planned?.type, distanceM: distance,
+                    plannedDistanceM: planned?.distanceM, completed: !runs.isEmpty, isToday: date == window.today,
+                    activityID: runs.max(by: { ($0.distanceM ?? 0) < ($1.distanceM ?? 0) })?.id, workoutID: planned?.id,
+                    runCount: runs.count,
+                    otherActivities: nonRuns.map {
+                        OtherActivityRef(
+                            activityID: $0.id, sport: $0.sport, distanceM: $0.distanceM, durationS: $0.durationS, name: $0.name)
+                    }))
         }
         let planned = facts.weekWorkouts.compactMap(\.distanceM).reduce(0, +)
-        let status = weekStatus(completed: completed, planned: planned, todayIndex: window.today.weekdayIndexFromMonday, hasPlan: facts.plan != nil)
+        let status = weekStatus(
+            completed: completed, planned: planned, todayIndex: window.today.weekdayIndexFromMonday, hasPlan: facts.plan != nil)
         let remaining = max(0, planned - completed)
-        let sentence: String = switch status {
-        case .noPlan: "\(format.distance(completed)) run this week."
-        case .ahead: "\(format.distance(completed)) of \(format.distance(planned)) done — ahead of plan for this point of the week."
-        case .onTrack: "\(format.distance(completed)) of \(format.distance(planned)) done; \(format.distance(remaining)) to go this week."
-        case .behind: "\(format.distance(completed)) of \(format.distance(planned)) done; \(format.distance(remaining)) still planned this week."
-        }
+        let sentence: String =
+            switch status {
+            case .noPlan: "\(format.distance(completed)) run this week."
+            case .ahead: "\(format.distance(completed)) of \(format.distance(planned)) done — ahead of plan for this point of the week."
+            case .onTrack:
+                "\(format.distance(completed)) of \(format.distance(planned)) done; \(format.distance(remaining)) to go this week."
+            case .behind:
+                "\(format.distance(completed)) of \(format.distance(planned)) done; \(format.distance(remaining)) still planned this week."
+            }
         return WeekProgress(
             weekNumber: planWeek(facts.plan, on: window.today), totalWeeks: facts.plan?.totalWeeks,
             phase: facts.weekWorkouts.compactMap(\.phase).first,
@@ -132,14 +148,16 @@ public enum HomeBuilder {
         let soreness = [1: "None", 2: "Mild", 3: "Moderate", 4: "Sore", 5: "Very sore"]
         var sleepLabel = c.sleepQuality.flatMap { sleep[$0] }
         if sleepLabel == nil, let h = c.sleepH { sleepLabel = h >= 8 ? "Great" : h >= 7 ? "Good" : h >= 5 ? "OK" : "Poor" }
-        return TodayCheckin(readinessLabel: c.readiness.flatMap { readiness[$0] }, sleepLabel: sleepLabel, sleepH: c.sleepH,
-                            sorenessLabel: c.soreness.flatMap { soreness[$0] })
+        return TodayCheckin(
+            readinessLabel: c.readiness.flatMap { readiness[$0] }, sleepLabel: sleepLabel, sleepH: c.sleepH,
+            sorenessLabel: c.soreness.flatMap { soreness[$0] })
     }
 
     static func lastRun(_ facts: HomeFacts, _ format: Format) -> LastRun? {
         guard let run = facts.latestRun, facts.now.timeIntervalSince(run.startTime) <= lastRunWindow else { return nil }
-        return LastRun(activityID: run.id, name: run.name, startTime: run.startTime, distanceM: run.distanceM,
-                       movingTimeS: run.movingTimeS, averageHR: run.avgHR, pacePerKm: run.paceSPerKm.map { format.pace($0) })
+        return LastRun(
+            activityID: run.id, name: run.name, startTime: run.startTime, distanceM: run.distanceM,
+            movingTimeS: run.movingTimeS, averageHR: run.avgHR, pacePerKm: run.paceSPerKm.map { format.pace($0) })
     }
 }
 
@@ -186,9 +204,9 @@ public struct Format: Sendable {
 
     public func paceRange(_ low: Int?, _ high: Int?) -> String? {
         switch (low, high) {
-        case let (l?, h?): l == h ? pace(Double(l)) : "\(pace(Double(l)).split(separator: "/")[0])–\(pace(Double(h)))"
-        case let (l?, nil): pace(Double(l))
-        case let (nil, h?): pace(Double(h))
+        case (let l?, let h?): l == h ? pace(Double(l)) : "\(pace(Double(l)).split(separator: "/")[0])–\(pace(Double(h)))"
+        case (let l?, nil): pace(Double(l))
+        case (nil, let h?): pace(Double(h))
         default: nil
         }
     }

@@ -12,9 +12,16 @@ public struct ActivityFact: Sendable, Equatable {
     public var movingTimeS: Int?
     public var durationS: Int?
     public var avgHR: Int?
-    public init(id: UUID, name: String, sport: Sport, startTime: Date, distanceM: Double?, movingTimeS: Int?, durationS: Int?, avgHR: Int?) {
-        self.id = id; self.name = name; self.sport = sport; self.startTime = startTime; self.distanceM = distanceM
-        self.movingTimeS = movingTimeS; self.durationS = durationS; self.avgHR = avgHR
+    public init(id: UUID, name: String, sport: Sport, startTime: Date, distanceM: Double?, movingTimeS: Int?, durationS: Int?, avgHR: Int?)
+    {
+        self.id = id
+        self.name = name
+        self.sport = sport
+        self.startTime = startTime
+        self.distanceM = distanceM
+        self.movingTimeS = movingTimeS
+        self.durationS = durationS
+        self.avgHR = avgHR
     }
     /// Seconds per km, when both distance and time are known.
     /// Nil for missing or absurd values (a 1 m "run" of an hour): a pace must be finite and plausible.
@@ -36,11 +43,20 @@ public struct WorkoutFact: Sendable, Equatable {
     public var coachNotes: String?
     public var weekNumber: Int?
     public var phase: TrainingPhase?
-    public init(id: UUID, date: LocalDate, type: WorkoutType, title: String, distanceM: Double? = nil, paceMinSPerKm: Int? = nil,
-                paceMaxSPerKm: Int? = nil, coachNotes: String? = nil, weekNumber: Int? = nil, phase: TrainingPhase? = nil) {
-        self.id = id; self.date = date; self.type = type; self.title = title; self.distanceM = distanceM
-        self.paceMinSPerKm = paceMinSPerKm; self.paceMaxSPerKm = paceMaxSPerKm; self.coachNotes = coachNotes
-        self.weekNumber = weekNumber; self.phase = phase
+    public init(
+        id: UUID, date: LocalDate, type: WorkoutType, title: String, distanceM: Double? = nil, paceMinSPerKm: Int? = nil,
+        paceMaxSPerKm: Int? = nil, coachNotes: String? = nil, weekNumber: Int? = nil, phase: TrainingPhase? = nil
+    ) {
+        self.id = id
+        self.date = date
+        self.type = type
+        self.title = title
+        self.distanceM = distanceM
+        self.paceMinSPerKm = paceMinSPerKm
+        self.paceMaxSPerKm = paceMaxSPerKm
+        self.coachNotes = coachNotes
+        self.weekNumber = weekNumber
+        self.phase = phase
     }
 }
 
@@ -54,10 +70,19 @@ public struct PlanFact: Sendable, Equatable {
     public var startDate: LocalDate?
     public var totalWeeks: Int?
     public var updatedAt: Date?
-    public init(id: UUID, name: String, raceName: String?, raceDate: LocalDate, raceDistanceM: Double, goalTimeS: Int?,
-                startDate: LocalDate?, totalWeeks: Int?, updatedAt: Date?) {
-        self.id = id; self.name = name; self.raceName = raceName; self.raceDate = raceDate; self.raceDistanceM = raceDistanceM
-        self.goalTimeS = goalTimeS; self.startDate = startDate; self.totalWeeks = totalWeeks; self.updatedAt = updatedAt
+    public init(
+        id: UUID, name: String, raceName: String?, raceDate: LocalDate, raceDistanceM: Double, goalTimeS: Int?,
+        startDate: LocalDate?, totalWeeks: Int?, updatedAt: Date?
+    ) {
+        self.id = id
+        self.name = name
+        self.raceName = raceName
+        self.raceDate = raceDate
+        self.raceDistanceM = raceDistanceM
+        self.goalTimeS = goalTimeS
+        self.startDate = startDate
+        self.totalWeeks = totalWeeks
+        self.updatedAt = updatedAt
     }
 }
 
@@ -69,8 +94,12 @@ public struct CheckinFact: Sendable, Equatable {
     public var soreness: Int?
     public var updatedAt: Date?
     public init(id: UUID, sleepH: Double?, sleepQuality: Int?, readiness: Int?, soreness: Int?, updatedAt: Date?) {
-        self.id = id; self.sleepH = sleepH; self.sleepQuality = sleepQuality; self.readiness = readiness
-        self.soreness = soreness; self.updatedAt = updatedAt
+        self.id = id
+        self.sleepH = sleepH
+        self.sleepQuality = sleepQuality
+        self.readiness = readiness
+        self.soreness = soreness
+        self.updatedAt = updatedAt
     }
 }
 
@@ -89,11 +118,19 @@ public struct HomeFacts: Sendable {
     public var weekWorkouts: [WorkoutFact]
     public var todayCheckin: CheckinFact?
 
-    public init(now: Date, timeZone: TimeZone, units: Units, windowActivities: [ActivityFact], latestRun: ActivityFact?,
-                totalActivities: Int, plan: PlanFact?, weekWorkouts: [WorkoutFact], todayCheckin: CheckinFact?) {
-        self.now = now; self.timeZone = timeZone; self.units = units; self.windowActivities = windowActivities
-        self.latestRun = latestRun; self.totalActivities = totalActivities; self.plan = plan
-        self.weekWorkouts = weekWorkouts; self.todayCheckin = todayCheckin
+    public init(
+        now: Date, timeZone: TimeZone, units: Units, windowActivities: [ActivityFact], latestRun: ActivityFact?,
+        totalActivities: Int, plan: PlanFact?, weekWorkouts: [WorkoutFact], todayCheckin: CheckinFact?
+    ) {
+        self.now = now
+        self.timeZone = timeZone
+        self.units = units
+        self.windowActivities = windowActivities
+        self.latestRun = latestRun
+        self.totalActivities = totalActivities
+        self.plan = plan
+        self.weekWorkouts = weekWorkouts
+        self.todayCheckin = todayCheckin
     }
 
     public var today: LocalDate { LocalDate(now, in: timeZone) }

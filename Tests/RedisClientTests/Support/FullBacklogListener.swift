@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A loopback port where TCP connects hang: a listening socket with a backlog of 0 that never accepts, its one
@@ -20,9 +20,9 @@ final class FullBacklogListener {
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
 
         #if canImport(Glibc)
-        let streamType = Int32(SOCK_STREAM.rawValue)
+            let streamType = Int32(SOCK_STREAM.rawValue)
         #else
-        let streamType = SOCK_STREAM
+            let streamType = SOCK_STREAM
         #endif
         let listener = socket(AF_INET, streamType, 0)
         let filler = socket(AF_INET, streamType, 0)

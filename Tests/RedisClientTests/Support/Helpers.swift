@@ -73,7 +73,6 @@ func elapsed<Result>(_ body: () async throws -> Result) async rethrows -> (Resul
     return (result, clock.now - start)
 }
 
-
 /// Polls `condition` until it holds or `timeout` passes; for effects the other side observes asynchronously
 /// (a server noticing a close), where a fixed sleep would be flaky on a loaded machine.
 func eventually(timeout: Duration = .seconds(3), _ condition: () async throws -> Bool) async rethrows -> Bool {

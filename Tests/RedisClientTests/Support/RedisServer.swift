@@ -93,11 +93,12 @@ final class RedisServer {
         guard let executable else { throw TestFailure("redis-server is not installed") }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = [
-            "--port", String(port), "--bind", "127.0.0.1",
-            "--save", "", "--appendonly", "no", "--daemonize", "no",
-            "--dir", directory.path,
-        ] + arguments
+        process.arguments =
+            [
+                "--port", String(port), "--bind", "127.0.0.1",
+                "--save", "", "--appendonly", "no", "--daemonize", "no",
+                "--dir", directory.path,
+            ] + arguments
         let log = directory.appendingPathComponent("redis-\(port).log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let logHandle = try FileHandle(forWritingTo: log)

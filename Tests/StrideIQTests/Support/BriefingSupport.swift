@@ -1,13 +1,15 @@
-import Foundation
 import Fluent
+import Foundation
 import LLM
 import LLMFakeServer
 import SQLKit
 import Testing
+
 @testable import StrideIQ
 
 /// A model answer that meets the briefing contract (check-in and race fields included).
-let validBriefingAnswer = #"{"morning_voice":"You ran 24.3 km this week. Keep today easy.","coach_noticed":"Your easy pace has dropped 6 s/km.","today_context":"Easy 8 km.","week_assessment":"On track.","checkin_reaction":"Good sleep.","race_assessment":"Race is close.","workout_why":"Aerobic base."}"#
+let validBriefingAnswer =
+    #"{"morning_voice":"You ran 24.3 km this week. Keep today easy.","coach_noticed":"Your easy pace has dropped 6 s/km.","today_context":"Easy 8 km.","week_assessment":"On track.","checkin_reaction":"Good sleep.","race_assessment":"Race is close.","workout_why":"Aerobic base."}"#
 
 extension FakeBehaviour {
     /// Answers with `text`, split into a few chunks.
@@ -15,7 +17,10 @@ extension FakeBehaviour {
         let size = max(1, text.count / 4)
         var chunks: [String] = []
         var rest = Substring(text)
-        while !rest.isEmpty { chunks.append(String(rest.prefix(size))); rest = rest.dropFirst(size) }
+        while !rest.isEmpty {
+            chunks.append(String(rest.prefix(size)))
+            rest = rest.dropFirst(size)
+        }
         return FakeBehaviour(tokens: chunks, tokenDelay: tokenDelay)
     }
 }
@@ -23,15 +28,18 @@ extension FakeBehaviour {
 extension AppConfig {
     /// Briefings from the fake server with short timeouts (provider 1 s inside a 2 s job deadline).
     mutating func useFakeBriefingProvider(_ server: FakeLLMServer, providerTimeout: Int = 1, jobTimeout: Int = 2) {
-        briefingLLM = LLMSettings(provider: .openai, baseURL: server.openAIBaseURL, apiKey: nil, model: "fake-model",
-                                  timeouts: LLMTimeouts(connect: .seconds(1), firstToken: .seconds(providerTimeout),
-                                                        idle: .seconds(providerTimeout), request: .seconds(providerTimeout)))
+        briefingLLM = LLMSettings(
+            provider: .openai, baseURL: server.openAIBaseURL, apiKey: nil, model: "fake-model",
+            timeouts: LLMTimeouts(
+                connect: .seconds(1), firstToken: .seconds(providerTimeout),
+                idle: .seconds(providerTimeout), request: .seconds(providerTimeout)))
         briefingJobTimeout = TimeInterval(jobTimeout)
     }
 }
 
 /// Runs `body` with a fake LLM server, always shutting it down.
-func withFakeLLM<T>(_ behaviour: FakeBehaviour = .answer(validBriefingAnswer), _ body: (FakeLLMServer) async throws -> T) async throws -> T {
+func withFakeLLM<T>(_ behaviour: FakeBehaviour = .answer(validBriefingAnswer), _ body: (FakeLLMServer) async throws -> T) async throws -> T
+{
     let server = try await FakeLLMServer.start(behaviour: behaviour)
     do {
         let result = try await body(server)
@@ -60,16 +68,18 @@ extension TestApp {
         let sql = app.db as! any SQLDatabase
         let rows: [any SQLRow]
         if let athleteID {
-            rows = try await sql.raw("SELECT * FROM jobs WHERE athlete_id = \(bind: UUID(uuidString: athleteID)!) ORDER BY created_at").all()
+            rows = try await sql.raw("SELECT * FROM jobs WHERE athlete_id = \(bind: UUID(uuidString: athleteID)!) ORDER BY created_at")
+                .all()
         } else {
             rows = try await sql.raw("SELECT * FROM jobs ORDER BY created_at").all()
         }
         return try rows.map {
-            JobRow(id: try $0.decode(column: "id", as: UUID.self), status: try $0.decode(column: "status", as: JobStatus.self),
-                   priority: try $0.decode(column: "priority", as: Int.self), reason: try $0.decode(column: "reason", as: String.self),
-                   attempts: try $0.decode(column: "attempts", as: Int.self),
-                   lastError: try $0.decode(column: "last_error", as: String?.self),
-                   runAt: try $0.decode(column: "run_at", as: Date.self))
+            JobRow(
+                id: try $0.decode(column: "id", as: UUID.self), status: try $0.decode(column: "status", as: JobStatus.self),
+                priority: try $0.decode(column: "priority", as: Int.self), reason: try $0.decode(column: "reason", as: String.self),
+                attempts: try $0.decode(column: "attempts", as: Int.self),
+                lastError: try $0.decode(column: "last_error", as: String?.self),
+                runAt: try $0.decode(column: "run_at", as: Date.self))
         }
     }
 

@@ -17,7 +17,8 @@ struct ChildProcess {
                 Bundle.main.bundleURL.deletingLastPathComponent(),
             ].map { $0.appendingPathComponent("strideiq") }
             guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-                throw ChildProcessError(message: "no strideiq binary next to the tests (looked in \(candidates.map(\.path))); run `swift build --build-tests`")
+                throw ChildProcessError(
+                    message: "no strideiq binary next to the tests (looked in \(candidates.map(\.path))); run `swift build --build-tests`")
             }
             return found
         }
@@ -40,14 +41,17 @@ struct ChildProcess {
     }
 
     /// Runs to completion (bounded) and returns the exit status with what it printed on each stream.
-    static func run(_ arguments: [String], environment: [String: String] = [:], directory: URL,
-                    timeout: Duration = .seconds(30)) async throws -> (status: Int32, stdout: String, stderr: String) {
+    static func run(
+        _ arguments: [String], environment: [String: String] = [:], directory: URL,
+        timeout: Duration = .seconds(30)
+    ) async throws -> (status: Int32, stdout: String, stderr: String) {
         let process = Process()
         process.executableURL = try strideiq
         process.arguments = arguments
         process.environment = environment
         process.currentDirectoryURL = directory
-        let stdout = Pipe(), stderr = Pipe()
+        let stdout = Pipe()
+        let stderr = Pipe()
         process.standardOutput = stdout
         process.standardError = stderr
         try process.run()

@@ -10,7 +10,9 @@ final class LogCapture: Sendable {
         let message: String
         let metadata: [String: String]
         /// Message and metadata as one string, to search for secrets anywhere in the line.
-        var text: String { "\(level) \(message) " + metadata.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ") }
+        var text: String {
+            "\(level) \(message) " + metadata.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        }
     }
 
     private let lines = Mutex<[Line]>([])

@@ -1,9 +1,10 @@
-import Foundation
 import Fluent
+import Foundation
 import SQLKit
 import Testing
 import Vapor
 import VaporTesting
+
 @testable import StrideIQ
 
 /// The database engines the integration suite runs on. SQLite always; Postgres when `POSTGRES_URL` is set
@@ -116,9 +117,11 @@ struct TestApp: Sendable {
     // MARK: requests
 
     @discardableResult
-    func request(_ method: HTTPMethod, _ path: String, json: JSON? = nil, raw: String? = nil,
-                 token: String? = nil, headers: [(String, String)] = [],
-                 sourceLocation: SourceLocation = #_sourceLocation) async throws -> Reply {
+    func request(
+        _ method: HTTPMethod, _ path: String, json: JSON? = nil, raw: String? = nil,
+        token: String? = nil, headers: [(String, String)] = [],
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws -> Reply {
         var httpHeaders = HTTPHeaders()
         var body: ByteBuffer?
         if let json {
@@ -145,15 +148,19 @@ struct TestApp: Sendable {
     }
 
     /// Registers a fresh athlete and returns its tokens.
-    func register(email: String? = nil, password: String = "tempo-run-42-miles", timezone: String = "UTC",
-                  sourceLocation: SourceLocation = #_sourceLocation) async throws -> Session {
+    func register(
+        email: String? = nil, password: String = "tempo-run-42-miles", timezone: String = "UTC",
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws -> Session {
         let email = email ?? "runner-\(UUID().uuidString.prefix(8).lowercased())@example.com"
-        let reply = try await request(.POST, "/v1/auth/register",
-                                      json: ["email": "\(email)", "password": "\(password)", "timezone": "\(timezone)"])
+        let reply = try await request(
+            .POST, "/v1/auth/register",
+            json: ["email": "\(email)", "password": "\(password)", "timezone": "\(timezone)"])
         #expect(reply.status == .created, "register: \(reply.text)", sourceLocation: sourceLocation)
-        return Session(athleteID: reply.json["athlete"]["id"].string ?? "", email: email, password: password,
-                       accessToken: reply.json["access_token"].string ?? "",
-                       refreshToken: reply.json["refresh_token"].string ?? "")
+        return Session(
+            athleteID: reply.json["athlete"]["id"].string ?? "", email: email, password: password,
+            accessToken: reply.json["access_token"].string ?? "",
+            refreshToken: reply.json["refresh_token"].string ?? "")
     }
 
     /// Changes an athlete's role directly in the database (there is deliberately no API for it yet).
@@ -164,8 +171,10 @@ struct TestApp: Sendable {
 }
 
 /// Asserts the one error shape: JSON `{detail: String, code: String, ...}` with the expected status and code.
-func expectError(_ reply: Reply, _ status: HTTPStatus, code: String? = nil,
-                 sourceLocation: SourceLocation = #_sourceLocation) {
+func expectError(
+    _ reply: Reply, _ status: HTTPStatus, code: String? = nil,
+    sourceLocation: SourceLocation = #_sourceLocation
+) {
     #expect(reply.status == status, "expected \(status.code), got \(reply.status.code): \(reply.text)", sourceLocation: sourceLocation)
     #expect(reply.headers.contentType == .json, "error body must be JSON", sourceLocation: sourceLocation)
     #expect(reply.json["detail"].string?.isEmpty == false, "error needs a detail: \(reply.text)", sourceLocation: sourceLocation)

@@ -10,57 +10,53 @@ import Vapor
 // carries out in the reverse of the order the services are listed in, each one finishing before the next
 // is told. The order, first to stop:
 //
-// 1. `CoachDrainService`: every open coach stream gets `error {shutting_down}` + `done`; new turns are refused.
-// 2. `HTTPServerService`: stops accepting connections and finishes the requests in flight.
-// 3. `SchedulerService`: stops ticking.
-// 4. `WorkerService`: stops claiming, lets running jobs finish (bounded), releases the rest to the queue.
-// 5. `JobListenerService`: closes the LISTEN connection that wakes the worker.
-// 6. `MetricsListenerService`: the `METRICS_PORT` server, last, so the drain can still be scraped.
+// 1. coach drain: every open coach stream gets `error {shutting_down}` + `done`; new turns are refused.
+// 2. HTTP server: stops accepting connections and finishes the requests in flight.
+// 3. scheduler: stops ticking.
+// 4. worker: stops claiming, lets running jobs finish (`WORKER_DRAIN_S`), releases the rest to the queue.
+// 5. job listener (`JobListenerService`): closes the LISTEN connection that wakes the worker.
+// 6. metrics listener: the `METRICS_PORT` server, last, so the drain can still be scraped.
 //
 // Then `StrideIQProcess` shuts the app down: database pools, the cache and the LLM HTTP client close.
 // `SHUTDOWN_TIMEOUT_S` bounds the whole graceful part; after it the group cancels whatever is left.
 
-/// The HTTP server of `serve`, `api` and `coach` (Vapor's server, started and stopped by the group).
-struct HTTPServerService: Service {
-    let app: Application
+/// A part that starts, runs until graceful shutdown begins, then stops and returns: the HTTP server, the
+/// coach drain, the worker, the scheduler and the metrics listener. `name` is what the group logs.
+struct StartStopService: Service {
+    let name: String
+    var start: @Sendable () async throws -> Void = {}
+    let stop: @Sendable () async -> Void
 
     func run() async throws {
-        try await app.server.start(address: nil)  // the configured hostname and port
+        try await start()
         try? await gracefulShutdown()
-        await app.server.shutdown()
+        await stop()
     }
-}
 
-/// Ends the open coach streams first, while their connections are still open, so the terminal frames reach
-/// the clients before the server stops.
-struct CoachDrainService: Service {
-    let coach: CoachService
-
-    func run() async throws {
-        try? await gracefulShutdown()
-        await coach.shutdown()
+    /// Vapor's HTTP server (`serve`, `api`, `coach`): stops accepting, then finishes the requests in flight.
+    static func http(_ app: Application) -> Self {
+        Self(name: "http-server", start: { try await app.server.start(address: nil) }, stop: { await app.server.shutdown() })
     }
-}
 
-/// The job worker (`WORKER_CONCURRENCY` jobs in flight).
-struct WorkerService: Service {
-    let worker: JobWorker
-
-    func run() async throws {
-        worker.start()
-        try? await gracefulShutdown()
-        await worker.stop()
+    /// Ends the open coach streams first, while their connections are still open, so the terminal frames reach
+    /// the clients before the server stops.
+    static func coachDrain(_ coach: CoachService) -> Self {
+        Self(name: "coach-drain", stop: { await coach.shutdown() })
     }
-}
 
-/// The briefing scheduler (leader lease in the database: running two is safe).
-struct SchedulerService: Service {
-    let scheduler: BriefingScheduler
+    /// The job worker: stops claiming, lets running jobs finish (`WORKER_DRAIN_S`), releases the rest.
+    static func worker(_ worker: JobWorker) -> Self {
+        Self(name: "worker", start: { worker.start() }, stop: { await worker.stop() })
+    }
 
-    func run() async throws {
-        scheduler.start()
-        try? await gracefulShutdown()
-        scheduler.stop()
+    /// The briefing scheduler (leader lease in the database: running two is safe).
+    static func scheduler(_ scheduler: BriefingScheduler) -> Self {
+        Self(name: "scheduler", start: { scheduler.start() }, stop: { scheduler.stop() })
+    }
+
+    /// With `METRICS_PORT`: `/metrics` on its own port, in every long-running role.
+    static func metrics(_ server: MetricsServer, _ app: Application) -> Self {
+        Self(name: "metrics-listener", start: { try await server.start(app) }, stop: { await server.stop() })
     }
 }
 
@@ -72,18 +68,6 @@ struct JobListenerService: Service {
         await cancelWhenGracefulShutdown {
             await listener.run()
         }
-    }
-}
-
-/// With `METRICS_PORT`: `/metrics` on its own port, in every long-running role.
-struct MetricsListenerService: Service {
-    let server: MetricsServer
-    let app: Application
-
-    func run() async throws {
-        try await server.start(app)
-        try? await gracefulShutdown()
-        await server.stop()
     }
 }
 
@@ -103,16 +87,16 @@ extension ProcessRole {
         let services = app.strideIQ
         var list: [any Service] = []
         if let port = app.config.metricsPort {
-            list.append(
-                MetricsListenerService(server: MetricsServer(host: app.config.metricsHost ?? app.config.host, port: port), app: app))
+            let server = MetricsServer(host: app.config.metricsHost ?? app.config.host, port: port)
+            list.append(StartStopService.metrics(server, app))
         }
         if runsWorker, let listener = services.jobListener {
             list.append(JobListenerService(listener: listener))
         }
-        if runsWorker { list.append(WorkerService(worker: services.worker)) }
-        if runsScheduler { list.append(SchedulerService(scheduler: services.scheduler)) }
-        if servesHTTP { list.append(HTTPServerService(app: app)) }
-        if servesCoach { list.append(CoachDrainService(coach: app.coach)) }
+        if runsWorker { list.append(StartStopService.worker(services.worker)) }
+        if runsScheduler { list.append(StartStopService.scheduler(services.scheduler)) }
+        if servesHTTP { list.append(StartStopService.http(app)) }
+        if servesCoach { list.append(StartStopService.coachDrain(app.coach)) }
         return list
     }
 
@@ -120,7 +104,7 @@ extension ProcessRole {
     func serviceGroup(_ app: Application) -> ServiceGroup {
         var configuration = ServiceGroupConfiguration(
             services: services(app).map {
-                ServiceGroupConfiguration.ServiceConfiguration(service: $0, serviceName: String(describing: type(of: $0)))
+                ServiceGroupConfiguration.ServiceConfiguration(service: $0, serviceName: ($0 as? StartStopService)?.name ?? "job-listener")
             },
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: app.logger)

@@ -18,7 +18,6 @@ extension OpenAPIDocument {
                 responses: [
                     .created(.ref("Checkin"), "The day's first check-in."),
                     .ok(.ref("Checkin"), "The day's check-in, changed."),
-                    .conflict("The check-in changed while saving; try again.", code: .conflict),
                 ]),
             APIOperation(
                 method: .get, path: "/v1/daily-checkin", id: "listCheckins", tag: "Check-ins",

@@ -8,13 +8,8 @@ import NIOHTTP1
 /// 2023-06-01`; system messages go to the top-level `system` field. Streaming understands `message_start`,
 /// `content_block_start`, `content_block_delta`, `content_block_stop`, `message_delta`, `message_stop`,
 /// `ping` and `error` events (unknown events are ignored). Same timeouts as `OpenAICompatibleProvider`.
-public struct AnthropicProvider: LLMProvider, CustomStringConvertible, CustomReflectable {
-    public static let apiVersion = "2023-06-01"
-
-    public let descriptor: ProviderDescriptor
-    private let endpoint: String
-    private let apiKey: String?
-    private let engine: HTTPEngine
+public struct AnthropicProvider: HTTPChatProvider {
+    let endpoint: ChatEndpoint
 
     public init(
         baseURL: String = LLMSettings.defaultBaseURL(for: .anthropic),
@@ -24,16 +19,9 @@ public struct AnthropicProvider: LLMProvider, CustomStringConvertible, CustomRef
         httpClient: HTTPClient,
         logger: Logger = Logger(label: "strideiq.llm")
     ) {
-        var base = baseURL.trimmingCharacters(in: .whitespaces)
-        while base.hasSuffix("/") { base.removeLast() }
-        if base.hasSuffix("/v1") { base.removeLast(3) }  // tolerate a base given with its version path
-        let key = apiKey.flatMap { $0.isEmpty ? nil : $0 }
-        self.descriptor = ProviderDescriptor(kind: .anthropic, model: model, baseURL: base)
-        self.endpoint = base + "/v1/messages"
-        self.apiKey = key
-        self.engine = HTTPEngine(
-            client: httpClient, descriptor: self.descriptor, timeouts: timeouts,
-            redactor: Redactor(secrets: [key]), logger: logger
+        self.endpoint = ChatEndpoint(
+            kind: .anthropic, baseURL: baseURL, versionPath: "/v1", path: "/messages",
+            apiKey: apiKey, model: model, timeouts: timeouts, httpClient: httpClient, logger: logger
         )
     }
 
@@ -45,31 +33,9 @@ public struct AnthropicProvider: LLMProvider, CustomStringConvertible, CustomRef
         )
     }
 
-    public var description: String {
-        "AnthropicProvider(\(self.descriptor), apiKey: \(self.apiKey == nil ? "none" : "set"))"
-    }
-
-    public var customMirror: Mirror {
-        Mirror(self, children: ["descriptor": self.descriptor, "apiKey": self.apiKey == nil ? "none" : "[redacted]"])
-    }
-
-    public func complete(_ request: ChatRequest, deadline: ContinuousClock.Instant) async throws -> ChatCompletion {
-        let httpRequest = try self.makeHTTPRequest(request, stream: false)
-        return try await self.engine.complete(httpRequest, deadline: deadline, parse: Self.parseCompletion)
-    }
-
-    public func stream(_ request: ChatRequest, deadline: ContinuousClock.Instant) -> LLMStream {
-        makeLLMStream { continuation in
-            let httpRequest = try self.makeHTTPRequest(request, stream: true)
-            let completion = try await self.engine.stream(
-                httpRequest, decoder: AnthropicStreamDecoder(), deadline: deadline,
-                continuation: continuation, parseWholeBody: Self.parseCompletion
-            )
-            continuation.yield(.done(completion))
-        }
-    }
-
     // MARK: wire format
+
+    public static let apiVersion = "2023-06-01"
 
     struct Body: Encodable {
         struct Message: Encodable {
@@ -99,21 +65,14 @@ public struct AnthropicProvider: LLMProvider, CustomStringConvertible, CustomRef
             temperature: request.temperature,
             stream: stream
         )
-        guard let data = try? JSONEncoder().encode(body) else {
-            throw .invalidRequest("the request could not be encoded")
+        var headers: HTTPHeaders = ["anthropic-version": Self.apiVersion]
+        if let apiKey = self.endpoint.apiKey {
+            headers.add(name: "x-api-key", value: apiKey)
         }
-        var httpRequest = HTTPClientRequest(url: self.endpoint)
-        httpRequest.method = .POST
-        httpRequest.headers.add(name: "content-type", value: "application/json")
-        httpRequest.headers.add(name: "accept", value: stream ? "text/event-stream" : "application/json")
-        httpRequest.headers.add(name: "user-agent", value: "strideiq-llm/1")
-        httpRequest.headers.add(name: "anthropic-version", value: Self.apiVersion)
-        if let apiKey = self.apiKey {
-            httpRequest.headers.add(name: "x-api-key", value: apiKey)
-        }
-        httpRequest.body = .bytes(ByteBuffer(bytes: data))
-        return httpRequest
+        return try self.endpoint.post(body, stream: stream, headers: headers)
     }
+
+    func makeStreamDecoder() -> AnthropicStreamDecoder { AnthropicStreamDecoder() }
 
     struct Usage: Decodable {
         var input_tokens: Int?

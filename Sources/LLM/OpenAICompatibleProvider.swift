@@ -16,11 +16,8 @@ import NIOHTTP1
 /// `HTTPClient.execute(_:deadline:)` (client level), and a call-site race against `min(deadline,
 /// start + timeouts.request)` plus first-token and idle watchdogs for streams; the losing side is cancelled,
 /// which closes the connection.
-public struct OpenAICompatibleProvider: LLMProvider, CustomStringConvertible, CustomReflectable {
-    public let descriptor: ProviderDescriptor
-    private let endpoint: String
-    private let apiKey: String?
-    private let engine: HTTPEngine
+public struct OpenAICompatibleProvider: HTTPChatProvider {
+    let endpoint: ChatEndpoint
 
     public init(
         baseURL: String,
@@ -30,15 +27,9 @@ public struct OpenAICompatibleProvider: LLMProvider, CustomStringConvertible, Cu
         httpClient: HTTPClient,
         logger: Logger = Logger(label: "strideiq.llm")
     ) {
-        var base = baseURL.trimmingCharacters(in: .whitespaces)
-        while base.hasSuffix("/") { base.removeLast() }
-        let key = apiKey.flatMap { $0.isEmpty ? nil : $0 }
-        self.descriptor = ProviderDescriptor(kind: .openai, model: model, baseURL: base)
-        self.endpoint = base + "/chat/completions"
-        self.apiKey = key
-        self.engine = HTTPEngine(
-            client: httpClient, descriptor: self.descriptor, timeouts: timeouts,
-            redactor: Redactor(secrets: [key]), logger: logger
+        self.endpoint = ChatEndpoint(
+            kind: .openai, baseURL: baseURL, path: "/chat/completions",
+            apiKey: apiKey, model: model, timeouts: timeouts, httpClient: httpClient, logger: logger
         )
     }
 
@@ -48,30 +39,6 @@ public struct OpenAICompatibleProvider: LLMProvider, CustomStringConvertible, Cu
             apiKey: settings.apiKey, model: settings.model, timeouts: settings.timeouts,
             httpClient: httpClient, logger: logger
         )
-    }
-
-    public var description: String {
-        "OpenAICompatibleProvider(\(self.descriptor), apiKey: \(self.apiKey == nil ? "none" : "set"))"
-    }
-
-    public var customMirror: Mirror {
-        Mirror(self, children: ["descriptor": self.descriptor, "apiKey": self.apiKey == nil ? "none" : "[redacted]"])
-    }
-
-    public func complete(_ request: ChatRequest, deadline: ContinuousClock.Instant) async throws -> ChatCompletion {
-        let httpRequest = try self.makeHTTPRequest(request, stream: false)
-        return try await self.engine.complete(httpRequest, deadline: deadline, parse: Self.parseCompletion)
-    }
-
-    public func stream(_ request: ChatRequest, deadline: ContinuousClock.Instant) -> LLMStream {
-        makeLLMStream { continuation in
-            let httpRequest = try self.makeHTTPRequest(request, stream: true)
-            let completion = try await self.engine.stream(
-                httpRequest, decoder: OpenAIStreamDecoder(), deadline: deadline,
-                continuation: continuation, parseWholeBody: Self.parseCompletion
-            )
-            continuation.yield(.done(completion))
-        }
     }
 
     // MARK: wire format
@@ -109,20 +76,14 @@ public struct OpenAICompatibleProvider: LLMProvider, CustomStringConvertible, Cu
             stream_options: stream ? .init(include_usage: true) : nil,
             response_format: request.wantsJSON ? .init(type: "json_object") : nil
         )
-        guard let data = try? JSONEncoder().encode(body) else {
-            throw .invalidRequest("the request could not be encoded")
+        var headers = HTTPHeaders()
+        if let apiKey = self.endpoint.apiKey {
+            headers.add(name: "authorization", value: "Bearer \(apiKey)")
         }
-        var httpRequest = HTTPClientRequest(url: self.endpoint)
-        httpRequest.method = .POST
-        httpRequest.headers.add(name: "content-type", value: "application/json")
-        httpRequest.headers.add(name: "accept", value: stream ? "text/event-stream" : "application/json")
-        httpRequest.headers.add(name: "user-agent", value: "strideiq-llm/1")
-        if let apiKey = self.apiKey {
-            httpRequest.headers.add(name: "authorization", value: "Bearer \(apiKey)")
-        }
-        httpRequest.body = .bytes(ByteBuffer(bytes: data))
-        return httpRequest
+        return try self.endpoint.post(body, stream: stream, headers: headers)
     }
+
+    func makeStreamDecoder() -> OpenAIStreamDecoder { OpenAIStreamDecoder() }
 
     struct Response: Decodable {
         struct Choice: Decodable {

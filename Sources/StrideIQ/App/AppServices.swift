@@ -16,11 +16,11 @@ struct AppServices: Sendable {
     let jobQueue: JobQueue
     let briefings: BriefingService
     let briefingGenerator: BriefingGenerator
-    /// Not started by `configure`: `serve` and `worker` run it (`WorkerService`); tests drive `pollOnce()` themselves.
+    /// Not started by `configure`: `serve` and `worker` run it (`StartStopService.worker`); tests drive `pollOnce()` themselves.
     let worker: JobWorker
     /// On Postgres, the LISTEN connection that wakes the worker (`JobListenerService`); nil on SQLite.
     let jobListener: PostgresJobListener?
-    /// Not started by `configure`: `serve` and `scheduler` run it (`SchedulerService`).
+    /// Not started by `configure`: `serve` and `scheduler` run it (`StartStopService.scheduler`).
     let scheduler: BriefingScheduler
     /// bcrypt hash of a random secret at the configured cost, verified against for unknown emails.
     let dummyPasswordHash: String

@@ -44,7 +44,7 @@ enum RouteTable {
     /// Registers the routes `role` serves.
     static func register(on app: Application, role: ProcessRole) throws {
         guard role.servesHTTP else { return }
-        // With METRICS_PORT, /metrics lives only on that port (`MetricsListenerService`).
+        // With METRICS_PORT, /metrics lives only on that port (`StartStopService.metrics`).
         if app.config.metricsPort == nil { MetricsEndpoint.register(on: app) }
         let authenticated = app.grouped(AthleteAuthenticator())
         for entry in entries where entry.roles.contains(role) {

@@ -117,7 +117,7 @@ public func configure(
         jobListener: postgres.map { PostgresJobListener(configuration: $0.coreConfiguration, wakeups: wakeups, logger: logger) },
         scheduler: scheduler,
         dummyPasswordHash: dummyHash)
-    // The coach's open streams are drained on shutdown by `CoachDrainService` (see `ProcessServices.swift`).
+    // The coach's open streams are drained on shutdown by `StartStopService.coachDrain` (see `ProcessServices.swift`).
     app.coach = CoachService(app: app)
 
     // Our error middleware replaces Vapor's so every error has the one JSON shape.

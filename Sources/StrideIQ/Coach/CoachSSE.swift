@@ -32,7 +32,7 @@ struct CoachMetaFrame: Encodable, Sendable {
     }
 }
 
-// `delta` frames (`{"type":"delta","delta":"…"}`) are written by `CoachFrameSink.sendDelta` without an encoder.
+// `delta` frames (`{"type":"delta","delta":"…"}`) are written by `CoachFrameWriter.sendDelta` without an encoder.
 
 struct CoachHeartbeatFrame: Encodable, Sendable {
     let type = "heartbeat"

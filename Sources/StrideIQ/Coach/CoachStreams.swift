@@ -88,7 +88,7 @@ final class CoachStreams: Sendable {
     /// Ends every open turn: new turns are refused (503 `shutting_down`), every open stream is told to send
     /// `error {code: "shutting_down"}` + `done`, its partial answer is saved, and this returns once every
     /// stream has flushed its last frame or `grace` has passed. Idempotent; call it before the HTTP server
-    /// closes its connections (`CoachDrainService` does, first in the shutdown order).
+    /// closes its connections (`StartStopService.coachDrain` does, first in the shutdown order).
     /// Returns how many turns were open and how many were still open when it returned.
     @discardableResult
     func shutdown(grace: Duration) async -> (signalled: Int, remaining: Int) {

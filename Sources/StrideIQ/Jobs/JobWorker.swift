@@ -8,7 +8,7 @@ import Synchronization
 /// Runs queued jobs: up to `concurrency` in flight, each with its own database access (never a request's) and
 /// a job deadline. Claims are leases kept alive by a heartbeat; if this process dies they expire and the
 /// jobs run elsewhere. `stop()` stops claiming, lets running jobs finish within `drain`, and releases the rest.
-/// A process runs it as `WorkerService`; on Postgres, `JobListenerService` wakes it when a job is committed.
+/// A process runs it as `StartStopService.worker`; on Postgres, `JobListenerService` wakes it when a job is committed.
 final class JobWorker: Sendable {
     struct Settings: Sendable {
         var concurrency: Int

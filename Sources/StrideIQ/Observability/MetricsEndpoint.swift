@@ -61,7 +61,7 @@ enum MetricsEndpoint {
 }
 
 /// With `METRICS_PORT`: a second HTTP server, on the app's event loops, that serves only `/metrics`.
-/// Every long-running role runs it (`MetricsListenerService`).
+/// Every long-running role runs it (`StartStopService.metrics`).
 final class MetricsServer: Sendable {
     let host: String
     let port: Int

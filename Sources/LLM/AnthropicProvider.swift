@@ -19,17 +19,18 @@ public struct AnthropicProvider: HTTPChatProvider {
         httpClient: HTTPClient,
         logger: Logger = Logger(label: "strideiq.llm")
     ) {
+        var base = ChatEndpoint.trimmed(baseURL)
+        if base.hasSuffix("/v1") { base.removeLast(3) }  // tolerate a base given with its version path
         self.endpoint = ChatEndpoint(
-            kind: .anthropic, baseURL: baseURL, versionPath: "/v1", path: "/messages",
+            kind: .anthropic, base: base, path: "/v1/messages",
             apiKey: apiKey, model: model, timeouts: timeouts, httpClient: httpClient, logger: logger
         )
     }
 
     public init(settings: LLMSettings, httpClient: HTTPClient, logger: Logger = Logger(label: "strideiq.llm")) {
         self.init(
-            baseURL: settings.baseURL.isEmpty ? LLMSettings.defaultBaseURL(for: .anthropic) : settings.baseURL,
-            apiKey: settings.apiKey, model: settings.model, timeouts: settings.timeouts,
-            httpClient: httpClient, logger: logger
+            baseURL: settings.baseURL(orDefaultFor: .anthropic), apiKey: settings.apiKey, model: settings.model,
+            timeouts: settings.timeouts, httpClient: httpClient, logger: logger
         )
     }
 
@@ -101,7 +102,6 @@ public struct AnthropicProvider: HTTPChatProvider {
         var error: LenientErrorField?
     }
 
-    @Sendable
     static func parseCompletion(_ body: ByteBuffer, redactor: Redactor) throws(LLMError) -> ParsedCompletion {
         guard let message = JSONDecoder.decodeLeniently(Message.self, from: body.readableBytesView) else {
             throw .malformedResponse("the answer is not a JSON message")

@@ -12,12 +12,10 @@ struct ChatEndpoint: Sendable {
     let apiKey: String?
     let engine: HTTPEngine
 
-    /// `versionPath` is for an API whose base URL is given without its version path (Anthropic's
-    /// `https://api.anthropic.com`): a base given with it is tolerated, and `path` is appended after it.
+    /// `base` is a base URL as `trimmed(_:)` leaves it; `path` is appended to it.
     init(
         kind: LLMProviderKind,
-        baseURL: String,
-        versionPath: String = "",
+        base: String,
         path: String,
         apiKey: String?,
         model: String,
@@ -25,17 +23,21 @@ struct ChatEndpoint: Sendable {
         httpClient: HTTPClient,
         logger: Logger
     ) {
-        var base = baseURL.trimmingCharacters(in: .whitespaces)
-        while base.hasSuffix("/") { base.removeLast() }
-        if !versionPath.isEmpty, base.hasSuffix(versionPath) { base.removeLast(versionPath.count) }
         let key = apiKey.flatMap { $0.isEmpty ? nil : $0 }
         self.descriptor = ProviderDescriptor(kind: kind, model: model, baseURL: base)
-        self.url = base + versionPath + path
+        self.url = base + path
         self.apiKey = key
         self.engine = HTTPEngine(
             client: httpClient, descriptor: self.descriptor, timeouts: timeouts,
             redactor: Redactor(secrets: [key]), logger: logger
         )
+    }
+
+    /// A base URL without surrounding spaces or trailing slashes, so that a path can be appended.
+    static func trimmed(_ baseURL: String) -> String {
+        var base = baseURL.trimmingCharacters(in: .whitespaces)
+        while base.hasSuffix("/") { base.removeLast() }
+        return base
     }
 
     /// The POST carrying `body` as JSON; `headers` are the wire format's own (version, key) and come last.
@@ -66,10 +68,12 @@ protocol HTTPChatProvider: LLMProvider, CustomStringConvertible, CustomReflectab
 
     func makeStreamDecoder() -> Decoder
 
+    /// Handed to `HTTPEngine` as its `WholeBodyParser`.
     @Sendable
     static func parseCompletion(_ body: ByteBuffer, redactor: Redactor) throws(LLMError) -> ParsedCompletion
 }
 
+// `public`: these are the public providers' `LLMProvider`, `CustomStringConvertible` and `CustomReflectable` members.
 extension HTTPChatProvider {
     public var descriptor: ProviderDescriptor { self.endpoint.descriptor }
 

@@ -74,6 +74,12 @@ public struct LLMSettings: Sendable, Equatable, CustomStringConvertible, CustomD
         }
     }
 
+    /// `baseURL`, or the default for `kind` when it is empty (settings made in code rather than read from
+    /// the environment, which always fills it in).
+    func baseURL(orDefaultFor kind: LLMProviderKind) -> String {
+        self.baseURL.isEmpty ? Self.defaultBaseURL(for: kind) : self.baseURL
+    }
+
     public var description: String {
         let key = (self.apiKey?.isEmpty ?? true) ? "none" : "set"
         let base = self.baseURL.isEmpty ? "" : ", baseURL: \(self.baseURL)"

@@ -28,16 +28,15 @@ public struct OpenAICompatibleProvider: HTTPChatProvider {
         logger: Logger = Logger(label: "strideiq.llm")
     ) {
         self.endpoint = ChatEndpoint(
-            kind: .openai, baseURL: baseURL, path: "/chat/completions",
+            kind: .openai, base: ChatEndpoint.trimmed(baseURL), path: "/chat/completions",
             apiKey: apiKey, model: model, timeouts: timeouts, httpClient: httpClient, logger: logger
         )
     }
 
     public init(settings: LLMSettings, httpClient: HTTPClient, logger: Logger = Logger(label: "strideiq.llm")) {
         self.init(
-            baseURL: settings.baseURL.isEmpty ? LLMSettings.defaultBaseURL(for: .openai) : settings.baseURL,
-            apiKey: settings.apiKey, model: settings.model, timeouts: settings.timeouts,
-            httpClient: httpClient, logger: logger
+            baseURL: settings.baseURL(orDefaultFor: .openai), apiKey: settings.apiKey, model: settings.model,
+            timeouts: settings.timeouts, httpClient: httpClient, logger: logger
         )
     }
 
@@ -106,7 +105,6 @@ public struct OpenAICompatibleProvider: HTTPChatProvider {
         var error: LenientErrorField?
     }
 
-    @Sendable
     static func parseCompletion(_ body: ByteBuffer, redactor: Redactor) throws(LLMError) -> ParsedCompletion {
         guard let response = JSONDecoder.decodeLeniently(Response.self, from: body.readableBytesView) else {
             throw .malformedResponse("the answer is not a JSON chat completion")

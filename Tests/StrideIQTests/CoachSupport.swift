@@ -81,46 +81,59 @@ struct LiveCoachServer: Sendable {
         await t.app.server.shutdown()
     }
 
-    /// Posts to `/v1/coach/chat/stream` and reads frames as they arrive, until the body ends, `stopAfter`
-    /// says stop (the client then drops the connection), or `timeout`.
+    /// Posts to `/v1/coach/chat/stream` and reads frames as they arrive (see `readCoachStream`).
     func stream(
         token: String, message: String = "How was my week?", timeout: Duration = .seconds(20),
         onFrame: @escaping @Sendable (ReceivedFrame) -> Void = { _ in },
         stopAfter: @escaping @Sendable ([ReceivedFrame]) -> Bool = { _ in false }
     ) async throws -> CoachStreamResult {
-        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/coach/chat/stream")
-        request.method = .POST
-        request.headers.add(name: "Authorization", value: "Bearer \(token)")
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.body = .bytes(ByteBuffer(data: JSON.object(["message": .string(message)]).data))
-        let start = ContinuousClock.now
-        let response = try await client.execute(request, timeout: .seconds(Int64(timeout.components.seconds)))
-        let headers = response.headers.map { ($0.name, $0.value) }
-        guard response.status == .ok else {
-            var body = try await response.body.collect(upTo: 1 << 20)
-            let data = body.readData(length: body.readableBytes) ?? Data()
-            return CoachStreamResult(
-                status: Int(response.status.code), headers: headers, frames: [],
-                errorBody: (try? JSON(data: data)) ?? .null, ended: true)
-        }
-        var parser = SSEParser()
-        var frames: [ReceivedFrame] = []
-        var ended = true
-        reading: for try await chunk in response.body {
-            for event in try parser.feed(chunk) {
-                let frame = ReceivedFrame(
-                    id: event.id, event: event.type, json: (try? JSON(data: Data(event.data.utf8))) ?? .null,
-                    at: start.duration(to: .now))
-                frames.append(frame)
-                onFrame(frame)
-                if stopAfter(frames) {
-                    ended = false
-                    break reading
-                }
+        try await readCoachStream(
+            client, baseURL: "http://127.0.0.1:\(port)", token: token, message: message, timeout: timeout,
+            onFrame: onFrame, stopAfter: stopAfter)
+    }
+}
+
+/// Posts to `baseURL/v1/coach/chat/stream` and reads frames as they arrive, until the body ends, `stopAfter`
+/// says stop (the client then drops the connection), or `timeout`. Any server: the in-process app or a child
+/// `strideiq` process.
+func readCoachStream(
+    _ client: HTTPClient, baseURL: String, token: String, message: String = "How was my week?",
+    timeout: Duration = .seconds(20),
+    onFrame: @escaping @Sendable (ReceivedFrame) -> Void = { _ in },
+    stopAfter: @escaping @Sendable ([ReceivedFrame]) -> Bool = { _ in false }
+) async throws -> CoachStreamResult {
+    var request = HTTPClientRequest(url: baseURL + "/v1/coach/chat/stream")
+    request.method = .POST
+    request.headers.add(name: "Authorization", value: "Bearer \(token)")
+    request.headers.add(name: "Content-Type", value: "application/json")
+    request.body = .bytes(ByteBuffer(data: JSON.object(["message": .string(message)]).data))
+    let start = ContinuousClock.now
+    let response = try await client.execute(request, timeout: .seconds(Int64(timeout.components.seconds)))
+    let headers = response.headers.map { ($0.name, $0.value) }
+    guard response.status == .ok else {
+        var body = try await response.body.collect(upTo: 1 << 20)
+        let data = body.readData(length: body.readableBytes) ?? Data()
+        return CoachStreamResult(
+            status: Int(response.status.code), headers: headers, frames: [],
+            errorBody: (try? JSON(data: data)) ?? .null, ended: true)
+    }
+    var parser = SSEParser()
+    var frames: [ReceivedFrame] = []
+    var ended = true
+    reading: for try await chunk in response.body {
+        for event in try parser.feed(chunk) {
+            let frame = ReceivedFrame(
+                id: event.id, event: event.type, json: (try? JSON(data: Data(event.data.utf8))) ?? .null,
+                at: start.duration(to: .now))
+            frames.append(frame)
+            onFrame(frame)
+            if stopAfter(frames) {
+                ended = false
+                break reading
             }
         }
-        return CoachStreamResult(status: 200, headers: headers, frames: frames, errorBody: .null, ended: ended)
     }
+    return CoachStreamResult(status: 200, headers: headers, frames: frames, errorBody: .null, ended: ended)
 }
 
 extension TestApp {

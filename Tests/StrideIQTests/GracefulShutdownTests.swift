@@ -35,7 +35,7 @@ import Vapor
     ) async throws {
         let folder = try makeEmptyDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let port = try freeLoopbackPort()
+        let port = try await freeLoopbackPort()
         var environment = [
             "STRIDEIQ_ENV": "testing", "HOST": "127.0.0.1", "PORT": "\(port)", "DATABASE_URL": database.url,
             "SECRET_KEY": TestApp.testSecret, "BCRYPT_COST": "4", "LOG_LEVEL": "info",
@@ -81,7 +81,10 @@ import Vapor
 
         // Two coach streams (the per-athlete cap), each past its first delta.
         let streams = (0..<2).map { index in
-            Task { try await openStream(client, base, token: token, message: "Stream \(index): how was my week?") }
+            Task {
+                try await readCoachStream(
+                    client, baseURL: base, token: token, message: "Stream \(index): how was my week?", timeout: .seconds(60))
+            }
         }
         let deadline = ContinuousClock.now + .seconds(20)
         while coachLLM.requestCount < 2, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
@@ -91,7 +94,9 @@ import Vapor
         let signalled = clock.now
         child.signal(SIGTERM)
         for stream in streams {
-            let frames = try await stream.value
+            let result = try await stream.value
+            #expect(result.status == 200 && result.ended)
+            let frames = result.frames
             let events = frames.map(\.event)
             #expect(events.first == "meta")
             #expect(events.contains("delta"))
@@ -149,28 +154,6 @@ import Vapor
         var buffer = try await response.body.collect(upTo: 1 << 20)
         let data = buffer.readData(length: buffer.readableBytes) ?? Data()
         return (Int(response.status.code), (try? JSON(data: data)) ?? .null)
-    }
-
-    private func openStream(_ client: HTTPClient, _ base: String, token: String, message: String) async throws -> [ReceivedFrame] {
-        var request = HTTPClientRequest(url: base + "/v1/coach/chat/stream")
-        request.method = .POST
-        request.headers.add(name: "Authorization", value: "Bearer \(token)")
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.body = .bytes(ByteBuffer(data: JSON.object(["message": .string(message)]).data))
-        let start = ContinuousClock.now
-        let response = try await client.execute(request, timeout: .seconds(60))
-        #expect(response.status == .ok)
-        var parser = SSEParser()
-        var frames: [ReceivedFrame] = []
-        for try await chunk in response.body {
-            for event in try parser.feed(chunk) {
-                frames.append(
-                    ReceivedFrame(
-                        id: event.id, event: event.type, json: (try? JSON(data: Data(event.data.utf8))) ?? .null,
-                        at: start.duration(to: .now)))
-            }
-        }
-        return frames
     }
 }
 

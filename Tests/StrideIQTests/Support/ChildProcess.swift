@@ -1,5 +1,7 @@
 import Foundation
 import Glibc
+import NIOCore
+import NIOPosix
 import Testing
 
 /// The built `strideiq` executable, run as a child process (the command tree and the process lifecycle are
@@ -24,13 +26,19 @@ struct ChildProcess {
         }
     }
 
-    /// Starts `strideiq arguments…` with exactly `environment` in `directory`; stdout and stderr go to a log file.
-    static func start(_ arguments: [String], environment: [String: String], directory: URL) throws -> ChildProcess {
+    /// `strideiq arguments…` with exactly `environment`, in `directory`, not started yet.
+    private static func process(_ arguments: [String], environment: [String: String], directory: URL) throws -> Process {
         let process = Process()
         process.executableURL = try strideiq
         process.arguments = arguments
         process.environment = environment
         process.currentDirectoryURL = directory
+        return process
+    }
+
+    /// Starts it; stdout and stderr go to a log file (`log`).
+    static func start(_ arguments: [String], environment: [String: String], directory: URL) throws -> ChildProcess {
+        let process = try process(arguments, environment: environment, directory: directory)
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("strideiq-child-\(UUID().uuidString).log")
         _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         let handle = try FileHandle(forWritingTo: output)
@@ -45,18 +53,13 @@ struct ChildProcess {
         _ arguments: [String], environment: [String: String] = [:], directory: URL,
         timeout: Duration = .seconds(30)
     ) async throws -> (status: Int32, stdout: String, stderr: String) {
-        let process = Process()
-        process.executableURL = try strideiq
-        process.arguments = arguments
-        process.environment = environment
-        process.currentDirectoryURL = directory
+        let process = try process(arguments, environment: environment, directory: directory)
         let stdout = Pipe()
         let stderr = Pipe()
         process.standardOutput = stdout
         process.standardError = stderr
         try process.run()
-        let child = ChildProcess(process: process, output: directory)
-        guard try await child.waitForExit(timeout: timeout) else {
+        guard try await waitForExit(process, timeout: timeout) else {
             process.terminate()
             throw ChildProcessError(message: "strideiq \(arguments.joined(separator: " ")) did not exit within \(timeout)")
         }
@@ -67,6 +70,10 @@ struct ChildProcess {
 
     /// Polls until the process has exited; false if it is still running after `timeout`.
     func waitForExit(timeout: Duration) async throws -> Bool {
+        try await Self.waitForExit(process, timeout: timeout)
+    }
+
+    private static func waitForExit(_ process: Process, timeout: Duration) async throws -> Bool {
         let deadline = ContinuousClock.now + timeout
         while process.isRunning {
             if ContinuousClock.now >= deadline { return false }
@@ -92,20 +99,13 @@ struct ChildProcessError: Error, CustomStringConvertible {
 }
 
 /// A free loopback port (bound once and released; the child binds it a moment later).
-func freeLoopbackPort() throws -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { throw ChildProcessError(message: "socket() failed") }
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) { pointer in
-        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-    }
-    guard bound else { throw ChildProcessError(message: "bind() failed") }
-    return Int(UInt16(bigEndian: address.sin_port))
+func freeLoopbackPort() async throws -> Int {
+    let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        .bind(host: "127.0.0.1", port: 0).get()
+    let port = channel.localAddress?.port
+    try await channel.close()
+    guard let port else { throw ChildProcessError(message: "no port bound") }
+    return port
 }
 
 /// A new empty directory under the temporary directory.

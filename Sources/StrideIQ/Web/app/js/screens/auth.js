@@ -52,7 +52,7 @@ export function renderSignUp(main, ctx = {}) {
   password.el.append(rules.el,
     h('p', { class: 'hint' }, 'Very common passwords are refused too; that is checked when you create the account.'));
 
-  const units = unitsChoice(defaultUnits());
+  const units = unitsChoice('metric'); // the API's default; one tap to change
   const form = authForm('Create account', [name, email, password.el, units]);
 
   const update = () => rules.update(input(form, 'password').value, input(form, 'email').value);
@@ -211,10 +211,9 @@ function unitsChoice(selected) {
   const option = (value, label) => h('label', { class: 'auth-choice', for: `units-${value}` },
     h('input', { type: 'radio', name: 'units', id: `units-${value}`, value, checked: value === selected }),
     ' ', label);
-  return h('fieldset', { class: 'field auth-units', id: 'units', 'aria-describedby': 'units-error' },
+  return h('fieldset', { class: 'auth-units', id: 'units', 'aria-describedby': 'units-error' },
     h('legend', {}, 'Distances in'),
-    option('metric', 'Kilometres (km)'),
-    option('imperial', 'Miles (mi)'),
+    h('div', { class: 'row' }, option('metric', 'Kilometres (km)'), option('imperial', 'Miles (mi)')),
     h('p', { class: 'field-error', id: 'units-error' }));
 }
 
@@ -234,12 +233,6 @@ function isEmail(password, email) {
 
 function browserZone() {
   try { return Intl.DateTimeFormat().resolvedOptions().timeZone || null; } catch { return null; }
-}
-
-/** Miles where the road signs are in miles; kilometres everywhere else. */
-function defaultUnits() {
-  const region = (navigator.language || '').split('-')[1]?.toUpperCase();
-  return ['US', 'GB', 'LR', 'MM'].includes(region) ? 'imperial' : 'metric';
 }
 
 function queryValue(query, key) {

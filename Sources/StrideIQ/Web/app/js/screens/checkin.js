@@ -1,0 +1,139 @@
+// The daily check-in (`/checkin`): sleep, readiness, soreness, stress and notes for today, prefilled when the
+// athlete already checked in (then saving edits it). Saving goes home, where the briefing shows that it is
+// being rewritten and then the new one (home.js polls for it).
+import { api } from '../lib/api.js';
+import { h, field, formError, showErrors, clearErrors, toast } from '../lib/dom.js';
+import { date, todayISO } from '../lib/format.js';
+import { navigate } from '../lib/router.js';
+
+/** The 1–5 scales: the API field, the question and a word for each point (the server's labels where it has them). */
+export const SCALES = {
+  readiness_1_5: { legend: 'How ready do you feel to train?', words: ['Poor', 'Low', 'Neutral', 'Good', 'High'] },
+  sleep_quality_1_5: { legend: 'How well did you sleep?', words: ['Awful', 'Poor', 'OK', 'Good', 'Great'] },
+  soreness_1_5: { legend: 'How sore are your muscles?', words: ['None', 'Mild', 'Moderate', 'Sore', 'Very sore'] },
+  stress_1_5: { legend: 'How stressed are you?', words: ['Calm', 'Low', 'Moderate', 'High', 'Very high'] },
+};
+
+/**
+ * A 1–5 scale as a radio group: a <fieldset> with a <legend>, one labelled radio per point (number and word).
+ * The radios share name=<field>; the first has id=<field> so errors find it; the error slot is <field>-error.
+ */
+export function scale(name, value, legend = SCALES[name].legend) {
+  const { words } = SCALES[name];
+  // Phones show only the end words under the radios; this line repeats the chosen one (radios carry it too).
+  const choice = h('p', { class: 'scale-choice', 'aria-hidden': 'true' });
+  const show = (v) => { choice.textContent = v ? `${v} · ${words[v - 1]}` : ''; };
+  show(Number(value) || 0);
+  return h('fieldset', { class: 'scale', 'aria-describedby': `${name}-error`, on: { change: (e) => show(Number(e.target.value)) } },
+    h('legend', {}, legend),
+    h('div', { class: 'scale-options' },
+      words.map((word, i) => {
+        const id = i === 0 ? name : `${name}-${i + 1}`;
+        return h('label', { class: 'scale-option', for: id },
+          h('input', { type: 'radio', name, id, value: String(i + 1), checked: Number(value) === i + 1 }),
+          h('span', { class: 'scale-num' }, String(i + 1)),
+          h('span', { class: 'scale-word' }, word));
+      })),
+    choice,
+    h('p', { class: 'field-error', id: `${name}-error` }));
+}
+
+/** The sleep-hours input (hours, decimals allowed; the server checks 0–24). */
+export function sleepField(value) {
+  return field({
+    id: 'sleep_h', label: 'Hours of sleep', type: 'number', value: value ?? '',
+    attrs: { inputmode: 'decimal', step: '0.1', min: '0', max: '24' },
+  });
+}
+
+/** Reads the named fields of a form: numbers, strings, or null when empty. */
+export function readFields(form, names) {
+  const out = {};
+  for (const name of names) {
+    const el = form.elements.namedItem(name);
+    if (!el) continue;
+    const raw = (el.value ?? '').trim(); // a RadioNodeList's value is the checked radio's, or ''
+    if (raw === '') out[name] = null;
+    else if (name === 'notes') out[name] = raw;
+    else {
+      const n = Number(raw.replace(',', '.'));
+      out[name] = Number.isNaN(n) ? raw : n; // the server explains what is wrong with it
+    }
+  }
+  return out;
+}
+
+/**
+ * The body to POST: the day plus the fields that have a value, and `null` for a field that had a value before
+ * and was emptied (only sent fields change on the server).
+ */
+export function checkinBody(day, values, previous = null) {
+  const body = { date: day };
+  for (const [k, v] of Object.entries(values)) {
+    if (v !== null) body[k] = v;
+    else if (previous && previous[k] !== null && previous[k] !== undefined) body[k] = null;
+  }
+  return body;
+}
+
+const FIELDS = ['sleep_h', 'sleep_quality_1_5', 'readiness_1_5', 'soreness_1_5', 'stress_1_5', 'notes'];
+
+export async function render(main) {
+  const controller = new AbortController();
+  const { data: existing } = await api('/v1/daily-checkin/today', { signal: controller.signal })
+    .catch((e) => { if (e?.status === 404) return { data: null }; throw e; });
+  const day = existing?.date ?? todayISO();
+
+  const submit = h('button', { type: 'submit' }, existing ? 'Save changes' : 'Save check-in');
+  const form = h('form', { class: 'checkin-form card', novalidate: true, 'aria-labelledby': 'checkin-title' },
+    formError(),
+    scale('readiness_1_5', existing?.readiness_1_5),
+    h('div', { class: 'checkin-sleep' },
+      sleepField(existing?.sleep_h),
+      scale('sleep_quality_1_5', existing?.sleep_quality_1_5)),
+    scale('soreness_1_5', existing?.soreness_1_5),
+    scale('stress_1_5', existing?.stress_1_5),
+    field({
+      id: 'notes', label: 'Notes', type: 'textarea', value: existing?.notes ?? '',
+      hint: 'Anything your coach should know: niggles, travel, how the legs feel.',
+      attrs: { maxlength: '2000', rows: '3' },
+    }),
+    h('div', { class: 'row' },
+      submit,
+      h('a', { href: '/', class: 'button secondary' }, 'Cancel')));
+
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    clearErrors(form);
+    const values = readFields(form, FIELDS);
+    if (Object.values(values).every((v) => v === null) && !existing) {
+      showErrors(form, { errors: [], detail: 'Answer at least one question before saving.' });
+      return;
+    }
+    submit.disabled = true;
+    submit.setAttribute('aria-busy', 'true');
+    try {
+      const { status } = await api('/v1/daily-checkin', {
+        method: 'POST', body: checkinBody(day, values, existing), signal: controller.signal,
+      });
+      toast(status === 201 ? 'Check-in saved. Your coach is updating the briefing.' : 'Check-in updated. Your coach is updating the briefing.');
+      navigate('/');
+    } catch (e) {
+      if (e?.name === 'AbortError') return;
+      showErrors(form, e);
+    } finally {
+      submit.disabled = false;
+      submit.removeAttribute('aria-busy');
+    }
+  });
+
+  main.append(
+    h('h1', { id: 'checkin-title', tabindex: '-1' }, 'Daily check-in'),
+    h('p', { class: 'muted' },
+      existing
+        ? `You checked in today (${date(day)}). Change anything and save.`
+        : `How are you today (${date(day)})? A few taps help your coach shape the day.`),
+    form);
+
+  return () => controller.abort();
+}

@@ -7,7 +7,7 @@ let package = Package(
     name: "strideiq",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "strideiq", targets: ["strideiq"]),
+        .executable(name: "strideiq", targets: ["strideiq"])
     ],
     dependencies: [
         .package(url: "https://github.com/vapor/vapor.git", from: "4.122.0"),
@@ -86,6 +86,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "OpenAPIKit", package: "OpenAPIKit"),
             ],
+            // The web app (plain HTML, CSS, JS modules) ships with the binary; `WebAssets` finds it at boot.
+            resources: [.copy("Web/app")],
             swiftSettings: swiftSettings
         ),
         // `strideiq latency-check`: a client (no app, no database), so it lives apart from the Vapor app.

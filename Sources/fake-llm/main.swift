@@ -5,6 +5,10 @@ import LLMFakeServer
 // topology test. NOT a model: it answers with fixed text. Prints `PORT=<n>` once it listens.
 //
 //   fake-llm [--port N] [--mode answer|hang] [--first-token-ms MS] [--token-ms MS] [--tokens N] [--answer TEXT]
+//            [--events FILE]
+//
+// `--events FILE` appends one JSON line per request received and per connection closed (and by whom), so a
+// test in another language can prove that a client cancelled a call (the browser suite's Stop button).
 //
 // `--answer` is split into `--tokens` chunks (default: words of a fixed sentence). `hang` accepts the request
 // and never answers.
@@ -15,7 +19,8 @@ while let name = arguments.popFirst() {
     guard name.hasPrefix("--"), let value = arguments.popFirst() else {
         FileHandle.standardError.write(
             Data(
-                "usage: fake-llm [--port N] [--mode answer|hang] [--first-token-ms MS] [--token-ms MS] [--tokens N] [--answer TEXT]\n".utf8)
+                "usage: fake-llm [--port N] [--mode answer|hang] [--first-token-ms MS] [--token-ms MS] [--tokens N] [--answer TEXT] [--events FILE]\n"
+                    .utf8)
         )
         exit(64)
     }
@@ -46,4 +51,37 @@ if options["mode"] == "hang" { behaviour.fault = .neverAnswer }
 
 let server = try await FakeLLMServer.start(behaviour: behaviour, port: Int(options["port"] ?? "") ?? 0)
 FileHandle.standardOutput.write(Data("PORT=\(server.port)\n".utf8))  // unbuffered: the caller reads it at once
+if let eventsPath = options["events"] {
+    try await writeEvents(of: server, to: eventsPath)
+}
 while true { try await Task.sleep(for: .seconds(3600)) }
+
+func writeEvents(of server: FakeLLMServer, to eventsPath: String) async throws {
+    FileManager.default.createFile(atPath: eventsPath, contents: nil)
+    guard let events = FileHandle(forWritingAtPath: eventsPath) else {
+        FileHandle.standardError.write(Data("fake-llm: cannot write \(eventsPath)\n".utf8))
+        exit(73)
+    }
+    // Polls the server's observations (cheap: a lock and two arrays) and writes what is new.
+    var requestsWritten = 0
+    var closedWritten: Set<Int> = []
+    while true {
+        var lines: [String] = []
+        for request in server.requests.dropFirst(requestsWritten) {
+            let path = request.path.replacingOccurrences(of: "\"", with: "")
+            lines.append(
+                #"{"event":"request","index":\#(request.index),"connection":\#(request.connectionID),"path":"\#(path)","stream":\#(request.isStreaming)}"#
+            )
+            requestsWritten += 1
+        }
+        for connection in server.connections where connection.closedAt != nil && !closedWritten.contains(connection.id) {
+            closedWritten.insert(connection.id)
+            let requests = connection.requestIndices.map(String.init).joined(separator: ",")
+            lines.append(
+                #"{"event":"closed","connection":\#(connection.id),"by":"\#(connection.closedBy?.rawValue ?? "unknown")","requests":[\#(requests)]}"#
+            )
+        }
+        if !lines.isEmpty { events.write(Data((lines.joined(separator: "\n") + "\n").utf8)) }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+}

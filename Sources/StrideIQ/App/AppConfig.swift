@@ -29,6 +29,9 @@ public struct AppConfig: Sendable {
     public var database: DatabaseLocation = .sqlite(path: "./data/strideiq.sqlite")
     /// Where the embedded mode keeps its files (the generated development secret).
     public var dataDirectory = "./data"
+    /// The web app's files (`index.html`, `css/`, `js/`); nil uses the copy bundled with the binary. Set it to
+    /// `Sources/StrideIQ/Web/app` to edit the app without rebuilding (restart to see a change).
+    public var webDirectory: String?
     /// Redis for the shared cache (locks, counters, briefings); nil means the in-memory cache (one process).
     public var redisURL: String?
     /// HMAC key for access tokens. `nil` until boot resolves it (development generates and keeps one).
@@ -105,6 +108,7 @@ public struct AppConfig: Sendable {
         config.host = reader.string("HOST", default: config.host)
         config.port = reader.int("PORT", default: config.port, range: 1...65535)
         config.dataDirectory = reader.string("DATA_DIR", default: config.dataDirectory)
+        config.webDirectory = reader.optionalString("WEB_DIR")
         if let url = reader.optionalString("DATABASE_URL") {
             if let location = parseDatabaseURL(url) {
                 config.database = location

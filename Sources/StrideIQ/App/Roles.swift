@@ -50,6 +50,24 @@ enum RouteTable {
         for entry in entries where entry.roles.contains(role) {
             try (entry.authenticated ? authenticated : app).register(collection: entry.collection(app))
         }
+        if webRoles.contains(role) { try registerWebApp(on: app) }
+    }
+
+    /// The roles that serve the web app at `/` (the API's own process: the app calls it on the same origin).
+    static let webRoles: Set<ProcessRole> = [.serve, .api]
+
+    /// The web app's pages and assets (not API operations: the OpenAPI document leaves them out). A `WEB_DIR`
+    /// without an `index.html` stops the boot; a binary that lost its bundled copy serves the API alone.
+    private static func registerWebApp(on app: Application) throws {
+        guard let directory = WebAssets.locate(configured: app.config.webDirectory) else {
+            app.logger.error("web app files not found next to the binary: / will answer 404 (set WEB_DIR)")
+            return
+        }
+        let assets = try WebAssets.load(from: directory)
+        app.logger.debug(
+            "web app loaded",
+            metadata: ["directory": "\(assets.directory)", "version": "\(assets.version)", "files": "\(assets.files.count)"])
+        try app.register(collection: WebRoutes(assets: assets))
     }
 }
 

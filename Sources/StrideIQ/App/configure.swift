@@ -121,9 +121,11 @@ public func configure(
     app.coach = CoachService(app: app)
 
     // Our error middleware replaces Vapor's so every error has the one JSON shape.
-    // Request ids, the per-request log line and the HTTP metrics wrap everything, errors included.
+    // Request ids, the per-request log line and the HTTP metrics wrap everything, errors included; the security
+    // headers (CSP, nosniff, referrer policy) go on every response, errors included.
     app.middleware = Middlewares()
     app.middleware.use(RequestObservationMiddleware())
+    app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(APIErrorMiddleware())
 
     try RouteTable.register(on: app, role: role)

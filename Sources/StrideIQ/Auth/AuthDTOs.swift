@@ -49,12 +49,13 @@ struct LogoutBody: RequestBody {
     func validate(into v: inout FieldValidator) { v.length(refreshToken, "refresh_token", RefreshBody.tokenLength) }
 }
 
-/// The original's token response plus `refresh_token`.
+/// The original's token response plus `refresh_token`, which is `null` for the web app: its refresh token
+/// goes into an HttpOnly cookie instead (`WebSessionCookie`), out of reach of any script.
 struct TokenResponse: Encodable, Sendable {
     let accessToken: String
     let tokenType = "bearer"
     let expiresIn: Int
-    let refreshToken: String
+    @Nullable var refreshToken: String?
     let athlete: AthleteDTO
 
     enum CodingKeys: String, CodingKey {
@@ -62,10 +63,10 @@ struct TokenResponse: Encodable, Sendable {
         case refreshToken = "refresh_token", athlete
     }
 
-    init(_ issued: TokenService.Issued, athlete: Athlete) {
+    init(_ issued: TokenService.Issued, athlete: Athlete, refreshTokenInCookie: Bool = false) {
         accessToken = issued.accessToken
         expiresIn = issued.expiresIn
-        refreshToken = issued.refreshToken
+        refreshToken = refreshTokenInCookie ? nil : issued.refreshToken
         self.athlete = AthleteDTO(athlete)
     }
 }

@@ -135,7 +135,9 @@ extension TokenResponse: DocumentedResponse {
             "access_token": .described("A bearer JWT (HS256)."),
             "token_type": .constant("bearer"),
             "expires_in": JSONSchema.integer(atLeast: 1).described("Seconds until the access token expires."),
-            "refresh_token": .described("Opaque; single use (each refresh rotates it)."),
+            "refresh_token": .described(
+                "Opaque; single use (each refresh rotates it). `null` when the request carried `X-StrideIQ-Client: web`: the token is then in the `strideiq_refresh` HttpOnly cookie."
+            ),
         ]
     }
 }

@@ -19,27 +19,62 @@ struct AuthRoutes: RouteCollection {
     func register(req: Request) async throws -> JSONResponse<TokenResponse> {
         let body = try req.decodeBody(RegisterBody.self).value
         let (athlete, issued) = try await service(req).register(body, on: req.db)
-        return JSONResponse(.created, TokenResponse(issued, athlete: athlete))
+        return tokenResponse(.created, issued, athlete, req)
     }
 
     func login(req: Request) async throws -> JSONResponse<TokenResponse> {
         let body = try req.decodeBody(LoginBody.self).value
         let (athlete, issued) = try await service(req).login(body, on: req.db)
-        return JSONResponse(.ok, TokenResponse(issued, athlete: athlete))
+        return tokenResponse(.ok, issued, athlete, req)
     }
 
-    func refresh(req: Request) async throws -> JSONResponse<TokenResponse> {
-        let body = try req.decodeBody(RefreshBody.self).value
-        let (athlete, issued) = try await service(req).refresh(body.refreshToken, on: req.db)
-        return JSONResponse(.ok, TokenResponse(issued, athlete: athlete))
-    }
-
-    func logout(req: Request) async throws -> HTTPStatus {
+    /// The refresh token comes from the body, or for the web app with an empty body from its cookie. A
+    /// refused cookie is cleared, so the browser stops presenting a dead session.
+    func refresh(req: Request) async throws -> Response {
         let hasBody = (req.body.data?.readableBytes ?? 0) > 0
-        let refreshToken = hasBody ? try req.decodeBody(LogoutBody.self).value.refreshToken : nil
+        let fromCookie = hasBody ? nil : WebSessionCookie.token(req)
+        // The web app without its cookie has no session to refresh (not a malformed request).
+        if !hasBody, fromCookie == nil, WebSessionCookie.isWebClient(req) {
+            return Self.clearingCookie(APIErrorMiddleware.response(for: TokenService.invalidRefresh, request: req), req)
+        }
+        let token = try fromCookie ?? req.decodeBody(RefreshBody.self).value.refreshToken
+        do {
+            let (athlete, issued) = try await service(req).refresh(token, on: req.db)
+            return try await tokenResponse(.ok, issued, athlete, req).encodeResponse(for: req)
+        } catch let error as APIError where fromCookie != nil {
+            return Self.clearingCookie(APIErrorMiddleware.response(for: error, request: req), req)
+        }
+    }
+
+    /// Ends the session of the body's refresh token, else the web app's cookie, and/or the bearer token; the
+    /// web app's cookie is cleared.
+    func logout(req: Request) async throws -> Response {
+        let hasBody = (req.body.data?.readableBytes ?? 0) > 0
+        let refreshToken = hasBody ? try req.decodeBody(LogoutBody.self).value.refreshToken : WebSessionCookie.token(req)
         let claims = req.storage[OptionalBearer.ClaimsKey.self]
-        try await service(req).logout(refreshToken: refreshToken, accessClaims: claims, on: req.db)
-        return .noContent
+        let isWeb = WebSessionCookie.isWebClient(req)
+        do {
+            try await service(req).logout(refreshToken: refreshToken, accessClaims: claims, on: req.db)
+        } catch let error as APIError where isWeb {
+            return Self.clearingCookie(APIErrorMiddleware.response(for: error, request: req), req)
+        }
+        let response = Response(status: .noContent)
+        return isWeb ? Self.clearingCookie(response, req) : response
+    }
+
+    private static func clearingCookie(_ response: Response, _ req: Request) -> Response {
+        response.headers.add(contentsOf: WebSessionCookie.clearing(for: req))
+        return response
+    }
+
+    /// The token pair: for the web app the refresh token goes into its cookie and the body carries `null`.
+    private func tokenResponse(
+        _ status: HTTPResponseStatus, _ issued: TokenService.Issued, _ athlete: Athlete, _ req: Request
+    ) -> JSONResponse<TokenResponse> {
+        guard WebSessionCookie.isWebClient(req) else { return JSONResponse(status, TokenResponse(issued, athlete: athlete)) }
+        return JSONResponse(
+            status, TokenResponse(issued, athlete: athlete, refreshTokenInCookie: true),
+            headers: WebSessionCookie.setting(issued.refreshToken, ttl: config.refreshTokenTTL, for: req))
     }
 
     func me(req: Request) async throws -> JSONResponse<AthleteDTO> {

@@ -1,0 +1,43 @@
+// Boot: restore the session from the refresh cookie, register the screens, start the router.
+// Screens load on demand (dynamic import); the server preloads every module, so there is no waterfall.
+import { session, setSessionLostHandler } from './lib/api.js';
+import { route, start, navigate } from './lib/router.js';
+
+const screen = (file, name = 'render') => () => import(`./screens/${file}.js`).then((m) => m[name]);
+
+route('/signin', screen('auth', 'renderSignIn'), { auth: false, title: 'Sign in', name: 'signin' });
+route('/signup', screen('auth', 'renderSignUp'), { auth: false, title: 'Create your account', name: 'signup' });
+route('/', screen('home'), { title: 'Today', name: 'home' });
+route('/checkin', screen('checkin'), { title: 'Check-in', name: 'checkin' });
+route('/activities', screen('activities', 'renderList'), { title: 'Activities', name: 'activities' });
+route('/activities/new', screen('activities', 'renderNew'), { title: 'Add a run', name: 'activity-new' });
+route('/activities/:id', screen('activities', 'renderDetail'), { title: 'Activity', name: 'activity' });
+route('/plan', screen('plan'), { title: 'Plan and race', name: 'plan' });
+route('/coach', screen('coach'), { title: 'Coach', name: 'coach' });
+route('/settings', screen('settings'), { title: 'Settings', name: 'settings' });
+
+setSessionLostHandler(() => navigate(`/signin?next=${encodeURIComponent(location.pathname + location.search)}`, { replace: true }));
+
+function renderChrome() {
+  const signedIn = session.signedIn;
+  document.getElementById('nav').hidden = !signedIn;
+  const who = document.getElementById('who');
+  who.textContent = signedIn ? (session.athlete.display_name || session.athlete.email) : '';
+}
+
+session.onChange(renderChrome);
+
+// After any sign-in, adopt the browser's time zone if the athlete never chose one (settings.js decides).
+let syncedFor = null;
+session.onChange((athlete) => {
+  if (!athlete || syncedFor === athlete.id) return;
+  syncedFor = athlete.id;
+  import('./screens/settings.js')
+    .then((m) => m.syncTimezoneFromBrowser?.())
+    .catch((e) => console.warn('time zone sync failed', e));
+});
+
+await session.restore();
+renderChrome();
+document.body.classList.remove('booting');
+await start();

@@ -306,6 +306,7 @@ class Browser:
             seen, ignored = {}, {}
             for width, height in SIZES:
                 self.set_size(width, height)
+                self.js("window.scrollTo(0, 0)")
                 self.settle()
                 files.append(self.screenshot(f"{label}-{theme}-{width}x{height}"))
                 for v in self.run_axe().get("violations", []):
@@ -322,7 +323,8 @@ class Browser:
                                      (node.get("failureSummary") or v.get("help", "")).replace("\n", " ")[:200])
             counts = Counter(impact for impact, *_ in seen.values())
             serious = [(rule, target, summary) for impact, rule, target, summary in seen.values() if impact in ("serious", "critical")]
-            report[theme] = {"counts": counts, "serious": serious, "ignored": Counter(ignored.values())}
+            rules = Counter(f"{rule} ({impact})" for impact, rule, *_ in seen.values())
+            report[theme] = {"counts": counts, "serious": serious, "ignored": Counter(ignored.values()), "rules": rules}
         self.set_media("light")
         self.set_size(*original)
         self.settle()

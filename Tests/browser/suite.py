@@ -40,7 +40,6 @@ class Suite:
         self.locked_email = f"locked-{stamp}@example.com"
         self.api_token = None
         self.activity_id = None
-        self.run_start = None
 
     # --- the runner -----------------------------------------------------------------------------------------
     def check(self, name, fn, allowed=frozenset()):

@@ -67,6 +67,11 @@ import Vapor
     ) async throws {
         try await waitUntilServing(client, base, child)
 
+        // Started in an empty folder, the binary still finds the web app it serves at / (its resource bundle).
+        let page = try await client.execute(HTTPClientRequest(url: base + "/"), timeout: .seconds(10))
+        let pageText = String(buffer: try await page.body.collect(upTo: 1 << 20))
+        #expect(page.status == .ok && pageText.contains("/js/main.js"), "GET / from an empty working directory: \(page.status)")
+
         // An athlete who allows AI: the consent change enqueues a briefing job, which the worker starts.
         let email = "sigterm-\(UUID().uuidString.prefix(8).lowercased())@example.com"
         let registered = try await send(

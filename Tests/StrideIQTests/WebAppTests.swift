@@ -95,6 +95,20 @@ struct WebAppTests {
         #expect(assets.scriptAndStyleBytes <= 150_000, "JS + CSS is \(assets.scriptAndStyleBytes) bytes; the budget is 150 KB")
     }
 
+    /// What the CSP would refuse at run time, refused at test time too: no HTML parsing of strings, no
+    /// evaluated code, no inline styles or handlers in the page (docs/web-app.md).
+    @Test func theAppNeverParsesStringsAsHTMLOrCode() throws {
+        let directory = try #require(WebAssets.locate(configured: nil))
+        let assets = try WebAssets.load(from: directory)
+        let forbidden = ["innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function", "setAttribute('style'"]
+        for (path, file) in assets.files where path.hasSuffix(".js") {
+            let text = String(buffer: file.body)
+            for pattern in forbidden { #expect(!text.contains(pattern), "\(path) uses \(pattern)") }
+        }
+        let page = String(buffer: assets.page.body)
+        for pattern in [" style=", " onclick=", " onload=", "<script>"] { #expect(!page.contains(pattern), "index.html has \(pattern)") }
+    }
+
     @Test func webDirOverridesTheBundledAppAndMustHaveAPage() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("web-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory.appendingPathComponent("js"), withIntermediateDirectories: true)

@@ -81,11 +81,18 @@ async function send(path, { method = 'GET', body, query, headers = {}, signal } 
   }
 }
 
+// Refresh tokens are single use, and presenting a rotated one revokes the whole session. Two tabs reloading
+// together would do exactly that, so refreshes are serialised across tabs with a Web Lock: the second tab's
+// request leaves after the first has rotated the cookie, and carries the new one.
+function acrossTabs(fn) {
+  return navigator.locks?.request ? navigator.locks.request('strideiq-refresh', fn) : fn();
+}
+
 async function refresh() {
-  // One refresh at a time: parallel 401s share it.
+  // One refresh at a time in this tab too: parallel 401s share it.
   refreshing ??= (async () => {
     try {
-      const response = await send('/v1/auth/refresh', { method: 'POST' }, false);
+      const response = await acrossTabs(() => send('/v1/auth/refresh', { method: 'POST' }, false));
       if (!response.ok) return false;
       adopt(await response.json());
       return true;

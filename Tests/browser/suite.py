@@ -426,6 +426,25 @@ class Suite:
         b.wait_css(b.testid("coach-history"), visible=False)
         return f"reload of /coach → still signed in, screen {screen}"
 
+    def two_tabs_refresh(self):
+        # Two tabs reloading together both refresh with the same single-use cookie; presenting it twice would
+        # revoke the session. Two separate instances of api.js (as two tabs have) refresh at the same moment:
+        # the Web Lock must serialise them so both succeed and the session survives.
+        b = self.browser
+        b.goto("/")
+        b.wait_screen("/")
+        outcome = b.driver.execute_async_script("""
+            const done = arguments[arguments.length - 1];
+            const api = document.querySelector('script[type=module]').src.replace(/js\\/main\\.js$/, 'js/lib/api.js');
+            Promise.all([import(api + '?tab=a'), import(api + '?tab=b')])
+              .then(([a, b]) => Promise.all([a.session.restore(), b.session.restore()]))
+              .then(done, (e) => done(String(e)));""")
+        expect(outcome == [True, True], f"two simultaneous refreshes answered {outcome}, not [true, true]")
+        b.driver.refresh()
+        screen = b.wait_screen("/")
+        expect(screen == "home", f"after the two refreshes a reload shows {screen}: the session was revoked")
+        return "two api.js instances refreshed at once: both succeeded; a reload is still signed in"
+
     def home_timing(self):
         b = self.browser
         rows = []
@@ -531,6 +550,7 @@ class Suite:
             c("06 coach answer streams token by token", self.coach_stream)
             c("07 Stop cancels; the fake provider sees the disconnect", self.coach_stop)
             c("08 a reload keeps the session", self.reload_keeps_session)
+            c("two tabs refreshing at once keep the session", self.two_tabs_refresh)
             c("home reaches interactive within 300 ms", self.home_timing)
             c("09 sign out", self.sign_out)
             c("429: the 6th wrong password says when to try again", self.lockout,

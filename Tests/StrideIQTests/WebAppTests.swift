@@ -11,7 +11,8 @@ import Vapor
 @Suite("Web app")
 struct WebAppTests {
     static let appPaths = [
-        "/", "/signin", "/signup", "/checkin", "/activities", "/activities/new", "/activities/1f0c", "/plan", "/coach", "/settings",
+        "/", "/signin", "/signup", "/checkin", "/activities", "/activities/new", "/activities/1f0c", "/plan", "/plan/build", "/coach",
+        "/settings",
     ]
 
     static func version(in page: String) -> String? {

@@ -13,6 +13,8 @@ route('/activities', screen('activities', 'renderList'), { title: 'Activities', 
 route('/activities/new', screen('activities', 'renderNew'), { title: 'Add a run', name: 'activity-new' });
 route('/activities/:id', screen('activities', 'renderDetail'), { title: 'Activity', name: 'activity' });
 route('/plan', screen('plan'), { title: 'Plan and race', name: 'plan' });
+route('/plan/build', screen('plan-builder', 'renderBuild'), { title: 'Build my plan', name: 'plan-build' });
+route('/plan/changes', screen('plan-builder', 'renderChanges'), { title: 'Plan changes', name: 'plan-changes' });
 route('/coach', screen('coach'), { title: 'Coach', name: 'coach' });
 route('/settings', screen('settings'), { title: 'Settings', name: 'settings' });
 

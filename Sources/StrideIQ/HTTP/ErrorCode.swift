@@ -58,6 +58,8 @@ public enum ErrorCode: String, CaseIterable, Sendable, Codable {
     case activePlanExists = "active_plan_exists"
     /// The plan already has a workout on that date.
     case workoutDateTaken = "workout_date_taken"
+    /// The goal race is too close for a plan of its distance; `detail` states the minimum number of weeks.
+    case planTooShort = "plan_too_short"
 
     // MARK: coach
 

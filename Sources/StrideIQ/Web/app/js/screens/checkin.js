@@ -28,7 +28,7 @@ export function scale(name, value, legend = SCALES[name].legend) {
     h('legend', {}, legend),
     h('div', { class: 'scale-options' },
       words.map((word, i) => {
-        const id = i === 0 ? name : `${name}-${i + 1}`;
+        const id = i ? `${name}-${i + 1}` : name;
         return h('label', { class: 'scale-option', for: id },
           h('input', { type: 'radio', name, id, value: String(i + 1), checked: Number(value) === i + 1 }),
           h('span', { class: 'scale-num' }, String(i + 1)),
@@ -40,25 +40,17 @@ export function scale(name, value, legend = SCALES[name].legend) {
 
 /** The sleep-hours input (hours, decimals allowed; the server checks 0–24). */
 export function sleepField(value) {
-  return field({
-    id: 'sleep_h', label: 'Hours of sleep', type: 'number', value: value ?? '',
-    attrs: { inputmode: 'decimal', step: '0.1', min: '0', max: '24' },
-  });
+  return field({ id: 'sleep_h', label: 'Hours of sleep', type: 'number', value, attrs: { inputmode: 'decimal', step: '0.1', min: '0', max: '24' } });
 }
 
 /** Reads the named fields of a form: numbers, strings, or null when empty. */
 export function readFields(form, names) {
   const out = {};
   for (const name of names) {
-    const el = form.elements.namedItem(name);
-    if (!el) continue;
-    const raw = (el.value ?? '').trim(); // a RadioNodeList's value is the checked radio's, or ''
-    if (raw === '') out[name] = null;
-    else if (name === 'notes') out[name] = raw;
-    else {
-      const n = Number(raw.replace(',', '.'));
-      out[name] = Number.isNaN(n) ? raw : n; // the server explains what is wrong with it
-    }
+    const raw = form.elements.namedItem(name).value.trim(); // a RadioNodeList's value is the checked radio's, or ''
+    const n = Number(raw.replace(',', '.'));
+    // Notes stay text; a number that does not parse is sent as typed and the server explains what is wrong.
+    out[name] = raw === '' ? null : name === 'notes' || Number.isNaN(n) ? raw : n;
   }
   return out;
 }
@@ -70,69 +62,70 @@ export function readFields(form, names) {
 export function checkinBody(day, values, previous = null) {
   const body = { date: day };
   for (const [k, v] of Object.entries(values)) {
-    if (v !== null) body[k] = v;
-    else if (previous && previous[k] !== null && previous[k] !== undefined) body[k] = null;
+    if (v !== null || previous?.[k] != null) body[k] = v;
   }
   return body;
 }
 
-const FIELDS = ['sleep_h', 'sleep_quality_1_5', 'readiness_1_5', 'soreness_1_5', 'stress_1_5', 'notes'];
-
-export async function render(main) {
-  const controller = new AbortController();
-  const { data: existing } = await api('/v1/daily-checkin/today', { signal: controller.signal })
-    .catch((e) => { if (e?.status === 404) return { data: null }; throw e; });
-  const day = existing?.date ?? todayISO();
-
-  const submit = h('button', { type: 'submit' }, existing ? 'Save changes' : 'Save check-in');
-  const form = h('form', { class: 'checkin-form card', novalidate: true, 'aria-labelledby': 'checkin-title' },
-    formError(),
-    scale('readiness_1_5', existing?.readiness_1_5),
-    h('div', { class: 'checkin-sleep' },
-      sleepField(existing?.sleep_h),
-      scale('sleep_quality_1_5', existing?.sleep_quality_1_5)),
-    scale('soreness_1_5', existing?.soreness_1_5),
-    scale('stress_1_5', existing?.stress_1_5),
-    field({
-      id: 'notes', label: 'Notes', type: 'textarea', value: existing?.notes ?? '',
-      hint: 'Anything your coach should know: niggles, travel, how the legs feel.',
-      attrs: { maxlength: '2000', rows: '3' },
-    }),
-    h('div', { class: 'row' },
-      submit,
-      h('a', { href: '/', class: 'button secondary' }, 'Cancel')));
-
+/**
+ * Saves a check-in form on submit (home's quick form uses it too): at least one answer unless an existing
+ * check-in is being changed, then POST and done(status). Errors show next to their fields.
+ */
+export function onCheckinSubmit(form, names, { day, existing = null, signal, done }) {
+  const submit = form.querySelector('[type=submit]');
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     clearErrors(form);
-    const values = readFields(form, FIELDS);
-    if (Object.values(values).every((v) => v === null) && !existing) {
-      showErrors(form, { errors: [], detail: 'Answer at least one question before saving.' });
-      return;
+    const values = readFields(form, names);
+    if (!existing && Object.values(values).every((v) => v === null)) {
+      return showErrors(form, { errors: [], detail: 'Answer at least one question before saving.' });
     }
     submit.disabled = true;
     submit.setAttribute('aria-busy', 'true');
     try {
-      const { status } = await api('/v1/daily-checkin', {
-        method: 'POST', body: checkinBody(day, values, existing), signal: controller.signal,
-      });
-      toast(status === 201 ? 'Check-in saved. Your coach is updating the briefing.' : 'Check-in updated. Your coach is updating the briefing.');
-      navigate('/');
+      const { status } = await api('/v1/daily-checkin', { method: 'POST', body: checkinBody(day ?? todayISO(), values, existing), signal });
+      await done(status);
     } catch (e) {
-      if (e?.name === 'AbortError') return;
-      showErrors(form, e);
+      if (e.name !== 'AbortError' && form.isConnected) showErrors(form, e);
     } finally {
       submit.disabled = false;
       submit.removeAttribute('aria-busy');
     }
   });
+  return form;
+}
+
+export async function render(main) {
+  const controller = new AbortController();
+  const { signal } = controller;
+  const { data: existing } = await api('/v1/daily-checkin/today', { signal })
+    .catch((e) => { if (e.status === 404) return { data: null }; throw e; });
+  const day = existing?.date ?? todayISO();
+  const form = h('form', { class: 'checkin-form card', novalidate: true, 'aria-labelledby': 'checkin-title' },
+    formError(),
+    scale('readiness_1_5', existing?.readiness_1_5),
+    h('div', { class: 'checkin-sleep' }, sleepField(existing?.sleep_h), scale('sleep_quality_1_5', existing?.sleep_quality_1_5)),
+    scale('soreness_1_5', existing?.soreness_1_5),
+    scale('stress_1_5', existing?.stress_1_5),
+    field({
+      id: 'notes', label: 'Notes', type: 'textarea', value: existing?.notes,
+      hint: 'Anything your coach should know: niggles, travel, how the legs feel.', attrs: { maxlength: '2000', rows: '3' },
+    }),
+    h('div', { class: 'row' }, h('button', { type: 'submit' }, existing ? 'Save changes' : 'Save check-in'), h('a', { href: '/', class: 'button secondary' }, 'Cancel')));
+
+  onCheckinSubmit(form, ['sleep_h', 'sleep_quality_1_5', 'readiness_1_5', 'soreness_1_5', 'stress_1_5', 'notes'], {
+    day, existing, signal,
+    done: (status) => {
+      toast(`Check-in ${status === 201 ? 'saved' : 'updated'}. Your coach is updating the briefing.`);
+      navigate('/');
+    },
+  });
 
   main.append(
     h('h1', { id: 'checkin-title', tabindex: '-1' }, 'Daily check-in'),
-    h('p', { class: 'muted' },
-      existing
-        ? `You checked in today (${date(day)}). Change anything and save.`
-        : `How are you today (${date(day)})? A few taps help your coach shape the day.`),
+    h('p', { class: 'muted' }, existing
+      ? `You checked in today (${date(day)}). Change anything and save.`
+      : `How are you today (${date(day)})? A few taps help your coach shape the day.`),
     form);
 
   return () => controller.abort();

@@ -1,6 +1,6 @@
 // Plan and race: the active plan week by week (Monday–Sunday), its goal race and its workouts. Every change
 // goes to the server and the plan is read back; home reads the same data, so it follows at once.
-import { api, ApiError } from '../lib/api.js';
+import { api } from '../lib/api.js';
 import { h, replace, field, formError, showErrors, toast } from '../lib/dom.js';
 import * as fmt from '../lib/format.js';
 
@@ -10,21 +10,26 @@ const TYPES = 'easy long recovery tempo threshold intervals hills fartlek stride
 const PHASES = [['', 'None'], ...'base build peak taper recovery race'.split(' ').map((t) => [t, cap(t)])];
 const RACES = [['5000', '5K'], ['10000', '10K'], ['21097.5', 'Half marathon'], ['42195', 'Marathon'], ['custom', 'Custom distance']];
 const DM = { day: 'numeric', month: 'short' };
+const DECIMAL = { step: '0.01', inputmode: 'decimal' };
+const OFF = { autocomplete: 'off' };
+const NOTES = { rows: 2, maxlength: 2000 };
 const typeName = (t) => TYPES.find(([v]) => v === t)?.[1] ?? t;
 const preset = (m) => RACES.find(([v]) => Math.abs(Number(v) - m) < 1);
 const r2 = (x) => Math.round(x * 100) / 100;
 const hms = (s) => `${Math.floor(s / 3600)}:${fmt.duration(s % 3600).padStart(5, '0')}`;
 const btn = (text, cls, click, attrs = {}) => h('button', { type: 'button', class: cls, on: { click }, ...attrs }, text);
-const invalid = (errors) => new ApiError({ status: 422, code: 'invalid', errors });
+// field() with positional arguments: the API field name (the input's id), label, value, attributes, type, hint.
+const input = (id, label, value, attrs, type, hint) => field({ id, label, value, attrs, type, hint });
 
 export async function render(main) {
   const ctl = new AbortController();
-  const signal = ctl.signal;
+  const { signal } = ctl;
   const body = h('div', { class: 'plan' });
-  const dialog = h('dialog', { class: 'plan-confirm', 'aria-labelledby': 'plan-confirm-title' });
+  const dialog = h('dialog', { 'aria-labelledby': 'plan-confirm-title' });
   replace(main, h('h1', { tabindex: '-1' }, 'Plan and race'), body, dialog);
   // editing: null | 'race' | 'new' | a workout id. One form at a time: inputs use the API field names as ids.
   const st = { plan: null, editing: null, open: new Map(), error: null };
+  let today;
 
   async function load() {
     st.error = null;
@@ -44,18 +49,16 @@ export async function render(main) {
   }
 
   function draw(focus) {
+    today = fmt.todayISO();
     const p = st.plan;
-    if (st.error) {
-      replace(body, h('p', { class: 'form-error', role: 'alert' }, st.error.detail ?? 'Could not load your plan.'), btn('Try again', '', () => reload('h1')));
-    } else if (!p) {
-      replace(body, h('section', { class: 'card', 'aria-labelledby': 'plan-none' },
-        h('h2', { id: 'plan-none' }, 'No active plan'),
-        h('p', {}, 'A plan starts from a goal race: its name, date, distance and, if you have one, a goal time. '
-          + 'Then add your workouts week by week; today’s workout shows on your home screen.'),
-        st.editing === 'race' ? raceForm(null) : btn('Create a plan', 'primary', () => edit('race', '#goal_race_name'), { id: 'plan-create' })));
-    } else {
-      replace(body, raceCard(p), weeksSection(p));
-    }
+    replace(body, st.error
+      ? [h('p', { class: 'form-error', role: 'alert' }, st.error.detail ?? 'Could not load your plan.'), btn('Try again', null, () => reload('h1'))]
+      : p ? [raceCard(p), weeksSection(p)]
+        : h('section', { class: 'card plan-race', 'aria-labelledby': 'plan-none' },
+          h('h2', { id: 'plan-none' }, 'No active plan'),
+          h('p', {}, 'A plan starts from a goal race: its name, date, distance and, if you have one, a goal time. '
+            + 'Then add your workouts week by week; today’s workout shows on your home screen.'),
+          st.editing === 'race' ? raceForm(null) : btn('Create a plan', null, () => edit('race', '#goal_race_name'), { id: 'plan-create' })));
     if (focus) main.querySelector(focus)?.focus();
   }
 
@@ -64,40 +67,56 @@ export async function render(main) {
     draw(focus);
   }
 
-  // Sends a form's body; on success closes the form and reloads, else shows the errors next to the fields.
-  async function submit(form, path, method, out, done, focus, fix) {
-    const button = form.querySelector('[type=submit]');
-    button.disabled = true;
-    try {
-      const { data } = await api(path, { method, body: out, signal });
-      st.editing = null;
-      toast(done);
-      await reload(focus(data));
-    } catch (e) {
-      if (e.name === 'AbortError') return;
-      button.disabled = false;
-      fix?.(e);
-      showErrors(form, e);
+  // After a change: close the form, say so and read the plan back.
+  async function changed(text, focus) {
+    st.editing = null;
+    toast(text);
+    await reload(focus);
+  }
+
+  // The fields, the form error slot, submit and Cancel (focus back on `back`). save(bad, value) reads the inputs,
+  // calls bad(field, message) for what cannot be sent and returns [path, method, body, toast, focus(data)]; the
+  // server checks the rest and its errors show next to the fields the same way.
+  function form(label, back, fields, save) {
+    const f = h('form', { class: 'plan-form', novalidate: true, on: { submit } }, fields, formError(),
+      h('div', { class: 'row' }, h('button', { type: 'submit' }, label), btn('Cancel', 'secondary', () => edit(null, back))));
+    const button = f.querySelector('[type=submit]');
+    async function submit(ev) {
+      ev.preventDefault();
+      const errors = [];
+      const [path, method, out, done, focus] = save((name, message) => errors.push({ field: name, message }), (id) => f.elements[id].value.trim());
+      if (errors.length) return showErrors(f, { errors });
+      button.disabled = true;
+      try {
+        const { data } = await api(path, { method, body: out, signal });
+        await changed(done, focus(data));
+      } catch (e) {
+        if (e.name === 'AbortError') return;
+        button.disabled = false;
+        // One workout a day: the 409 belongs next to the date.
+        if (e.code === 'workout_date_taken') e.errors = [{ field: 'scheduled_date', message: e.detail }];
+        showErrors(f, e);
+      }
     }
+    return f;
   }
 
   // Goal race
 
   function raceCard(p) {
-    const goal = p.goal_time_seconds, m = p.goal_race_distance_m, known = preset(m)?.[1];
-    const facts = [
-      ['Date', `${fmt.date(p.goal_race_date, { weekday: 'short', ...DM, year: 'numeric' })} (${fmt.daysFromNow(p.goal_race_date)})`],
-      ['Distance', `${fmt.distance(m, { decimals: 2 })}${known ? ` (${known})` : ''}`],
-      ['Goal time', goal ? `${hms(goal)} · ${fmt.pace(goal / (m / 1000))}` : 'No goal time'],
-    ];
+    const goal = p.goal_time_seconds, m = p.goal_race_distance_m, known = preset(m)?.[1], name = p.goal_race_name || p.name;
     return h('section', { class: 'card plan-race', 'aria-labelledby': 'plan-race-title' },
       h('p', { class: 'plan-kicker' }, 'Goal race'),
-      h('h2', { id: 'plan-race-title', tabindex: '-1' }, p.goal_race_name || p.name),
+      h('h2', { id: 'plan-race-title', tabindex: '-1' }, name),
       st.editing === 'race' ? raceForm(p) : [
-        h('dl', { class: 'plan-facts' }, facts.map(([k, v]) => h('div', {}, h('dt', {}, k), h('dd', {}, v)))),
-        h('div', { class: 'plan-actions' },
+        h('dl', { class: 'plan-facts' }, [
+          ['Date', `${fmt.date(p.goal_race_date, { weekday: 'short', ...DM, year: 'numeric' })} (${fmt.daysFromNow(p.goal_race_date)})`],
+          ['Distance', `${fmt.distance(m, { decimals: 2 })}${known ? ` (${known})` : ''}`],
+          ['Goal time', goal ? `${hms(goal)} · ${fmt.pace(goal / (m / 1000))}` : 'No goal time'],
+        ].map(([k, v]) => h('div', {}, h('dt', {}, k), h('dd', {}, v)))),
+        h('div', { class: 'row' },
           btn('Edit goal race', 'secondary', () => edit('race', '#goal_race_name'), { id: 'race-edit' }),
-          btn('Delete plan', 'danger', () => confirm('Delete this plan?', `${p.goal_race_name || p.name} and all its workouts will be deleted. This cannot be undone.`,
+          btn('Delete plan', 'danger', () => confirm('Delete this plan?', `${name} and all its workouts will be deleted. This cannot be undone.`,
             `/v1/plans/${p.id}`, 'Plan deleted', 'h1'))),
       ]);
   }
@@ -105,114 +124,94 @@ export async function render(main) {
   function raceForm(p) {
     const m = p?.goal_race_distance_m;
     const pick = m ? (preset(m)?.[0] ?? 'custom') : '42195';
-    const dist = field({ id: 'goal_race_distance_m', label: 'Distance', type: 'select', value: pick, attrs: { options: RACES, required: true } });
-    const custom = field({
-      id: 'goal_race_distance_custom', label: `Custom distance (${fmt.units()})`, type: 'number',
-      value: pick === 'custom' ? r2(fmt.fromMeters(m)) : '', attrs: { step: '0.01', min: '0.1', inputmode: 'decimal' },
-    });
-    const select = dist.querySelector('select');
+    const custom = input('goal_race_distance_custom', `Custom distance (${fmt.units()})`, pick === 'custom' ? r2(fmt.fromMeters(m)) : '',
+      { ...DECIMAL, min: '0.1' }, 'number');
     custom.hidden = pick !== 'custom';
-    select.addEventListener('change', () => { custom.hidden = select.value !== 'custom'; });
-    const form = h('form', { class: 'plan-form race-form', novalidate: true, on: { submit: save } },
-      field({ id: 'goal_race_name', label: 'Race name', value: p?.goal_race_name ?? '', attrs: { maxlength: 200, autocomplete: 'off' } }),
-      field({ id: 'goal_race_date', label: 'Race date', type: 'date', value: p?.goal_race_date ?? '', attrs: { required: true } }),
-      dist, custom,
-      field({
-        id: 'goal_time_seconds', label: 'Goal time (optional)', hint: 'h:mm:ss, for example 3:45:00',
-        value: p?.goal_time_seconds ? hms(p.goal_time_seconds) : '', attrs: { autocomplete: 'off' },
-      }),
-      formError(),
-      h('div', { class: 'plan-actions' },
-        h('button', { type: 'submit', class: 'primary' }, p ? 'Save goal race' : 'Create plan'),
-        btn('Cancel', 'secondary', () => edit(null, p ? '#race-edit' : '#plan-create'))));
-
-    function save(ev) {
-      ev.preventDefault();
-      const v = (id) => form.querySelector(`#${id}`).value.trim();
-      const errors = v('goal_race_date') ? [] : [{ field: 'goal_race_date', message: 'Choose the race date.' }];
-      const meters = select.value === 'custom' ? fmt.toMeters(Number(v('goal_race_distance_custom'))) : Number(select.value);
-      if (!(meters > 0)) errors.push({ field: 'goal_race_distance_custom', message: 'Enter the race distance.' });
+    const change = (ev) => { custom.hidden = ev.target.value !== 'custom'; };
+    return form(p ? 'Save goal race' : 'Create plan', p ? '#race-edit' : '#plan-create', [
+      input('goal_race_name', 'Race name', p?.goal_race_name, { ...OFF, maxlength: 200 }),
+      input('goal_race_date', 'Race date', p?.goal_race_date, { required: true }, 'date'),
+      input('goal_race_distance_m', 'Distance', pick, { options: RACES, required: true, on: { change } }, 'select'),
+      custom,
+      input('goal_time_seconds', 'Goal time (optional)', p?.goal_time_seconds && hms(p.goal_time_seconds), OFF, 'text', 'h:mm:ss, for example 3:45:00'),
+    ], (bad, v) => {
+      if (!v('goal_race_date')) bad('goal_race_date', 'Choose the race date.');
+      const meters = v('goal_race_distance_m') === 'custom' ? fmt.toMeters(Number(v('goal_race_distance_custom'))) : Number(v('goal_race_distance_m'));
+      if (!(meters > 0)) bad('goal_race_distance_custom', 'Enter the race distance.');
       const goal = v('goal_time_seconds') ? fmt.parseDuration(v('goal_time_seconds')) : null;
-      if (v('goal_time_seconds') && goal === null) errors.push({ field: 'goal_time_seconds', message: 'Use h:mm:ss, for example 3:45:00.' });
-      if (errors.length) return showErrors(form, invalid(errors));
+      if (v('goal_time_seconds') && goal === null) bad('goal_time_seconds', 'Use h:mm:ss, for example 3:45:00.');
       const name = v('goal_race_name');
       const out = { goal_race_name: name || null, goal_race_date: v('goal_race_date'), goal_race_distance_m: Math.round(meters * 10) / 10, goal_time_seconds: goal };
       if (!p) Object.assign(out, { name: name || `${preset(meters)?.[1] ?? fmt.distance(meters)} plan`, status: 'active', goal_race_name: name || undefined });
       else if (name && p.name === (p.goal_race_name || p.name)) out.name = name; // the plan is named after its race
-      submit(form, p ? `/v1/plans/${p.id}` : '/v1/plans', p ? 'PATCH' : 'POST', out,
-        p ? 'Goal race saved' : 'Plan created', () => (p ? '#race-edit' : '#plan-race-title'));
-    }
-    return form;
+      return [p ? `/v1/plans/${p.id}` : '/v1/plans', p ? 'PATCH' : 'POST', out, p ? 'Goal race saved' : 'Plan created', () => (p ? '#race-edit' : '#plan-race-title')];
+    });
   }
 
   // Weeks
 
   function weeksSection(p) {
-    const today = fmt.todayISO();
-    const thisMonday = fmt.mondayOf(today);
-    const workouts = p.workouts ?? [];
+    const { workouts } = p, add = fmt.addDays, thisMonday = fmt.mondayOf(today);
     const byDate = new Map(workouts.map((w) => [w.scheduled_date, w]));
-    const dates = workouts.map((w) => w.scheduled_date);
-    const first = [p.plan_start_date, dates[0], today < p.goal_race_date ? today : null].filter(Boolean).sort()[0] ?? p.goal_race_date;
+    const dates = [...byDate.keys()];
+    const first = [p.plan_start_date, dates[0], today < p.goal_race_date && today].filter(Boolean).sort()[0] ?? p.goal_race_date;
     const last = [p.plan_end_date, dates.at(-1), p.goal_race_date].filter(Boolean).sort().pop();
     const weeks = [];
-    for (let mon = fmt.mondayOf(first); mon <= last && weeks.length < 104; mon = fmt.addDays(mon, 7)) weeks.push(mon);
-    const inWeek = (d, mon) => d >= mon && d <= fmt.addDays(mon, 6);
+    for (let mon = fmt.mondayOf(first); mon <= last && weeks.length < 104; mon = add(mon, 7)) weeks.push(mon);
+    const inWeek = (d, mon) => d >= mon && d <= add(mon, 6);
     const range = (a, b) => `${fmt.date(a, DM)} – ${fmt.date(b, DM)}`;
     // A run of past weeks without workouts folds into one line.
-    const emptyPast = (mon) => mon && fmt.addDays(mon, 6) < today && !dates.some((d) => inWeek(d, mon));
+    const emptyPast = (mon) => mon && add(mon, 6) < today && !dates.some((d) => inWeek(d, mon));
+    const adding = st.editing === 'new';
 
-    return h('section', { class: 'plan-workouts', 'aria-labelledby': 'plan-weeks-title' },
-      h('div', { class: 'plan-head' },
+    return h('section', { 'aria-labelledby': 'plan-weeks-title' },
+      h('div', { class: 'row spread plan-head' },
         h('h2', { id: 'plan-weeks-title', tabindex: '-1' }, 'Week by week'),
-        st.editing === 'new' ? null : btn('Add workout', 'primary', () => edit('new', '#scheduled_date'), { id: 'workout-add' })),
-      st.editing === 'new' ? h('div', { class: 'card' }, h('h3', {}, 'New workout'), workoutForm(null, p)) : null,
-      workouts.length ? null : h('p', { class: 'empty' }, 'No workouts yet. Add your first one to start filling the weeks.'),
+        !adding && btn('Add workout', null, () => edit('new', '#scheduled_date'), { id: 'workout-add' })),
+      adding && h('div', { class: 'card' }, h('h3', {}, 'New workout'), workoutForm(null, p)),
+      !workouts.length && h('p', { class: 'empty' }, 'No workouts yet. Add your first one to start filling the weeks.'),
       h('div', { class: 'plan-weeks', 'data-testid': 'plan-weeks' }, weeks.map((mon, i) => {
         if (emptyPast(mon)) {
           if (emptyPast(weeks[i - 1])) return null;
           let j = i;
           while (emptyPast(weeks[j + 1])) j++;
           return h('p', { class: 'plan-week-gap' },
-            `${j > i ? `Weeks ${i + 1}–${j + 1}` : `Week ${i + 1}`} (${range(mon, fmt.addDays(weeks[j], 6))}, past): no workouts`);
+            `${j > i ? `Weeks ${i + 1}–${j + 1}` : `Week ${i + 1}`} (${range(mon, add(weeks[j], 6))}, past): no workouts`);
         }
-        const sunday = fmt.addDays(mon, 6);
-        const days = [];
-        const free = (d, text) => h('li', { class: ['plan-day', 'plan-day-free', d === today && 'is-today'] }, dateCell(d, d === today), h('p', { class: 'plan-day-body' }, text));
-        for (let d = mon; d <= sunday; d = fmt.addDays(d, 1)) {
-          if (byDate.has(d)) days.push(dayRow(byDate.get(d), d === today, p));
-          else if (d === today) days.push(free(d, 'Nothing planned today'));
-          else if (d === p.goal_race_date) days.push(free(d, 'Race day (no workout entered)'));
+        const sunday = add(mon, 6), past = sunday < today, days = [];
+        for (let d = mon; d <= sunday; d = add(d, 1)) {
+          const free = d === today ? 'Nothing planned today' : d === p.goal_race_date && 'Race day (no workout entered)';
+          if (byDate.has(d)) days.push(dayRow(byDate.get(d), p));
+          else if (free) days.push(h('li', { class: ['plan-day', 'plan-day-free', d === today && 'is-today'] }, dateCell(d), h('p', { class: 'plan-day-body' }, free)));
         }
         const mine = workouts.filter((w) => inWeek(w.scheduled_date, mon));
         const total = mine.reduce((sum, w) => sum + (w.target_distance_m ?? 0), 0);
-        const past = sunday < today;
-        const when = mon === thisMonday ? 'This week' : (inWeek(p.goal_race_date, mon) ? 'Race week' : null);
-        const open = st.open.get(mon) ?? (!past && days.length > 0 && (mon <= fmt.addDays(thisMonday, 14) || when !== null));
+        const when = mon === thisMonday ? 'This week' : inWeek(p.goal_race_date, mon) && 'Race week';
+        const open = st.open.get(mon) ?? (!past && days.length > 0 && (mon <= add(thisMonday, 14) || !!when));
         return h('details', {
-          class: ['plan-week', past && 'is-past', mon === thisMonday && 'is-current'], open, 'data-week': mon,
+          class: ['card plan-week', past && 'is-past', mon === thisMonday && 'is-current'], open, 'data-week': mon,
           on: { toggle: (ev) => st.open.set(mon, ev.currentTarget.open) },
         },
         h('summary', {},
           h('span', { class: 'plan-week-name' }, `Week ${i + 1}`),
-          when ? h('span', { class: 'badge' }, when) : null,
-          h('span', { class: 'plan-week-range' }, range(mon, sunday)),
+          when && h('span', { class: 'badge' }, when),
+          h('span', { class: 'muted' }, range(mon, sunday)),
           h('span', { class: 'plan-week-sum' }, mine.length ? `${mine.length} workout${mine.length === 1 ? '' : 's'}${total ? ` · ${fmt.distance(total)}` : ''}` : 'No workouts'),
-          past ? h('span', { class: 'visually-hidden' }, ' (past)') : null),
+          past && h('span', { class: 'visually-hidden' }, ' (past)')),
         days.length ? h('ol', { class: 'plan-days' }, days) : h('p', { class: 'empty' }, 'No workouts this week.'));
       })));
   }
 
-  function dateCell(iso, isToday) {
+  function dateCell(iso) {
     return h('p', { class: 'plan-day-date' },
       h('time', { datetime: iso }, h('span', { class: 'plan-wd' }, fmt.weekday(iso)), ' ', fmt.date(iso, DM)),
-      isToday ? h('span', { class: 'badge badge-today' }, 'Today') : null);
+      iso === today && h('span', { class: 'badge badge-today' }, 'Today'));
   }
 
-  function dayRow(w, isToday, p) {
+  function dayRow(w, p) {
+    const cls = ['plan-day', w.scheduled_date === today && 'is-today'];
     if (st.editing === w.id) {
-      return h('li', { class: ['plan-day', 'is-editing', isToday && 'is-today'], 'data-workout': w.id },
-        h('h3', { class: 'visually-hidden' }, `Edit ${w.title}`), workoutForm(w, p));
+      return h('li', { class: [...cls, 'is-editing'], 'data-workout': w.id }, h('h3', { class: 'visually-hidden' }, `Edit ${w.title}`), workoutForm(w, p));
     }
     const lo = w.target_pace_min_s_per_km, hi = w.target_pace_max_s_per_km;
     const pace = lo && hi && lo !== hi ? `${fmt.pace(lo).split(' ')[0]}–${fmt.pace(hi)}` : (lo || hi) && fmt.pace(lo || hi);
@@ -222,68 +221,53 @@ export async function render(main) {
       pace && `pace ${pace}`,
       w.phase && `${cap(w.phase)} phase`,
     ].filter(Boolean);
-    const label = `${typeName(w.workout_type)} on ${fmt.date(w.scheduled_date)}`;
-    const hidden = h('span', { class: 'visually-hidden' }, ` ${label}`);
-    return h('li', { class: ['plan-day', isToday && 'is-today', `type-${w.workout_type}`], 'data-workout': w.id, 'data-date': w.scheduled_date },
-      dateCell(w.scheduled_date, isToday),
+    const type = typeName(w.workout_type);
+    const label = `${type} on ${fmt.date(w.scheduled_date)}`;
+    const hidden = () => h('span', { class: 'visually-hidden' }, ` ${label}`);
+    return h('li', { class: [...cls, `type-${w.workout_type}`], 'data-workout': w.id, 'data-date': w.scheduled_date },
+      dateCell(w.scheduled_date),
       h('div', { class: 'plan-day-body' },
-        h('p', { class: 'plan-day-title' }, h('span', { class: 'plan-type' }, typeName(w.workout_type)), ' ', w.title),
-        facts.length ? h('p', { class: 'plan-day-facts' }, facts.map((f, i) => [i ? ' · ' : '', h('span', {}, f)])) : null,
-        w.description ? h('p', { class: 'plan-day-notes' }, w.description) : null,
-        w.coach_notes ? h('p', { class: 'plan-day-notes' }, h('strong', {}, 'Notes: '), w.coach_notes) : null),
-      h('div', { class: 'plan-actions plan-day-actions' },
-        h('button', { type: 'button', class: 'secondary small', 'data-edit': w.id, on: { click: () => edit(w.id, '#title') } }, 'Edit', hidden),
-        h('button', {
-          type: 'button', class: 'secondary small plan-del',
-          on: { click: () => confirm('Delete this workout?', `${label}: ${w.title}. This cannot be undone.`, `/v1/plans/${p.id}/workouts/${w.id}`, 'Workout deleted', '#plan-weeks-title') },
-        }, 'Delete', hidden.cloneNode(true))));
+        h('p', { class: 'plan-day-title' }, h('span', { class: 'plan-type' }, type), ' ', w.title),
+        facts.length > 0 && h('p', { class: 'plan-day-facts' }, facts.map((f, i) => [i ? ' · ' : '', h('span', {}, f)])),
+        w.description && h('p', { class: 'plan-day-notes' }, w.description),
+        w.coach_notes && h('p', { class: 'plan-day-notes' }, h('strong', {}, 'Notes: '), w.coach_notes)),
+      h('div', { class: 'row plan-day-actions' },
+        btn(['Edit', hidden()], 'secondary small', () => edit(w.id, '#title'), { 'data-edit': w.id }),
+        btn(['Delete', hidden()], 'secondary small plan-del', () => confirm('Delete this workout?', `${label}: ${w.title}. This cannot be undone.`,
+          `/v1/plans/${p.id}/workouts/${w.id}`, 'Workout deleted', '#plan-weeks-title'))));
   }
 
-  // Workout form
-
   function workoutForm(w, p) {
-    const per = fmt.toMeters(1) / 1000; // paces are typed per km or per mile
-    const unit = fmt.units();
-    const paceIn = (s) => (s ? fmt.duration(Math.round(s * per)) : '');
-    const taken = new Set((p.workouts ?? []).map((x) => x.scheduled_date));
-    let day = fmt.todayISO();
-    while (taken.has(day)) day = fmt.addDays(day, 1);
-    const text = (id, label, value, more = {}) => field({ id, label, value: value ?? '', attrs: { autocomplete: 'off', ...more } });
-    const form = h('form', { class: 'plan-form', novalidate: true, on: { submit: save } },
-      h('div', { class: 'plan-grid' },
-        field({ id: 'scheduled_date', label: 'Date', type: 'date', value: w?.scheduled_date ?? day, attrs: { required: true } }),
-        field({ id: 'workout_type', label: 'Type', type: 'select', value: w?.workout_type ?? 'easy', attrs: { options: TYPES, required: true } })),
-      text('title', 'Title', w?.title, { required: true, maxlength: 200 }),
-      h('div', { class: 'plan-grid' },
-        field({
-          id: 'target_distance_m', label: `Distance (${unit})`, type: 'number',
-          value: w?.target_distance_m ? r2(fmt.fromMeters(w.target_distance_m)) : '', attrs: { step: '0.01', min: '0', inputmode: 'decimal' },
-        }),
-        field({ id: 'target_duration_s', label: 'Duration', hint: 'h:mm:ss or minutes', value: w?.target_duration_s ? fmt.duration(w.target_duration_s) : '', attrs: { autocomplete: 'off' } })),
+    const unit = fmt.units(), per = fmt.toMeters(1) / 1000; // paces are typed per km or per mile
+    const paceIn = (s) => s && fmt.duration(Math.round(s * per));
+    const pair = (...fields) => h('div', { class: 'plan-grid' }, fields);
+    let day = today;
+    while (p.workouts.some((x) => x.scheduled_date === day)) day = fmt.addDays(day, 1);
+    return form(w ? 'Save workout' : 'Add workout', w ? `[data-edit="${w.id}"]` : '#workout-add', [
+      pair(
+        input('scheduled_date', 'Date', w?.scheduled_date ?? day, { required: true }, 'date'),
+        input('workout_type', 'Type', w?.workout_type ?? 'easy', { options: TYPES, required: true }, 'select')),
+      input('title', 'Title', w?.title, { ...OFF, required: true, maxlength: 200 }),
+      pair(
+        input('target_distance_m', `Distance (${unit})`, w?.target_distance_m ? r2(fmt.fromMeters(w.target_distance_m)) : '', { ...DECIMAL, min: '0' }, 'number'),
+        input('target_duration_s', 'Duration', w?.target_duration_s && fmt.duration(w.target_duration_s), OFF, 'text', 'h:mm:ss or minutes')),
       h('fieldset', { class: 'plan-pace' },
         h('legend', {}, `Pace (min:sec per ${unit})`),
-        h('div', { class: 'plan-grid' },
-          text('target_pace_min_s_per_km', 'From (faster)', paceIn(w?.target_pace_min_s_per_km), { placeholder: '5:00' }),
-          text('target_pace_max_s_per_km', 'To (slower)', paceIn(w?.target_pace_max_s_per_km), { placeholder: '5:30' }))),
-      field({ id: 'phase', label: 'Training phase', type: 'select', value: w?.phase ?? '', attrs: { options: PHASES } }),
-      field({ id: 'description', label: 'Details', type: 'textarea', value: w?.description ?? '', attrs: { rows: 2, maxlength: 2000 } }),
-      field({ id: 'coach_notes', label: 'Notes', type: 'textarea', value: w?.coach_notes ?? '', attrs: { rows: 2, maxlength: 2000 } }),
-      formError(),
-      h('div', { class: 'plan-actions' },
-        h('button', { type: 'submit', class: 'primary' }, w ? 'Save workout' : 'Add workout'),
-        btn('Cancel', 'secondary', () => edit(null, w ? `[data-edit="${w.id}"]` : '#workout-add'))));
-
-    function save(ev) {
-      ev.preventDefault();
-      const v = (id) => form.querySelector(`#${id}`).value.trim();
-      const errors = v('scheduled_date') ? [] : [{ field: 'scheduled_date', message: 'Choose a date.' }];
+        pair(
+          input('target_pace_min_s_per_km', 'From (faster)', paceIn(w?.target_pace_min_s_per_km), { ...OFF, placeholder: '5:00' }),
+          input('target_pace_max_s_per_km', 'To (slower)', paceIn(w?.target_pace_max_s_per_km), { ...OFF, placeholder: '5:30' }))),
+      input('phase', 'Training phase', w?.phase, { options: PHASES }, 'select'),
+      input('description', 'Details', w?.description, NOTES, 'textarea'),
+      input('coach_notes', 'Notes', w?.coach_notes, NOTES, 'textarea'),
+    ], (bad, v) => {
+      if (!v('scheduled_date')) bad('scheduled_date', 'Choose a date.');
       const num = (id, parse, message) => {
         if (!v(id)) return null;
         const value = parse(v(id));
-        if (value === null || !Number.isFinite(value)) errors.push({ field: id, message });
+        if (value === null || !Number.isFinite(value)) bad(id, message);
         return value;
       };
-      const pace = (t) => { const s = fmt.parseDuration(t.includes(':') ? t : `${t}:00`); return s === null ? null : Math.round(s / per); };
+      const pace = (t) => { const s = fmt.parseDuration(t.includes(':') ? t : `${t}:00`); return s && Math.round(s / per); };
       const out = {
         scheduled_date: v('scheduled_date'), workout_type: v('workout_type'), title: v('title'),
         target_distance_m: num('target_distance_m', (t) => (Number(t) >= 0 ? Math.round(fmt.toMeters(Number(t))) : null), `Enter a distance in ${unit}.`),
@@ -292,13 +276,10 @@ export async function render(main) {
         target_pace_max_s_per_km: num('target_pace_max_s_per_km', pace, 'Use min:sec, for example 5:40.'),
         phase: v('phase') || null, description: v('description') || null, coach_notes: v('coach_notes') || null,
       };
-      if (errors.length) return showErrors(form, invalid(errors));
-      if (!w) for (const k of Object.keys(out)) if (out[k] === null) delete out[k];
-      submit(form, `/v1/plans/${p.id}/workouts${w ? `/${w.id}` : ''}`, w ? 'PATCH' : 'POST', out, w ? 'Workout saved' : 'Workout added',
-        (data) => { st.open.set(fmt.mondayOf(data.scheduled_date), true); return `[data-edit="${data.id}"]`; },
-        (e) => { if (e.code === 'workout_date_taken') e.errors = [{ field: 'scheduled_date', message: e.detail }]; });
-    }
-    return form;
+      if (!w) for (const k in out) if (out[k] === null) delete out[k];
+      return [`/v1/plans/${p.id}/workouts${w ? `/${w.id}` : ''}`, w ? 'PATCH' : 'POST', out, w ? 'Workout saved' : 'Workout added',
+        (data) => { st.open.set(fmt.mondayOf(data.scheduled_date), true); return `[data-edit="${data.id}"]`; }];
+    });
   }
 
   // Deleting (a modal dialog; "Keep it" has the focus)
@@ -310,16 +291,14 @@ export async function render(main) {
       try {
         await api(path, { method: 'DELETE', signal });
         dialog.close();
-        st.editing = null;
-        toast(done);
-        await reload(focus);
+        await changed(done, focus);
       } catch (e) {
         yes.disabled = false;
         if (e.name !== 'AbortError') error.textContent = e.detail ?? String(e);
       }
     });
     replace(dialog, h('h2', { id: 'plan-confirm-title' }, title), h('p', {}, text), error,
-      h('div', { class: 'plan-actions' }, yes, btn('Keep it', 'secondary', () => dialog.close(), { autofocus: true })));
+      h('div', { class: 'row' }, yes, btn('Keep it', 'secondary', () => dialog.close(), { autofocus: true })));
     dialog.showModal();
   }
 

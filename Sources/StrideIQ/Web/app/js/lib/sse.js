@@ -1,17 +1,14 @@
 // Server-Sent Events over a fetch Response (the coach stream is a POST, so no EventSource). Parses the
 // stream incrementally as the WHATWG spec says: lines end in CRLF, LF or CR; `data:` lines accumulate
-// (joined with "\n"); `event:` names the event (default "message"); `id:` sets the last event id; lines
-// starting with ":" are comments; a blank line dispatches. The data is JSON-decoded when it parses.
-
-export const IDLE_MESSAGE = 'The coach stopped responding. Please try again.';
+// (joined with "\n"); `event:` names the event (default "message"); lines starting with ":" are comments;
+// `id`, `retry` and unknown fields are ignored; a blank line dispatches. The data is JSON-decoded when it parses.
 
 /** Rejected with this when no byte arrived for `idleMs` (the stream is cancelled first). */
 export class StreamIdleError extends Error {
-  constructor(idleMs) {
-    super(IDLE_MESSAGE);
+  constructor() {
+    super('The coach stopped responding. Please try again.');
     this.name = 'StreamIdleError';
     this.code = 'stream_idle';
-    this.idleMs = idleMs;
   }
 }
 
@@ -20,19 +17,17 @@ function decode(text) {
 }
 
 /**
- * Reads `response.body` to its end, calling `onEvent(name, data, id)` per event.
+ * Reads `response.body` to its end, calling `onEvent(name, data)` per event.
  * Resolves when the stream ends; rejects with the AbortError when `signal` aborts, with StreamIdleError
  * when nothing arrives for `idleMs` (the body is cancelled: the request ends and the server stops).
  */
 export async function readEvents(response, { onEvent = () => {}, signal, idleMs = 135000 } = {}) {
-  if (!response.body) throw new Error('The response has no body to read.');
   const reader = response.body.getReader();
   const decoder = new TextDecoder();
 
   let buffer = '';
   let eventName = '';
   let dataLines = [];
-  let lastId = '';
   let failure = null;
   let timer = 0;
 
@@ -43,17 +38,14 @@ export async function readEvents(response, { onEvent = () => {}, signal, idleMs 
   };
   const arm = () => {
     clearTimeout(timer);
-    timer = setTimeout(() => stop(new StreamIdleError(idleMs)), idleMs);
+    timer = setTimeout(() => stop(new StreamIdleError()), idleMs);
   };
   const onAbort = () => stop(signal.reason ?? new DOMException('The stream was stopped.', 'AbortError'));
 
   const dispatch = () => {
-    const name = eventName || 'message';
-    const hasData = dataLines.length > 0;
-    const data = dataLines.join('\n');
+    if (dataLines.length) onEvent(eventName || 'message', decode(dataLines.join('\n')));
     eventName = '';
     dataLines = [];
-    if (hasData) onEvent(name, decode(data), lastId || null);
   };
 
   const line = (text) => {
@@ -65,8 +57,6 @@ export async function readEvents(response, { onEvent = () => {}, signal, idleMs 
     if (value.startsWith(' ')) value = value.slice(1);
     if (field === 'data') dataLines.push(value);
     else if (field === 'event') eventName = value;
-    else if (field === 'id' && !value.includes('\0')) lastId = value;
-    // `retry` and unknown fields are ignored.
   };
 
   // Splits complete lines off the buffer. A trailing "\r" waits for the next chunk (it may be a CRLF).

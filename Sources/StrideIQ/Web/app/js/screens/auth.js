@@ -2,263 +2,206 @@
 // what can be checked here (length in UTF-8 bytes, not the email) so the athlete sees it while typing.
 
 import { session } from '../lib/api.js';
-import { h, field, showErrors, clearErrors } from '../lib/dom.js';
+import { h, field, formError, showErrors, clearErrors } from '../lib/dom.js';
+import { waitInWords } from '../lib/format.js';
 import { navigate } from '../lib/router.js';
-import { syncTimezoneFromBrowser } from './settings.js';
+import { syncTimezoneFromBrowser, unitsField } from './settings.js';
 
 const MIN_BYTES = 8;
 const MAX_BYTES = 72;
-const encoder = new TextEncoder();
+const bytes = (text) => new TextEncoder().encode(text).length;
 
 // The email typed on one screen is offered on the other (kept in memory only, never in a URL).
 let rememberedEmail = '';
 
-export function renderSignIn(main, ctx = {}) {
-  const next = nextPath(ctx.query);
-  const email = field({
-    id: 'email', label: 'Email', type: 'email', value: rememberedEmail,
-    attrs: { autocomplete: 'email', required: true, autocapitalize: 'none', spellcheck: 'false' },
-  });
-  const password = passwordField('current-password');
-  const form = authForm('Sign in', [email, password.el]);
-
-  form.addEventListener('submit', (event) => submit(event, form, async () => {
-    const { value: e } = input(form, 'email');
-    rememberedEmail = e.trim();
-    await session.signIn(e.trim(), input(form, 'password').value);
-  }, next));
-
-  main.append(
-    h('section', { class: 'auth' },
-      h('h1', { tabindex: '-1' }, 'Sign in'),
-      h('p', { class: 'auth-lede' }, 'Welcome back. Sign in to see today’s plan and briefing.'),
-      form,
-      h('p', { class: 'auth-switch' }, 'New to StrideIQ? ', switchLink('/signup', next, 'Create an account'))),
-  );
+export function renderSignIn(main, { query } = {}) {
+  const form = authForm('Sign in', [emailField(), passwordField('current-password')]);
+  form.addEventListener('submit', (event) => submit(event, form, query, () => session.signIn(rememberEmail(form), form.password.value)));
+  page(main, form, 'Sign in', 'Welcome back. Sign in to see today’s plan and briefing.',
+    'New to StrideIQ? ', '/signup', 'Create an account', query);
 }
 
-export function renderSignUp(main, ctx = {}) {
-  const next = nextPath(ctx.query);
+export function renderSignUp(main, { query } = {}) {
   const name = field({
-    id: 'display_name', label: 'Name (optional)', value: '',
+    id: 'display_name', label: 'Name (optional)',
     hint: 'How the coach greets you.', attrs: { autocomplete: 'nickname', maxlength: '100' },
-  });
-  const email = field({
-    id: 'email', label: 'Email', type: 'email', value: rememberedEmail,
-    attrs: { autocomplete: 'email', required: true, autocapitalize: 'none', spellcheck: 'false' },
   });
   const password = passwordField('new-password');
   const rules = passwordRules();
-  password.el.append(rules.el,
+  password.append(rules.el,
     h('p', { class: 'hint' }, 'Very common passwords are refused too; that is checked when you create the account.'));
-
-  const units = unitsChoice('metric'); // the API's default; one tap to change
-  const form = authForm('Create account', [name, email, password.el, units]);
-
-  const update = () => rules.update(input(form, 'password').value, input(form, 'email').value);
-  input(form, 'password').addEventListener('input', update);
-  input(form, 'email').addEventListener('input', update);
+  // The API's default units; one tap to change.
+  const form = authForm('Create account', [name, emailField(), password, unitsField('Distances in', 'metric')]);
+  const update = () => rules.update(form.password.value, form.email.value);
+  form.password.addEventListener('input', update);
+  form.email.addEventListener('input', update);
   update();
 
-  form.addEventListener('submit', (event) => submit(event, form, async () => {
-    const e = input(form, 'email').value.trim();
-    rememberedEmail = e;
-    const displayName = input(form, 'display_name').value.trim();
-    const body = {
-      email: e,
-      password: input(form, 'password').value,
-      units: form.elements.units.value || 'metric',
-    };
-    if (displayName) body.display_name = displayName;
-    const zone = browserZone();
-    if (zone) body.timezone = zone;
-    await session.signUp(body);
-  }, next));
-
-  main.append(
-    h('section', { class: 'auth' },
-      h('h1', { tabindex: '-1' }, 'Create your account'),
-      h('p', { class: 'auth-lede' }, 'Daily check-ins, your runs and a coach that knows both.'),
-      form,
-      h('p', { class: 'auth-switch' }, 'Already have an account? ', switchLink('/signin', next, 'Sign in'))),
-  );
+  form.addEventListener('submit', (event) => submit(event, form, query, () => session.signUp({
+    email: rememberEmail(form),
+    password: form.password.value,
+    units: form.elements.units.value,
+    display_name: form.display_name.value.trim() || undefined,
+    timezone: Intl.DateTimeFormat().resolvedOptions().timeZone || undefined,
+  })));
+  page(main, form, 'Create your account', 'Daily check-ins, your runs and a coach that knows both.',
+    'Already have an account? ', '/signin', 'Sign in', query);
 }
 
-// ---- the form and its submission ------------------------------------------------------------------------
+function page(main, form, title, lede, question, path, linkText, query) {
+  const next = nextPath(query);
+  const link = h('a', {
+    href: next ? `${path}?next=${encodeURIComponent(next)}` : path,
+    on: { click: () => rememberEmail(form) },
+  }, linkText);
+  main.append(h('section', { class: 'auth' },
+    h('h1', { tabindex: '-1' }, title),
+    h('p', { class: 'auth-lede' }, lede),
+    form,
+    h('p', { class: 'auth-switch' }, question, link)));
+}
+
+// ---- the form and its submission
 
 function authForm(submitLabel, fields) {
-  return h('form', { class: 'auth-form', novalidate: true },
-    h('div', { class: 'form-error', 'data-testid': 'form-error', role: 'alert' }),
-    ...fields,
+  return h('form', { class: 'auth-form card', novalidate: true },
+    formError(),
+    fields,
     h('button', { type: 'submit', class: 'auth-submit' }, submitLabel));
 }
 
-async function submit(event, form, action, next) {
+function rememberEmail(form) {
+  rememberedEmail = form.email.value.trim();
+  return rememberedEmail;
+}
+
+async function submit(event, form, query, action) {
   event.preventDefault();
-  const button = form.querySelector('button[type="submit"]');
+  const button = form.querySelector('[type="submit"]');
   if (button.disabled) return;
   clearErrors(form);
   button.disabled = true;
-  form.setAttribute('aria-busy', 'true');
+  form.ariaBusy = 'true';
   try {
     await action();
   } catch (err) {
     button.disabled = false;
-    form.removeAttribute('aria-busy');
+    form.ariaBusy = null;
     explain(form, err);
     return;
   }
-  // The lead's boot code may also sync the zone; the function is idempotent and shares one request.
+  // main.js starts the same sync; it is idempotent and shares one request. Waiting for it means the first
+  // screen already shows the athlete's zone.
   try { await syncTimezoneFromBrowser(); } catch { /* quiet: the athlete can set it in Settings */ }
-  navigate(next || '/', { replace: true });
+  navigate(nextPath(query) || '/', { replace: true });
 }
 
 /** Puts an ApiError where the athlete will read it. */
 function explain(form, err) {
-  const formError = form.querySelector('.form-error');
-  const say = (text) => { formError.textContent = text; };
-  if (err?.status === 429) {
+  const say = (text) => { form.querySelector('.form-error').textContent = text; };
+  if (err.status === 429) {
     say(`Too many attempts. ${retryText(err.retryAfter)}`);
-  } else if (err?.status === 401) {
+  } else if (err.status === 401) {
     say('Email or password is incorrect.');
-    input(form, 'password').focus();
-  } else if (err?.status === 409 && err.code === 'email_already_registered') {
-    const email = input(form, 'email');
-    const slot = form.querySelector('#email-error');
-    rememberedEmail = email.value.trim();
-    slot.replaceChildren('This email already has an account. ', h('a', { href: '/signin' }, 'Sign in instead'), '.');
-    email.setAttribute('aria-invalid', 'true');
-    email.focus();
-  } else if (err?.status === 0) {
+    form.password.focus();
+  } else if (err.code === 'email_already_registered') {
+    rememberEmail(form);
+    form.querySelector('#email-error').append('This email already has an account. ', h('a', { href: '/signin' }, 'Sign in instead'), '.');
+    form.email.setAttribute('aria-invalid', 'true');
+    form.email.focus();
+  } else if (err.status === 0) {
     say(err.detail || 'Could not reach StrideIQ. Check your connection.');
   } else if (!showErrors(form, err)) {
-    say(err?.detail || 'Something went wrong. Please try again.');
-  } else {
-    form.querySelector('[aria-invalid="true"]')?.focus();
+    say(err.detail || 'Something went wrong. Please try again.');
   }
 }
 
-/** "Try again in 14 minutes." for a short wait, "Try again at 18:42." for a long one. */
-export function retryText(seconds) {
-  if (seconds == null || !(seconds >= 0)) return 'Try again later.';
-  if (seconds < 60) {
-    const s = Math.max(1, Math.ceil(seconds));
-    return `Try again in ${s} second${s === 1 ? '' : 's'}.`;
-  }
-  const minutes = Math.ceil(seconds / 60);
-  if (minutes <= 60) return `Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`;
+/** "Try again in 14 minutes." for a wait up to an hour, "Try again at 18:42." (or "on Friday at …") beyond. */
+function retryText(seconds) {
+  if (seconds == null) return 'Try again later.';
+  if (seconds <= 3600) return `Try again in ${waitInWords(seconds)}.`;
   const at = new Date(Date.now() + seconds * 1000);
-  const sameDay = at.toDateString() === new Date().toDateString();
   const time = at.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-  return sameDay ? `Try again at ${time}.`
+  return at.toDateString() === new Date().toDateString() ? `Try again at ${time}.`
     : `Try again on ${at.toLocaleDateString([], { weekday: 'long' })} at ${time}.`;
 }
 
-// ---- fields ---------------------------------------------------------------------------------------------
+// ---- fields
+
+function emailField() {
+  return field({
+    id: 'email', label: 'Email', type: 'email', value: rememberedEmail,
+    attrs: { autocomplete: 'email', required: true, autocapitalize: 'none', spellcheck: 'false' },
+  });
+}
 
 function passwordField(autocomplete) {
   const el = field({
     id: 'password', label: 'Password', type: 'password',
     attrs: { autocomplete, required: true, spellcheck: 'false', autocapitalize: 'none' },
   });
-  const inputEl = el.querySelector('input');
-  if (autocomplete === 'new-password') {
-    inputEl.setAttribute('aria-describedby', `${inputEl.getAttribute('aria-describedby')} password-rules`);
-  }
+  const input = el.querySelector('input');
+  if (autocomplete === 'new-password') input.setAttribute('aria-describedby', 'password-error password-rules');
   const toggle = h('button', {
     type: 'button', class: 'secondary auth-reveal', 'aria-controls': 'password', 'aria-pressed': 'false',
     on: {
       click: () => {
-        const show = inputEl.type === 'password';
-        inputEl.type = show ? 'text' : 'password';
-        toggle.setAttribute('aria-pressed', String(show));
+        const show = input.type === 'password';
+        input.type = show ? 'text' : 'password';
+        toggle.ariaPressed = String(show);
         toggle.textContent = show ? 'Hide password' : 'Show password';
       },
     },
   }, 'Show password');
-  inputEl.after(toggle);
-  return { el };
+  input.after(toggle);
+  return el;
 }
 
+/** The rules as a list whose items say met / not met in words and a mark, never by colour alone. */
 function passwordRules() {
   const items = [
-    { test: (p) => bytes(p) >= MIN_BYTES, text: `At least ${MIN_BYTES} characters` },
-    { test: (p) => bytes(p) <= MAX_BYTES, text: `At most ${MAX_BYTES} bytes (accented letters and emoji count as 2–4)` },
-    { test: (p, e) => p.length > 0 && !isEmail(p, e), text: 'Not your email address' },
-  ].map((rule) => {
+    [(p) => bytes(p) >= MIN_BYTES, `At least ${MIN_BYTES} characters`],
+    [(p) => bytes(p) <= MAX_BYTES, `At most ${MAX_BYTES} bytes (accented letters and emoji count as 2–4)`],
+    [(p, e) => p.length > 0 && !isEmail(p, e), 'Not your email address'],
+  ].map(([test, text]) => {
     const mark = h('span', { class: 'rule-mark', 'aria-hidden': 'true' });
-    const state = h('span', { class: 'visually-hidden auth-sr' });
-    const li = h('li', { class: 'password-rule', 'data-ok': 'false' }, mark, ' ', rule.text, state);
-    return { rule, li, mark, state };
+    const state = h('span', { class: 'visually-hidden' });
+    return { test, mark, state, li: h('li', { class: 'password-rule' }, mark, ' ', text, state) };
   });
-  const el = h('ul', { class: 'password-rules', 'data-testid': 'password-rules', id: 'password-rules', 'aria-live': 'polite' },
-    items.map((i) => i.li));
   return {
-    el,
+    el: h('ul', { class: 'password-rules', 'data-testid': 'password-rules', id: 'password-rules', 'aria-live': 'polite' },
+      items.map((i) => i.li)),
     update(password, email) {
-      for (const { rule, li, mark, state } of items) {
-        const ok = rule.test(password, email);
-        if (li.dataset.ok === String(ok) && mark.textContent) continue;
-        li.dataset.ok = String(ok);
-        mark.textContent = ok ? '✓' : '✗';
-        state.textContent = ok ? ' — met' : ' — not met yet';
+      for (const { test, li, mark, state } of items) {
+        const ok = String(test(password, email));
+        if (li.dataset.ok === ok) continue; // unchanged: nothing new to announce
+        li.dataset.ok = ok;
+        mark.textContent = ok === 'true' ? '✓' : '✗';
+        state.textContent = ok === 'true' ? ' — met' : ' — not met yet';
       }
     },
   };
 }
 
-function unitsChoice(selected) {
-  const option = (value, label) => h('label', { class: 'auth-choice', for: `units-${value}` },
-    h('input', { type: 'radio', name: 'units', id: `units-${value}`, value, checked: value === selected }),
-    ' ', label);
-  return h('fieldset', { class: 'auth-units', id: 'units', 'aria-describedby': 'units-error' },
-    h('legend', {}, 'Distances in'),
-    h('div', { class: 'row' }, option('metric', 'Kilometres (km)'), option('imperial', 'Miles (mi)')),
-    h('p', { class: 'field-error', id: 'units-error' }));
-}
-
-// ---- helpers --------------------------------------------------------------------------------------------
-
-function input(form, id) { return form.querySelector(`#${id}`); }
-
-function bytes(text) { return encoder.encode(text).length; }
+// ---- helpers
 
 /** Mirrors PasswordPolicy: the whole email or its part before the @, case-insensitively. */
 function isEmail(password, email) {
   const e = email.trim().toLowerCase();
-  if (!e) return false;
   const p = password.toLowerCase();
-  return p === e || p === e.split('@')[0];
-}
-
-function browserZone() {
-  try { return Intl.DateTimeFormat().resolvedOptions().timeZone || null; } catch { return null; }
-}
-
-function queryValue(query, key) {
-  if (!query) return null;
-  if (typeof query.get === 'function') return query.get(key);
-  return query[key] ?? null;
+  return Boolean(e) && (p === e || p === e.split('@')[0]);
 }
 
 /** The `next` query parameter when it is a path on this origin (never another site, never the auth screens). */
 function nextPath(query) {
-  const raw = queryValue(query, 'next');
-  if (!raw || typeof raw !== 'string' || !raw.startsWith('/') || raw.startsWith('//') || raw.includes('\\')) return null;
+  const raw = query?.get('next');
+  if (!raw?.startsWith('/') || raw.startsWith('//') || raw.includes('\\')) return null;
   try {
+    // The URL parser drops tabs and newlines, so "/\t/evil.example" still has to be checked for its origin.
     const url = new URL(raw, location.origin);
-    if (url.origin !== location.origin) return null;
-    if (url.pathname === '/signin' || url.pathname === '/signup') return null;
+    if (url.origin !== location.origin || ['/signin', '/signup'].includes(url.pathname)) return null;
     return url.pathname + url.search + url.hash;
   } catch {
     return null;
   }
-}
-
-function switchLink(path, next, text) {
-  const href = next ? `${path}?next=${encodeURIComponent(next)}` : path;
-  return h('a', {
-    href,
-    on: { click: () => { const e = document.getElementById('email'); if (e) rememberedEmail = e.value.trim(); } },
-  }, text);
 }

@@ -1,36 +1,25 @@
-// The coach chat: the open thread's history first, then the composer. An answer streams in as Server-Sent
-// Events (POST /v1/coach/chat/stream) and is re-rendered from its markdown on every delta; Stop aborts the
-// fetch (the server then cancels the model call) and keeps the partial answer. Without ai_consent the screen
-// explains what is sent to the model and offers to turn it on.
+// The coach chat: history first, then answers streamed (SSE) and re-rendered from their markdown per delta.
+// Stop aborts the fetch, so the server cancels the model call. Without ai_consent: what is sent, and a switch.
 import { api, session } from '../lib/api.js';
-import { h, replace, announce } from '../lib/dom.js';
+import { h, replace, announce, formError } from '../lib/dom.js';
 import { dateTime, waitInWords } from '../lib/format.js';
 import { readEvents } from '../lib/sse.js';
 import { renderMarkdown } from '../lib/markdown.js';
 
 const MAX_CHARS = 4000;
-const HISTORY_LIMIT = 100;
 
-/** How an answer ended, in words (null when it simply finished). */
+/** How an answer ended (finish_reason), in words: [with some text, with none (when it differs)]. */
 const ENDINGS = {
-  length: 'The answer reached its length limit and may be cut short.',
-  timeout: 'The coach ran out of time, so this answer may be incomplete.',
-  error: 'Something went wrong while the coach was answering.',
-  cancelled: 'Stopped before the end.',
-  shutting_down: 'The server restarted during this answer. Please ask again.',
-};
-
-/** The same when nothing at all was answered. */
-const ENDINGS_EMPTY = {
-  length: 'The answer reached its length limit before any text.',
-  timeout: 'The coach ran out of time before answering.',
-  error: 'Something went wrong before the coach could answer.',
-  cancelled: 'Stopped before the coach answered.',
+  length: ['The answer reached its length limit and may be cut short.', 'The answer reached its length limit before any text.'],
+  timeout: ['The coach ran out of time, so this answer may be incomplete.', 'The coach ran out of time before answering.'],
+  error: ['Something went wrong while the coach was answering.', 'Something went wrong before the coach could answer.'],
+  cancelled: ['Stopped before the end.', 'Stopped before the coach answered.'],
+  shutting_down: ['The server restarted during this answer. Please ask again.'],
 };
 
 function ending(reason, hasText) {
-  if (!reason || reason === 'stop') return null;
-  return (hasText ? ENDINGS[reason] : ENDINGS_EMPTY[reason] ?? ENDINGS[reason]) ?? `The answer ended early (${reason}).`;
+  const [full, empty = full] = ENDINGS[reason] ?? []; // `stop`: nothing to say
+  return hasText ? full : empty;
 }
 
 const ERROR_WORDS = {
@@ -39,60 +28,40 @@ const ERROR_WORDS = {
 };
 
 export async function render(main) {
-  const screen = h('div', { class: 'coach' });
-  const heading = h('h1', { tabindex: '-1' }, 'Coach');
-  const top = h('div', { class: 'coach-top' }, heading);
+  const top = h('div', { class: 'coach-top row spread' }, h('h1', { tabindex: '-1' }, 'Coach'));
   const body = h('div', { class: 'coach-body' });
-  screen.append(top, body);
-  main.append(screen);
-
+  main.append(h('div', { class: 'coach' }, top, body));
   let chat = null;
-  const show = async () => {
+  // The consent card also comes back when the server refuses a question for lack of consent.
+  const show = async (reason) => {
     chat?.dispose();
-    chat = null;
-    replace(top, heading);
-    if (session.athlete?.ai_consent) {
-      chat = await renderChat(body, top, showConsent);
-    } else {
-      showConsent();
-    }
+    if (session.athlete?.ai_consent) chat = await renderChat(body, top, show);
+    else renderConsent(body, reason, async () => { await show(); chat?.focus(); });
   };
-  const showConsent = (reason) => {
-    chat?.dispose();
-    chat = null;
-    replace(top, heading);
-    renderConsent(body, reason, async () => { await show(); chat?.focus(); });
-  };
-
   await show();
   return () => chat?.dispose();
 }
 
-// ---------------------------------------------------------------- consent
+// ---- consent
 
 function renderConsent(body, reason, onEnabled) {
-  const error = h('p', { class: 'form-error', role: 'alert', 'data-testid': 'form-error' });
-  const contextBox = h('div', { class: 'coach-context' }, h('p', { class: 'muted' }, 'Loading…'));
-  const details = h('details', { class: 'coach-details' },
-    h('summary', {}, 'Show exactly what would be sent'),
-    contextBox);
+  const error = formError();
+  const context = h('div', {}, h('p', { class: 'muted' }, 'Loading…'));
   let loaded = false;
-  details.addEventListener('toggle', async () => {
-    if (!details.open || loaded) return;
+  const loadContext = async (event) => {
+    if (!event.target.open || loaded) return;
     loaded = true;
     try {
       const { data } = await api('/v1/coach/context');
-      replace(contextBox,
+      replace(context,
         h('p', { class: 'muted' }, `The instructions and data the model receives with every question (your last ${data.days} days, ${data.chars.toLocaleString()} characters):`),
         h('pre', { class: 'coach-prompt', tabindex: '0', 'aria-label': 'The text sent to the model' }, data.context));
     } catch (e) {
       loaded = false;
-      replace(contextBox, h('p', { class: 'form-error', role: 'alert' }, e?.detail ?? 'Could not load the context.'));
+      replace(context, h('p', { class: 'form-error', role: 'alert' }, e.detail ?? 'Could not load the context.'));
     }
-  });
-
-  const button = h('button', { type: 'button' }, 'Turn on the AI coach');
-  button.addEventListener('click', async () => {
+  };
+  const turnOn = async () => {
     button.disabled = true;
     error.textContent = '';
     try {
@@ -101,263 +70,195 @@ function renderConsent(body, reason, onEnabled) {
       announce('The AI coach is on.');
       await onEnabled();
     } catch (e) {
-      error.textContent = e?.detail ?? 'Could not turn the coach on. Please try again.';
+      error.textContent = e.detail ?? 'Could not turn the coach on. Please try again.';
       button.disabled = false;
     }
-  });
+  };
+  const button = h('button', { type: 'button', on: { click: turnOn } }, 'Turn on the AI coach');
 
-  replace(body, h('section', { class: 'card coach-consent', 'data-testid': 'coach-consent', 'aria-labelledby': 'coach-consent-title' },
-    h('h2', { id: 'coach-consent-title' }, 'Turn on the AI coach'),
-    reason ? h('p', { class: 'coach-note' }, reason) : null,
+  replace(body, h('section', { class: 'card coach-consent', 'data-testid': 'coach-consent', 'aria-labelledby': 'consent-title' },
+    h('h2', { id: 'consent-title' }, 'Turn on the AI coach'),
+    reason && h('p', { class: 'coach-note muted' }, reason),
     h('p', {}, 'The coach answers your questions with an AI model. To give useful answers, StrideIQ sends the model:'),
-    h('ul', {},
-      h('li', {}, 'your name, units and time zone;'),
-      h('li', {}, 'your runs of the last two weeks (distance, time, pace, heart rate) and your weekly volume over eight weeks;'),
-      h('li', {}, 'your check-ins of the last week (sleep, readiness, soreness, stress and notes);'),
-      h('li', {}, 'your training plan, goal race and goal time;'),
-      h('li', {}, 'the conversation so far.')),
+    h('ul', {}, [
+      'your name, units and time zone;',
+      'your runs of the last two weeks (distance, time, pace, heart rate) and your weekly volume over eight weeks;',
+      'your check-ins of the last week (sleep, readiness, soreness, stress and notes);',
+      'your training plan, goal race and goal time;',
+      'the conversation so far.',
+    ].map((item) => h('li', {}, item))),
     h('p', {}, 'Nothing is sent until you turn this on, and you can turn it off at any time in ',
       h('a', { href: '/settings' }, 'Settings'), '.'),
-    details,
+    h('details', { class: 'coach-details', on: { toggle: loadContext } },
+      h('summary', {}, 'Show exactly what would be sent'), context),
     error,
     h('div', { class: 'row' }, button)));
 }
 
-// ---------------------------------------------------------------- chat
+// ---- chat
 
 async function renderChat(body, top, showConsent) {
   const log = h('section', { class: 'coach-log', 'data-testid': 'coach-history', 'aria-label': 'Conversation', tabindex: '0' });
-  const errorBox = h('div', { class: 'coach-error', 'data-testid': 'coach-error', role: 'alert', hidden: true });
+  // .form-error takes no room while it is empty.
+  const errorBox = h('div', { class: 'form-error', 'data-testid': 'coach-error', role: 'alert' });
+  const showError = (text) => { errorBox.textContent = text && `⚠ ${text}`; };
   const chips = h('div', { class: 'coach-chips', role: 'group', 'aria-label': 'Suggested questions', hidden: true });
-
   const textarea = h('textarea', {
-    id: 'message', name: 'message', rows: '2', maxlength: String(MAX_CHARS), required: true,
-    autocomplete: 'off', enterkeyhint: 'send',
-    'aria-describedby': 'message-hint message-count message-error',
+    id: 'message', name: 'message', rows: '2', maxlength: MAX_CHARS, required: true, autocomplete: 'off',
+    enterkeyhint: 'send', 'aria-describedby': 'message-hint message-count message-error',
+    on: { input: updateCount, keydown: enterSends },
   });
-  const counter = h('span', { id: 'message-count', class: 'coach-count' }, `0 / ${MAX_CHARS}`);
+  const counter = h('span', { id: 'message-count', class: 'coach-count' });
   const fieldError = h('p', { class: 'field-error', id: 'message-error' });
-  const send = h('button', { type: 'submit', class: 'coach-send' }, 'Send');
-  const stop = h('button', { type: 'button', class: 'danger coach-stop', 'data-testid': 'coach-stop', hidden: true }, '■ Stop');
-  const newButton = h('button', { type: 'button', class: 'secondary coach-new' }, 'New conversation');
-
+  const send = h('button', { type: 'submit' }, 'Send');
+  const stop = h('button', { type: 'button', class: 'danger', 'data-testid': 'coach-stop', hidden: true }, '■ Stop');
+  stop.onclick = () => controller?.abort();
+  const newButton = h('button', { type: 'button', class: 'secondary', on: { click: newConversation } }, 'New conversation');
   const form = h('form', { class: 'coach-composer', novalidate: true, 'aria-label': 'Ask the coach' },
     h('div', { class: 'coach-field' },
       h('label', { for: 'message' }, 'Message'),
       textarea,
-      h('div', { class: 'coach-meta' },
-        h('span', { id: 'message-hint' }, 'Shift+Enter: new line'),
-        counter),
+      h('div', { class: 'coach-meta row spread muted' }, h('span', { id: 'message-hint' }, 'Shift+Enter: new line'), counter),
       fieldError),
     h('div', { class: 'coach-actions' }, send, stop));
-
+  form.onsubmit = (e) => { e.preventDefault(); ask(textarea.value); };
   let controller = null;
   let disposed = false;
-  let lastAnswer = null;
+  updateCount();
 
   // History first: nothing else is shown until it is here.
   replace(body, h('p', { class: 'loading' }, 'Loading the conversation…'));
-  const [history, suggestions] = await Promise.allSettled([
-    api('/v1/coach/history', { query: { limit: HISTORY_LIMIT } }),
-    api('/v1/coach/suggestions'),
+  const [history, suggestions] = await Promise.all([
+    api('/v1/coach/history', { query: { limit: 100 } }).catch((e) => showError(e.detail ?? 'Could not load the conversation.')),
+    api('/v1/coach/suggestions').catch(() => null),
   ]);
-  if (history.status === 'fulfilled') {
-    for (const m of history.value.data?.messages ?? []) {
-      if (m.role === 'user') log.append(userMessage(m.content, m.created_at));
-      else if (m.role === 'assistant') log.append(finishedAnswer(m));
-    }
-  } else {
-    showError(history.reason?.detail ?? 'Could not load the conversation.');
-  }
+  for (const m of history?.data.messages ?? []) log.append(m.role === 'user' ? userMessage(m.content, m.created_at) : finishedAnswer(m));
   if (!log.firstChild) log.append(emptyState());
-  if (suggestions.status === 'fulfilled') fillChips(suggestions.value.data?.suggestions ?? []);
+  const list = suggestions?.data.suggestions ?? [];
+  replace(chips, list.map((s) => h('button', { type: 'button', class: 'chip', title: s.description, on: { click: () => ask(s.prompt) } }, s.title)));
+  chips.hidden = !list.length;
 
-  // Chat layout: the screen fills the viewport below the top bar and only the conversation scrolls, so the
-  // heading, "New conversation" and the composer are always in view.
+  // Chat layout (coach.css): only the conversation scrolls; the heading and the composer stay in view.
   const screen = body.parentElement;
-  const main = screen.parentElement;
-  const topbar = document.querySelector('.topbar');
-  const fit = () => {
-    const cs = getComputedStyle(main);
-    const offset = (topbar?.offsetHeight ?? 0) + parseFloat(cs.paddingTop) + parseFloat(cs.paddingBottom);
-    screen.style.setProperty('--coach-offset', `${Math.ceil(offset)}px`);
-  };
-  const resize = new ResizeObserver(fit);
-  if (topbar) resize.observe(topbar);
-  fit();
   screen.classList.add('coach-chat');
-  const dock = h('div', { class: 'coach-dock' }, errorBox, chips, form);
   top.append(newButton);
-  replace(body, log, dock);
-  // Only new turns are announced, not the history that was just put in.
-  log.setAttribute('aria-live', 'polite');
-  scrollToEnd();
+  replace(body, log, h('div', { class: 'coach-dock' }, errorBox, chips, form));
+  log.setAttribute('aria-live', 'polite'); // only now: new turns are announced, the history is not
+  toEnd(log);
 
-  // ------------------------------------------------------------ events
-
-  const updateCount = () => {
+  function invalid(text) {
+    fieldError.textContent = text;
+    textarea.setAttribute('aria-invalid', 'true');
+    textarea.focus();
+  }
+  function updateCount() {
     const n = textarea.value.length;
     counter.textContent = `${n} / ${MAX_CHARS}`;
     counter.classList.toggle('near', n > MAX_CHARS - 200);
     if (n) fieldError.textContent = '';
     textarea.removeAttribute('aria-invalid');
-  };
-  textarea.addEventListener('input', updateCount);
-  textarea.addEventListener('keydown', (e) => {
+  }
+  function enterSends(e) {
     if (e.key === 'Enter' && !e.shiftKey && !e.altKey && !e.isComposing) {
       e.preventDefault();
       form.requestSubmit();
     }
-  });
-  form.addEventListener('submit', (e) => {
-    e.preventDefault();
-    ask(textarea.value);
-  });
-  stop.addEventListener('click', () => controller?.abort());
-  newButton.addEventListener('click', newConversation);
-
-  function fillChips(list) {
-    replace(chips, list.map((s) => h('button', {
-      type: 'button', class: 'chip', title: s.description || null,
-      on: { click: () => { textarea.value = s.prompt; updateCount(); ask(s.prompt); } },
-    }, s.title)));
-    chips.hidden = list.length === 0;
   }
-
-  function showError(text) {
-    errorBox.textContent = `⚠ ${text}`;
-    errorBox.hidden = false;
-  }
-  function clearError() {
-    errorBox.textContent = '';
-    errorBox.hidden = true;
-  }
-
-  function nearEnd() {
-    return log.scrollTop + log.clientHeight >= log.scrollHeight - 120;
-  }
-  function scrollToEnd() {
-    log.scrollTop = log.scrollHeight;
-  }
-
   function setStreaming(on) {
     stop.hidden = !on;
     send.hidden = on;
-    for (const chip of chips.querySelectorAll('button')) chip.disabled = on;
-    if (on) log.setAttribute('aria-busy', 'true');
-    else log.removeAttribute('aria-busy');
+    for (const chip of chips.children) chip.disabled = on;
+    log.ariaBusy = on ? 'true' : null;
   }
 
   async function newConversation() {
     controller?.abort();
     newButton.disabled = true;
-    clearError();
+    showError('');
     try {
       await api('/v1/coach/new-conversation', { method: 'POST' });
       replace(log, emptyState());
-      lastAnswer = null;
       announce('New conversation started.');
       textarea.focus();
     } catch (e) {
-      showError(e?.detail ?? 'Could not start a new conversation.');
-    } finally {
-      newButton.disabled = false;
+      showError(e.detail ?? 'Could not start a new conversation.');
     }
+    newButton.disabled = false;
   }
 
-  async function ask(raw) {
+  async function ask(message) {
     if (controller) return;
-    const message = raw;
-    if (!message.trim()) {
-      fieldError.textContent = 'Type a question first.';
-      textarea.setAttribute('aria-invalid', 'true');
-      textarea.focus();
-      return;
-    }
-    clearError();
+    if (!message.trim()) return invalid('Type a question first.');
+    showError('');
     log.querySelector('.coach-empty')?.remove();
-    lastAnswer?.removeAttribute('data-testid');
-
-    const question = userMessage(message, new Date().toISOString());
-    const answer = streamingAnswer();
-    lastAnswer = answer.node;
+    log.querySelector('[data-testid="coach-answer"]')?.removeAttribute('data-testid'); // only the newest one
+    const now = new Date().toISOString();
+    const question = userMessage(message, now);
+    const answer = answerNode(now, true);
     log.append(question, answer.node);
     textarea.value = '';
     updateCount();
-    scrollToEnd();
-
+    toEnd(log);
     const mine = new AbortController();
     controller = mine;
     setStreaming(true);
 
     let text = '';
     let done = null;
-    let frameError = null;
-    let scheduled = 0;
+    let frame = 0;
+    // At most one re-render per frame; it follows the end only when the reader was already there.
     const paint = () => {
-      scheduled = 0;
-      const follow = nearEnd();
+      frame = 0;
+      const follow = nearEnd(log);
       answer.setText(text);
-      if (follow) scrollToEnd();
+      if (follow) toEnd(log);
     };
-
+    const closed = 'The connection closed before the answer was complete.';
     try {
-      const { data: response } = await api('/v1/coach/chat/stream', {
-        method: 'POST', body: { message }, raw: true, signal: mine.signal,
-      });
+      const { data: response } = await api('/v1/coach/chat/stream', { method: 'POST', body: { message }, raw: true, signal: mine.signal });
       await readEvents(response, {
         signal: mine.signal,
         onEvent(name, data) {
-          if (name === 'delta' && typeof data?.delta === 'string') {
+          if (name === 'delta') {
             text += data.delta;
-            scheduled ||= requestAnimationFrame(paint);
-          } else if (name === 'error') {
-            frameError = data;
-            showError(ERROR_WORDS[data?.code] ?? data?.error ?? 'The coach could not answer.');
-          } else if (name === 'done') {
-            done = data;
-          }
+            frame ||= requestAnimationFrame(paint);
+          } else if (name === 'error') showError(ERROR_WORDS[data.code] ?? data.error);
+          else if (name === 'done') done = data;
         },
       });
-      cancelAnimationFrame(scheduled);
+      cancelAnimationFrame(frame);
       paint();
-      if (!done) {
-        answer.finish({ note: 'The connection closed before the answer was complete.', state: 'error' });
-        if (!frameError) showError('The connection closed before the answer was complete. Please try again.');
-      } else {
-        const reason = done.finish_reason;
-        answer.finish({ note: ending(reason, Boolean(text)), state: reason === 'stop' ? 'ok' : reason, source: done });
-        if (reason === 'error' && !frameError) showError('Something went wrong while the coach was answering. Please try again.');
-      }
-      if (disposed) return;
-      announce(text ? 'The coach has answered.' : 'The coach did not answer.');
+      const reason = done?.finish_reason;
+      if (done) answer.finish(ending(reason, text), reason === 'stop' ? 'ok' : reason, done);
+      else answer.finish(closed, 'error');
+      // A failed answer's `error` frame (sent before `done`) has already said why.
+      if (!done && !errorBox.textContent) showError(`${closed} Please try again.`);
+      if (!disposed) announce(text ? 'The coach has answered.' : 'The coach did not answer.');
     } catch (e) {
-      cancelAnimationFrame(scheduled);
+      cancelAnimationFrame(frame);
       if (disposed) return;
       answer.setText(text);
-      if (e?.name === 'AbortError') {
-        answer.finish({ note: text ? 'You stopped this answer.' : 'You stopped the coach before it answered.', state: 'stopped' });
+      if (e.name === 'AbortError') {
+        answer.finish(text ? 'You stopped this answer.' : 'You stopped the coach before it answered.', 'stopped');
         announce('Stopped.');
-      } else if (e?.code === 'stream_idle') {
-        mine.abort();
-        answer.finish({ note: 'The coach stopped responding.', state: 'error' });
+      } else if (e.code === 'stream_idle') {
+        answer.finish('The coach stopped responding.', 'error');
         showError(e.message);
-      } else if (e?.status >= 400) {
+      } else if (e.status >= 400) {
         // Refused before anything was saved: take the turn back and leave the question in the box.
         question.remove();
         answer.node.remove();
-        lastAnswer = null;
         if (!log.firstChild) log.append(emptyState());
         if (!textarea.value) { textarea.value = message; updateCount(); }
         refused(e);
       } else {
-        answer.finish({ note: 'The connection was lost.', state: 'error' });
-        showError(e?.status === 0 ? e.detail : 'The connection to the coach was lost. Check your connection and try again.');
+        answer.finish('The connection was lost.', 'error');
+        showError(e.status === 0 ? e.detail : 'The connection to the coach was lost. Check your connection and try again.');
       }
     } finally {
       if (controller === mine) controller = null;
       if (!disposed) {
-        const refocus = document.activeElement === stop || document.activeElement === document.body;
+        const refocus = [stop, document.body].includes(document.activeElement);
         setStreaming(false);
         if (refocus) textarea.focus();
       }
@@ -369,14 +270,12 @@ async function renderChat(body, top, showConsent) {
       session.setAthlete({ ...session.athlete, ai_consent: false });
       showConsent('The coach needs your consent before it can answer.');
     } else if (e.code === 'coach_busy') {
-      const wait = e.retryAfter ? ` in ${waitInWords(e.retryAfter)}` : ' in a moment';
-      showError(`The coach is busy with other answers right now. Please try again${wait}.`);
+      const wait = e.retryAfter ? `in ${waitInWords(e.retryAfter)}` : 'in a moment';
+      showError(`The coach is busy with other answers right now. Please try again ${wait}.`);
     } else if (e.code === 'coach_budget_exhausted') {
       showError("You have used up today's coach messages. You can ask again tomorrow (the count resets at midnight UTC).");
     } else if (e.status === 422) {
-      fieldError.textContent = e.errors?.[0]?.message ? `Message ${e.errors[0].message}.` : (e.detail ?? 'Check your message.');
-      textarea.setAttribute('aria-invalid', 'true');
-      textarea.focus();
+      invalid(e.errors[0] ? `Message ${e.errors[0].message}.` : e.detail ?? 'Check your message.');
     } else {
       showError(e.detail ?? 'The coach could not answer. Please try again.');
     }
@@ -387,63 +286,45 @@ async function renderChat(body, top, showConsent) {
     dispose() {
       disposed = true;
       controller?.abort();
-      resize.disconnect();
       screen.classList.remove('coach-chat');
       newButton.remove();
     },
   };
 }
 
-// ---------------------------------------------------------------- messages
+// ---- messages
+
+const nearEnd = (log) => log.scrollTop + log.clientHeight >= log.scrollHeight - 120;
+const toEnd = (log) => { log.scrollTop = log.scrollHeight; };
 
 function emptyState() {
-  return h('p', { class: 'coach-empty' }, 'No messages yet. Ask about your training, your plan or your next race.');
+  return h('p', { class: 'coach-empty muted' }, 'No messages yet. Ask about your training, your plan or your next race.');
 }
 
 function header(who, when) {
-  return h('p', { class: 'coach-who' },
-    h('span', { class: 'coach-name' }, who),
-    when ? h('time', { datetime: when }, dateTime(when)) : null);
+  return h('p', { class: 'coach-who muted' }, h('span', { class: 'coach-name' }, who), h('time', { datetime: when }, dateTime(when)));
 }
 
 function userMessage(text, when) {
-  return h('article', { class: 'coach-msg coach-user', 'aria-label': 'You' },
-    header('You', when),
+  return h('article', { class: 'coach-msg coach-user', 'aria-label': 'You' }, header('You', when),
     h('div', { class: 'coach-text' }, h('p', {}, text)));
 }
 
-function sourceLine(info) {
-  if (!info) return null;
-  if (info.source === 'offline') return 'Offline coach: written from your data, not by an AI model.';
-  return info.model ? `Answered by ${info.model}` : null;
-}
-
-function note(text, state) {
-  return text ? h('p', { class: ['coach-note', state], 'data-state': state }, text) : null;
-}
-
 function finishedAnswer(m) {
-  const reason = m.finish_reason;
-  const content = h('div', { class: 'coach-text' });
-  if (m.content) content.append(renderMarkdown(m.content));
-  else content.append(h('p', { class: 'muted' }, 'No answer.'));
-  const line = sourceLine(m);
-  return h('article', { class: 'coach-msg coach-answer', 'aria-label': 'Coach', 'data-finish': reason ?? null },
-    header('Coach', m.created_at),
-    content,
-    note(ending(reason, Boolean(m.content)), reason === 'cancelled' ? 'stopped' : 'error'),
-    line && m.content ? h('p', { class: 'coach-source' }, line) : null);
+  const answer = answerNode(m.created_at);
+  answer.setText(m.content);
+  answer.finish(ending(m.finish_reason, m.content), m.finish_reason, m);
+  return answer.node;
 }
 
-/** The answer being streamed: `coach-answer`, `data-streaming` while it grows. */
-function streamingAnswer() {
-  const content = h('div', { class: 'coach-text' });
-  const thinking = h('p', { class: 'coach-thinking pulse' }, 'The coach is thinking…');
-  content.append(thinking);
+/** A coach answer; while `streaming` it is the `coach-answer` and grows with setText(). finish() adds how it
+ * ended (`state` → data-finish: the finish_reason, `ok` for a streamed `stop`, or `stopped`) and who wrote it. */
+function answerNode(when, streaming = false) {
+  const content = h('div', { class: 'coach-text' }, streaming && h('p', { class: 'muted pulse' }, 'The coach is thinking…'));
   const node = h('article', {
-    class: 'coach-msg coach-answer', 'aria-label': 'Coach', 'data-testid': 'coach-answer',
-    'data-streaming': 'true', 'aria-busy': 'true',
-  }, header('Coach', new Date().toISOString()), content);
+    class: 'coach-msg coach-answer', 'aria-label': 'Coach', 'data-testid': streaming && 'coach-answer',
+    'data-streaming': streaming && 'true', 'aria-busy': streaming && 'true',
+  }, header('Coach', when), content);
   let shown = '';
   return {
     node,
@@ -451,25 +332,27 @@ function streamingAnswer() {
       if (text === shown) return;
       shown = text;
       replace(content, renderMarkdown(text));
+      if (!streaming) return;
       // A caret at the end of the last paragraph or list item while the answer grows.
       let last = content.lastElementChild;
-      while (last && (last.tagName === 'UL' || last.tagName === 'OL')) last = last.lastElementChild;
+      while (['UL', 'OL'].includes(last?.tagName)) last = last.lastElementChild;
       last?.append(h('span', { class: 'coach-caret', 'aria-hidden': 'true' }, '▍'));
     },
-    finish({ note: words, state, source }) {
-      const log = node.parentElement;
-      const follow = log && log.scrollTop + log.clientHeight >= log.scrollHeight - 120;
+    finish(words, state, source) {
+      const log = node.parentElement; // none yet for a history answer, none left after "New conversation"
+      const follow = log && nearEnd(log);
       content.querySelector('.coach-caret')?.remove();
       if (!shown) replace(content, h('p', { class: 'muted' }, 'No answer.'));
-      node.dataset.streaming = 'false';
-      node.removeAttribute('aria-busy');
+      if (streaming) node.dataset.streaming = 'false';
+      node.ariaBusy = null;
       if (state) node.dataset.finish = state;
-      if (state === 'stopped') node.dataset.stopped = 'true';
-      const n = note(words, state === 'stopped' || state === 'cancelled' ? 'stopped' : 'error');
-      if (n) node.append(n);
-      const line = shown ? sourceLine(source) : null;
-      if (line) node.append(h('p', { class: 'coach-source' }, line));
-      if (follow) log.scrollTop = log.scrollHeight;
+      const kind = state === 'stopped' || state === 'cancelled' ? 'stopped' : 'error';
+      if (words) node.append(h('p', { class: `coach-note muted ${kind}`, 'data-state': kind }, words));
+      // Who wrote it, once there is text: the offline coach is labelled as not an AI model.
+      const by = source?.source === 'offline' ? 'Offline coach: written from your data, not by an AI model.'
+        : source?.model && `Answered by ${source.model}`;
+      if (shown && by) node.append(h('p', { class: 'coach-source muted' }, by));
+      if (follow) toEnd(log);
     },
   };
 }

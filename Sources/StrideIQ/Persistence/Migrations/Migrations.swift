@@ -20,5 +20,7 @@ enum Migrations {
         CreateAuditLog(),
         CreateCoachThreads(),
         CreateCoachMessages(),
+        CreatePlanProposals(),
+        CreatePlanHistory(),
     ]
 }

@@ -21,6 +21,8 @@ import Testing
                 "StrideIQ.CreateAuditLog",
                 "StrideIQ.CreateCoachThreads",
                 "StrideIQ.CreateCoachMessages",
+                "StrideIQ.CreatePlanProposals",
+                "StrideIQ.CreatePlanHistory",
             ])
     }
 

@@ -1,12 +1,11 @@
-// The daily check-in (`/checkin`): sleep, readiness, soreness, stress and notes for today, prefilled when the
-// athlete already checked in (then saving edits it). Saving goes home, where the briefing shows that it is
-// being rewritten and then the new one (home.js polls for it).
+// The daily check-in (`/checkin`): today's sleep, readiness, soreness, stress and notes, prefilled when there is
+// one (saving edits it). Saving goes home, where the briefing shows it is being rewritten (home.js polls).
 import { api } from '../lib/api.js';
 import { h, field, formError, showErrors, clearErrors, toast } from '../lib/dom.js';
 import { date, todayISO } from '../lib/format.js';
 import { navigate } from '../lib/router.js';
 
-/** The 1–5 scales: the API field, the question and a word for each point (the server's labels where it has them). */
+/** The 1–5 scales: the question and a word per point (the server's labels where it has them). */
 export const SCALES = {
   readiness_1_5: { legend: 'How ready do you feel to train?', words: ['Poor', 'Low', 'Neutral', 'Good', 'High'] },
   sleep_quality_1_5: { legend: 'How well did you sleep?', words: ['Awful', 'Poor', 'OK', 'Good', 'Great'] },
@@ -14,13 +13,10 @@ export const SCALES = {
   stress_1_5: { legend: 'How stressed are you?', words: ['Calm', 'Low', 'Moderate', 'High', 'Very high'] },
 };
 
-/**
- * A 1–5 scale as a radio group: a <fieldset> with a <legend>, one labelled radio per point (number and word).
- * The radios share name=<field>; the first has id=<field> so errors find it; the error slot is <field>-error.
- */
+/** A 1–5 scale: a fieldset of labelled radios named <field>; the first has id=<field> so errors find it. */
 export function scale(name, value, legend = SCALES[name].legend) {
   const { words } = SCALES[name];
-  // Phones show only the end words under the radios; this line repeats the chosen one (radios carry it too).
+  // Phones show only the end words: this line repeats the chosen one.
   const choice = h('p', { class: 'scale-choice', 'aria-hidden': 'true' });
   const show = (v) => { choice.textContent = v ? `${v} · ${words[v - 1]}` : ''; };
   show(Number(value) || 0);
@@ -43,22 +39,18 @@ export function sleepField(value) {
   return field({ id: 'sleep_h', label: 'Hours of sleep', type: 'number', value, attrs: { inputmode: 'decimal', step: '0.1', min: '0', max: '24' } });
 }
 
-/** Reads the named fields of a form: numbers, strings, or null when empty. */
+/** The named fields of a form: numbers, notes as text, null when empty. */
 export function readFields(form, names) {
   const out = {};
   for (const name of names) {
-    const raw = form.elements.namedItem(name).value.trim(); // a RadioNodeList's value is the checked radio's, or ''
-    const n = Number(raw.replace(',', '.'));
-    // Notes stay text; a number that does not parse is sent as typed and the server explains what is wrong.
+    const raw = form.elements.namedItem(name).value.trim(); // for radios: the checked one's, or ''
+    const n = Number(raw.replace(',', '.')); // what does not parse is sent as typed: the server says what is wrong
     out[name] = raw === '' ? null : name === 'notes' || Number.isNaN(n) ? raw : n;
   }
   return out;
 }
 
-/**
- * The body to POST: the day plus the fields that have a value, and `null` for a field that had a value before
- * and was emptied (only sent fields change on the server).
- */
+/** The body to POST: the fields with a value, and null for one emptied (only sent fields change). */
 export function checkinBody(day, values, previous = null) {
   const body = { date: day };
   for (const [k, v] of Object.entries(values)) {
@@ -67,10 +59,7 @@ export function checkinBody(day, values, previous = null) {
   return body;
 }
 
-/**
- * Saves a check-in form on submit (home's quick form uses it too): at least one answer unless an existing
- * check-in is being changed, then POST and done(status). Errors show next to their fields.
- */
+/** Saves a check-in form (also home's quick form): POST, then done(status); errors go next to their fields. */
 export function onCheckinSubmit(form, names, { day, existing = null, signal, done }) {
   const submit = form.querySelector('[type=submit]');
   form.addEventListener('submit', async (event) => {

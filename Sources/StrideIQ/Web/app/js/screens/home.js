@@ -1,6 +1,5 @@
-// Home (`/`), the first screen after sign-in: today's workout, the coach briefing, the week, the check-in card,
-// the race countdown and the last run, all from GET /v1/home. The briefing is cached on the server and
-// rewritten in the background: while it is not fresh a placeholder stays and js/lib/poll.js asks again.
+// Home (`/`): today's workout, the coach briefing, the week, the check-in, the race and the last run, all from
+// GET /v1/home. The server rewrites the briefing in the background: until it is fresh, js/lib/poll.js asks again.
 import { api, session } from '../lib/api.js';
 import { h, replace, formError, toast } from '../lib/dom.js';
 import { distance, duration, paceOf, date, dateTime, weekday, todayISO } from '../lib/format.js';
@@ -13,14 +12,8 @@ const workoutName = (t) => WORKOUT[t] ?? (['easy', 'recovery', 'tempo', 'thresho
 
 const PENDING = new Set(['refreshing', 'stale', 'missing']);
 
-const BRIEFING_PARTS = [
-  ['coach_noticed', 'What your coach noticed'],
-  ['today_context', 'Today'],
-  ['workout_why', 'Why this workout'],
-  ['week_assessment', 'Your week'],
-  ['checkin_reaction', 'Your check-in'],
-  ['race_assessment', 'Your race'],
-];
+const BRIEFING_PARTS = [['coach_noticed', 'What your coach noticed'], ['today_context', 'Today'], ['workout_why', 'Why this workout'],
+  ['week_assessment', 'Your week'], ['checkin_reaction', 'Your check-in'], ['race_assessment', 'Your race']];
 
 /** Why no model wrote the briefing (`fallback_reason`), in plain words: the first prefix that matches. */
 const FALLBACK = [
@@ -170,10 +163,7 @@ export async function render(main) {
     }));
   }
 
-  return () => {
-    controller.abort();
-    stopPoll();
-  };
+  return () => { controller.abort(); stopPoll(); };
 }
 
 function paintToday(el, home) {

@@ -31,7 +31,7 @@ export async function render(main) {
   const st = { plan: null, editing: null, open: new Map(), error: null };
   let today;
 
-  async function load() {
+  async function reload(focus) {
     st.error = null;
     try {
       const active = (await api('/v1/plans', { signal })).data.plans.find((p) => p.status === 'active');
@@ -41,10 +41,6 @@ export async function render(main) {
       if (e.name === 'AbortError') throw e;
       st.error = e;
     }
-  }
-
-  async function reload(focus) {
-    await load();
     draw(focus);
   }
 
@@ -136,10 +132,11 @@ export async function render(main) {
       input('goal_time_seconds', 'Goal time (optional)', p?.goal_time_seconds && hms(p.goal_time_seconds), OFF, 'text', 'h:mm:ss, for example 3:45:00'),
     ], (bad, v) => {
       if (!v('goal_race_date')) bad('goal_race_date', 'Choose the race date.');
-      const meters = v('goal_race_distance_m') === 'custom' ? fmt.toMeters(Number(v('goal_race_distance_custom'))) : Number(v('goal_race_distance_m'));
+      const pick = v('goal_race_distance_m'), time = v('goal_time_seconds');
+      const meters = pick === 'custom' ? fmt.toMeters(Number(v('goal_race_distance_custom'))) : Number(pick);
       if (!(meters > 0)) bad('goal_race_distance_custom', 'Enter the race distance.');
-      const goal = v('goal_time_seconds') ? fmt.parseDuration(v('goal_time_seconds')) : null;
-      if (v('goal_time_seconds') && goal === null) bad('goal_time_seconds', 'Use h:mm:ss, for example 3:45:00.');
+      const goal = time ? fmt.parseDuration(time) : null;
+      if (time && goal === null) bad('goal_time_seconds', 'Use h:mm:ss, for example 3:45:00.');
       const name = v('goal_race_name');
       const out = { goal_race_name: name || null, goal_race_date: v('goal_race_date'), goal_race_distance_m: Math.round(meters * 10) / 10, goal_time_seconds: goal };
       if (!p) Object.assign(out, { name: name || `${preset(meters)?.[1] ?? fmt.distance(meters)} plan`, status: 'active', goal_race_name: name || undefined });
@@ -261,21 +258,17 @@ export async function render(main) {
       input('coach_notes', 'Notes', w?.coach_notes, NOTES, 'textarea'),
     ], (bad, v) => {
       if (!v('scheduled_date')) bad('scheduled_date', 'Choose a date.');
+      const out = { scheduled_date: v('scheduled_date'), workout_type: v('workout_type'), title: v('title') };
+      for (const k of ['phase', 'description', 'coach_notes']) out[k] = v(k) || null;
       const num = (id, parse, message) => {
-        if (!v(id)) return null;
-        const value = parse(v(id));
-        if (value === null || !Number.isFinite(value)) bad(id, message);
-        return value;
+        out[id] = v(id) ? parse(v(id)) : null;
+        if (v(id) && !Number.isFinite(out[id])) bad(id, message);
       };
       const pace = (t) => { const s = fmt.parseDuration(t.includes(':') ? t : `${t}:00`); return s && Math.round(s / per); };
-      const out = {
-        scheduled_date: v('scheduled_date'), workout_type: v('workout_type'), title: v('title'),
-        target_distance_m: num('target_distance_m', (t) => (Number(t) >= 0 ? Math.round(fmt.toMeters(Number(t))) : null), `Enter a distance in ${unit}.`),
-        target_duration_s: num('target_duration_s', fmt.parseDuration, 'Use h:mm:ss, mm:ss or minutes.'),
-        target_pace_min_s_per_km: num('target_pace_min_s_per_km', pace, 'Use min:sec, for example 5:10.'),
-        target_pace_max_s_per_km: num('target_pace_max_s_per_km', pace, 'Use min:sec, for example 5:40.'),
-        phase: v('phase') || null, description: v('description') || null, coach_notes: v('coach_notes') || null,
-      };
+      num('target_distance_m', (t) => (Number(t) >= 0 ? Math.round(fmt.toMeters(Number(t))) : null), `Enter a distance in ${unit}.`);
+      num('target_duration_s', fmt.parseDuration, 'Use h:mm:ss, mm:ss or minutes.');
+      num('target_pace_min_s_per_km', pace, 'Use min:sec, for example 5:10.');
+      num('target_pace_max_s_per_km', pace, 'Use min:sec, for example 5:40.');
       if (!w) for (const k in out) if (out[k] === null) delete out[k];
       return [`/v1/plans/${p.id}/workouts${w ? `/${w.id}` : ''}`, w ? 'PATCH' : 'POST', out, w ? 'Workout saved' : 'Workout added',
         (data) => { st.open.set(fmt.mondayOf(data.scheduled_date), true); return `[data-edit="${data.id}"]`; }];
@@ -302,7 +295,6 @@ export async function render(main) {
     dialog.showModal();
   }
 
-  await load();
-  draw();
+  await reload();
   return () => { ctl.abort(); if (dialog.open) dialog.close(); };
 }

@@ -1,27 +1,16 @@
-// Polls GET /v1/home/briefing until the briefing settles. The server never waits for a model: it answers with
-// the briefing as it stands and an ETag, and a request with `If-None-Match` for an unchanged briefing gets 304.
-// - waits 2 s, then 4, 8, 16 and 30 s (the cap) between requests;
-// - stops once `briefing_state` is `fresh` or `consent_required`;
-// - pauses while the tab is hidden and asks again as soon as it is visible;
-// - gives up after 2 minutes of polling in total (time spent hidden does not count).
-
+// Polls GET /v1/home/briefing until the briefing settles. The server never waits for a model: it answers with the
+// briefing as it stands and an ETag (`If-None-Match` on an unchanged one gets 304). Waits 2 s, then 4, 8, 16 and
+// 30 s (the cap); stops on `fresh` or `consent_required`; pauses while the tab is hidden and asks at once when it
+// is visible again; gives up after 2 minutes of polling (hidden time does not count).
 import { api } from './api.js';
 
 const SETTLED = new Set(['fresh', 'consent_required']);
 
 /**
- * pollBriefing({onUpdate, onEnd, etag}) → {stop()}
- * onUpdate(briefing) is called with every changed answer (a 200); onEnd(reason) once, with 'settled'
- * (fresh or consent_required), 'timeout' (the 2-minute cap) or 'stopped' (stop() was called).
+ * pollBriefing({onUpdate, onEnd, etag}) → {stop()}: onUpdate(briefing) on every changed answer (a 200);
+ * onEnd(reason) once: 'settled', 'timeout' (the 2-minute cap) or 'stopped' (stop(), or the session ended).
  */
-export function pollBriefing({
-  onUpdate = () => {},
-  onEnd = () => {},
-  etag = null,
-  firstDelay = 2000,
-  maxDelay = 30000,
-  budget = 120000,
-} = {}) {
+export function pollBriefing({ onUpdate = () => {}, onEnd = () => {}, etag = null, firstDelay = 2000, maxDelay = 30000, budget = 120000 } = {}) {
   let delay = firstDelay;
   let spent = 0; // ms of visible polling time used
   let since = document.hidden ? null : performance.now(); // start of the current visible stretch
@@ -67,11 +56,8 @@ export function pollBriefing({
       if (ended || e?.name === 'AbortError') return;
       if (e?.status === 401) return end('stopped'); // the session is gone; the router takes over
       if (e?.retryAfter) wait = Math.max(wait, e.retryAfter * 1000);
-    } finally {
-      controller = null;
     }
-    if (ended) return;
-    if (!document.hidden) schedule(wait);
+    if (!ended && !document.hidden) schedule(wait);
   }
 
   function onVisibility() {

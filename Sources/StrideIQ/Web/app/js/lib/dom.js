@@ -2,41 +2,28 @@
 // server, a model or an athlete wrote can turn into markup (and the CSP forbids inline script anyway).
 
 const BOOLEAN_PROPS = new Set(['checked', 'disabled', 'selected', 'required', 'hidden', 'open', 'multiple', 'readOnly']);
+const SVG = 'http://www.w3.org/2000/svg';
+
+function build(el, attrs, children) {
+  const svg = el.namespaceURI === SVG;
+  for (const [key, value] of Object.entries(attrs ?? {})) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key === 'style') throw new Error('style attributes are forbidden by the CSP: use a class');
+    if (key === 'on') for (const [event, fn] of Object.entries(value)) el.addEventListener(event, fn);
+    else if (key === 'class') el.setAttribute('class', Array.isArray(value) ? value.filter(Boolean).join(' ') : value);
+    else if (!svg && key === 'value' && 'value' in el) el.value = value;
+    else if (!svg && BOOLEAN_PROPS.has(key)) el[key] = Boolean(value);
+    else el.setAttribute(key, value === true ? '' : String(value));
+  }
+  append(el, children);
+  return el;
+}
 
 /** h('button', {class: 'primary', on: {click}}, 'Save') */
-export function h(tag, attrs = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs ?? {})) {
-    if (value === undefined || value === null || value === false) continue;
-    if (key === 'on') {
-      for (const [event, fn] of Object.entries(value)) el.addEventListener(event, fn);
-    } else if (key === 'class') {
-      el.className = Array.isArray(value) ? value.filter(Boolean).join(' ') : value;
-    } else if (key === 'value' && 'value' in el) {
-      el.value = value;
-    } else if (BOOLEAN_PROPS.has(key)) {
-      el[key] = Boolean(value);
-    } else if (key === 'style') {
-      throw new Error('style attributes are forbidden by the CSP: use a class');
-    } else {
-      el.setAttribute(key, value === true ? '' : String(value));
-    }
-  }
-  append(el, children);
-  return el;
-}
+export const h = (tag, attrs = {}, ...children) => build(document.createElement(tag), attrs, children);
 
 /** Same as h() for SVG elements. */
-export function s(tag, attrs = {}, ...children) {
-  const el = document.createElementNS('http://www.w3.org/2000/svg', tag);
-  for (const [key, value] of Object.entries(attrs ?? {})) {
-    if (value === undefined || value === null || value === false) continue;
-    if (key === 'class') el.setAttribute('class', Array.isArray(value) ? value.filter(Boolean).join(' ') : value);
-    else el.setAttribute(key, String(value));
-  }
-  append(el, children);
-  return el;
-}
+export const s = (tag, attrs = {}, ...children) => build(document.createElementNS(SVG, tag), attrs, children);
 
 function append(el, children) {
   for (const child of children.flat(Infinity)) {

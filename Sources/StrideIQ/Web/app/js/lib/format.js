@@ -122,21 +122,19 @@ export function mondayOf(isoDate) {
   return addDays(isoDate, -((d.getUTCDay() + 6) % 7));
 }
 
-/** "2 days", "1 day", "today". */
+const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** "today", "tomorrow", "in 3 days", "2 days ago". */
 export function daysFromNow(isoDate) {
   const days = Math.round((Date.parse(`${isoDate}T00:00:00Z`) - Date.parse(`${todayISO()}T00:00:00Z`)) / 86400000);
-  if (days === 0) return 'today';
-  if (days === 1) return 'tomorrow';
-  if (days === -1) return 'yesterday';
-  return days > 0 ? `in ${days} days` : `${-days} days ago`;
+  const near = { 0: 'today', 1: 'tomorrow', '-1': 'yesterday' }[days];
+  return near ?? (days > 0 ? `in ${days} days` : `${-days} days ago`);
 }
 
 /** Seconds until a moment, in words: "14 minutes", "30 seconds". */
 export function waitInWords(seconds) {
   const s = Math.max(1, Math.round(Number(seconds)));
-  if (s < 60) return `${s} second${s === 1 ? '' : 's'}`;
+  if (s < 60) return plural(s, 'second');
   const m = Math.ceil(s / 60);
-  if (m < 60) return `${m} minute${m === 1 ? '' : 's'}`;
-  const hrs = Math.ceil(m / 60);
-  return `${hrs} hour${hrs === 1 ? '' : 's'}`;
+  return m < 60 ? plural(m, 'minute') : plural(Math.ceil(m / 60), 'hour');
 }

@@ -76,7 +76,7 @@ public enum PlanBuilder {
 
     static func longRunShare(daysPerWeek: Int) -> Double { daysPerWeek <= 3 ? 0.35 : 0.30 }
 
-    static func monday(of date: LocalDate) -> LocalDate { date.adding(days: -date.weekday0) }
+    static func monday(of date: LocalDate) -> LocalDate { date.plus(days: -date.weekday0) }
 
     // MARK: - Fitness
 
@@ -276,7 +276,7 @@ public enum PlanBuilder {
             throw .tooShort(minimumWeeks: minimum, availableWeeks: available)
         }
         let n = min(available, maximumWeeks)
-        let startMonday = raceMonday.adding(days: -(n - 1) * 7)
+        let startMonday = raceMonday.plus(days: -(n - 1) * 7)
         if available > maximumWeeks {
             notes.append(
                 "The race is \(available) weeks away: the plan starts on \(startMonday) (\(maximumWeeks) weeks out); until then keep your current volume."
@@ -371,7 +371,7 @@ public enum PlanBuilder {
             distanceM: r.raceDistanceM, vdot: fit.vdot, paces: paces, profile: prof,
             raceRange: raceRange(distanceM: r.raceDistanceM, goalTimeS: r.goalTimeS, vdot: fit.vdot))
         for (i, wp) in plans.enumerated() {
-            let monday = startMonday.adding(days: i * 7)
+            let monday = startMonday.plus(days: i * 7)
             let isRaceWeek = i == n - 1
             var workouts: [GeneratedWorkout]
             if isRaceWeek {
@@ -450,7 +450,7 @@ public enum PlanBuilder {
         var fixed = longM
         var pending: [(Int, Kind)] = []
         for day in pat.runDays {
-            let date = monday.adding(days: day)
+            let date = monday.plus(days: day)
             switch kinds[day]! {
             case .long:
                 out.append(ctx.long(date: date, distanceM: longM, phase: wp.phase, recovery: wp.isRecovery))
@@ -465,7 +465,7 @@ public enum PlanBuilder {
         // Easy runs round up, the long run down: the long run stays within its share of the real week.
         let easyM = nEasy > 0 ? max(minRunM, ((wp.volumeM - fixed) / Double(nEasy) / 100).rounded(.up) * 100) : 0
         for (day, kind) in pending {
-            let date = monday.adding(days: day)
+            let date = monday.plus(days: day)
             if case .strides = kind {
                 out.append(ctx.strides(date: date, distanceM: easyM, phase: wp.phase))
             } else {
@@ -490,7 +490,7 @@ public enum PlanBuilder {
         let easyCap = max(minRunM, round100(1.25 * peakM / Double(r.daysPerWeek)))
         let easyM = nEasy > 0 ? min(easyCap, max(minRunM, round100((wp.volumeM - (hasShakeout ? shakeoutM : 0)) / Double(nEasy)))) : 0
         for (k, day) in before.enumerated() {
-            let date = monday.adding(days: day)
+            let date = monday.plus(days: day)
             if day == raceDay - 1 {
                 out.append(ctx.easy(date: date, distanceM: shakeoutM, phase: .taper, why: .shakeout))
             } else if k == 0 {
@@ -505,14 +505,17 @@ public enum PlanBuilder {
 
     static func round100(_ m: Double) -> Double { (m / 100).rounded() * 100 }
 
-    static func km(_ m: Double) -> String { String(format: "%.1f km", m / 1000) }
+    static func km(_ m: Double) -> String {
+        let tenths = Int((m / 100).rounded())
+        return "\(tenths / 10).\(tenths % 10) km"
+    }
 
     static func formatTime(_ s: Double) -> String {
         let t = Int(s.rounded())
         return t >= 3600 ? String(format: "%d:%02d:%02d", t / 3600, t / 60 % 60, t % 60) : String(format: "%d:%02d", t / 60, t % 60)
     }
 
-    static func formatPace(_ s: Int) -> String { String(format: "%d:%02d/km", s / 60, s % 60) }
+    static func formatPace(_ s: Int) -> String { "\(s / 60):\(s % 60 < 10 ? "0" : "")\(s % 60)/km" }
 }
 
 extension String {

@@ -64,7 +64,7 @@ public enum PlanInvariants {
         }
         let hardDays = Set(all.filter(\.isHard).map(\.date.dayNumber))
         for x in all where x.isHard && hardDays.contains(x.date.dayNumber + 1) {
-            v.append("hard sessions on consecutive days \(x.date) and \(x.date.adding(days: 1))")
+            v.append("hard sessions on consecutive days \(x.date) and \(x.date.plus(days: 1))")
         }
 
         // Per week.

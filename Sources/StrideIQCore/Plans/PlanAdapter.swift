@@ -197,14 +197,26 @@ public enum PlanAdapter {
             let weeks = Dictionary(grouping: sessions.filter { $0.type != .race && $0.type != .rest }) {
                 $0.date.dayNumber - $0.date.weekday0
             }
+            // Each week may rise 10 % over the last rising week; the old plan's lighter weeks (recovery, taper) stay
+            // lighter (80 % of that week) once two weeks have been rebuilt.
             var ceiling = resume / 1.10
+            var rebuilt = 0
+            var previousPlanned: Double?
             let todayMonday = today.dayNumber - today.weekday0
             for monday in weeks.keys.sorted() where monday >= todayMonday {
                 let planned = weeks[monday]!.reduce(0) { $0 + ($1.distanceM ?? 0) }
                 guard planned > 0 else { continue }
-                let target = min(planned, ceiling * 1.10)
+                let lighter = previousPlanned.map { planned < 0.9 * $0 } ?? false
+                previousPlanned = planned
+                let target: Double
+                if lighter && rebuilt >= 2 {
+                    target = min(planned, 0.8 * ceiling)
+                } else {
+                    target = min(planned, ceiling * 1.10)
+                    ceiling = max(ceiling, target)
+                    rebuilt += 1
+                }
                 factors[monday] = target / planned
-                ceiling = max(ceiling, target)
             }
         }
         let newVDOT = vdotReason != nil ? request.vdot : nil

@@ -364,6 +364,13 @@ public enum PlanBuilder {
             plans.append(WeekPlan(phase: .taper, isRecovery: false, volumeM: v, longRunM: long))
         }
         notes.append("Peak week: \(km(peakM)); taper cuts the volume by \(Int(prof.taperCut * 100)) % by race week.")
+        // Readiness: the plan never jumps past the ramp to reach it, but says so when the longest run stays short.
+        let neededLong: Double = prof.isMarathonLike ? 26000 : r.raceDistanceM > 18000 ? 14000 : r.raceDistanceM > 12000 ? 12000 : 0
+        if peakLong < neededLong {
+            notes.append(
+                "The longest run reaches only \(km(peakLong)); this distance usually asks for at least \(km(neededLong)). A later race or a shorter distance would be safer."
+            )
+        }
 
         // Workouts.
         var weeks: [GeneratedWeek] = []

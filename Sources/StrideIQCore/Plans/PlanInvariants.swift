@@ -172,6 +172,13 @@ public enum PlanInvariants {
         if let athlete = request.vdot, abs(athlete - plan.vdot) > 0.01 || plan.vdotSource != "athlete" {
             v.append("the athlete's VDOT was not used")
         }
+        if request.vdot == nil, let goal = request.goalTimeS {
+            let expected = min(max(RunningFitness.vdot(distanceM: request.raceDistanceM, timeS: Double(goal)), 20), 85)
+            if abs(expected - plan.vdot) > 0.01 || plan.vdotSource != "goal_time" { v.append("the goal time's VDOT was not used") }
+        }
+        if request.vdot == nil, request.goalTimeS == nil, plan.vdotSource != "default" || plan.notes.isEmpty {
+            v.append("a default VDOT needs the \"default\" source and a note")
+        }
         for x in all {
             if x.why.utf8.first(where: { $0 > 0x20 }) == nil { v.append("the workout on \(x.date) has no why") }
             if x.title.isEmpty { v.append("the workout on \(x.date) has no title") }

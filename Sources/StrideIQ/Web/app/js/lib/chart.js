@@ -1,15 +1,12 @@
-// An SVG bar chart that is also a table: the picture for the eye, the same numbers in a <table> (behind
-// "Show as table") for screen readers and anyone who prefers them. Each bar has a <title> with its value.
+// The same numbers in a table ("Show as table") for screen readers.
 import { h, s } from './dom.js';
 
 let nextId = 0;
 
-// The viewBox: the chart scales to its container, keeping the text readable on a phone.
-const W = 360;
-const H = 190;
-const TOP = 12, RIGHT = 8, BOTTOM = 26, LEFT = 36;
+// A small viewBox keeps the text readable when scaled to a phone.
+const W = 360, H = 190, TOP = 12, RIGHT = 8, BOTTOM = 26, LEFT = 36;
 
-/** A "nice" upper bound for the axis: 1, 2, 2.5, 5 or 10 times a power of ten, at least the largest value. */
+/** The axis top: 1, 2, 2.5, 5 or 10 times a power of ten. */
 function niceMax(max) {
   if (!(max > 0)) return 1;
   const p = 10 ** Math.floor(Math.log10(max));
@@ -18,7 +15,6 @@ function niceMax(max) {
 
 const num = (n) => (Number.isInteger(n) ? String(n) : n.toFixed(1));
 
-/** → <figure>: `labels` go under the bars (every other one when many), `longLabels` in the table and tooltips. */
 export function barChart({ labels, values, unit = '', title, longLabels = labels, categoryHeader = 'Week', valueHeader = 'Distance' }) {
   const id = `chart-${++nextId}`;
   const n = values.length;
@@ -31,7 +27,6 @@ export function barChart({ labels, values, unit = '', title, longLabels = labels
   const total = values.reduce((a, b) => a + b, 0);
   const line = (cls, v) => s('line', { class: cls, x1: LEFT, x2: W - RIGHT, y1: y(v), y2: y(v) });
   const every = n > 8 ? 2 : 1;
-
   const svg = s('svg', { class: 'chart', viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-labelledby': `${id}-title ${id}-desc` },
     s('title', { id: `${id}-title` }, `${title} (${unit})`),
     s('desc', { id: `${id}-desc` },
@@ -45,11 +40,10 @@ export function barChart({ labels, values, unit = '', title, longLabels = labels
       const height = (v / top) * plotH;
       return s('g', { class: 'chart-bar' },
         s('title', {}, `${longLabels[i]}: ${num(v)} ${unit}`),
-        // A zero still gets a hairline, so "nothing that week" reads as a bar, not as missing data.
+        // A zero gets a hairline: a bar, not missing data.
         s('rect', { x, y: y(v) - (height < 1 ? 1 : 0), width: barW, height: Math.max(1, height), rx: 2 }),
         (n - 1 - i) % every === 0 && s('text', { x: x + barW / 2, y: H - BOTTOM + 16, 'text-anchor': 'middle' }, labels[i]));
     }));
-
   const row = (label, v) => h('tr', {}, h('th', { scope: 'row' }, label), h('td', {}, num(v)));
   return h('figure', { class: 'chart-figure' },
     h('figcaption', { class: 'chart-caption' }, title),

@@ -1,7 +1,4 @@
-// A safe markdown subset for the coach's answers: paragraphs (single line breaks kept), `-`/`*`/`+` and
-// `1.`/`1)` lists, `**bold**`/`__bold__`, `*italic*`/`_italic_`; a `#` heading becomes a bold paragraph.
-// Everything is built with createElement and text nodes: the model's text is never parsed as HTML.
-// Unclosed markers stay literal, so a growing (streamed) answer can be re-rendered on every delta.
+// The model's text is never parsed as HTML. Unclosed markers stay literal, so a streamed answer re-renders per delta.
 
 const BULLET = /^\s{0,3}[-*+]\s+(.*)$/;
 const NUMBERED = /^\s{0,3}(\d{1,9})[.)]\s+(.*)$/;
@@ -9,7 +6,7 @@ const NESTED = /^\s{2,}(?:[-*+]|\d{1,9}[.)])\s+(.*)$/;
 const HEADING = /^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$/;
 const RULE = /^\s{0,3}([-*_])(\s*\1){2,}\s*$/;
 
-// Bold first (** or __), then italic (* or _). Underscores only count at word edges (snake_case stays text).
+// Underscores only count at word edges (snake_case stays text).
 const INLINE = new RegExp(
   [
     String.raw`\*\*(?=\S)([\s\S]*?\S)\*\*`,
@@ -22,11 +19,11 @@ const INLINE = new RegExp(
 
 function el(tag, children) {
   const node = document.createElement(tag);
-  for (const child of children) node.append(child);
+  node.append(...children);
   return node;
 }
 
-/** Inline markup → an array of nodes and strings (a fresh regex per call: it recurses). */
+/** A fresh regex per call: it recurses. */
 export function inline(text) {
   const out = [];
   let last = 0;
@@ -41,24 +38,13 @@ export function inline(text) {
   return out;
 }
 
-/** Lines joined with <br>, each line's inline markup rendered. */
-function lines(list) {
-  const out = [];
-  list.forEach((text, i) => {
-    if (i > 0) out.push(document.createElement('br'));
-    out.push(...inline(text.trim()));
-  });
-  return out;
-}
+const lines = (list) => list.flatMap((text, i) => [i > 0 && document.createElement('br'), ...inline(text.trim())]).filter(Boolean);
 
-/** Renders `text` (model output) as a DocumentFragment of p/ul/ol/li/strong/em/br/hr and text nodes. */
 export function renderMarkdown(text) {
   const fragment = document.createDocumentFragment();
   const source = String(text ?? '').replace(/\r\n?/g, '\n').split('\n');
-
-  let paragraph = []; // lines of the open paragraph
-  let list = null; // {node, ordered, item: [lines of the open item]}
-
+  let paragraph = [];
+  let list = null; // {node, ordered, item: [lines]}
   const closeItem = () => {
     if (list?.item) {
       list.node.append(el('li', lines(list.item)));
@@ -74,6 +60,11 @@ export function renderMarkdown(text) {
     if (paragraph.length) fragment.append(el('p', lines(paragraph)));
     paragraph = [];
   };
+  const block = (node) => {
+    closeParagraph();
+    closeList();
+    fragment.append(node);
+  };
   const openItem = (ordered, content, start) => {
     closeParagraph();
     if (list && list.ordered !== ordered) closeList();
@@ -85,7 +76,6 @@ export function renderMarkdown(text) {
     closeItem();
     list.item = [content];
   };
-
   for (const raw of source) {
     if (raw.trim() === '') {
       closeParagraph();
@@ -94,23 +84,18 @@ export function renderMarkdown(text) {
     }
     let m;
     if (RULE.test(raw)) {
-      closeParagraph();
-      closeList();
-      fragment.append(document.createElement('hr'));
+      block(el('hr', []));
     } else if (list && (m = NESTED.exec(raw))) {
-      // A nested item joins the open list (one level is enough for a chat answer).
-      closeItem();
+      closeItem(); // nested items join the open list: one level is enough for a chat
       list.item = [m[1]];
     } else if ((m = BULLET.exec(raw))) {
       openItem(false, m[1]);
     } else if ((m = NUMBERED.exec(raw))) {
       openItem(true, m[2], Number(m[1]));
     } else if ((m = HEADING.exec(raw))) {
-      closeParagraph();
-      closeList();
-      fragment.append(el('p', [el('strong', inline(m[1]))]));
+      block(el('p', [el('strong', inline(m[1]))]));
     } else if (list?.item && /^\s/.test(raw)) {
-      list.item.push(raw); // an indented continuation of the item
+      list.item.push(raw);
     } else {
       closeList();
       paragraph.push(raw);

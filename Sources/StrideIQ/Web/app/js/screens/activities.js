@@ -1,4 +1,3 @@
-// Activities: the list (filters and page in the URL, a 12-week chart), one activity, adding a run.
 import { api, session } from '../lib/api.js';
 import { h, replace, field, formError, showErrors, clearErrors, toast } from '../lib/dom.js';
 import * as fmt from '../lib/format.js';
@@ -8,19 +7,17 @@ import { barChart } from '../lib/chart.js';
 const SPORTS = [['run', 'Run'], ['walking', 'Walk'], ['hiking', 'Hike'], ['cycling', 'Ride'], ['swimming', 'Swim'],
   ['strength', 'Strength'], ['flexibility', 'Mobility'], ['other', 'Other']];
 const SPORT = Object.fromEntries(SPORTS);
-const PAGE = 20;
-const WEEKS = 12;
+const PAGE = 20, WEEKS = 12;
 const NO_FILTERS = { sport: '', since: '', until: '', page: 1 };
 
-/** Seconds east of UTC in the athlete's zone (maybe not the browser's) at the instant `ms`. */
+/** Seconds east of UTC in the athlete's zone at the instant `ms`. */
 function offsetAt(ms) {
-  const timeZone = session.athlete?.timezone || Intl.DateTimeFormat().resolvedOptions().timeZone;
-  const name = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' }).format(ms);
-  const [, sign, hh, mm] = /([+-])(\d\d):(\d\d)/.exec(name) ?? [0, '+', 0, 0];  // "GMT+05:30"; "GMT" is 0
+  const name = new Intl.DateTimeFormat('en-US', { timeZone: session.athlete?.timezone || undefined, timeZoneName: 'longOffset' }).format(ms);
+  const [, sign, hh, mm] = /([+-])(\d\d):(\d\d)/.exec(name) ?? [0, '+', 0, 0]; // "GMT" is 0
   return (sign === '-' ? -1 : 1) * (hh * 3600 + mm * 60);
 }
 
-/** A day and "HH:MM" on the athlete's wall clock → the instant (ms); asks twice, for DST changes. */
+/** A day and "HH:MM" in the athlete's zone → ms; asks twice, for DST changes. */
 function zoned(day, time = '00:00') {
   const wall = Date.parse(`${day}T${time}Z`);
   return wall - offsetAt(wall - offsetAt(wall) * 1000) * 1000;
@@ -36,8 +33,6 @@ const heading = (text) => h('h1', { tabindex: '-1' }, text);
 const problem = (e, retry) => h('div', { class: 'notice notice-error', role: 'alert' },
   h('p', {}, '⚠ Could not load: ', e.message), btn('Try again', retry, ''));
 
-// ---- the list ----
-
 function row(a) {
   const time = a.moving_time_s ?? a.duration_s;
   const stat = (label, value) => h('span', {}, h('span', { class: 'visually-hidden' }, `${label}: `), value);
@@ -52,7 +47,6 @@ function row(a) {
         a.pace_s_per_km && stat('Pace', fmt.pace(a.pace_s_per_km)))));
 }
 
-/** Distance per Monday week, the last 12 (athlete's zone and unit), 100 activities a request. */
 async function weeklyChart(sport, signal) {
   const first = fmt.addDays(fmt.mondayOf(fmt.todayISO()), -7 * (WEEKS - 1));
   const totals = new Array(WEEKS).fill(0);
@@ -80,7 +74,6 @@ export async function renderList(main, { query }) {
   const day = (k) => (/^\d{4}-\d\d-\d\d$/.test(query.get(k)) ? query.get(k) : '');
   let filters = { sport: SPORT[query.get('sport')] ? query.get('sport') : '', since: day('since'), until: day('until'),
     page: Math.max(1, Number.parseInt(query.get('page'), 10) || 1) };
-
   const form = h('form', { class: 'activity-filters', 'aria-label': 'Filter activities', novalidate: true },
     field({ id: 'sport', label: 'Sport', type: 'select', value: filters.sport, attrs: { options: [['', 'All sports'], ...SPORTS] } }),
     field({ id: 'since', label: 'From', type: 'date', value: filters.since }),
@@ -91,7 +84,7 @@ export async function renderList(main, { query }) {
   const summary = h('p', { class: 'activity-summary', role: 'status' });
   const list = h('ul', { class: 'activity-list', 'data-testid': 'activity-list' });
   const empty = h('div', { class: 'empty', hidden: true });
-  // Paging keeps the focus on a usable button (the one pressed may now be disabled).
+  // The button pressed may now be disabled: keep the focus on a usable one.
   const turn = (by) => apply({ ...filters, page: filters.page + by }).then(() => {
     const el = document.activeElement;
     if (el.disabled || el === document.body) (prev.disabled ? next : prev).focus();
@@ -100,18 +93,15 @@ export async function renderList(main, { query }) {
   const next = btn('Next →', () => turn(1));
   const pageInfo = h('span', { class: 'pager-info' });
   const pager = h('nav', { class: 'row spread pager', 'aria-label': 'Pages', hidden: true }, prev, pageInfo, next);
-
   replace(main,
     h('div', { class: 'row spread page-head' }, heading('Activities'), link('/activities/new', '+ Add a run')),
     chart, form, summary, list, empty, pager);
-
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     const f = { ...Object.fromEntries(new FormData(form)), page: 1 };
     if (f.since && f.until && f.until < f.since) showErrors(form, { errors: [{ field: 'until', message: 'Must be on or after the “From” date.' }] });
     else apply(f, f.sport !== filters.sport);
   });
-
   async function loadChart() {
     replace(chart, h('p', { class: 'muted' }, 'Loading the weekly chart…'));
     try {
@@ -120,7 +110,6 @@ export async function renderList(main, { query }) {
       if (e.name !== 'AbortError') replace(chart, problem(e, loadChart));
     }
   }
-
   async function loadPage() {
     const { since, until, sport, page } = filters;
     const q = { limit: PAGE, offset: (page - 1) * PAGE, sport,
@@ -149,24 +138,19 @@ export async function renderList(main, { query }) {
       replace(empty, problem(e, loadPage));
     }
   }
-
-  // Filters and page go into the URL (a reload keeps them) without a new render of the screen.
   async function apply(f, withChart) {
     filters = f;
     for (const k of ['sport', 'since', 'until']) form[k].value = f[k];
     clearErrors(form);
-    const q = String(new URLSearchParams(Object.entries(f).filter(([, v]) => v && v !== 1)));  // page 1: the default
+    const q = String(new URLSearchParams(Object.entries(f).filter(([, v]) => v && v !== 1)));
     history.replaceState(null, '', `/activities${q && `?${q}`}`);
     main.dataset.ready = 'false';
     await Promise.all([loadPage(), withChart && loadChart()]);
     main.dataset.ready = 'true';
   }
-
   await Promise.all([loadPage(), loadChart()]);
   return () => aborter.abort();
 }
-
-// ---- one activity ----
 
 export async function renderDetail(main, { params }) {
   let a;
@@ -178,7 +162,7 @@ export async function renderDetail(main, { params }) {
       h('p', {}, gone ? 'It may have been deleted.' : e.message));
     return;
   }
-  // Where it happened at another offset than the athlete's zone has: " (07:30 local time, UTC−05:00)".
+  // At another offset than the athlete's zone: " (07:30 local time, UTC−05:00)".
   const start = Date.parse(a.start_time);
   const o = a.utc_offset_s;
   const elsewhere = offsetAt(start) === o ? '' : ` (${hhmm(start / 1000 + o)} local time, UTC${o < 0 ? '−' : '+'}${hhmm(Math.abs(o))})`;
@@ -197,7 +181,6 @@ export async function renderDetail(main, { params }) {
     ['Source', a.source === 'manual' ? 'Added by hand' : a.source + (a.external_id ? ` (id ${a.external_id})` : '')],
     ['Recorded', a.created_at && fmt.dateTime(a.created_at)],
   ];
-
   const error = h('p', { class: 'form-error', role: 'alert' });
   const cancel = btn('Cancel', () => dialog.close());
   const confirm = btn('Delete', remove, 'danger');
@@ -206,34 +189,29 @@ export async function renderDetail(main, { params }) {
     h('p', { id: 'delete-desc' }, `“${a.name}” on ${fmt.date(start)} will be removed for good.`),
     error, h('div', { class: 'row dialog-actions' }, cancel, confirm));
   const busy = (on) => { confirm.disabled = cancel.disabled = on; confirm.textContent = on ? 'Deleting…' : 'Delete'; };
-
   async function remove() {
     busy(true);
     try {
       await api(`/v1/activities/${a.id}`, { method: 'DELETE' });
     } catch (e) {
-      if (e.status !== 404) { error.textContent = e.message; return busy(false); }  // 404: gone already
+      if (e.status !== 404) { error.textContent = e.message; return busy(false); } // 404: gone already
     }
     dialog.close();
     toast(`Deleted “${a.name}”.`);
     navigate('/activities');
   }
-
   replace(main, back(), heading(a.name),
-    // A value the API left out (null) leaves its box out.
     h('dl', { class: 'activity-facts' }, facts.map(([k, v]) => v && h('div', {}, h('dt', {}, k), h('dd', {}, v)))),
     btn('Delete activity', () => { error.textContent = ''; dialog.showModal(); }, 'danger'),
     dialog);
   return () => dialog.open && dialog.close();
 }
 
-// ---- adding a run ----
-
 export function renderNew(main) {
   const unit = fmt.units();
   const example = unit === 'mi' ? '6.2' : '10.5';
   const today = fmt.todayISO();
-  const optional = { autocomplete: 'off' };  // no autofill of old values
+  const optional = { autocomplete: 'off' };
   const duplicate = h('div', { class: 'notice', role: 'alert', hidden: true });
   const save = h('button', {}, 'Save run');
   const form = h('form', { class: 'activity-form', novalidate: true },
@@ -249,17 +227,14 @@ export function renderNew(main) {
     formError(), duplicate,
     h('div', { class: 'row' }, save, link('/activities', 'Cancel', 'button secondary')));
   replace(main, back(), heading('Add a run'), form);
-
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     duplicate.hidden = true;
-    // The fields in the form's order.
     const [day, time, sport, distanceText, duration, name, hr] = [...new FormData(form).values()].map((v) => v.trim());
     const distance = Number(distanceText.replace(',', '.'));
     const seconds = fmt.parseDuration(duration);
     const errors = [];
     const fail = (f, message) => errors.push({ field: f, message });
-    // Date and time inputs give '' or a valid value.
     if (!day) fail('local_date', 'Enter the date of the run.');
     if (!time) fail('start_time', 'Enter the time it started.');
     if (distanceText ? !(distance > 0 && distance < 1e4) : !['strength', 'flexibility', 'other'].includes(sport)) fail('distance_m', `Enter the distance in ${unit}, e.g. ${example}.`);
@@ -281,7 +256,7 @@ export function renderNew(main) {
     } catch (err) {
       save.disabled = false;
       const existing = err.status === 409 && err.data?.existing_activity_id;
-      if (!existing) return showErrors(form, err);  // the API's field errors, next to their fields
+      if (!existing) return showErrors(form, err);
       const go = h('a', { href: `/activities/${existing}`, 'data-testid': 'duplicate-link' }, 'View the existing activity');
       replace(duplicate,
         h('p', {}, 'This run is already recorded: an activity starting within 2 minutes of it, with about the same distance, exists.'),

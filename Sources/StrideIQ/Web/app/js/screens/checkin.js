@@ -1,11 +1,9 @@
-// The daily check-in (`/checkin`): today's sleep, readiness, soreness, stress and notes, prefilled when there is
-// one (saving edits it). Saving goes home, where the briefing shows it is being rewritten (home.js polls).
 import { api } from '../lib/api.js';
 import { h, field, formError, showErrors, clearErrors, toast } from '../lib/dom.js';
 import { date, todayISO } from '../lib/format.js';
 import { navigate } from '../lib/router.js';
 
-/** The 1–5 scales: the question and a word per point (the server's labels where it has them). */
+/** The server's labels where it has them. */
 export const SCALES = {
   readiness_1_5: { legend: 'How ready do you feel to train?', words: ['Poor', 'Low', 'Neutral', 'Good', 'High'] },
   sleep_quality_1_5: { legend: 'How well did you sleep?', words: ['Awful', 'Poor', 'OK', 'Good', 'Great'] },
@@ -13,7 +11,7 @@ export const SCALES = {
   stress_1_5: { legend: 'How stressed are you?', words: ['Calm', 'Low', 'Moderate', 'High', 'Very high'] },
 };
 
-/** A 1–5 scale: a fieldset of labelled radios named <field>; the first has id=<field> so errors find it. */
+/** Radios named <field>; the first has id=<field> so errors find it. */
 export function scale(name, value, legend = SCALES[name].legend) {
   const { words } = SCALES[name];
   // Phones show only the end words: this line repeats the chosen one.
@@ -34,32 +32,28 @@ export function scale(name, value, legend = SCALES[name].legend) {
     h('p', { class: 'field-error', id: `${name}-error` }));
 }
 
-/** The sleep-hours input (hours, decimals allowed; the server checks 0–24). */
 export function sleepField(value) {
   return field({ id: 'sleep_h', label: 'Hours of sleep', type: 'number', value, attrs: { inputmode: 'decimal', step: '0.1', min: '0', max: '24' } });
 }
 
-/** The named fields of a form: numbers, notes as text, null when empty. */
 export function readFields(form, names) {
   const out = {};
   for (const name of names) {
-    const raw = form.elements.namedItem(name).value.trim(); // for radios: the checked one's, or ''
-    const n = Number(raw.replace(',', '.')); // what does not parse is sent as typed: the server says what is wrong
+    const raw = form.elements.namedItem(name).value.trim();
+    const n = Number(raw.replace(',', '.')); // unparsable: sent as typed, the server says why
     out[name] = raw === '' ? null : name === 'notes' || Number.isNaN(n) ? raw : n;
   }
   return out;
 }
 
-/** The body to POST: the fields with a value, and null for one emptied (only sent fields change). */
+/** null for a field emptied, as only sent fields change. */
 export function checkinBody(day, values, previous = null) {
   const body = { date: day };
-  for (const [k, v] of Object.entries(values)) {
-    if (v !== null || previous?.[k] != null) body[k] = v;
-  }
+  for (const [k, v] of Object.entries(values)) if (v !== null || previous?.[k] != null) body[k] = v;
   return body;
 }
 
-/** Saves a check-in form (also home's quick form): POST, then done(status); errors go next to their fields. */
+/** Also home's quick form. */
 export function onCheckinSubmit(form, names, { day, existing = null, signal, done }) {
   const submit = form.querySelector('[type=submit]');
   form.addEventListener('submit', async (event) => {
@@ -69,16 +63,15 @@ export function onCheckinSubmit(form, names, { day, existing = null, signal, don
     if (!existing && Object.values(values).every((v) => v === null)) {
       return showErrors(form, { errors: [], detail: 'Answer at least one question before saving.' });
     }
-    submit.disabled = true;
-    submit.setAttribute('aria-busy', 'true');
+    const busy = (on) => { submit.disabled = on; submit.ariaBusy = on ? 'true' : null; };
+    busy(true);
     try {
       const { status } = await api('/v1/daily-checkin', { method: 'POST', body: checkinBody(day ?? todayISO(), values, existing), signal });
       await done(status);
     } catch (e) {
       if (e.name !== 'AbortError' && form.isConnected) showErrors(form, e);
     } finally {
-      submit.disabled = false;
-      submit.removeAttribute('aria-busy');
+      busy(false);
     }
   });
   return form;
@@ -101,7 +94,6 @@ export async function render(main) {
       hint: 'Anything your coach should know: niggles, travel, how the legs feel.', attrs: { maxlength: '2000', rows: '3' },
     }),
     h('div', { class: 'row' }, h('button', { type: 'submit' }, existing ? 'Save changes' : 'Save check-in'), h('a', { href: '/', class: 'button secondary' }, 'Cancel')));
-
   onCheckinSubmit(form, ['sleep_h', 'sleep_quality_1_5', 'readiness_1_5', 'soreness_1_5', 'stress_1_5', 'notes'], {
     day, existing, signal,
     done: (status) => {
@@ -109,13 +101,11 @@ export async function render(main) {
       navigate('/');
     },
   });
-
   main.append(
     h('h1', { id: 'checkin-title', tabindex: '-1' }, 'Daily check-in'),
     h('p', { class: 'muted' }, existing
       ? `You checked in today (${date(day)}). Change anything and save.`
       : `How are you today (${date(day)})? A few taps help your coach shape the day.`),
     form);
-
   return () => controller.abort();
 }

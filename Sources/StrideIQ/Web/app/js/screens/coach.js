@@ -1,5 +1,4 @@
-// The coach chat: history first, then answers streamed (SSE) and re-rendered from their markdown per delta.
-// Stop aborts the fetch, so the server cancels the model call. Without ai_consent: what is sent, and a switch.
+// Stop aborts the fetch, so the server cancels the model call.
 import { api, session } from '../lib/api.js';
 import { h, replace, announce, formError } from '../lib/dom.js';
 import { dateTime, waitInWords } from '../lib/format.js';
@@ -8,7 +7,7 @@ import { renderMarkdown } from '../lib/markdown.js';
 
 const MAX_CHARS = 4000;
 
-/** How an answer ended (finish_reason), in words: [with some text, with none (when it differs)]. */
+/** finish_reason in words: [with some text, with none (when it differs)]. */
 const ENDINGS = {
   length: ['The answer reached its length limit and may be cut short.', 'The answer reached its length limit before any text.'],
   timeout: ['The coach ran out of time, so this answer may be incomplete.', 'The coach ran out of time before answering.'],
@@ -32,7 +31,6 @@ export async function render(main) {
   const body = h('div', { class: 'coach-body' });
   main.append(h('div', { class: 'coach' }, top, body));
   let chat = null;
-  // The consent card also comes back when the server refuses a question for lack of consent.
   const show = async (reason) => {
     chat?.dispose();
     if (session.athlete?.ai_consent) chat = await renderChat(body, top, show);
@@ -41,8 +39,6 @@ export async function render(main) {
   await show();
   return () => chat?.dispose();
 }
-
-// ---- consent
 
 function renderConsent(body, reason, onEnabled) {
   const error = formError();
@@ -75,7 +71,6 @@ function renderConsent(body, reason, onEnabled) {
     }
   };
   const button = h('button', { type: 'button', on: { click: turnOn } }, 'Turn on the AI coach');
-
   replace(body, h('section', { class: 'card coach-consent', 'data-testid': 'coach-consent', 'aria-labelledby': 'consent-title' },
     h('h2', { id: 'consent-title' }, 'Turn on the AI coach'),
     reason && h('p', { class: 'coach-note muted' }, reason),
@@ -95,11 +90,8 @@ function renderConsent(body, reason, onEnabled) {
     h('div', { class: 'row' }, button)));
 }
 
-// ---- chat
-
 async function renderChat(body, top, showConsent) {
   const log = h('section', { class: 'coach-log', 'data-testid': 'coach-history', 'aria-label': 'Conversation', tabindex: '0' });
-  // .form-error takes no room while it is empty.
   const errorBox = h('div', { class: 'form-error', 'data-testid': 'coach-error', role: 'alert' });
   const showError = (text) => { errorBox.textContent = text && `⚠ ${text}`; };
   const chips = h('div', { class: 'coach-chips', role: 'group', 'aria-label': 'Suggested questions', hidden: true });
@@ -122,11 +114,8 @@ async function renderChat(body, top, showConsent) {
       fieldError),
     h('div', { class: 'coach-actions' }, send, stop));
   form.onsubmit = (e) => { e.preventDefault(); ask(textarea.value); };
-  let controller = null;
-  let disposed = false;
+  let controller = null, disposed = false;
   updateCount();
-
-  // History first: nothing else is shown until it is here.
   replace(body, h('p', { class: 'loading' }, 'Loading the conversation…'));
   const [history, suggestions] = await Promise.all([
     api('/v1/coach/history', { query: { limit: 100 } }).catch((e) => showError(e.detail ?? 'Could not load the conversation.')),
@@ -137,15 +126,12 @@ async function renderChat(body, top, showConsent) {
   const list = suggestions?.data.suggestions ?? [];
   replace(chips, list.map((s) => h('button', { type: 'button', class: 'chip', title: s.description, on: { click: () => ask(s.prompt) } }, s.title)));
   chips.hidden = !list.length;
-
-  // Chat layout (coach.css): only the conversation scrolls; the heading and the composer stay in view.
   const screen = body.parentElement;
   screen.classList.add('coach-chat');
   top.append(newButton);
   replace(body, log, h('div', { class: 'coach-dock' }, errorBox, chips, form));
   log.setAttribute('aria-live', 'polite'); // only now: new turns are announced, the history is not
   toEnd(log);
-
   function invalid(text) {
     fieldError.textContent = text;
     textarea.setAttribute('aria-invalid', 'true');
@@ -170,7 +156,6 @@ async function renderChat(body, top, showConsent) {
     for (const chip of chips.children) chip.disabled = on;
     log.ariaBusy = on ? 'true' : null;
   }
-
   async function newConversation() {
     controller?.abort();
     newButton.disabled = true;
@@ -185,7 +170,6 @@ async function renderChat(body, top, showConsent) {
     }
     newButton.disabled = false;
   }
-
   async function ask(message) {
     if (controller) return;
     if (!message.trim()) return invalid('Type a question first.');
@@ -202,11 +186,8 @@ async function renderChat(body, top, showConsent) {
     const mine = new AbortController();
     controller = mine;
     setStreaming(true);
-
-    let text = '';
-    let done = null;
-    let frame = 0;
-    // At most one re-render per frame; it follows the end only when the reader was already there.
+    let text = '', done = null, frame = 0;
+    // One re-render per frame; follow the end only if the reader was there.
     const paint = () => {
       frame = 0;
       const follow = nearEnd(log);
@@ -231,7 +212,7 @@ async function renderChat(body, top, showConsent) {
       const reason = done?.finish_reason;
       if (done) answer.finish(ending(reason, text), reason === 'stop' ? 'ok' : reason, done);
       else answer.finish(closed, 'error');
-      // A failed answer's `error` frame (sent before `done`) has already said why.
+      // A failed answer's `error` frame has already said why.
       if (!done && !errorBox.textContent) showError(`${closed} Please try again.`);
       if (!disposed) announce(text ? 'The coach has answered.' : 'The coach did not answer.');
     } catch (e) {
@@ -245,7 +226,7 @@ async function renderChat(body, top, showConsent) {
         answer.finish('The coach stopped responding.', 'error');
         showError(e.message);
       } else if (e.status >= 400) {
-        // Refused before anything was saved: take the turn back and leave the question in the box.
+        // Refused, nothing saved: take the turn back, keep the question in the box.
         question.remove();
         answer.node.remove();
         if (!log.firstChild) log.append(emptyState());
@@ -264,7 +245,6 @@ async function renderChat(body, top, showConsent) {
       }
     }
   }
-
   function refused(e) {
     if (e.code === 'ai_consent_required') {
       session.setAthlete({ ...session.athlete, ai_consent: false });
@@ -280,7 +260,6 @@ async function renderChat(body, top, showConsent) {
       showError(e.detail ?? 'The coach could not answer. Please try again.');
     }
   }
-
   return {
     focus: () => textarea.focus(),
     dispose() {
@@ -292,23 +271,13 @@ async function renderChat(body, top, showConsent) {
   };
 }
 
-// ---- messages
-
 const nearEnd = (log) => log.scrollTop + log.clientHeight >= log.scrollHeight - 120;
 const toEnd = (log) => { log.scrollTop = log.scrollHeight; };
 
-function emptyState() {
-  return h('p', { class: 'coach-empty muted' }, 'No messages yet. Ask about your training, your plan or your next race.');
-}
-
-function header(who, when) {
-  return h('p', { class: 'coach-who muted' }, h('span', { class: 'coach-name' }, who), h('time', { datetime: when }, dateTime(when)));
-}
-
-function userMessage(text, when) {
-  return h('article', { class: 'coach-msg coach-user', 'aria-label': 'You' }, header('You', when),
-    h('div', { class: 'coach-text' }, h('p', {}, text)));
-}
+const emptyState = () => h('p', { class: 'coach-empty muted' }, 'No messages yet. Ask about your training, your plan or your next race.');
+const header = (who, when) => h('p', { class: 'coach-who muted' }, h('span', { class: 'coach-name' }, who), h('time', { datetime: when }, dateTime(when)));
+const userMessage = (text, when) => h('article', { class: 'coach-msg coach-user', 'aria-label': 'You' }, header('You', when),
+  h('div', { class: 'coach-text' }, h('p', {}, text)));
 
 function finishedAnswer(m) {
   const answer = answerNode(m.created_at);
@@ -317,8 +286,7 @@ function finishedAnswer(m) {
   return answer.node;
 }
 
-/** A coach answer; while `streaming` it is the `coach-answer` and grows with setText(). finish() adds how it
- * ended (`state` → data-finish: the finish_reason, `ok` for a streamed `stop`, or `stopped`) and who wrote it. */
+/** finish() `state`: the finish_reason, `ok` for a streamed `stop`, or `stopped`. */
 function answerNode(when, streaming = false) {
   const content = h('div', { class: 'coach-text' }, streaming && h('p', { class: 'muted pulse' }, 'The coach is thinking…'));
   const node = h('article', {
@@ -333,13 +301,12 @@ function answerNode(when, streaming = false) {
       shown = text;
       replace(content, renderMarkdown(text));
       if (!streaming) return;
-      // A caret at the end of the last paragraph or list item while the answer grows.
       let last = content.lastElementChild;
       while (['UL', 'OL'].includes(last?.tagName)) last = last.lastElementChild;
       last?.append(h('span', { class: 'coach-caret', 'aria-hidden': 'true' }, '▍'));
     },
     finish(words, state, source) {
-      const log = node.parentElement; // none yet for a history answer, none left after "New conversation"
+      const log = node.parentElement; // none for a history answer or after "New conversation"
       const follow = log && nearEnd(log);
       content.querySelector('.coach-caret')?.remove();
       if (!shown) replace(content, h('p', { class: 'muted' }, 'No answer.'));
@@ -348,7 +315,6 @@ function answerNode(when, streaming = false) {
       if (state) node.dataset.finish = state;
       const kind = state === 'stopped' || state === 'cancelled' ? 'stopped' : 'error';
       if (words) node.append(h('p', { class: `coach-note muted ${kind}`, 'data-state': kind }, words));
-      // Who wrote it, once there is text: the offline coach is labelled as not an AI model.
       const by = source?.source === 'offline' ? 'Offline coach: written from your data, not by an AI model.'
         : source?.model && `Answered by ${source.model}`;
       if (shown && by) node.append(h('p', { class: 'coach-source muted' }, by));

@@ -1,5 +1,4 @@
-// Home (`/`): today's workout, the coach briefing, the week, the check-in, the race and the last run, all from
-// GET /v1/home. The server rewrites the briefing in the background: until it is fresh, js/lib/poll.js asks again.
+// poll.js follows a briefing being rewritten.
 import { api, session } from '../lib/api.js';
 import { h, replace, formError, toast } from '../lib/dom.js';
 import { distance, duration, paceOf, date, dateTime, weekday, todayISO } from '../lib/format.js';
@@ -15,7 +14,7 @@ const PENDING = new Set(['refreshing', 'stale', 'missing']);
 const BRIEFING_PARTS = [['coach_noticed', 'What your coach noticed'], ['today_context', 'Today'], ['workout_why', 'Why this workout'],
   ['week_assessment', 'Your week'], ['checkin_reaction', 'Your check-in'], ['race_assessment', 'Your race']];
 
-/** Why no model wrote the briefing (`fallback_reason`), in plain words: the first prefix that matches. */
+/** `fallback_reason` in words: the first prefix that matches. */
 const FALLBACK = [
   ['no_llm_configured', 'No AI model is set up on this server.'],
   ['circuit_open', 'The AI model failed several times in a row, so it is paused for a while.'],
@@ -29,10 +28,9 @@ const link = (href, text) => h('a', { href }, text);
 const linkLine = (href, text, ...rest) => h('p', {}, link(href, text), ...rest);
 const icon = (text) => h('span', { 'aria-hidden': 'true' }, text);
 
-/** One label/value pair of a .facts list (a <ul>: no <div> inside <dl>, which older axe rejects). */
+/** A .facts pair (a <ul>: older axe rejects <div> inside <dl>). */
 const fact = (label, ...value) => h('li', {}, h('span', { class: 'fact-k' }, label), ' ', h('span', { class: 'fact-v' }, value));
 
-/** A home card: its heading stays, paint(...children) replaces what follows it. */
 function card(testid, id, title, attrs) {
   const heading = h('h2', { id, tabindex: '-1' }, title);
   const el = h('section', { class: 'card', 'data-testid': testid, 'aria-labelledby': id, ...attrs });
@@ -43,17 +41,13 @@ function card(testid, id, title, attrs) {
 export async function render(main) {
   const controller = new AbortController();
   const { signal } = controller;
-  let poller = null;
-  let timedOut = false; // the poller gave up (2 minutes)
-  let briefing = null;
-
+  let poller = null, timedOut = false, briefing = null;
   const today = card('home-today', 'today-title', 'Today’s workout');
   const brief = card('home-briefing', 'briefing-title', 'Coach briefing', { 'aria-live': 'polite' });
   const week = card('home-week', 'week-title', 'This week');
   const checkin = card('home-checkin', 'checkin-card-title', 'Check-in');
   const race = card('home-race', 'race-title', 'Race');
   const lastRun = card('home-last-run', 'last-run-title', 'Last run');
-
   const { data } = await api('/v1/home', { signal });
   const name = session.athlete?.display_name;
   main.append(
@@ -62,7 +56,6 @@ export async function render(main) {
       h('p', { class: 'muted' }, date(todayISO(), { weekday: 'long', day: 'numeric', month: 'long' }), name && ` · Hello, ${name}`)),
     h('div', { class: 'home-grid' }, today, brief, week, checkin, race, lastRun));
   paint(data);
-
   function paint(home) {
     paintToday(today, home);
     paintWeek(week, home.week);
@@ -74,7 +67,6 @@ export async function render(main) {
     if (PENDING.has(home.briefing_state)) startPoll();
     else stopPoll();
   }
-
   function startPoll() {
     if (poller) return;
     timedOut = false;
@@ -86,37 +78,28 @@ export async function render(main) {
       },
     });
   }
-
-  function stopPoll() {
-    poller?.stop();
-    poller = null;
-  }
-
+  function stopPoll() { poller?.stop(); poller = null; }
   function paintBriefing() {
     const b = briefing, state = b.briefing_state, content = b.coach_briefing, pending = PENDING.has(state);
     brief.dataset.state = state;
     if (b.briefing_source) brief.dataset.source = b.briefing_source; else delete brief.dataset.source;
     brief.setAttribute('aria-busy', String(pending && !timedOut));
-
     if (state === 'consent_required') {
       return brief.paint(
         h('p', {}, 'Your daily briefing is written by an AI model from your training data: your runs, your plan and your check-ins. AI features are turned off for your account.'),
         linkLine('/settings', 'Turn on AI consent in Settings', ' to get a briefing each morning. You can turn it off again at any time.'));
     }
-
-    const status = !pending ? null : timedOut
+    const status = pending && (timedOut
       ? h('div', { class: 'briefing-status', role: 'status' },
         h('p', {}, content ? 'The new briefing is taking longer than usual; this is the previous one.' : 'Your briefing is taking longer than usual.'),
         h('button', { type: 'button', class: 'secondary', on: { click: () => { startPoll(); paintBriefing(); brief.querySelector('h2').focus(); } } }, 'Check again'))
       : h('p', { class: 'briefing-status pending' },
         h('span', { class: 'spinner pulse', 'aria-hidden': 'true' }, '⟳'),
-        h('span', {}, content ? 'Your coach is updating this briefing for your latest data…' : 'Your coach is writing today’s briefing…'));
-
+        h('span', {}, content ? 'Your coach is updating this briefing for your latest data…' : 'Your coach is writing today’s briefing…')));
     if (!content) {
-      return brief.paint(status ?? h('p', { class: 'muted' }, 'No briefing yet.'),
+      return brief.paint(status || h('p', { class: 'muted' }, 'No briefing yet.'),
         pending && h('div', { class: 'skeleton pulse', 'aria-hidden': 'true' }, h('span'), h('span'), h('span')));
     }
-
     const parts = BRIEFING_PARTS.filter(([key]) => content[key]);
     const rules = b.briefing_source === 'deterministic';
     brief.paint(status,
@@ -126,12 +109,11 @@ export async function render(main) {
       b.briefing_is_interim && h('p', { class: 'briefing-interim' }, icon('✎ '), 'A fuller briefing is on its way.'),
       h('p', { class: 'briefing-source' },
         h('span', { class: 'badge muted' }, rules ? 'From your data' : 'AI coach'), ' ',
-        (rules
-          ? ['Written from your training data by StrideIQ’s rules, not by an AI model.', fallbackWords(b.fallback_reason)]
-          : [`Written by an AI model${b.briefing_source_model ? ` (${b.briefing_source_model})` : ''} from your training data.`]).filter(Boolean).join(' '),
+        rules
+          ? ['Written from your training data by StrideIQ’s rules, not by an AI model.', fallbackWords(b.fallback_reason)].filter(Boolean).join(' ')
+          : `Written by an AI model${b.briefing_source_model ? ` (${b.briefing_source_model})` : ''} from your training data.`,
         b.briefing_last_updated_at ? ` Updated ${dateTime(b.briefing_last_updated_at)}.` : ''));
   }
-
   function paintCheckin(home) {
     const c = home.today_checkin;
     if (c) {
@@ -156,13 +138,12 @@ export async function render(main) {
       done: async () => {
         const { data: fresh } = await api('/v1/home', { signal });
         stopPoll();
-        paint(fresh); // the check-in queued a rewrite: the briefing shows it is refreshing and the poll restarts
+        paint(fresh); // the check-in queued a rewrite: the poll restarts
         toast('Check-in saved. Your coach is updating the briefing.');
         checkin.querySelector('h2').focus();
       },
     }));
   }
-
   return () => { controller.abort(); stopPoll(); };
 }
 
@@ -188,12 +169,11 @@ function paintToday(el, home) {
     linkLine('/plan', 'See the plan'));
 }
 
-// A day of the week: [class, icon, word]. The icon and the word carry the state; the colour only repeats it.
+// [class, icon, word]: the icon and the word carry the state, not the colour.
 function dayStatus(d, past, hasPlan) {
-  const planned = d.workout_type && d.workout_type !== 'rest';
   if (d.completed) return ['done', '✓', 'Done'];
   if (d.workout_type === 'rest') return ['rest', '–', 'Rest'];
-  if (planned) return past ? ['missed', '✗', 'Missed'] : ['planned', '○', 'Planned'];
+  if (d.workout_type) return past ? ['missed', '✗', 'Missed'] : ['planned', '○', 'Planned'];
   return ['none', '–', hasPlan ? 'Rest' : past ? 'No run' : 'Open'];
 }
 
@@ -207,7 +187,6 @@ function paintWeek(el, week) {
   const badge = WEEK_STATUS[week.status];
   const bar = week.planned_m > 0 && h('div', { class: 'week-bar', 'aria-hidden': 'true' }, h('span'));
   if (bar) bar.firstChild.style.width = `${Math.min(100, (week.completed_m / week.planned_m) * 100).toFixed(1)}%`;
-
   const days = week.days.map((d, i) => {
     const [kind, mark, word] = dayStatus(d, i < todayIndex, hasPlan);
     const planned = d.workout_type && d.workout_type !== 'rest' && `${workoutName(d.workout_type)}${d.planned_distance_m ? `, ${distance(d.planned_distance_m)}` : ''}`;
@@ -225,7 +204,6 @@ function paintWeek(el, week) {
           d.run_count > 1 && ` (${d.run_count} runs)`),
         others > 0 && h('span', { class: 'day-other' }, `+ ${others} other ${others === 1 ? 'activity' : 'activities'}`)));
   });
-
   el.paint(
     sub && h('p', { class: 'muted' }, sub),
     h('p', { class: 'week-line' }, week.trajectory_sentence, badge && [' ', h('span', { class: `badge ${badge[0]}` }, badge[1])]),

@@ -1,5 +1,4 @@
-// Plan and race: the active plan week by week (Monday–Sunday), its goal race and its workouts. Every change
-// goes to the server and the plan is read back; home reads the same data, so it follows at once.
+// Every change is read back from the server.
 import { api } from '../lib/api.js';
 import { h, replace, field, formError, showErrors, toast } from '../lib/dom.js';
 import * as fmt from '../lib/format.js';
@@ -18,7 +17,6 @@ const preset = (m) => RACES.find(([v]) => Math.abs(Number(v) - m) < 1);
 const r2 = (x) => Math.round(x * 100) / 100;
 const hms = (s) => `${Math.floor(s / 3600)}:${fmt.duration(s % 3600).padStart(5, '0')}`;
 const btn = (text, cls, click, attrs = {}) => h('button', { type: 'button', class: cls, on: { click }, ...attrs }, text);
-// field() with positional arguments: the API field name (the input's id), label, value, attributes, type, hint.
 const input = (id, label, value, attrs, type, hint) => field({ id, label, value, attrs, type, hint });
 
 export async function render(main) {
@@ -27,10 +25,9 @@ export async function render(main) {
   const body = h('div', { class: 'plan' });
   const dialog = h('dialog', { 'aria-labelledby': 'plan-confirm-title' });
   replace(main, h('h1', { tabindex: '-1' }, 'Plan and race'), body, dialog);
-  // editing: null | 'race' | 'new' | a workout id. One form at a time: inputs use the API field names as ids.
+  // editing: null | 'race' | 'new' | a workout id (one form at a time).
   const st = { plan: null, editing: null, open: new Map(), error: null };
   let today;
-
   async function reload(focus) {
     st.error = null;
     try {
@@ -43,7 +40,6 @@ export async function render(main) {
     }
     draw(focus);
   }
-
   function draw(focus) {
     today = fmt.todayISO();
     const p = st.plan;
@@ -57,22 +53,16 @@ export async function render(main) {
           st.editing === 'race' ? raceForm(null) : btn('Create a plan', null, () => edit('race', '#goal_race_name'), { id: 'plan-create' })));
     if (focus) main.querySelector(focus)?.focus();
   }
-
   function edit(what, focus) {
     st.editing = what;
     draw(focus);
   }
-
-  // After a change: close the form, say so and read the plan back.
   async function changed(text, focus) {
     st.editing = null;
     toast(text);
     await reload(focus);
   }
-
-  // The fields, the form error slot, submit and Cancel (focus back on `back`). save(bad, value) reads the inputs,
-  // calls bad(field, message) for what cannot be sent and returns [path, method, body, toast, focus(data)]; the
-  // server checks the rest and its errors show next to the fields the same way.
+  // save(bad, value) → [path, method, body, toast, focus(data)]; bad(field, message) for what cannot be sent.
   function form(label, back, fields, save) {
     const f = h('form', { class: 'plan-form', novalidate: true, on: { submit } }, fields, formError(),
       h('div', { class: 'row' }, h('button', { type: 'submit' }, label), btn('Cancel', 'secondary', () => edit(null, back))));
@@ -96,9 +86,6 @@ export async function render(main) {
     }
     return f;
   }
-
-  // Goal race
-
   function raceCard(p) {
     const goal = p.goal_time_seconds, m = p.goal_race_distance_m, known = preset(m)?.[1], name = p.goal_race_name || p.name;
     return h('section', { class: 'card plan-race', 'aria-labelledby': 'plan-race-title' },
@@ -116,7 +103,6 @@ export async function render(main) {
             `/v1/plans/${p.id}`, 'Plan deleted', 'h1'))),
       ]);
   }
-
   function raceForm(p) {
     const m = p?.goal_race_distance_m;
     const pick = m ? (preset(m)?.[0] ?? 'custom') : '42195';
@@ -144,9 +130,6 @@ export async function render(main) {
       return [p ? `/v1/plans/${p.id}` : '/v1/plans', p ? 'PATCH' : 'POST', out, p ? 'Goal race saved' : 'Plan created', () => (p ? '#race-edit' : '#plan-race-title')];
     });
   }
-
-  // Weeks
-
   function weeksSection(p) {
     const { workouts } = p, add = fmt.addDays, thisMonday = fmt.mondayOf(today);
     const byDate = new Map(workouts.map((w) => [w.scheduled_date, w]));
@@ -157,10 +140,9 @@ export async function render(main) {
     for (let mon = fmt.mondayOf(first); mon <= last && weeks.length < 104; mon = add(mon, 7)) weeks.push(mon);
     const inWeek = (d, mon) => d >= mon && d <= add(mon, 6);
     const range = (a, b) => `${fmt.date(a, DM)} – ${fmt.date(b, DM)}`;
-    // A run of past weeks without workouts folds into one line.
+    // Past weeks without workouts fold into one line.
     const emptyPast = (mon) => mon && add(mon, 6) < today && !dates.some((d) => inWeek(d, mon));
     const adding = st.editing === 'new';
-
     return h('section', { 'aria-labelledby': 'plan-weeks-title' },
       h('div', { class: 'row spread plan-head' },
         h('h2', { id: 'plan-weeks-title', tabindex: '-1' }, 'Week by week'),
@@ -198,13 +180,11 @@ export async function render(main) {
         days.length ? h('ol', { class: 'plan-days' }, days) : h('p', { class: 'empty' }, 'No workouts this week.'));
       })));
   }
-
   function dateCell(iso) {
     return h('p', { class: 'plan-day-date' },
       h('time', { datetime: iso }, h('span', { class: 'plan-wd' }, fmt.weekday(iso)), ' ', fmt.date(iso, DM)),
       iso === today && h('span', { class: 'badge badge-today' }, 'Today'));
   }
-
   function dayRow(w, p) {
     const cls = ['plan-day', w.scheduled_date === today && 'is-today'];
     if (st.editing === w.id) {
@@ -233,7 +213,6 @@ export async function render(main) {
         btn(['Delete', hidden()], 'secondary small plan-del', () => confirm('Delete this workout?', `${label}: ${w.title}. This cannot be undone.`,
           `/v1/plans/${p.id}/workouts/${w.id}`, 'Workout deleted', '#plan-weeks-title'))));
   }
-
   function workoutForm(w, p) {
     const unit = fmt.units(), per = fmt.toMeters(1) / 1000; // paces are typed per km or per mile
     const paceIn = (s) => s && fmt.duration(Math.round(s * per));
@@ -274,9 +253,6 @@ export async function render(main) {
         (data) => { st.open.set(fmt.mondayOf(data.scheduled_date), true); return `[data-edit="${data.id}"]`; }];
     });
   }
-
-  // Deleting (a modal dialog; "Keep it" has the focus)
-
   function confirm(title, text, path, done, focus) {
     const error = h('p', { class: 'form-error', role: 'alert' });
     const yes = btn('Delete', 'danger', async () => {
@@ -294,7 +270,6 @@ export async function render(main) {
       h('div', { class: 'row' }, yes, btn('Keep it', 'secondary', () => dialog.close(), { autofocus: true })));
     dialog.showModal();
   }
-
   await reload();
   return () => { ctl.abort(); if (dialog.open) dialog.close(); };
 }

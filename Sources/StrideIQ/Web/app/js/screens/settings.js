@@ -1,17 +1,13 @@
-// Settings: name, time zone, units, AI consent (GET/PATCH /v1/athlete, only changed fields are sent) and
-// sign out. Also the quiet time zone sync after the first sign-in.
-
+// Also the quiet time zone sync after a sign-in.
 import { api, session } from '../lib/api.js';
 import { h, field, formError, showErrors, clearErrors, toast, announce } from '../lib/dom.js';
 import { navigate } from '../lib/router.js';
 
-const DEFAULT_ZONE = 'UTC'; // what the API gives an account created without a zone (AuthService.register)
+const DEFAULT_ZONE = 'UTC'; // an account created without a zone (AuthService.register)
 const CHOSEN_KEY = 'strideiq.timezone-chosen.';
 
 export async function render(main) {
-  // Fresh from the server; if that fails, the session's copy is good enough to edit.
   let { data: athlete } = await api('/v1/athlete').catch(() => ({ data: session.athlete }));
-
   const consent = field({
     id: 'ai_consent', label: 'Use the AI coach', type: 'checkbox', attrs: { checked: athlete.ai_consent },
     hint: 'When on, your check-ins, runs and plan are sent to an AI model to write your daily briefing and answer '
@@ -22,32 +18,25 @@ export async function render(main) {
   const button = h('button', { type: 'submit' }, 'Save changes');
   const form = h('form', { class: 'settings-form card', 'data-testid': 'settings-form', novalidate: true },
     formError(),
-    field({
-      id: 'display_name', label: 'Name', value: athlete.display_name ?? '',
-      hint: 'How the coach greets you. Leave empty for none.', attrs: { autocomplete: 'nickname', maxlength: '100' },
-    }),
+    field({ id: 'display_name', label: 'Name', value: athlete.display_name, hint: 'How the coach greets you. Leave empty for none.', attrs: { autocomplete: 'nickname', maxlength: '100' } }),
     zoneField(athlete.timezone),
     unitsField('Distances and paces in', athlete.units),
     consent,
     h('div', { class: 'row' }, button, status));
-
   form.oninput = () => { status.textContent = ''; };
   form.onsubmit = async (event) => {
     event.preventDefault();
     if (button.disabled) return;
     clearErrors(form);
-    // Only what differs from the saved athlete; an emptied name clears it (null, as the API has no empty name).
+    // An emptied name clears it: null, the API has no empty name.
     const values = {
       display_name: form.display_name.value.trim() || null, timezone: form.timezone.value,
       units: form.elements.units.value, ai_consent: form.ai_consent.checked,
     };
     const changes = Object.fromEntries(Object.entries(values).filter(([key, value]) => value !== athlete[key]));
-    if (!Object.keys(changes).length) {
-      status.textContent = 'Nothing to save: no changes.';
-      return;
-    }
-    button.disabled = true;
     status.textContent = '';
+    if (!Object.keys(changes).length) { status.textContent = 'Nothing to save: no changes.'; return; }
+    button.disabled = true;
     try {
       ({ data: athlete } = await api('/v1/athlete', { method: 'PATCH', body: changes }));
       if (changes.timezone) markZoneChosen(athlete.id);
@@ -59,11 +48,10 @@ export async function render(main) {
     }
     button.disabled = false;
   };
-
   const signOut = h('button', { type: 'button', class: 'secondary' }, 'Sign out');
   signOut.onclick = async () => {
     signOut.disabled = true;
-    await session.signOut().catch(() => {}); // signed out locally either way
+    await session.signOut().catch(() => {}); // signed out here either way
     navigate('/signin');
   };
   main.append(
@@ -75,23 +63,19 @@ export async function render(main) {
       signOut));
 }
 
-/** Kilometres or miles as two radios (also on the sign-up form). */
 export function unitsField(legend, current) {
   const option = (value, label) => h('label', { class: 'check', for: `units-${value}` },
-    h('input', { type: 'radio', name: 'units', id: `units-${value}`, value, checked: value === current }),
-    label);
+    h('input', { type: 'radio', name: 'units', id: `units-${value}`, value, checked: value === current }), label);
   return h('fieldset', { class: 'units', id: 'units', 'aria-describedby': 'units-error' },
     h('legend', {}, legend),
     h('div', { class: 'row' }, option('metric', 'Kilometres (km)'), option('imperial', 'Miles (mi)')),
     h('p', { class: 'field-error', id: 'units-error' }));
 }
 
-// ---- time zone
-
 const deviceZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone;
 const spaced = (zone) => zone.replaceAll('_', ' ');
 
-/** The server takes IANA names with a region, or UTC (TimeZoneRules.isValid). */
+/** As TimeZoneRules.isValid. */
 const serverAccepts = (zone) => zone === 'UTC' || zone.includes('/');
 
 function zoneField(current) {
@@ -99,10 +83,7 @@ function zoneField(current) {
   const zones = new Set([current, device, ...Intl.supportedValuesOf('timeZone')].filter(serverAccepts));
   zones.delete(DEFAULT_ZONE); // first in the list
   const options = [DEFAULT_ZONE, ...[...zones].sort()].map((z) => [z, `${spaced(z)}${z === device ? ' (this device)' : ''}`]);
-  const wrapper = field({
-    id: 'timezone', label: 'Time zone', type: 'select', value: current,
-    hint: 'Your days, check-ins and weekly totals follow this zone.', attrs: { options },
-  });
+  const wrapper = field({ id: 'timezone', label: 'Time zone', type: 'select', value: current, hint: 'Your days, check-ins and weekly totals follow this zone.', attrs: { options } });
   if (device !== current && serverAccepts(device)) {
     const select = wrapper.querySelector('select');
     const use = () => {
@@ -115,15 +96,14 @@ function zoneField(current) {
   return wrapper;
 }
 
-// localStorage throws when storage is blocked: then the sync may offer the zone again, nothing worse.
+// localStorage throws when blocked: the sync may then offer the zone again.
 const zoneChosen = (id) => { try { return localStorage.getItem(CHOSEN_KEY + id) === '1'; } catch { return false; } };
-const markZoneChosen = (id) => { try { localStorage.setItem(CHOSEN_KEY + id, '1'); } catch { /* as above */ } };
+const markZoneChosen = (id) => { try { localStorage.setItem(CHOSEN_KEY + id, '1'); } catch { /* blocked */ } };
 
 let syncing = null;
 const checked = new Set();
 
-/** After a sign-in: an athlete still on the API's default zone (UTC), who never chose one here, gets the
- * browser's. Once per athlete per page, one request at a time; quiet but for a toast. True if it changed it. */
+/** An athlete on UTC who never chose a zone here gets the browser's, once per page. True if changed. */
 export async function syncTimezoneFromBrowser() {
   if (syncing) return syncing;
   const athlete = session.athlete;
@@ -136,7 +116,7 @@ export async function syncTimezoneFromBrowser() {
     toast(`Time zone set to ${spaced(zone)} from this device. Change it in Settings.`);
     return true;
   }, () => {
-    checked.delete(athlete.id); // try again after the next sign-in
+    checked.delete(athlete.id); // again after the next sign-in
     return false;
   }).finally(() => { syncing = null; });
   return syncing;

@@ -13,12 +13,12 @@ enum OpenAPIDocument {
     /// Every documented operation, in the order the document lists them.
     static let operations: [APIOperation] =
         healthOperations + authOperations + athleteOperations + activityOperations + checkinOperations + planOperations
-        + homeOperations + coachOperations
+        + planGenerationOperations + homeOperations + coachOperations
 
     /// `components.schemas`, in the order the document lists them.
     static let schemas: [(String, JSONSchema)] =
         errorSchemas + healthSchemas + authSchemas + athleteSchemas + activitySchemas + checkinSchemas + planSchemas
-        + homeSchemas + coachSchemas
+        + planGenerationSchemas + homeSchemas + coachSchemas
 
     static let tags: [(String, String)] = [
         ("Health", "Liveness, readiness and this document."),

@@ -24,7 +24,8 @@ export async function render(main) {
   const { signal } = ctl;
   const body = h('div', { class: 'plan' });
   const dialog = h('dialog', { 'aria-labelledby': 'plan-confirm-title' });
-  replace(main, h('h1', { tabindex: '-1' }, 'Plan and race'), body, dialog);
+  const links = h('p', { class: 'row' }, h('a', { href: '/plan/build' }, 'Build my plan'), h('a', { href: '/plan/changes' }, 'Plan changes'));
+  replace(main, h('h1', { tabindex: '-1' }, 'Plan and race'), links, body, dialog);
   // editing: null | 'race' | 'new' | a workout id (one form at a time).
   const st = { plan: null, editing: null, open: new Map(), error: null };
   let today;

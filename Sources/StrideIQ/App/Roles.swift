@@ -38,6 +38,7 @@ enum RouteTable {
         Entry(feature: "checkins", roles: core, authenticated: true) { _ in CheckinRoutes() },
         Entry(feature: "plans", roles: core, authenticated: true) { _ in PlanRoutes() },
         Entry(feature: "plan-generation", roles: core, authenticated: true) { _ in PlanGenerationRoutes() },
+        Entry(feature: "plan-adaptation", roles: core, authenticated: true) { _ in PlanAdaptationRoutes() },
         Entry(feature: "home", roles: core, authenticated: true) { _ in HomeRoutes() },
         Entry(feature: "coach", roles: [.serve, .coach], authenticated: true) { _ in CoachRoutes() },
     ]

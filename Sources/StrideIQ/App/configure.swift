@@ -93,6 +93,7 @@ public func configure(
     ) { job, db in
         switch job.kind {
         case .briefing: try await generator.run(athleteID: job.athleteID, jobID: job.id, queue: jobQueue, db: db, logger: logger).rawValue
+        case .planAdapt: try await PlanAdaptationService(trigger: nil, now: now).runNightly(athleteID: job.athleteID, on: db)
         }
     }
     let scheduler = BriefingScheduler(

@@ -58,6 +58,10 @@ public enum ErrorCode: String, CaseIterable, Sendable, Codable {
     case activePlanExists = "active_plan_exists"
     /// The plan already has a workout on that date.
     case workoutDateTaken = "workout_date_taken"
+    /// The plan's workouts changed since the adaptation proposal was made; ask for a new one.
+    case proposalStale = "proposal_stale"
+    /// The adaptation proposal was already accepted, rejected or superseded.
+    case proposalNotPending = "proposal_not_pending"
     /// The goal race is too close for a plan of its distance; `detail` states the minimum number of weeks.
     case planTooShort = "plan_too_short"
 

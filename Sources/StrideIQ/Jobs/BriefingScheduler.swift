@@ -69,7 +69,9 @@ final class BriefingScheduler: Sendable {
             try await briefings.requestRefresh(athleteID: athleteID, priority: .scheduled, reason: "scheduled", on: db, logger: logger)
             count += 1
         }
-        logger.info("scheduler tick", metadata: ["athletes": "\(count)"])
+        // Once a day per athlete with an active plan: the nightly plan adaptation (it only proposes).
+        let adaptations = try await PlanAdaptationService.enqueueNightly(queue: briefings.queue, now: now(), on: db)
+        logger.info("scheduler tick", metadata: ["athletes": "\(count)", "plan_adaptations": "\(adaptations)"])
         return count
     }
 

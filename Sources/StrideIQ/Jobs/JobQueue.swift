@@ -8,7 +8,11 @@ import SQLKit
 /// The SQL is plain enough to run unchanged on SQLite and Postgres; on Postgres the claim adds
 /// `FOR UPDATE SKIP LOCKED` so many workers claim without blocking each other.
 struct JobQueue: Sendable {
-    enum Kind: String, Codable, Sendable, CaseIterable { case briefing }
+    enum Kind: String, Codable, Sendable, CaseIterable {
+        case briefing
+        /// The nightly plan adaptation (`PlanAdaptationService.runNightly`).
+        case planAdapt = "plan_adapt"
+    }
 
     /// Higher runs first: a refresh a person is waiting for goes before a scheduled one.
     enum Priority: Int, Sendable {

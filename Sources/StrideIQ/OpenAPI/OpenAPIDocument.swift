@@ -13,12 +13,12 @@ enum OpenAPIDocument {
     /// Every documented operation, in the order the document lists them.
     static let operations: [APIOperation] =
         healthOperations + authOperations + athleteOperations + activityOperations + checkinOperations + planOperations
-        + planGenerationOperations + homeOperations + coachOperations
+        + planGenerationOperations + planAdaptationOperations + homeOperations + coachOperations
 
     /// `components.schemas`, in the order the document lists them.
     static let schemas: [(String, JSONSchema)] =
         errorSchemas + healthSchemas + authSchemas + athleteSchemas + activitySchemas + checkinSchemas + planSchemas
-        + planGenerationSchemas + homeSchemas + coachSchemas
+        + planGenerationSchemas + planAdaptationSchemas + homeSchemas + coachSchemas
 
     static let tags: [(String, String)] = [
         ("Health", "Liveness, readiness and this document."),

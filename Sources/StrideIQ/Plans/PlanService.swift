@@ -104,6 +104,7 @@ struct PlanService: Sendable {
         _ workout: PlannedWorkout, with decoded: Decoded<WorkoutBody>, plan: TrainingPlan, athlete: Athlete,
         on db: any Database
     ) async throws {
+        let before = workout.id == nil ? nil : PlanWorkoutSnapshot(workout)
         Self.apply(decoded, to: workout)
         var v = FieldValidator()
         WorkoutBody.validateMerged(workout, into: &v)
@@ -112,6 +113,7 @@ struct PlanService: Sendable {
         do {
             try await db.write(athlete: athlete.requireID()) { db in
                 try await workout.save(on: db)
+                try await PlanAdaptationService.logEdit(before: before, after: workout, removed: false, on: db)
                 try await Self.touch(plan, on: db)
                 try await trigger.fire("workout_changed", athlete: athlete, on: db)
             }
@@ -124,8 +126,10 @@ struct PlanService: Sendable {
 
     func delete(_ workout: PlannedWorkout, of plan: TrainingPlan, athlete: Athlete, on db: any Database) async throws {
         let trigger = trigger
+        let before = PlanWorkoutSnapshot(workout)
         try await db.write(athlete: athlete.requireID()) { db in
             try await workout.delete(on: db)
+            try await PlanAdaptationService.logEdit(before: before, after: workout, removed: true, on: db)
             try await Self.touch(plan, on: db)
             try await trigger.fire("workout_changed", athlete: athlete, on: db)
         }

@@ -219,11 +219,16 @@ struct PlanAdaptationTests {
                 changes.contains { $0["after"]["workout_type"] == "race" && $0["after"]["date"] == "\(newRace)" },
                 "the race workout moves to the new date: \(adapted.text)")
 
+            // Accepting refreshes the briefing like any plan write (the athlete allows AI).
+            #expect(try await t.request(.PATCH, "/v1/athlete", json: ["ai_consent": true], token: s.accessToken).status == .ok)
+            try await t.clearJobs()
             let proposalID = try #require(adapted.json["id"].string)
             let accepted = try await Self.call(
                 t, c, .POST, "/v1/plans/\(planID)/proposals/\(proposalID)/accept", token: s.accessToken)
             #expect(accepted.status == .ok, "\(accepted.text)")
+            #expect(try await t.queued(s.athleteID).map(\.reason) == ["plan_changed"])
             let workouts = Self.workouts(accepted)
+            #expect(accepted.json["plan_end_date"] == "\(newRace)")
             let races = workouts.filter { $0["workout_type"] == "race" }
             #expect(races.map { $0["scheduled_date"] } == ["\(newRace)"])
             #expect(workouts.allSatisfy { ($0["scheduled_date"].string ?? "") <= newRace.description })
@@ -370,7 +375,9 @@ struct PlanAdaptationTests {
             for (date, type, distance) in days {
                 let w = try await t.request(
                     .POST, "/v1/plans/\(planID)/workouts",
-                    json: ["scheduled_date": "\(date)", "workout_type": "\(type)", "title": "\(type)", "target_distance_m": .number(distance)],
+                    json: [
+                        "scheduled_date": "\(date)", "workout_type": "\(type)", "title": "\(type)", "target_distance_m": .number(distance),
+                    ],
                     token: s.accessToken)
                 #expect(w.status == .created)
                 ids[date] = w.json["id"].string

@@ -157,6 +157,14 @@ struct PlanAdaptationService: Sendable {
                 guard Self.fingerprint(plan: plan, workouts: workouts) == proposal.fingerprint else { throw Self.stale }
                 let changes = try PlanProposalDTO(proposal).changes
                 try await Self.apply(changes, to: plan, workouts: workouts, proposalID: proposalID, at: now, on: tx)
+                // A race moved to the plan's race date moves the plan's end (and its length) with it.
+                if let race = LocalDate(plan.goalRaceDate), plan.planEndDate != plan.goalRaceDate,
+                    changes.contains(where: { $0.after?.workoutType == .race && $0.after?.date == race })
+                {
+                    plan.planEndDate = plan.goalRaceDate
+                    if let weeks = Self.weekNumber(of: race, plan: plan), Limits.Plan.totalWeeks.contains(weeks) { plan.totalWeeks = weeks }
+                    try await plan.save(on: tx)
+                }
                 proposal.status = .accepted
                 proposal.decidedAt = now
                 try await proposal.save(on: tx)

@@ -411,7 +411,8 @@ struct PlanAdaptationService: Sendable {
         let longRunWeekday = longDays.max { ($0.value, -$0.key) < ($1.value, -$1.key) }?.key ?? 6
         // Days the plan never runs on stay free, when that leaves enough days.
         let used = Set(running.map(\.1.weekdayIndexFromMonday))
-        var unavailable = Set(0..<7).subtracting(used)
+        // The race day is never unavailable (a race moved to a day the plan did not use).
+        var unavailable = Set(0..<7).subtracting(used).subtracting([raceDate.weekdayIndexFromMonday])
         if 7 - unavailable.count < daysPerWeek || unavailable.contains(longRunWeekday) { unavailable = [] }
 
         let recent = runs.filter { $0.date < today && $0.date >= today.adding(days: -7 * volumeWeeks) }

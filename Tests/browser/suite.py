@@ -1,4 +1,4 @@
-"""StrideIQ's web app in a real browser (issue 12, "Tested in a real browser").
+"""StrideIQ's web app in a real browser (docs/web-app.md; README "Tests and CI").
 
 Run by scripts/browser-suite, which starts the fake LLM providers and `strideiq serve` and sets SUITE_BASE_URL,
 SUITE_OUT (the screenshots' folder), SUITE_COACH_EVENTS (the coach fake's events file) and SUITE_COACH_ANSWER.

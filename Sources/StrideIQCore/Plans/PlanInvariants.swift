@@ -1,6 +1,8 @@
 import Foundation
 
-/// The rules of issue 15, checked on a finished plan. Each violation is one readable sentence.
+/// The rules a generated plan must keep (phases, ramp, recovery weeks, taper, long-run share, no back-to-back hard
+/// days, race on race day, availability, paces; see `PlanBuilder`), checked on a finished plan. Each violation is one
+/// readable sentence.
 ///
 /// Tolerances: the ramp allows +10 % (+100 m for rounding); a recovery week is ≤ 85 % of the week before; the long
 /// run ≤ 30 % of the week (35 % at 3 days) + 100 m; the race-week training volume is cut 30–60 % from the peak (only the

@@ -12,6 +12,8 @@ public struct FakeBehaviour: Sendable, Equatable {
         /// After `afterTokens` tokens, a chunk that is not valid JSON (non-streaming: an invalid JSON body).
         case malformedChunk(afterTokens: Int)
         /// After `afterTokens` tokens, abort the connection with a TCP RST (0 = before any response byte).
+        /// The peer's kernel drops whatever it received but had not yet handed to the client, so a client
+        /// may see the reset without the tokens sent before it: use `closeEarly` when a test needs them read.
         case resetConnection(afterTokens: Int)
         /// After `afterTokens` tokens, close the connection cleanly without finishing the stream.
         case closeEarly(afterTokens: Int)

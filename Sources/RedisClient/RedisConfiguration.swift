@@ -3,8 +3,8 @@ import NIOCore
 /// Where Redis is and how the client behaves when it is slow or gone.
 ///
 /// The defaults are chosen for a cache that the app treats as optional (it fails open): every call either
-/// succeeds or fails within about `connectTimeout + commandTimeout`, and while Redis is down calls fail at once
-/// (see `RedisClient`) instead of each waiting out a timeout.
+/// succeeds or fails within about `connectTimeout + commandTimeout`, and while Redis is down or hung calls fail
+/// at once (see `RedisClient`) instead of each waiting out a timeout.
 public struct RedisConfiguration: Sendable, CustomStringConvertible {
     public var host: String
     public var port: Int
@@ -18,11 +18,21 @@ public struct RedisConfiguration: Sendable, CustomStringConvertible {
     /// keep it busy; more mostly add memory on both sides.
     public var maximumConnections: Int = 8
     /// TCP connect, including DNS. Only matters when the host does not answer at all (a refused connection
-    /// fails immediately).
-    public var connectTimeout: Duration = .seconds(1)
+    /// fails immediately, and a hung server's kernel still completes the handshake). A connect on a local
+    /// network takes well under a millisecond; Linux resends a lost SYN only after 1 s, so waiting that long
+    /// mostly waits for a host that is gone.
+    public var connectTimeout: Duration = .milliseconds(500)
     /// Per command: from writing it to its reply; also bounds the wait for a free pooled connection and each
-    /// step of the handshake (AUTH, SELECT).
-    public var commandTimeout: Duration = .seconds(1)
+    /// step of the handshake (AUTH, SELECT). The commands this client is meant for (GET, SET, INCR, short Lua
+    /// scripts) take microseconds on the server and about a millisecond round trip. The margin is for the
+    /// client's own event loop, which the reply waits for: on a saturated two-core machine running the
+    /// parallel debug test suite, loopback connects and small commands were seen to exceed 250 ms, and every
+    /// false timeout here means a check that fails open. Half a second keeps that margin while a hung server
+    /// costs only the first few calls a timeout: after them the circuit breaker fails calls at once.
+    public var commandTimeout: Duration = .milliseconds(500)
+    /// Opens after repeated failures so that a hung server stops costing a timeout per call; nil turns the
+    /// breaker off (every call then goes to the pool, which still backs off reconnects to a refusing server).
+    public var circuitBreaker: RedisCircuitBreakerPolicy? = RedisCircuitBreakerPolicy()
     /// After a failed connect the client does not try again before this delay, which doubles with each further
     /// failure up to `maximumReconnectDelay`. Commands issued meanwhile fail immediately.
     public var initialReconnectDelay: Duration = .milliseconds(100)
@@ -144,6 +154,12 @@ public struct RedisConfiguration: Sendable, CustomStringConvertible {
             ("maximumReconnectDelay", maximumReconnectDelay),
         ] where value <= .zero {
             throw RedisError.invalidConfiguration("\(name) must be positive")
+        }
+        if let breaker = circuitBreaker {
+            guard breaker.failureThreshold >= 1 else {
+                throw RedisError.invalidConfiguration("circuitBreaker.failureThreshold must be ≥ 1")
+            }
+            guard breaker.cooldown > .zero else { throw RedisError.invalidConfiguration("circuitBreaker.cooldown must be positive") }
         }
     }
 }

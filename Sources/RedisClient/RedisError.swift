@@ -3,7 +3,8 @@
 ///
 /// Whether a command ran on the server is knowable only for some cases, which matters for non-idempotent
 /// commands such as INCR:
-/// - `connectionFailed`, `poolExhausted`, `closed`, `invalidConfiguration`: the command was never written.
+/// - `connectionFailed`, `poolExhausted`, `circuitOpen`, `closed`, `invalidConfiguration`: the command was
+///   never written.
 /// - `serverError`: the server received and rejected it.
 /// - `timeout`, `connectionLost`, `protocolError`: it was written and may or may not have run.
 public enum RedisError: Error, Sendable, Hashable {
@@ -15,6 +16,8 @@ public enum RedisError: Error, Sendable, Hashable {
     case timeout
     /// Every pooled connection stayed busy for the whole command timeout.
     case poolExhausted
+    /// The circuit breaker is open after repeated failures: the call was not attempted (see `CircuitBreaker`).
+    case circuitOpen
     /// The server answered with an error reply (`-ERR …`, `-WRONGTYPE …`, `-NOSCRIPT …`).
     case serverError(String)
     /// The byte stream was not valid RESP2 (the connection has been closed), or a reply had an unexpected type
@@ -38,6 +41,7 @@ extension RedisError: CustomStringConvertible {
         case .serverError(let message): "Redis error reply: \(message)"
         case .protocolError(let reason): "Redis protocol error: \(reason)"
         case .connectionLost(let reason): "Redis connection lost: \(reason)"
+        case .circuitOpen: "Redis circuit is open after repeated failures: call skipped"
         case .closed: "Redis client is closed"
         case .invalidConfiguration(let reason): "Invalid Redis configuration: \(reason)"
         }

@@ -99,8 +99,9 @@ struct FakeServerTests {
     @Test("a host that never completes the handshake: connectionFailed after connectTimeout, then fail-fast, one probe at a time")
     func connectTimeout() async throws {
         let listener = try FullBacklogListener()
+        // The pool's reconnect backoff alone: with the breaker, the twelve failures here would open it.
         var configuration = RedisConfiguration(host: "127.0.0.1", port: listener.port)
-            .with(initialReconnectDelay: .milliseconds(300), maximumReconnectDelay: .milliseconds(300))
+            .with(initialReconnectDelay: .milliseconds(300), maximumReconnectDelay: .milliseconds(300), circuitBreaker: .some(nil))
         configuration.connectTimeout = .milliseconds(200)
         try await withClient(configuration) { redis in
             let (first, firstTook) = await elapsed { await captureError { try await redis.ping() } }

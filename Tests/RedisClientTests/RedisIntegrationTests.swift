@@ -205,7 +205,7 @@ struct RedisIntegrationTests {
                 #expect(message.hasPrefix("NOAUTH"))
             }
             // A wrong password fails the connection itself.
-            try await withClient(RedisConfiguration(url: "redis://:wrong@127.0.0.1:\(server.port)")) { redis in
+            try await withClient(RedisConfiguration(url: "redis://:wrong@127.0.0.1:\(server.port)").generous) { redis in
                 let error = await captureError { try await redis.ping() }
                 guard case RedisError.connectionFailed(let reason)? = error else {
                     Issue.record("expected connectionFailed, got \(String(describing: error))")
@@ -215,13 +215,14 @@ struct RedisIntegrationTests {
                 #expect(!reason.contains("wrong"), "the password must not appear in errors")
             }
             let url = "redis://:s3cr%3At%40%2Fx@127.0.0.1:\(server.port)"
-            try await withClient(RedisConfiguration(url: url)) { redis in
+            try await withClient(RedisConfiguration(url: url).generous) { redis in
                 try await redis.ping()
                 try await redis.set("k", "v")
                 #expect(try await redis.get("k") == "v")
                 _ = try await redis.send("ACL", "SETUSER", "alice", "on", ">alice-pw", "~*", "+@all")
             }
-            try await withClient(RedisConfiguration(url: "redis://alice:alice-pw@127.0.0.1:\(server.port)/0")) { redis async throws in
+            try await withClient(RedisConfiguration(url: "redis://alice:alice-pw@127.0.0.1:\(server.port)/0").generous) {
+                redis async throws in
                 #expect(try await redis.send("ACL", "WHOAMI").string == "alice")
                 #expect(try await redis.get("k") == "v")
             }
@@ -232,8 +233,8 @@ struct RedisIntegrationTests {
     func selectDatabase() async throws {
         try await withRedisServer { server in
             let base = "redis://127.0.0.1:\(server.port)"
-            try await withClient(RedisConfiguration(url: base + "/0")) { db0 in
-                try await withClient(RedisConfiguration(url: base + "/3")) { db3 in
+            try await withClient(RedisConfiguration(url: base + "/0").generous) { db0 in
+                try await withClient(RedisConfiguration(url: base + "/3").generous) { db3 in
                     try await db0.set("shared", "zero")
                     try await db3.set("shared", "three")
                     try await db3.set("only-in-3", "x")
@@ -355,10 +356,12 @@ struct RedisIntegrationTests {
     @Test("reconnects with backoff after the server is killed and restarted on the same port; fails fast meanwhile")
     func reconnectAfterRestart() async throws {
         try await withRedisServer { server in
+            // The pool's reconnect backoff alone (the breaker has its own tests): 50 failures would open it.
             let configuration = server.configuration.with(
                 commandTimeout: .seconds(3),
                 initialReconnectDelay: .milliseconds(50),
-                maximumReconnectDelay: .milliseconds(200)
+                maximumReconnectDelay: .milliseconds(200),
+                circuitBreaker: .some(nil)
             )
             try await withClient(configuration) { redis in
                 try await redis.set("k", "before")

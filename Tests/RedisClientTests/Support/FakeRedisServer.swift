@@ -14,6 +14,10 @@ final class FakeRedisServer: Sendable {
         /// order, each with its command's last argument as a bulk string. A client that waited for each reply
         /// before sending the next command would never get one: this proves pipelining.
         case replyInBatches(of: Int)
+        /// Mute (like `.mute`) until `answer()`, then answers `PING` with `+PONG` and anything else with `+OK`.
+        /// Commands received while mute stay unanswered: a hung server that comes back (`answer(false)` hangs
+        /// it again).
+        case muteUntilAnswering
     }
 
     struct Counters: Sendable {
@@ -25,30 +29,42 @@ final class FakeRedisServer: Sendable {
     let port: Int
     private let channel: any Channel
     private let counters: NIOLockedValueBox<Counters>
+    private let answering: NIOLockedValueBox<Bool>
 
-    var configuration: RedisConfiguration { RedisConfiguration(host: "127.0.0.1", port: port) }
+    /// Generous timeouts, so that only the tests about timeouts (which set their own) see one on a loaded machine.
+    var configuration: RedisConfiguration {
+        var configuration = RedisConfiguration(host: "127.0.0.1", port: port)
+        configuration.connectTimeout = .seconds(2)
+        configuration.commandTimeout = .seconds(2)
+        return configuration
+    }
     var statistics: Counters { counters.withLockedValue { $0 } }
 
-    private init(port: Int, channel: any Channel, counters: NIOLockedValueBox<Counters>) {
+    private init(port: Int, channel: any Channel, counters: NIOLockedValueBox<Counters>, answering: NIOLockedValueBox<Bool>) {
         self.port = port
         self.channel = channel
         self.counters = counters
+        self.answering = answering
     }
+
+    /// For `.muteUntilAnswering`: answer from now on (or, with false, hang again).
+    func answer(_ on: Bool = true) { answering.withLockedValue { $0 = on } }
 
     static func start(_ behaviour: Behaviour) async throws -> FakeRedisServer {
         let counters = NIOLockedValueBox(Counters())
+        let answering = NIOLockedValueBox(false)
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { child in
                 child.eventLoop.makeCompletedFuture {
                     try child.pipeline.syncOperations.addHandlers(
                         ByteToMessageHandler(RESPDecoder()),
-                        Handler(behaviour: behaviour, counters: counters)
+                        Handler(behaviour: behaviour, counters: counters, answering: answering)
                     )
                 }
             }
             .bind(host: "127.0.0.1", port: 0).get()
-        return FakeRedisServer(port: channel.localAddress!.port!, channel: channel, counters: counters)
+        return FakeRedisServer(port: channel.localAddress!.port!, channel: channel, counters: counters, answering: answering)
     }
 
     func close() async {
@@ -61,11 +77,13 @@ final class FakeRedisServer: Sendable {
 
         let behaviour: Behaviour
         let counters: NIOLockedValueBox<Counters>
+        let answering: NIOLockedValueBox<Bool>
         var held: [RESPValue] = []
 
-        init(behaviour: Behaviour, counters: NIOLockedValueBox<Counters>) {
+        init(behaviour: Behaviour, counters: NIOLockedValueBox<Counters>, answering: NIOLockedValueBox<Bool>) {
             self.behaviour = behaviour
             self.counters = counters
+            self.answering = answering
         }
 
         func channelActive(context: ChannelHandlerContext) {
@@ -95,6 +113,10 @@ final class FakeRedisServer: Sendable {
                 }
                 held.removeAll()
                 context.writeAndFlush(wrapOutboundOut(out), promise: nil)
+            case .muteUntilAnswering:
+                guard answering.withLockedValue({ $0 }) else { return }
+                let name = command.array?.first?.string?.uppercased()
+                context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: name == "PING" ? "+PONG\r\n" : "+OK\r\n")), promise: nil)
             }
         }
 

@@ -35,14 +35,24 @@ func withClient<Result>(
 }
 
 extension RedisConfiguration {
+    /// Timeouts that only a broken server reaches, even on a loaded test machine (the defaults are tight).
+    var generous: RedisConfiguration {
+        var copy = self
+        copy.connectTimeout = .seconds(2)
+        copy.commandTimeout = .seconds(2)
+        return copy
+    }
+
     /// Short timeouts so failure tests finish quickly.
     func with(
         commandTimeout: Duration? = nil,
         maximumConnections: Int? = nil,
         initialReconnectDelay: Duration? = nil,
-        maximumReconnectDelay: Duration? = nil
+        maximumReconnectDelay: Duration? = nil,
+        circuitBreaker: RedisCircuitBreakerPolicy?? = nil
     ) -> RedisConfiguration {
         var copy = self
+        if let circuitBreaker { copy.circuitBreaker = circuitBreaker }
         if let commandTimeout { copy.commandTimeout = commandTimeout }
         if let maximumConnections { copy.maximumConnections = maximumConnections }
         if let initialReconnectDelay { copy.initialReconnectDelay = initialReconnectDelay }

@@ -42,7 +42,13 @@ final class RedisServer {
     private let directory: URL
     private var process: Process?
 
-    var configuration: RedisConfiguration { RedisConfiguration(host: "127.0.0.1", port: port) }
+    /// Generous timeouts, so that only the tests about timeouts (which set their own) see one on a loaded machine.
+    var configuration: RedisConfiguration {
+        var configuration = RedisConfiguration(host: "127.0.0.1", port: port)
+        configuration.connectTimeout = .seconds(2)
+        configuration.commandTimeout = .seconds(2)
+        return configuration
+    }
 
     /// Starts a server; `arguments` are appended to the command line (e.g. `["--requirepass", "secret"]`).
     init(arguments: [String] = []) async throws {

@@ -24,6 +24,8 @@ func withDeadline<T: Sendable>(
 struct StreamProgress: Sendable {
     var lastActivity: ContinuousClock.Instant
     var firstTokenAt: ContinuousClock.Instant?
+    /// The reader is waiting for its consumer (`StreamFlow`), not for the provider: no idle timeout meanwhile.
+    var heldBack = false
 }
 
 /// Fails with the first timeout that passes: first token, then idle between reads, bounded by `deadline`.
@@ -43,6 +45,10 @@ func streamWatchdog(
             kind = .firstToken
             // Wake at least every `idle` so the idle clock starts on time once the first token arrived
             // (afterwards `lastActivity + idle` is never earlier than this wake-up).
+            wake = ContinuousClock.now + max(timeouts.idle, .milliseconds(10))
+        } else if snapshot.heldBack {
+            due = deadline
+            kind = .deadline
             wake = ContinuousClock.now + max(timeouts.idle, .milliseconds(10))
         } else {
             due = snapshot.lastActivity + timeouts.idle

@@ -95,6 +95,7 @@ extension HTTPChatProvider {
             let httpRequest = try self.makeHTTPRequest(request, stream: true)
             let completion = try await self.endpoint.engine.stream(
                 httpRequest, decoder: self.makeStreamDecoder(), deadline: deadline,
+                maxOutputBytes: request.maxOutputBytes, flow: request.flow,
                 continuation: continuation, parseWholeBody: Self.parseCompletion
             )
             continuation.yield(.done(completion))

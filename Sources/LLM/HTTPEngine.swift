@@ -88,6 +88,8 @@ struct HTTPEngine: Sendable {
         _ httpRequest: HTTPClientRequest,
         decoder: Decoder,
         deadline: ContinuousClock.Instant,
+        maxOutputBytes: Int = .max,
+        flow: StreamFlow? = nil,
         continuation: LLMStream.Continuation,
         parseWholeBody: @escaping WholeBodyParser
     ) async throws(LLMError) -> ChatCompletion {
@@ -100,7 +102,8 @@ struct HTTPEngine: Sendable {
                 group.addTask {
                     try await self.readStream(
                         httpRequest, decoder: decoder, start: start, deadline: effective, progress: progress,
-                        continuation: continuation, parseWholeBody: parseWholeBody
+                        maxOutputBytes: maxOutputBytes, flow: flow, continuation: continuation,
+                        parseWholeBody: parseWholeBody
                     )
                 }
                 group.addTask {
@@ -128,6 +131,8 @@ struct HTTPEngine: Sendable {
         start: ContinuousClock.Instant,
         deadline: ContinuousClock.Instant,
         progress: LockedBox<StreamProgress>,
+        maxOutputBytes: Int,
+        flow: StreamFlow?,
         continuation: LLMStream.Continuation,
         parseWholeBody: WholeBodyParser
     ) async throws -> ChatCompletion {
@@ -143,16 +148,31 @@ struct HTTPEngine: Sendable {
         var rawFinish: String?
         var ended = false
         var firstTokenAt: ContinuousClock.Instant?
+        var textBytes = 0
+        var cutAtLimit = false
 
         func emit(_ chunk: String) {
-            guard !chunk.isEmpty else { return }
+            guard !ended, !chunk.isEmpty else { return }
             if firstTokenAt == nil {
                 let now = ContinuousClock.now
                 firstTokenAt = now
                 progress.withLock { $0.firstTokenAt = now }
             }
-            text += chunk
-            continuation.yield(.delta(chunk))
+            var piece = chunk
+            if textBytes + chunk.utf8.count > maxOutputBytes {
+                // The provider went past the length it was asked for: keep what fits and stop reading, as if
+                // it had stopped at `max_tokens` itself (leaving the loop below drops the connection).
+                piece = String(ChatRequest.prefix(of: chunk, fittingIn: maxOutputBytes - textBytes))
+                cutAtLimit = true
+                ended = true
+                self.logger.warning(
+                    "llm answer cut at the length limit", metadata: self.metadata(["llm.max_output_bytes": "\(maxOutputBytes)"]))
+            }
+            guard !piece.isEmpty else { return }
+            textBytes += piece.utf8.count
+            text += piece
+            flow?.produced(piece.utf8.count)
+            continuation.yield(.delta(piece))
         }
 
         let contentType = response.headers.first(name: "content-type")?.lowercased() ?? ""
@@ -193,11 +213,22 @@ struct HTTPEngine: Sendable {
                     throw LLMError.malformedStream(error.description)
                 }
                 if ended { break }
+                if let flow, !flow.hasRoom {
+                    // The consumer is behind: read nothing more until it catches up. The provider being held
+                    // back is not the provider being idle, so the watchdog's idle clock pauses meanwhile.
+                    progress.withLock { $0.heldBack = true }
+                    await flow.waitForRoom()
+                    progress.withLock {
+                        $0.heldBack = false
+                        $0.lastActivity = .now
+                    }
+                }
             }
             try Task.checkCancellation()
             if !ended { try handle(parser.finish()) }
         }
 
+        if cutAtLimit { rawFinish = "length" }
         if !ended && rawFinish == nil {
             throw LLMError.malformedStream("the stream ended before the answer was complete")
         }

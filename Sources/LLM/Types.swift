@@ -31,19 +31,45 @@ public struct ChatRequest: Sendable, Equatable {
     /// Plain statements the caller knows to be true. The offline provider writes its answer from them;
     /// HTTP providers ignore them (put what the model should know into `messages`).
     public var facts: [String]
+    /// Streaming: the consumer's flow control (see `StreamFlow`); `nil` reads as fast as the provider sends.
+    public var flow: StreamFlow?
 
     public init(
         messages: [ChatMessage],
         maxTokens: Int = 1024,
         temperature: Double? = nil,
         wantsJSON: Bool = false,
-        facts: [String] = []
+        facts: [String] = [],
+        flow: StreamFlow? = nil
     ) {
         self.messages = messages
         self.maxTokens = maxTokens
         self.temperature = temperature
         self.wantsJSON = wantsJSON
         self.facts = facts
+        self.flow = flow
+    }
+
+    /// A generous UTF-8 size of one token: English averages about 4 bytes a token, CJK and Cyrillic text 3–6,
+    /// so 16 leaves room for any real answer of `maxTokens` while bounding one that is not.
+    public static let bytesPerTokenBound = 16
+
+    /// The most answer text a provider may send for this request: `maxTokens` × `bytesPerTokenBound`. A
+    /// provider that streams past it (it ignored `max_tokens`) is cut off there with finish reason `length`.
+    public var maxOutputBytes: Int { max(1, maxTokens) * Self.bytesPerTokenBound }
+
+    /// The longest prefix of `text` (whole characters) that fits in `bytes` UTF-8 bytes.
+    public static func prefix(of text: String, fittingIn bytes: Int) -> Substring {
+        guard text.utf8.count > bytes else { return text[...] }
+        var used = 0
+        var end = text.startIndex
+        for index in text.indices {
+            let size = text[index].utf8.count
+            if used + size > bytes { break }
+            used += size
+            end = text.index(after: index)
+        }
+        return text[..<end]
     }
 }
 

@@ -51,6 +51,10 @@ public struct FakeBehaviour: Sendable, Equatable {
     public var omitDone: Bool
     /// Answer streaming requests with one JSON body, as servers that ignore `stream: true` do.
     public var ignoreStreamFlag: Bool
+    /// Streaming: instead of `tokens`, send this many chunks of `floodChunkBytes` ASCII letters each, as a
+    /// provider that ignores `max_tokens` does (generated as they are sent, so a huge flood costs no memory).
+    public var floodChunks: Int
+    public var floodChunkBytes: Int
 
     public init(
         tokens: [String] = FakeBehaviour.defaultTokens,
@@ -67,7 +71,9 @@ public struct FakeBehaviour: Sendable, Equatable {
         splitWrites: Bool = false,
         crlfLineEnds: Bool = false,
         omitDone: Bool = false,
-        ignoreStreamFlag: Bool = false
+        ignoreStreamFlag: Bool = false,
+        floodChunks: Int = 0,
+        floodChunkBytes: Int = 4096
     ) {
         self.tokens = tokens
         self.tokenDelay = tokenDelay
@@ -84,6 +90,13 @@ public struct FakeBehaviour: Sendable, Equatable {
         self.crlfLineEnds = crlfLineEnds
         self.omitDone = omitDone
         self.ignoreStreamFlag = ignoreStreamFlag
+        self.floodChunks = floodChunks
+        self.floodChunkBytes = floodChunkBytes
+    }
+
+    /// A provider that streams far past any `max_tokens`: `chunks` chunks of `chunkBytes` bytes.
+    public static func flood(chunks: Int = 5_000, chunkBytes: Int = 4096) -> FakeBehaviour {
+        FakeBehaviour(floodChunks: chunks, floodChunkBytes: chunkBytes)
     }
 
     public static let defaultTokens = ["Easy", " run", " today", ":", " 8", " km", " at", " conversational", " pace", "."]

@@ -118,6 +118,10 @@ public final class FakeLLMServer: Sendable {
     // MARK: observations
 
     public var requests: [FakeRequest] { self.state.withLock { $0.requests } }
+    /// Content chunks written so far for request `index` (0 when there is no such request).
+    public func chunksSent(ofRequest index: Int) -> Int {
+        self.state.withLock { index >= 0 && index < $0.requests.count ? $0.requests[index].chunksSent : 0 }
+    }
     public var requestCount: Int { self.state.withLock { $0.requests.count } }
     public var lastRequest: FakeRequest? { self.state.withLock { $0.requests.last } }
     public var connections: [FakeConnection] { self.state.withLock { $0.connections } }
@@ -192,6 +196,12 @@ public final class FakeLLMServer: Sendable {
             guard id < state.connections.count, state.connections[id].closedAt == nil else { return }
             state.connections[id].closedAt = now
             state.connections[id].closedBy = (state.shuttingDown || state.serverClosing.contains(id)) ? .server : .client
+        }
+    }
+
+    fileprivate func chunkSent(request index: Int) {
+        self.state.withLock { state in
+            if index < state.requests.count { state.requests[index].chunksSent += 1 }
         }
     }
 
@@ -424,6 +434,19 @@ private struct ResponseWriter: Sendable {
     private func stream() async throws -> Bool {
         try await self.outbound.write(.head(self.head(.ok, contentType: "text/event-stream", contentLength: nil)))
         for event in self.preamble() { try await self.send(event) }
+        if self.behaviour.floodChunks > 0 {
+            // Letters only: the chunk's JSON is the chunk itself, and it is built once.
+            let letters = Array("abcdefghijklmnopqrstuvwxyz")
+            let chunk = String((0..<max(1, self.behaviour.floodChunkBytes)).map { letters[$0 % letters.count] })
+            let event = self.tokenEvent(chunk)
+            for _ in 0..<self.behaviour.floodChunks {
+                try await self.send(event)
+                self.server.chunkSent(request: self.request.index)
+            }
+            for event in self.finale() { try await self.send(event) }
+            try await self.outbound.write(.end(nil))
+            return self.keepAlive
+        }
         let tokens = self.behaviour.tokens
         for index in 0...tokens.count {
             if try await self.faultTriggers(at: index) { return self.answerEndedCleanly && self.keepAlive }
@@ -433,6 +456,7 @@ private struct ResponseWriter: Sendable {
                 try await self.send(self.isAnthropic ? self.anthropicEvent("ping", ["type": "ping"]) : ": keep-alive\n\n")
             }
             try await self.send(self.tokenEvent(tokens[index]))
+            self.server.chunkSent(request: self.request.index)
         }
         for event in self.finale() { try await self.send(event) }
         try await self.outbound.write(.end(nil))

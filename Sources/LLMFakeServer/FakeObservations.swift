@@ -20,6 +20,9 @@ public struct FakeRequest: Sendable {
     public var isStreaming: Bool
     /// `model` in the JSON body.
     public var model: String?
+    /// Streaming: content chunks written so far (each counted once the connection took it; a client that
+    /// stops reading makes this stop growing).
+    public var chunksSent = 0
 
     /// First header of that name (case-insensitive).
     public func header(_ name: String) -> String? {

@@ -5,13 +5,14 @@ import LLMFakeServer
 // topology test. NOT a model: it answers with fixed text. Prints `PORT=<n>` once it listens.
 //
 //   fake-llm [--port N] [--mode answer|hang] [--first-token-ms MS] [--token-ms MS] [--tokens N] [--answer TEXT]
-//            [--events FILE]
+//            [--events FILE] [--flood N] [--flood-bytes B]
 //
 // `--events FILE` appends one JSON line per request received and per connection closed (and by whom), so a
 // test in another language can prove that a client cancelled a call (the browser suite's Stop button).
 //
 // `--answer` is split into `--tokens` chunks (default: words of a fixed sentence). `hang` accepts the request
-// and never answers.
+// and never answers. `--flood N` streams N chunks of `--flood-bytes` letters (default 4096) instead of the
+// answer, as a provider that ignores `max_tokens` does.
 
 var options: [String: String] = [:]
 var arguments = CommandLine.arguments.dropFirst()
@@ -19,7 +20,7 @@ while let name = arguments.popFirst() {
     guard name.hasPrefix("--"), let value = arguments.popFirst() else {
         FileHandle.standardError.write(
             Data(
-                "usage: fake-llm [--port N] [--mode answer|hang] [--first-token-ms MS] [--token-ms MS] [--tokens N] [--answer TEXT] [--events FILE]\n"
+                "usage: fake-llm [--port N] [--mode answer|hang] [--first-token-ms MS] [--token-ms MS] [--tokens N] [--answer TEXT] [--events FILE] [--flood N] [--flood-bytes B]\n"
                     .utf8)
         )
         exit(64)
@@ -48,6 +49,8 @@ var behaviour = FakeBehaviour(
     tokenDelay: .milliseconds(Int(options["token-ms"] ?? "") ?? 0),
     firstTokenDelay: .milliseconds(Int(options["first-token-ms"] ?? "") ?? 0))
 if options["mode"] == "hang" { behaviour.fault = .neverAnswer }
+behaviour.floodChunks = max(0, Int(options["flood"] ?? "") ?? 0)
+behaviour.floodChunkBytes = max(1, Int(options["flood-bytes"] ?? "") ?? 4096)
 
 let server = try await FakeLLMServer.start(behaviour: behaviour, port: Int(options["port"] ?? "") ?? 0)
 FileHandle.standardOutput.write(Data("PORT=\(server.port)\n".utf8))  // unbuffered: the caller reads it at once

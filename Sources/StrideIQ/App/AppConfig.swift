@@ -82,6 +82,9 @@ public struct AppConfig: Sendable {
     public var coachMaxStreams = 256
     public var coachMaxStreamsPerAthlete = 2
     public var coachDailyMessageBudget = 100
+    /// `max_tokens` of a coach answer (`COACH_MAX_OUTPUT_TOKENS`). It also bounds what is streamed and saved:
+    /// a provider that goes past it is cut off at `ChatRequest.maxOutputBytes` (16 bytes a token) with `length`.
+    public var coachMaxOutputTokens = 1_200
     /// Bound on a graceful shutdown (SIGTERM/SIGINT): coach drain, server, scheduler, worker drain, listeners.
     /// Past it, whatever is still running is cancelled and the process exits.
     public var shutdownTimeout: TimeInterval = 30
@@ -193,6 +196,8 @@ public struct AppConfig: Sendable {
             "COACH_MAX_STREAMS_PER_ATHLETE", default: config.coachMaxStreamsPerAthlete, range: 1...100)
         config.coachDailyMessageBudget = reader.int(
             "COACH_DAILY_MESSAGE_BUDGET", default: config.coachDailyMessageBudget, range: 1...100_000)
+        config.coachMaxOutputTokens = reader.int(
+            "COACH_MAX_OUTPUT_TOKENS", default: config.coachMaxOutputTokens, range: 16...128_000)
         config.shutdownTimeout = TimeInterval(reader.int("SHUTDOWN_TIMEOUT_S", default: Int(config.shutdownTimeout), range: 1...600))
         config.workerDrain = TimeInterval(reader.int("WORKER_DRAIN_S", default: Int(config.workerDrain), range: 0...600))
         if config.workerDrain >= config.shutdownTimeout {

@@ -108,16 +108,35 @@ struct CoachDoneFrame: Encodable, Sendable {
 /// Writes the coach's frames into the response body, in order, from the turn's one task: each frame is
 /// `id: <n>` + `event: <name>` + `data: <json>` + a blank line, written and flushed as it is produced (no
 /// buffering). A write that fails means the client left: `clientGone` turns true and later frames are skipped.
+///
+/// A write returns once the connection has handed the frame to the socket (Vapor passes the write's promise
+/// down to the channel, and NIO completes it only when the bytes are written), so a client that does not
+/// read makes it wait once the kernel's buffers are full, and the turn waits with it. With `stallTimeout`,
+/// a write still waiting after that long aborts the response (Vapor then closes the connection, which fails
+/// the write): `stalled` turns true and the client gets nothing more.
 struct CoachFrameWriter {
     private let body: any AsyncBodyStreamWriter
+    private let stallTimeout: Duration?
+    private let stallFlag = LockedBox(false)
     private var nextID = 1
     private var failure: (any Error)?
 
-    init(_ body: any AsyncBodyStreamWriter) {
+    /// The client did not take a frame within `stallTimeout`.
+    struct ClientStalled: Error {}
+
+    init(_ body: any AsyncBodyStreamWriter, stallTimeout: Duration? = nil) {
         self.body = body
+        self.stallTimeout = stallTimeout
     }
 
     var clientGone: Bool { failure != nil }
+    var stalled: Bool { stallFlag.current }
+
+    /// What became of the frames so far, for `CoachTurn`.
+    var delivery: CoachTurn.Delivery {
+        if stalled { return .clientStalled }
+        return clientGone ? .clientGone : .delivered
+    }
 
     mutating func send(_ event: String, _ payload: some Encodable) async {
         guard let data = try? JSONCoding.encoder.encode(payload) else { return }
@@ -147,11 +166,23 @@ struct CoachFrameWriter {
         guard failure == nil else { return }
         let frame = Self.frame(id: nextID, event: event, json: json)
         nextID += 1
+        guard let stallTimeout else {
+            do { try await body.write(.buffer(frame)) } catch { failure = error }
+            return
+        }
+        let body = body
+        let stallFlag = stallFlag
+        let watchdog = Task {
+            do { try await Task.sleep(for: stallTimeout) } catch { return }
+            stallFlag.withLock { $0 = true }
+            try? await body.write(.error(ClientStalled()))
+        }
         do {
             try await body.write(.buffer(frame))
         } catch {
             failure = error
         }
+        watchdog.cancel()
     }
 
     static func frame(id: Int, event: String, json: Data) -> ByteBuffer {

@@ -13,8 +13,6 @@ import Vapor
 final class CoachService: Sendable {
     /// How long `done` waits for the answer to be saved before it is sent anyway.
     static let saveTimeout: Duration = .seconds(5)
-    /// Longest answer asked of the model.
-    static let maxOutputTokens = 1_200
     /// `Retry-After` for `coach_busy`.
     static let busyRetryAfterS = 5
     /// Default drain bound for `shutdown`.
@@ -26,6 +24,13 @@ final class CoachService: Sendable {
     let ceiling: Duration
     let heartbeat: Duration
     let dailyBudget: Int
+    /// `max_tokens` asked of the model (`COACH_MAX_OUTPUT_TOKENS`).
+    let maxOutputTokens: Int
+    /// How long a stream may wait for its client to take a frame before the turn ends (`client_stalled`):
+    /// the coach's idle timeout (`COACH_LLM_IDLE_TIMEOUT_S`), the same patience it has with a silent provider.
+    let stallTimeout: Duration
+    /// The flow of every turn in progress (for `bufferedBytes`).
+    private let openFlows = LockedBox<[ObjectIdentifier: StreamFlow]>([:])
     let now: @Sendable () -> Date
     let database: @Sendable () -> any Database
     let metrics: Metrics
@@ -39,7 +44,9 @@ final class CoachService: Sendable {
         self.streams = CoachStreams(maxStreams: config.coachMaxStreams, maxPerAthlete: config.coachMaxStreamsPerAthlete) { open in
             metrics.coachStreamsOpen(open)
         }
-        self.store = CoachStore()
+        self.maxOutputTokens = config.coachMaxOutputTokens
+        self.store = CoachStore(maxAnswerBytes: config.coachMaxOutputTokens * ChatRequest.bytesPerTokenBound)
+        self.stallTimeout = config.coachLLM.timeouts.idle
         self.ceiling = .milliseconds(Int64((config.coachStreamTimeout * 1000).rounded()))
         self.heartbeat = .milliseconds(Int64((config.coachHeartbeat * 1000).rounded()))
         self.dailyBudget = config.coachDailyMessageBudget
@@ -133,7 +140,7 @@ final class CoachService: Sendable {
             let began = try await store.beginTurn(athleteID: athleteID, message: message, now: now, dailyBudget: dailyBudget, on: db)
             let request = ChatRequest(
                 messages: [.system(context.systemPrompt)] + began.history + [.user(message)],
-                maxTokens: Self.maxOutputTokens, facts: context.facts)
+                maxTokens: maxOutputTokens, facts: context.facts)
             var turnLogger = logger
             if let requestID { turnLogger[metadataKey: "request-id"] = .string(requestID) }
             return Prepared(began: began, request: request, started: started, slot: slot, logger: turnLogger)
@@ -162,11 +169,13 @@ final class CoachService: Sendable {
         let turn = CoachTurn(
             provider: provider, request: prepared.request, started: prepared.started,
             ceiling: ceiling, heartbeat: heartbeat)
+        track(turn)
+        defer { untrack(turn) }
         streams.setShutdownHandler(prepared.slot) { turn.signal(.shutdown) }
         let began = prepared.began
         let descriptor = provider.descriptor
         let fallback = provider.chainDescriptors.dropFirst().first
-        var frames = CoachFrameWriter(writer)
+        var frames = CoachFrameWriter(writer, stallTimeout: stallTimeout)
         await frames.send(
             "meta",
             CoachMetaFrame(
@@ -182,7 +191,7 @@ final class CoachService: Sendable {
             case .heartbeat: await frames.send("heartbeat", CoachHeartbeatFrame())
             case .error(let code, let message): await frames.send("error", CoachErrorFrame(code: code, error: message))
             }
-            return !frames.clientGone
+            return frames.delivery
         }
         await save(began, output, logger: prepared.logger)
         await frames.send("done", CoachDoneFrame(threadID: began.threadID, messageID: began.assistantMessageID, output: output))
@@ -197,10 +206,28 @@ final class CoachService: Sendable {
             provider: provider, request: prepared.request, started: prepared.started,
             ceiling: ceiling, heartbeat: nil)
         streams.setShutdownHandler(prepared.slot) { turn.signal(.shutdown) }
-        let output = await turn.run { _ in true }
+        track(turn)
+        let output = await turn.run { _ in .delivered }
+        untrack(turn)
         await save(prepared.began, output, logger: prepared.logger)
         prepared.slot.release()
         return output
+    }
+
+    // MARK: flow
+
+    /// Answer bytes read from providers and not yet written to clients, over every turn in progress. Each
+    /// turn holds at most about `CoachTurn.flowWindow` plus one provider read, however slow its client.
+    var bufferedBytes: Int {
+        openFlows.current.values.reduce(0) { $0 + $1.inFlight }
+    }
+
+    private func track(_ turn: CoachTurn) {
+        openFlows.withLock { $0[ObjectIdentifier(turn)] = turn.flow }
+    }
+
+    private func untrack(_ turn: CoachTurn) {
+        _ = openFlows.withLock { $0.removeValue(forKey: ObjectIdentifier(turn)) }
     }
 
     // MARK: ending

@@ -12,6 +12,11 @@ struct CoachStore: Sendable {
     static let historyMessageChars = 2_000
     static let titleChars = 80
 
+    /// The most answer text a message row keeps (UTF-8 bytes): the coach's length cap
+    /// (`COACH_MAX_OUTPUT_TOKENS` × `ChatRequest.bytesPerTokenBound`). The turn never produces more; this keeps
+    /// the row bounded whatever the turn produced.
+    let maxAnswerBytes: Int
+
     struct BeganTurn: Sendable {
         let threadID: UUID
         let userMessageID: UUID
@@ -84,7 +89,7 @@ struct CoachStore: Sendable {
         try await db.write { tx in
             try await CoachMessage.query(on: tx)
                 .filter(\.$id == began.assistantMessageID)
-                .set(\.$content, to: output.text)
+                .set(\.$content, to: String(ChatRequest.prefix(of: output.text, fittingIn: maxAnswerBytes)))
                 .set(\.$finishReason, to: output.finishReason.rawValue)
                 .set(\.$errorCode, to: output.errorCode)
                 .set(\.$timedOut, to: output.timedOut)

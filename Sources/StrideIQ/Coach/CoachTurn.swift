@@ -35,11 +35,30 @@ struct CoachTurnOutput: Sendable {
 /// One answer from the coach's provider, driven as a small event loop in the caller's task: provider chunks,
 /// the heartbeat timer, the ceiling and outside signals (shutdown, client gone) all arrive in one inbox and are
 /// handled in order, so exactly one of them ends the turn and nothing is emitted after it. Each chunk is
-/// emitted the moment the loop takes it (no buffering); `emit` answers false once the client is gone.
+/// emitted the moment the loop takes it; `emit` says whether the client took it.
+///
+/// Bounded both ways. The answer is cut at the request's `maxOutputBytes` (finish `length`); the provider
+/// layer cuts there too, so this only matters for a provider that does not. And the provider is read only
+/// as fast as the client reads: the request carries `flow`, whose window (`flowWindow`) is all the answer
+/// that may wait between the provider's socket and the client's, since each chunk counts as consumed only once
+/// `emit` has written it. A client that does not read makes `emit` wait, so the provider's reader waits
+/// too, and the writer ends the turn if that lasts (`clientStalled`).
 ///
 /// Ending the turn cancels the provider's task, which cancels its HTTP request and closes the connection.
 final class CoachTurn: Sendable {
     enum Signal: Sendable { case shutdown, clientGone }
+
+    /// What became of an emitted frame.
+    enum Delivery: Sendable, Equatable {
+        case delivered
+        /// The client left (a write failed).
+        case clientGone
+        /// The client stopped reading for longer than the writer waits (see `CoachFrameWriter`).
+        case clientStalled
+    }
+
+    /// Bytes of answer that may be read from the provider and not yet written to the client.
+    static let flowWindow = 64 * 1024
 
     /// What `emit` receives while the turn runs (the caller writes `meta` before and `done` after).
     enum Output: Sendable {
@@ -59,7 +78,9 @@ final class CoachTurn: Sendable {
     }
 
     let provider: any LLMProvider
+    /// The caller's request with this turn's `flow`.
     let request: ChatRequest
+    let flow: StreamFlow
     let started: ContinuousClock.Instant
     /// The ceiling, counted from the request's arrival.
     let deadline: ContinuousClock.Instant
@@ -73,7 +94,11 @@ final class CoachTurn: Sendable {
 
     init(provider: any LLMProvider, request: ChatRequest, started: ContinuousClock.Instant, ceiling: Duration, heartbeat: Duration?) {
         self.provider = provider
+        let flow = StreamFlow(window: Self.flowWindow)
+        var request = request
+        request.flow = flow
         self.request = request
+        self.flow = flow
         self.started = started
         self.deadline = started + ceiling
         self.heartbeat = heartbeat
@@ -87,7 +112,7 @@ final class CoachTurn: Sendable {
     }
 
     /// Runs the turn to its end. Never throws: every ending is an output.
-    func run(emit: (Output) async -> Bool) async -> CoachTurnOutput {
+    func run(emit: (Output) async -> Delivery) async -> CoachTurnOutput {
         let continuation = inboxContinuation
         let descriptor = provider.descriptor
         var output = CoachTurnOutput(
@@ -140,19 +165,34 @@ final class CoachTurn: Sendable {
                 }
             }
         }
+        let flow = self.flow
         defer {
+            flow.close()
             providerTask.cancel()
             timerTask.cancel()
         }
 
+        let maxBytes = request.maxOutputBytes
+        var textBytes = 0
         var firstDeltaAt: ContinuousClock.Instant?
-        /// Emits a chunk; false when the client is gone.
-        func deliver(_ chunk: String) async -> Bool {
-            output.text += chunk
-            output.deltaCount += 1
-            if firstDeltaAt == nil { firstDeltaAt = .now }
-            lastOutput.withLock { $0 = .now }
-            return await emit(.delta(chunk))
+        /// Emits a chunk, cut to what is left of `maxBytes`. Returns how the turn must end, or nil to go on.
+        func deliver(_ chunk: String) async -> (CoachFinishReason, (code: String, message: String)?)? {
+            var piece = chunk
+            let full = textBytes + chunk.utf8.count > maxBytes
+            if full { piece = String(ChatRequest.prefix(of: chunk, fittingIn: maxBytes - textBytes)) }
+            if !piece.isEmpty {
+                output.text += piece
+                textBytes += piece.utf8.count
+                output.deltaCount += 1
+                if firstDeltaAt == nil { firstDeltaAt = .now }
+                lastOutput.withLock { $0 = .now }
+                switch await emit(.delta(piece)) {
+                case .delivered: break
+                case .clientGone: return (.cancelled, nil)
+                case .clientStalled: return (.timeout, Self.stalled)
+                }
+            }
+            return full ? (.length, nil) : nil
         }
         /// Ends the answer. With an error, its frame is the last one before `done`.
         func end(_ finish: CoachFinishReason, error: (code: String, message: String)? = nil) async {
@@ -168,8 +208,10 @@ final class CoachTurn: Sendable {
         loop: for await input in inbox {
             switch input {
             case .chunk(let chunk):
-                if await !deliver(chunk) {
-                    await end(.cancelled)
+                let ending = await deliver(chunk)
+                flow.consumed(chunk.utf8.count)
+                if let (finish, error) = ending {
+                    await end(finish, error: error)
                     break loop
                 }
             case .completed(let completion):
@@ -181,8 +223,8 @@ final class CoachTurn: Sendable {
                 output.providerTimeToFirstToken = completion.timeToFirstToken
                 if output.deltaCount == 0 && !completion.text.isEmpty {
                     // A provider that answered without streaming chunks: forward the text as one delta.
-                    if await !deliver(completion.text) {
-                        await end(.cancelled)
+                    if let (finish, error) = await deliver(completion.text) {
+                        await end(finish, error: error)
                         break loop
                     }
                 }
@@ -212,8 +254,13 @@ final class CoachTurn: Sendable {
                 }
                 break loop
             case .heartbeatDue:
-                if await !emit(.heartbeat) {
+                switch await emit(.heartbeat) {
+                case .delivered: break
+                case .clientGone:
                     await end(.cancelled)
+                    break loop
+                case .clientStalled:
+                    await end(.timeout, error: Self.stalled)
                     break loop
                 }
             case .ceiling:
@@ -237,6 +284,13 @@ final class CoachTurn: Sendable {
         output.elapsed = started.duration(to: .now)
         return output
     }
+
+    /// `error_code` of a turn ended because its client stopped reading (finish `timeout`; the client gets no
+    /// more frames, its connection is closed).
+    static let stalled = (
+        code: "client_stalled",
+        message: "The answer stopped because the connection stopped reading it; what was sent so far was saved."
+    )
 
     static func message(for error: LLMError) -> String {
         switch error {

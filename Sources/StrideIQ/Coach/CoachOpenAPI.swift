@@ -169,8 +169,9 @@ extension OpenAPIDocument {
     /// How an answer ended, as `finish_reason` says it.
     fileprivate static let finish = JSONSchema.string(oneOf: CoachFinishReason.self).described(
         """
-        How the answer ended: `stop` (complete), `length` (hit the length limit), `timeout` (the ceiling), `cancelled` \
-        (the client left), `error` (the model failed), `shutting_down`.
+        How the answer ended: `stop` (complete), `length` (hit the length limit, `COACH_MAX_OUTPUT_TOKENS`), `timeout` \
+        (the ceiling; or, with `error_code` `client_stalled`, the client stopped reading it), `cancelled` (the client \
+        left), `error` (the model failed), `shutting_down`.
         """)
 
     /// The fields an answer's outcome shares between the whole answer, the `done` event and a saved message.

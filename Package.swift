@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/mattpolzin/OpenAPIKit.git", from: "6.4.0"),
+        .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
     ],
     targets: [
         .target(
@@ -85,6 +86,8 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "OpenAPIKit", package: "OpenAPIKit"),
+                // zlib for gzip/deflate request bodies (RequestDecompressionMiddleware).
+                .product(name: "CompressNIO", package: "compress-nio"),
             ],
             // The web app (plain HTML, CSS, JS modules) ships with the binary; `WebAssets` finds it at boot.
             resources: [.copy("Web/app")],
@@ -173,6 +176,8 @@ let package = Package(
                 "LLMFakeServer",
                 .product(name: "VaporTesting", package: "vapor"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                // Compresses the request bodies of the decompression tests.
+                .product(name: "CompressNIO", package: "compress-nio"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -35,8 +35,8 @@ struct ActivityRoutes: RouteCollection {
     }
 
     func delete(req: Request) async throws -> HTTPStatus {
-        let activity = try await owned(req)
-        try await service(req).delete(activity, athlete: try req.currentAthlete.athlete, on: req.db)
+        let id = try req.uuidParameter("activity_id", resource: "Activity")
+        try await service(req).delete(id, athlete: try req.currentAthlete.athlete, on: req.db)
         return .noContent
     }
 

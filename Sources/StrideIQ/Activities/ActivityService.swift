@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import SQLKit
 import StrideIQCore
 
 /// Recording, listing and deleting activities, on a database and plain values (no request), so every way in
@@ -110,12 +111,23 @@ struct ActivityService: Sendable {
         return activity
     }
 
-    func delete(_ activity: Activity, athlete: Athlete, on db: any Database) async throws {
+    /// Deletes the athlete's activity and asks for a briefing refresh, in one transaction. The delete is
+    /// conditional on the row still being there: of several concurrent deletes of one activity exactly one
+    /// removes it (and triggers the refresh); the others find nothing and answer 404.
+    func delete(_ activityID: UUID, athlete: Athlete, on db: any Database) async throws {
         let trigger = trigger
-        try await db.write(athlete: athlete.requireID()) { db in
-            try await activity.delete(on: db)
+        let athleteID = try athlete.requireID()
+        let deleted = try await db.write(athlete: athleteID) { db in
+            let rows = try await (db as! any SQLDatabase).delete(from: Activity.schema)
+                .where("id", .equal, SQLBind(activityID))
+                .where("athlete_id", .equal, SQLBind(athleteID))
+                .returning("id")
+                .all()
+            guard !rows.isEmpty else { return false }
             try await trigger.fire("activity_deleted", athlete: athlete, on: db)
+            return true
         }
+        guard deleted else { throw APIError.notFound("Activity") }
     }
 
     private static func findByExternalID(_ externalID: String?, athleteID: UUID, source: String, on db: any Database)

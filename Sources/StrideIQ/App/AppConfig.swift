@@ -34,6 +34,14 @@ public struct AppConfig: Sendable {
     public var webDirectory: String?
     /// Redis for the shared cache (locks, counters, briefings); nil means the in-memory cache (one process).
     public var redisURL: String?
+    /// The Redis client's limits: TCP connect, and each command's reply (`REDIS_CONNECT_TIMEOUT_MS`,
+    /// `REDIS_COMMAND_TIMEOUT_MS`; see `RedisConfiguration` for why these defaults).
+    public var redisConnectTimeout: Duration = RedisConfiguration().connectTimeout
+    public var redisCommandTimeout: Duration = RedisConfiguration().commandTimeout
+    /// Its circuit breaker: this many consecutive failures (`REDIS_CIRCUIT_FAILURES`, 0 turns it off) make every
+    /// cache call fail at once, as if Redis were down, for `REDIS_CIRCUIT_COOLDOWN_S`; then one call probes.
+    public var redisCircuitFailures = RedisCircuitBreakerPolicy().failureThreshold
+    public var redisCircuitCooldown: Duration = RedisCircuitBreakerPolicy().cooldown
     /// HMAC key for access tokens. `nil` until boot resolves it (development generates and keeps one).
     public var secretKey: String?
     public var bcryptCost = 12
@@ -100,6 +108,18 @@ public struct AppConfig: Sendable {
         }
     }
 
+    /// The Redis client's configuration: `REDIS_URL` with the timeouts and breaker above; nil without a URL.
+    public func redisConfiguration() throws -> RedisConfiguration? {
+        guard let redisURL else { return nil }
+        var configuration = try RedisConfiguration(url: redisURL)
+        configuration.connectTimeout = redisConnectTimeout
+        configuration.commandTimeout = redisCommandTimeout
+        configuration.circuitBreaker =
+            redisCircuitFailures > 0
+            ? RedisCircuitBreakerPolicy(failureThreshold: redisCircuitFailures, cooldown: redisCircuitCooldown) : nil
+        return configuration
+    }
+
     /// Minimum `SECRET_KEY` length; HS256 wants a key at least as long as its output.
     public static let minimumSecretBytes = 32
 
@@ -129,6 +149,13 @@ public struct AppConfig: Sendable {
                 reader.problem("REDIS_URL: \(error)")  // the error never contains the password
             }
         }
+        config.redisConnectTimeout = .milliseconds(
+            reader.int("REDIS_CONNECT_TIMEOUT_MS", default: milliseconds(config.redisConnectTimeout), range: 10...60_000))
+        config.redisCommandTimeout = .milliseconds(
+            reader.int("REDIS_COMMAND_TIMEOUT_MS", default: milliseconds(config.redisCommandTimeout), range: 10...60_000))
+        config.redisCircuitFailures = reader.int("REDIS_CIRCUIT_FAILURES", default: config.redisCircuitFailures, range: 0...1000)
+        config.redisCircuitCooldown = .seconds(
+            reader.int("REDIS_CIRCUIT_COOLDOWN_S", default: Int(config.redisCircuitCooldown.components.seconds), range: 1...3600))
         config.secretKey = reader.optionalString("SECRET_KEY")
         if let key = config.secretKey, key.utf8.count < minimumSecretBytes {
             reader.problem(
@@ -274,4 +301,10 @@ struct EnvironmentReader {
         }
         return result
     }
+}
+
+/// Whole milliseconds of a duration (for defaults read back as `_MS` settings).
+private func milliseconds(_ duration: Duration) -> Int {
+    let (seconds, attoseconds) = duration.components
+    return Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000)
 }

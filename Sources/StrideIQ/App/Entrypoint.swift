@@ -23,6 +23,9 @@ public enum StrideIQProcess {
         }
         bootstrapLogging(config)
         return await withApp(config, role: role) { app in
+            let files = OpenFileLimit.raiseToHardLimit()
+            app.logger.info(
+                "open file limit", metadata: ["soft": "\(files.soft)", "hard": "\(files.hard)", "raised": "\(files.raised)"])
             try await app.asyncBoot()
             if config.autoMigrate {
                 try await app.autoMigrate()

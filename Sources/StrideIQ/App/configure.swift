@@ -44,17 +44,20 @@ public func configure(
     await app.jwt.keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
 
     let now = overrides.now ?? { Date() }
+    let metrics = Metrics()
     let cache: any SharedCache
     if let override = overrides.cache {
         cache = override
-    } else if let url = config.redisURL {
-        let redis = try RedisCache(url: url, eventLoopGroup: app.eventLoopGroup, logger: app.logger)  // connects on first use
+    } else if let redisConfiguration = try config.redisConfiguration() {
+        let redis = try RedisCache(
+            configuration: redisConfiguration, eventLoopGroup: app.eventLoopGroup, logger: app.logger,
+            onCircuitStateChange: { metrics.cacheCircuitState($0.rawValue) })  // connects on first use
+        metrics.cacheCircuitState(redis.client.circuitState.rawValue)
         app.lifecycle.use(RedisCacheShutdown(cache: redis))
         cache = redis
     } else {
         cache = MemoryCache(now: now)
     }
-    let metrics = Metrics()
 
     // One HTTP client for every LLM call, shut down with the app.
     // Enough connections per provider host for every coach stream plus every briefing job (a request beyond

@@ -18,6 +18,10 @@ public enum ErrorCode: String, CaseIterable, Sendable, Codable {
     case payloadTooLarge = "payload_too_large"
     /// The body was sent with a content type other than JSON.
     case unsupportedMediaType = "unsupported_media_type"
+    /// The body was sent with a `Content-Encoding` other than gzip, deflate or identity (415).
+    case unsupportedContentEncoding = "unsupported_content_encoding"
+    /// The body is not valid for its `Content-Encoding`: a corrupt, truncated or trailing-garbage gzip/deflate stream (400).
+    case invalidContentEncoding = "invalid_content_encoding"
     /// One or more fields (body, query or path) break a rule; `errors` lists each one.
     case validationError = "validation_error"
     /// No such resource for the caller, or no route matches the path.
@@ -30,6 +34,8 @@ public enum ErrorCode: String, CaseIterable, Sendable, Codable {
     case internalError = "internal_error"
     /// A dependency is unavailable (a 503 not covered by a more specific code).
     case serviceUnavailable = "service_unavailable"
+    /// The database cannot be reached (refused, closed or pool exhausted); `Retry-After` says when to retry (503).
+    case databaseUnavailable = "database_unavailable"
 
     // MARK: authentication and access
 

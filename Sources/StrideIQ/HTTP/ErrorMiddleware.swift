@@ -1,4 +1,9 @@
+import AsyncKit
 import JWT
+import NIOCore
+import NIOPosix
+import PostgresNIO
+import SQLiteNIO
 import StrideIQCore
 import Vapor
 
@@ -37,11 +42,62 @@ struct APIErrorMiddleware: AsyncMiddleware {
             return .invalidToken
         case let error as any AbortError:
             return APIError(error.status, code: ErrorCode(status: error.status), detail: error.reason, headers: error.headers)
+        case _ where isDatabaseUnavailable(error):
+            // Logged below error level: the outage is the database's, already visible in /health, and a 503
+            // per request at error level would bury everything else while it lasts.
+            request.logger.warning("database unavailable", metadata: ["error": "\(String(reflecting: error))"])
+            return .databaseUnavailable
         default:
             request.logger.report(error: error)
             return APIError(.internalServerError, code: .internalError, detail: "Internal server error")
         }
     }
+}
+
+extension APIErrorMiddleware {
+    /// The database cannot be reached right now: refused or reset connections, a connection closed under a
+    /// query (a restart), the pool timing out waiting for one, the server shutting down or not yet accepting.
+    /// These are transient and not the request's fault, so the client gets 503 + `Retry-After`, not a 500.
+    static func isDatabaseUnavailable(_ error: any Error) -> Bool {
+        switch error {
+        case is ConnectionPoolTimeoutError, is ConnectionPoolError, is NIOConnectionError:
+            return true
+        case let error as PSQLError:
+            switch error.code {
+            case .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .poolClosed:
+                return true
+            case .server:
+                // Class 08 (connection exception), 57P01–57P03 (admin/crash shutdown, cannot connect now),
+                // 53300 (too many connections).
+                let state = error.serverInfo?[.sqlState] ?? ""
+                return state.hasPrefix("08") || ["57P01", "57P02", "57P03", "53300"].contains(state)
+            default:
+                return error.underlying.map(isDatabaseUnavailable) ?? false
+            }
+        case let error as ChannelError:
+            switch error {
+            case .ioOnClosedChannel, .alreadyClosed, .eof, .connectPending, .inputClosed, .outputClosed: return true
+            default: return false
+            }
+        case let error as IOError:
+            return [ECONNREFUSED, ECONNRESET, EPIPE, ETIMEDOUT, EHOSTUNREACH, ENETUNREACH].contains(error.errnoCode)
+        case let error as SQLiteError:
+            // A writer that could not get the file's lock in time: transient, like a pool timeout.
+            switch error.reason {
+            case .busy, .locked, .busyTimeout: return true
+            default: return false
+            }
+        default:
+            return false
+        }
+    }
+}
+
+extension APIError {
+    /// 503 for a database that cannot be reached; the client retries after a few seconds.
+    static let databaseUnavailable = APIError(
+        .serviceUnavailable, code: .databaseUnavailable,
+        detail: "The database is unavailable; retry shortly", headers: ["Retry-After": "5"])
 }
 
 extension DecodingError {

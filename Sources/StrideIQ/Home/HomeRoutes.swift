@@ -33,11 +33,12 @@ struct HomeRoutes: RouteCollection {
         return Response(status: .ok, headers: headers, body: .init(data: body))
     }
 
-    /// Admin/owner only (403 otherwise). Every call, accepted or not, writes an audit row.
+    /// Admin/owner only (403 otherwise). Audited: every accepted call, and refused ones throttled (`AuditLog`).
     func adminRefresh(req: Request) async throws -> JSONResponse<RefreshAccepted> {
         let actor = try req.currentAthlete.athlete
         let target = try req.uuidParameter("athlete_id", resource: "Athlete")
-        let outcome = try await service(req).adminRefresh(actor: actor, target: target, now: req.application.now(), on: req.db)
+        let outcome = try await service(req).adminRefresh(
+            actor: actor, target: target, now: req.application.now(), cache: req.application.cache, on: req.db)
         return JSONResponse(.accepted, RefreshAccepted(status: outcome.rawValue, athleteID: target))
     }
 

@@ -24,12 +24,16 @@ struct HomeService: Sendable {
     }
 
     /// Asks for a new briefing for `target`: admin/owner only (403 otherwise), 404 for an unknown athlete.
-    /// Every call, accepted or not, writes an audit row.
-    func adminRefresh(actor: Athlete, target: UUID, now: Date, on db: any Database) async throws -> AdminRefreshOutcome {
+    /// Every accepted call writes an audit row; refused ones write at most one per caller and action per
+    /// `AuditLog.forbiddenWindow` (`AuditLog.recordForbidden`), so a caller cannot flood the table.
+    func adminRefresh(
+        actor: Athlete, target: UUID, now: Date, cache: any SharedCache, on db: any Database
+    ) async throws -> AdminRefreshOutcome {
         let action = "home_briefing.admin_refresh"
         let actorID = try actor.requireID()
         guard actor.role.isAdmin else {
-            try await AuditLog.record(actor: actorID, action: action, target: target, result: "forbidden", now: now, on: db)
+            try await AuditLog.recordForbidden(
+                actor: actorID, action: action, target: target, now: now, cache: cache, on: db, logger: logger)
             throw APIError(.forbidden, code: .forbidden, detail: "Access denied. Required roles: admin, owner")
         }
         let briefings = briefings
@@ -52,6 +56,36 @@ struct HomeService: Sendable {
 
 /// Append-only record of privileged actions.
 enum AuditLog {
+    /// One "forbidden" row per caller and action per window: enough to show who probed what and when, without
+    /// letting a caller write a row per request. A constant: nothing needs to tune it.
+    static let forbiddenWindow: Duration = .seconds(60)
+
+    /// Records a refused privileged call, throttled to one row per (actor, action) per `forbiddenWindow`.
+    /// The throttle is a `setIfAbsent` marker in the shared cache (every process sees it). When the cache
+    /// fails, the database decides instead: a row is written unless one for the same actor and action exists
+    /// inside the window. That keeps the first attempt recorded during a cache outage (an audit trail must not
+    /// go blind when Redis does) and still bounds the rows; concurrent calls may then each write one.
+    static func recordForbidden(
+        actor: UUID, action: String, target: UUID?, now: Date, cache: any SharedCache, on db: any Database,
+        logger: Logger
+    ) async throws {
+        let key = "audit:forbidden:\(actor.uuidString):\(action)"
+        let first: Bool
+        do {
+            first = try await cache.setIfAbsent(key, "1", ttl: forbiddenWindow)
+        } catch {
+            logger.warning("audit throttle: cache unavailable, checking the database", metadata: ["error": "\(error)"])
+            let since = now.addingTimeInterval(-Double(forbiddenWindow.components.seconds))
+            let recent = try await (db as! any SQLDatabase).select().column("id").from("audit_log")
+                .where("actor_id", .equal, SQLBind(actor)).where("action", .equal, SQLBind(action))
+                .where("result", .equal, SQLBind("forbidden")).where("created_at", .greaterThan, SQLBind(since))
+                .limit(1).all()
+            first = recent.isEmpty
+        }
+        guard first else { return }
+        try await record(actor: actor, action: action, target: target, result: "forbidden", now: now, on: db)
+    }
+
     static func record(actor: UUID, action: String, target: UUID?, result: String, now: Date, on db: any Database) async throws {
         try await (db as! any SQLDatabase).raw(
             """

@@ -120,9 +120,10 @@ extension Request {
     /// Decodes and validates a JSON object body: 415 for a non-JSON content type, 400 for malformed JSON,
     /// 422 for a non-object, unknown fields, wrong types or failed rules — always in the one error shape.
     func decodeBody<Body: RequestBody>(_ type: Body.Type) throws -> Decoded<Body> {
-        if let contentType = headers.contentType,
-            !(contentType.type == "application" && (contentType.subType == "json" || contentType.subType.hasSuffix("+json")))
-        {
+        // No Content-Type at all is read as JSON (clients of the original API send bodies without one); one that
+        // is sent must say JSON — an empty or unparseable value is not a JSON type either.
+        let contentTypes = headers[.contentType]
+        if !contentTypes.isEmpty && !(headers.contentType.map(Self.isJSON) == true && contentTypes.count == 1) {
             throw APIError(.unsupportedMediaType, code: .unsupportedMediaType, detail: "Send the body as application/json")
         }
         guard let buffer = body.data, buffer.readableBytes > 0 else {
@@ -133,11 +134,21 @@ extension Request {
             throw APIError(.payloadTooLarge, code: .payloadTooLarge, detail: "The request body is larger than 1 MiB")
         }
         let data = Data(buffer.readableBytesView)
+        let invalidJSON = APIError(.badRequest, code: .invalidJSON, detail: "The request body is not valid JSON")
+        // The body is read twice: JSONSerialization for the checks below (unknown fields, nulls, NUL characters)
+        // and JSONDecoder for the value the handler stores. They agree only on text that means one thing:
+        // with a key given twice, each may keep a different one of the two values, so the value checked is not
+        // the value stored. `StrictJSON` refuses such text (and numbers that would silently change) first, so
+        // what is validated is exactly what is decoded.
+        guard let scan = StrictJSON.scan(data) else { throw invalidJSON }
+        if !scan.findings.isEmpty {
+            throw APIError.validation(scan.findings.map { FieldError(field: $0.path, message: Self.message($0.problem)) })
+        }
         let parsed: Any
         do {
             parsed = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
         } catch {
-            throw APIError(.badRequest, code: .invalidJSON, detail: "The request body is not valid JSON")
+            throw invalidJSON
         }
         guard let object = parsed as? [String: Any] else {
             throw APIError.validation(field: "body", "must be a JSON object")
@@ -159,12 +170,67 @@ extension Request {
         do {
             value = try JSONCoding.decoder.decode(Body.self, from: data)
         } catch let error as DecodingError {
+            // JSONDecoder reports a number its field's type cannot hold (1.5 or 1e30 for an integer) with no
+            // coding path, as "not valid JSON": find the literal, so the answer names the field.
+            if case .dataCorrupted(let context) = error, context.codingPath.isEmpty {
+                let culprits = Self.unrepresentableNumbers(scan.numbers, in: data, as: Body.self)
+                if !culprits.isEmpty {
+                    throw APIError.validation(
+                        culprits.map {
+                            FieldError(field: $0.path, message: $0.isIntegral ? "is out of range for an integer" : "must be an integer")
+                        })
+                }
+            }
             throw APIError.validation([FieldError(field: error.fieldPath, message: error.humanMessage)])
         }
         var validator = FieldValidator()
         value.validate(into: &validator)
         try validator.throwIfInvalid()
         return Decoded(value: value, presentKeys: Set(object.keys))
+    }
+
+    private static func isJSON(_ type: HTTPMediaType) -> Bool {
+        // Media type names are case-insensitive (RFC 9110, section 8.3.1).
+        let (main, sub) = (type.type.lowercased(), type.subType.lowercased())
+        return main == "application" && (sub == "json" || sub.hasSuffix("+json"))
+    }
+
+    private static func message(_ problem: StrictJSON.Problem) -> String {
+        switch problem {
+        case .duplicateKey: "is given more than once"
+        case .underflow: "is too close to zero to be represented (it would be read as 0)"
+        case .overflow: "is too large a number"
+        }
+    }
+
+    /// Decoding bytes in which the other listed literals are replaced by `0` isolates each one: those that
+    /// still fail to decode, with no coding path, are numbers their field's type cannot hold. Only on the
+    /// error path, and bounded (each try decodes the whole body again).
+    static func unrepresentableNumbers<Body: Decodable>(
+        _ numbers: [StrictJSON.NumberLiteral], in data: Data, as type: Body.Type
+    ) -> [StrictJSON.NumberLiteral] {
+        guard !numbers.isEmpty, numbers.count * data.count <= 4 << 20 else { return [] }
+        let bytes = Array(data)
+        func fails(keeping kept: Int) -> Bool {
+            var text: [UInt8] = []
+            text.reserveCapacity(bytes.count)
+            var cursor = 0
+            for (index, number) in numbers.enumerated() where index != kept {
+                text += bytes[cursor..<number.range.lowerBound]
+                text.append(UInt8(ascii: "0"))
+                cursor = number.range.upperBound
+            }
+            text += bytes[cursor...]
+            do {
+                _ = try JSONCoding.decoder.decode(type, from: Data(text))
+                return false
+            } catch DecodingError.dataCorrupted(let context) where context.codingPath.isEmpty {
+                return true
+            } catch {
+                return false
+            }
+        }
+        return numbers.indices.filter(fails(keeping:)).map { numbers[$0] }
     }
 
     private static func fieldContainingNUL(_ value: Any, path: String = "body") -> String? {

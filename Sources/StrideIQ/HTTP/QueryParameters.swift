@@ -13,3 +13,40 @@ extension FieldValidator {
         return value
     }
 }
+
+/// Refuses a query parameter given more than once (`?limit=5&limit=6`) or in array form (`?limit[]=5`,
+/// `?since[a]=…`) with 422 naming it. Routes read one value per name, and the form decoder would silently
+/// keep one of the repeats, or drop the array form as if the parameter were absent; either way the request
+/// would be answered as something it did not say. Applies to the API (`/v1/…`), not the web app's pages.
+struct StrictQueryMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        if request.url.path.hasPrefix("/v1/"), let query = request.url.query, let problems = Self.problems(in: query) {
+            throw APIError.validation(problems)
+        }
+        return try await next.respond(to: request)
+    }
+
+    /// Every repeated or array-form parameter of a raw query string, in order of first appearance; nil when
+    /// there is none. Names are compared percent-decoded (`lim%69t` is `limit`), as the form decoder reads them.
+    static func problems(in query: String) -> [FieldError]? {
+        var seen = Set<String>()
+        var reported = Set<String>()
+        var problems: [FieldError] = []
+        for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
+            let rawName = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)[0]
+            let spaced = rawName.replacingOccurrences(of: "+", with: " ")
+            let name = spaced.removingPercentEncoding ?? spaced
+            guard !name.isEmpty else { continue }
+            if let bracket = name.firstIndex(of: "[") {
+                let base = String(name[..<bracket])
+                let field = base.isEmpty ? name : base
+                if reported.insert(field).inserted {
+                    problems.append(FieldError(field: field, message: "must be given once, as a single value (not as an array)"))
+                }
+            } else if !seen.insert(name).inserted, reported.insert(name).inserted {
+                problems.append(FieldError(field: name, message: "is given more than once"))
+            }
+        }
+        return problems.isEmpty ? nil : problems
+    }
+}

@@ -12,7 +12,10 @@ import RedisClient
 ///
 /// Failure behaviour: every method throws (`RedisError`) rather than returning a default when Redis is slow or
 /// down; callers decide whether to fail open. While Redis is unreachable the client fails calls immediately
-/// (reconnect backoff), so a fail-open path costs microseconds, not a timeout per request.
+/// (reconnect backoff), and while it is hung (accepting connections, answering nothing) the client's circuit
+/// breaker does so after a few timed-out calls (`RedisError.circuitOpen`), so a fail-open path costs
+/// microseconds, not a timeout per request. Callers see the same thrown errors either way, so their fail-open
+/// and fail-closed rules for a cache that is down hold unchanged for one that hangs.
 ///
 /// Lifecycle: create once at startup, share, and call `shutdown()` when the application stops.
 public final class RedisCache: SharedCache {
@@ -26,6 +29,18 @@ public final class RedisCache: SharedCache {
     /// Throws `RedisError.invalidConfiguration` (without echoing the password) for a malformed URL.
     public convenience init(url: String, eventLoopGroup: any EventLoopGroup, logger: Logger) throws {
         try self.init(client: RedisClient(url: url, eventLoopGroup: eventLoopGroup, logger: logger))
+    }
+
+    /// The app's client (`AppConfig.redisConfiguration()`: the URL, timeouts and circuit breaker);
+    /// `onCircuitStateChange` follows the breaker (a gauge). Nothing connects until first use.
+    public convenience init(
+        configuration: RedisConfiguration, eventLoopGroup: any EventLoopGroup, logger: Logger,
+        onCircuitStateChange: (@Sendable (RedisCircuitState) -> Void)? = nil
+    ) throws {
+        try self.init(
+            client: RedisClient(
+                configuration: configuration, eventLoopGroup: eventLoopGroup, logger: logger,
+                onCircuitStateChange: onCircuitStateChange))
     }
 
     /// Closes the connections. Later calls throw `RedisError.closed`.

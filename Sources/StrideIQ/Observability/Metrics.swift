@@ -65,6 +65,7 @@ final class Metrics: Sendable {
         static let coachRefused = "coach_refused_total"
         static let coachSaveFailures = "coach_save_failures_total"
         static let cacheFailOpen = "cache_fail_open_total"
+        static let cacheCircuitState = "cache_circuit_state"
         static let loginAttempts = "auth_login_attempts_total"
         static let scrapeErrors = "metrics_scrape_errors_total"
         static let processCPU = "process_cpu_seconds_total"
@@ -79,7 +80,7 @@ final class Metrics: Sendable {
         static let fromTheStart = [
             briefingStateServed, briefingEnqueue, jobResults, briefingFailures, jobs, jobDuration, jobRetries, jobsQueued,
             jobsRunning, jobOldestQueuedAge, llmRequests, llmDuration, llmFirstToken, llmErrors, coachStreamsOpen,
-            coachStreamsFinished, coachFirstDelta, coachRefused, coachSaveFailures, cacheFailOpen, loginAttempts, scrapeErrors,
+            coachStreamsFinished, coachFirstDelta, coachRefused, coachSaveFailures, cacheFailOpen, cacheCircuitState, loginAttempts, scrapeErrors,
             processCPU, processResident, processVirtual, processOpenFDs, processMaxFDs, processStart,
         ]
     }
@@ -99,6 +100,8 @@ final class Metrics: Sendable {
         static let coachRefusals = [ErrorCode.aiConsentRequired, .coachBusy, .coachBudgetExhausted, .shuttingDown].map(\.rawValue)
         static let loginResults = ["ok", "invalid", "locked"]
         static let failOpenChecks = ["rate_limit", "login_lockout", "login_failure_count"]
+        /// `RedisCircuitState`'s raw values.
+        static let circuitStates = ["closed", "open", "half_open"]
         /// Every `LLMError.code`: the outcomes of a failed provider call.
         static let llmErrorCodes: [String] = {
             let errors: [LLMError] =
@@ -138,6 +141,7 @@ final class Metrics: Sendable {
         counter(Name.coachSaveFailures)
         for result in Known.loginResults { counter(Name.loginAttempts, [("result", result)]) }
         for check in Known.failOpenChecks { counter(Name.cacheFailOpen, [("check", check)]) }
+        for state in Known.circuitStates { gauge(Name.cacheCircuitState, [("state", state)]) }
         counter(Name.scrapeErrors, [("source", "job_queue")])
         refreshProcessMetrics()
     }
@@ -277,6 +281,11 @@ final class Metrics: Sendable {
     /// A check that let a request through because the shared cache failed (`rate_limit`, `login_lockout`, …).
     func cacheFailOpen(check: String) {
         counter(Name.cacheFailOpen, [("check", check)]).increment()
+    }
+
+    /// The Redis client's circuit breaker moved to `current`: 1 for it, 0 for the other states.
+    func cacheCircuitState(_ current: String) {
+        for state in Known.circuitStates { gauge(Name.cacheCircuitState, [("state", state)]).record(state == current ? 1 : 0) }
     }
 
     /// A scrape could not refresh part of its data (`job_queue`).

@@ -1,0 +1,173 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import Testing
+
+@testable import StrideIQ
+
+/// A Redis that is hung rather than down: `kill -STOP` leaves its socket open, so connects are accepted by the
+/// kernel's listen backlog and commands on open connections are never answered. Requests must then fail fast
+/// (tight command timeouts, then the client's circuit breaker) with exactly the statuses of a cache that is down
+/// (see `RedisDownTests`): home answers with `briefing_state: missing`, login and `/v1/auth/me` work.
+@Suite(
+    "Hung cache",
+    .serialized,
+    .enabled(if: PausableRedisServer.executable != nil, "redis-server is not installed"))
+struct HungCacheTests {
+    @Test func requestsFailFastWhileRedisIsStopped() async throws {
+        let redis = try await PausableRedisServer.start()
+        defer { redis.terminate() }
+        // The default timeouts and failure threshold; a cool-down shorter than the default keeps the recovery quick.
+        let useRedis: (inout AppConfig) -> Void = { config in
+            config.redisURL = redis.url
+            config.redisCircuitCooldown = .seconds(2)
+        }
+        try await TestApp.with(.sqlite, config: useRedis) { t in
+            let commandTimeout = t.config.redisCommandTimeout
+            let metrics = t.services.metrics
+            func circuit(_ state: String) -> Bool { metrics.value("cache_circuit_state", ["state": state]) == 1 }
+            let s = try await t.register()
+            #expect(try await t.request(.PATCH, "/v1/athlete", json: ["ai_consent": true], token: s.accessToken).status == .ok)
+            let login: JSON = ["email": "\(s.email)", "password": "\(s.password)"]
+            // Healthy first, so the pool holds open connections that the stop will hang.
+            #expect(try await t.home(s).status == .ok)
+            #expect(try await t.request(.POST, "/v1/auth/login", json: login).status == .ok)
+            #expect(try await t.request(.GET, "/v1/auth/me", token: s.accessToken).status == .ok)
+            #expect(circuit("closed"))
+
+            redis.pause()
+            var timings: [String: [Duration]] = [:]
+            var slowWhileOpen: [String] = []
+            let clock = ContinuousClock()
+            for _ in 0..<20 {
+                for endpoint in ["home", "login", "me"] {
+                    let circuitWasOpen = !circuit("closed")
+                    let start = clock.now
+                    let reply: Reply
+                    switch endpoint {
+                    case "home": reply = try await t.home(s)
+                    case "login": reply = try await t.request(.POST, "/v1/auth/login", json: login)
+                    default: reply = try await t.request(.GET, "/v1/auth/me", token: s.accessToken)
+                    }
+                    let took = clock.now - start
+                    timings[endpoint, default: []].append(took)
+                    // The statuses of a cache that is down (`RedisDownTests`).
+                    #expect(reply.status == .ok, "\(endpoint) while Redis is stopped: \(reply.status.code) \(reply.text)")
+                    if endpoint == "home" { #expect(reply.json["briefing_state"].string == "missing") }
+                    // Until the circuit opens a request may wait out one timeout per cache call, and no more than
+                    // the threshold of them in a row (then it opens); once it is open, at most one (the probe
+                    // after a cool-down). Plus room for a loaded test machine.
+                    #expect(took < commandTimeout * t.config.redisCircuitFailures + .milliseconds(500), "\(endpoint) took \(took)")
+                    if circuitWasOpen && took > commandTimeout + .milliseconds(300) { slowWhileOpen.append("\(endpoint) \(took)") }
+                }
+            }
+            #expect(slowWhileOpen.isEmpty, "slow requests with the circuit open: \(slowWhileOpen)")
+            for (endpoint, samples) in timings.sorted(by: { $0.key < $1.key }) {
+                let sorted = samples.sorted()
+                let p50 = sorted[sorted.count / 2]
+                print("hung cache: \(endpoint) p50 \(p50) max \(sorted.last!) first \(samples[0])")
+                #expect(p50 < .milliseconds(100), "\(endpoint) p50 \(p50) while Redis is stopped")
+            }
+            #expect(circuit("open") || circuit("half_open"))
+            #expect(metrics.total("cache_fail_open_total", matching: ["check": "rate_limit"]) >= 1)
+
+            // Resumed: after the cool-down the next cache call probes, succeeds and closes the circuit.
+            redis.resume()
+            let deadline = clock.now + .seconds(10)
+            while clock.now < deadline, !circuit("closed") {
+                _ = try await t.request(.GET, "/v1/auth/me", token: s.accessToken)
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(circuit("closed"), "the circuit closes once Redis answers again")
+        }
+    }
+}
+
+/// A `redis-server` child process on a free loopback port that the test can pause (SIGSTOP) and resume.
+/// `terminate()` resumes and kills it; call it in a `defer` so a failed test never leaves a stopped server.
+final class PausableRedisServer: Sendable {
+    static let executable: String? = {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        return path.split(separator: ":").map { "\($0)/redis-server" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }()
+
+    let port: Int
+    let pid: Int32
+    private let directory: URL
+    var url: String { "redis://127.0.0.1:\(port)/0" }
+
+    private init(port: Int, pid: Int32, directory: URL) {
+        self.port = port
+        self.pid = pid
+        self.directory = directory
+    }
+
+    static func start() async throws -> PausableRedisServer {
+        guard let executable else { throw ServerError("redis-server is not installed") }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hung-redis-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        for _ in 0..<5 {
+            let port = try await freePort()
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = [
+                "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                "--daemonize", "no", "--dir", directory.path,
+            ]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            process.standardInput = FileHandle.nullDevice
+            try process.run()
+            let server = PausableRedisServer(port: port, pid: process.processIdentifier, directory: directory)
+            let deadline = ContinuousClock.now + .seconds(10)
+            while ContinuousClock.now < deadline, process.isRunning {
+                if await answersPing(port: port) { return server }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            server.terminate()  // e.g. the port was taken again before redis bound it: try another
+        }
+        throw ServerError("redis-server did not start")
+    }
+
+    func pause() { kill(pid, SIGSTOP) }
+    func resume() { kill(pid, SIGCONT) }
+
+    func terminate() {
+        kill(pid, SIGCONT)
+        kill(pid, SIGKILL)
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    private static func freePort() async throws -> Int {
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .bind(host: "127.0.0.1", port: 0).get()
+        let port = channel.localAddress!.port!
+        try await channel.close()
+        return port
+    }
+
+    private static func answersPing(port: Int) async -> Bool {
+        do {
+            let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connectTimeout(.milliseconds(200))
+                .connect(host: "127.0.0.1", port: port) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                    }
+                }
+            return try await channel.executeThenClose { inbound, outbound in
+                try await outbound.write(ByteBuffer(string: "PING\r\n"))
+                for try await chunk in inbound { return String(buffer: chunk).hasPrefix("+PONG") }
+                return false
+            }
+        } catch {
+            return false
+        }
+    }
+
+    struct ServerError: Error, CustomStringConvertible {
+        let description: String
+        init(_ description: String) { self.description = description }
+    }
+}

@@ -38,7 +38,8 @@ struct AuthTests {
 
     @Test(arguments: TestBackend.available)
     func rotatedRefreshTokenReuseRevokesTheFamily(backend: TestBackend) async throws {
-        try await TestApp.with(backend) { t in
+        // Without the grace window, so an immediate reuse is one (the window has its own tests in AuthHardeningTests).
+        try await TestApp.with(backend, config: { $0.refreshReuseGraceSeconds = 0 }) { t in
             let s = try await t.register()
             let first = try await t.request(.POST, "/v1/auth/refresh", json: ["refresh_token": "\(s.refreshToken)"])
             #expect(first.status == .ok)

@@ -39,13 +39,17 @@ extension Request {
 }
 
 /// Requires a valid, unrevoked access token and loads its athlete (role and existence come from the database,
-/// not from the token, so a deleted or demoted account loses access within one request).
+/// not from the token, so a deleted or demoted account loses access within one request). The revocation check
+/// rides on that athlete lookup (`TokenService.notRevoked`): a logged-out token finds no athlete.
 struct AthleteAuthenticator: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         guard let bearer = request.headers.bearerAuthorization else { throw APIError.unauthenticated }
-        let claims = try await request.verifyAccessToken(bearer.token)
+        let claims = try await request.verifyAccessTokenSignature(bearer.token)
         guard let athleteID = UUID(uuidString: claims.sub.value),
-            let athlete = try await Athlete.find(athleteID, on: request.db)
+            let athlete = try await Athlete.query(on: request.db)
+                .filter(\.$id == athleteID)
+                .filter(TokenService.notRevoked(jti: claims.jti.value))
+                .first()
         else {
             throw APIError.invalidToken
         }
@@ -64,15 +68,48 @@ struct AthleteAuthenticator: AsyncMiddleware {
 }
 
 extension Request {
-    /// Signature (HS256 with our key only; `alg: none` and other keys fail), expiry against the app clock,
-    /// and the revocation list. Any failure is the same 401.
+    /// Signature, expiry and the revocation list (a database lookup), for a route that does not load the athlete
+    /// (`OptionalBearer`). Any failure is the same 401.
     func verifyAccessToken(_ token: String) async throws -> AccessClaims {
-        guard let claims = try? await jwt.verify(token, as: AccessClaims.self),
-            claims.exp.value > application.now(),
-            await !application.tokenService.isAccessTokenRevoked(jti: claims.jti.value, logger: logger)
+        let claims = try await verifyAccessTokenSignature(token)
+        guard try await !application.tokenService.isAccessTokenRevoked(jti: claims.jti.value, on: db) else {
+            throw APIError.invalidToken
+        }
+        return claims
+    }
+
+    /// The header (`AccessTokenHeader`), the signature (HS256 with our key only; `alg: none` and other keys
+    /// fail) and expiry against the app clock; not the revocation list. Any failure is the same 401.
+    func verifyAccessTokenSignature(_ token: String) async throws -> AccessClaims {
+        guard AccessTokenHeader.isAcceptable(token),
+            let claims = try? await jwt.verify(token, as: AccessClaims.self),
+            claims.exp.value > application.now()
         else {
             throw APIError.invalidToken
         }
         return claims
+    }
+}
+
+/// The JOSE header of an access token must be exactly what `TokenService` issues: `alg` `HS256`, optionally
+/// `typ` `JWT`, nothing else. The signature check alone does not look at the header, so without this a token
+/// claiming `RS256`, or naming a `kid`, a `jku` or a `crit` extension, was accepted as long as its HMAC was
+/// ours; another verifier in front (a proxy, a future key rotation by `kid`) could be misled by such a header.
+enum AccessTokenHeader {
+    static func isAcceptable(_ token: String) -> Bool {
+        guard let dot = token.firstIndex(of: "."),
+            let data = base64URLDecoded(token[..<dot]),
+            let header = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            header["alg"] as? String == "HS256"
+        else { return false }
+        if let typ = header["typ"], typ as? String != "JWT" { return false }
+        return Set(header.keys).isSubset(of: ["alg", "typ"])
+    }
+
+    private static func base64URLDecoded(_ text: Substring) -> Data? {
+        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        guard !base64.contains("=") else { return nil }
+        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+        return Data(base64Encoded: base64)
     }
 }

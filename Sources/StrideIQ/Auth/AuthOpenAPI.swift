@@ -33,7 +33,8 @@ extension OpenAPIDocument {
                 summary: "Exchange a refresh token for a new pair",
                 description: """
                     The presented refresh token is consumed (rotated). Presenting one that was already rotated revokes \
-                    its whole session.
+                    its whole session, except within `REFRESH_REUSE_GRACE_SECONDS` of its rotation, when the answer \
+                    carries the same new refresh token again (two tabs refreshing at once).
                     """,
                 access: .open, body: .json(.ref("RefreshRequest")), rateLimited: true,
                 responses: [
@@ -52,6 +53,9 @@ extension OpenAPIDocument {
                     .error(
                         401, "Neither a valid bearer token nor a valid refresh token was sent.",
                         codes: [.notAuthenticated, .invalidToken, .invalidRefreshToken]),
+                    .error(
+                        503, "The logout could not be recorded (database unavailable); nothing changed, try again.",
+                        codes: [.serviceUnavailable]),
                 ]),
             APIOperation(
                 method: .get, path: "/v1/auth/me", id: "getMe", tag: "Auth", summary: "The authenticated account",

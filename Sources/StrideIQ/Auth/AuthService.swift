@@ -32,10 +32,16 @@ struct AuthService: Sendable {
         return (athlete, try await tokens.startSession(for: athlete, keys: keys, on: db))
     }
 
-    /// A new session for the right email and password. Failures count towards the lockout (`LoginGuard`).
+    /// A new session for the right email and password. Every password check is an attempt reserved first
+    /// (`LoginGuard.reserveAttempt`), so concurrent guesses cannot outrun the lockout.
     func login(_ body: LoginBody, on db: any Database) async throws -> (Athlete, TokenService.Issued) {
         let email = EmailRules.normalize(body.email)
         if let remaining = await loginGuard.lockRemaining(email: email, logger: logger) {
+            metrics.loginAttempt(result: "locked")
+            throw Self.locked(remaining)
+        }
+        let reservation = await loginGuard.reserveAttempt(email: email, logger: logger)
+        if case .refused(let remaining) = reservation {
             metrics.loginAttempt(result: "locked")
             throw Self.locked(remaining)
         }
@@ -44,7 +50,9 @@ struct AuthService: Sendable {
         let valid = try await hasher.verify(body.password, created: athlete?.passwordHash ?? dummyPasswordHash)
         guard valid, let athlete else {
             metrics.loginAttempt(result: "invalid")
-            if let lock = await loginGuard.recordFailure(email: email, logger: logger) { throw Self.locked(lock) }
+            if let lock = await loginGuard.recordFailure(email: email, reservation: reservation, logger: logger) {
+                throw Self.locked(lock)
+            }
             throw APIError(
                 .unauthorized, code: .invalidCredentials, detail: "Invalid email or password",
                 headers: ["WWW-Authenticate": "Bearer"])
@@ -62,7 +70,7 @@ struct AuthService: Sendable {
     /// Ends the session named by the refresh token, the access token, or both; neither is a 401.
     func logout(refreshToken: String?, accessClaims: AccessClaims?, on db: any Database) async throws {
         guard refreshToken != nil || accessClaims != nil else { throw APIError.unauthenticated }
-        try await tokens.logout(refreshToken: refreshToken, accessClaims: accessClaims, on: db)
+        try await tokens.logout(refreshToken: refreshToken, accessClaims: accessClaims, on: db, logger: logger)
     }
 
     static func locked(_ remaining: Duration) -> APIError {

@@ -1,8 +1,9 @@
 import Foundation
 import StrideIQSupport
 
-/// The shared key-value store for state every process must agree on: login-failure counters, lockouts,
-/// rate-limit windows, revoked access tokens (later: briefings, locks, cooldowns, the circuit breaker).
+/// The shared key-value store for state every process must agree on: login-attempt counters, lockouts,
+/// rate-limit windows, briefings, locks, cooldowns, the circuit breaker. Revoked access tokens are not here:
+/// they must outlive a cache restart, so they are in the database (`TokenService.revokeAccessToken`).
 ///
 /// The embedded mode uses `MemoryCache` (one process); split roles use Redis. The operations are the
 /// small subset both can do atomically.

@@ -22,5 +22,6 @@ enum Migrations {
         CreateCoachMessages(),
         CreatePlanProposals(),
         CreatePlanHistory(),
+        CreateRevokedAccessTokens(),
     ]
 }

@@ -47,6 +47,9 @@ public struct AppConfig: Sendable {
     public var bcryptCost = 12
     public var accessTokenTTL: TimeInterval = 15 * 60
     public var refreshTokenTTL: TimeInterval = 30 * 24 * 3600
+    /// Seconds after a refresh in which the rotated token still answers with the same successor (two tabs
+    /// refreshing at once); later reuse revokes the session. 0 turns it off.
+    public var refreshReuseGraceSeconds = 10
     public var authRateLimitPerMinute = 60
     public var loginMaxFailures = 5
     public var loginFailureWindow: TimeInterval = 30 * 60
@@ -178,6 +181,8 @@ public struct AppConfig: Sendable {
             reader.problem("LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical (got \(config.logLevel))")
         }
         if reader.optionalString("METRICS_PORT") != nil {
+        config.refreshReuseGraceSeconds = reader.int(
+            "REFRESH_REUSE_GRACE_SECONDS", default: config.refreshReuseGraceSeconds, range: 0...60)
             let port = reader.int("METRICS_PORT", default: 0, range: 1...65535)  // 0: invalid, already reported
             if port == config.port {
                 reader.problem("METRICS_PORT must differ from PORT (\(config.port))")

@@ -107,7 +107,9 @@ public func configure(
     app.strideIQ = AppServices(
         config: config,
         cache: cache,
-        tokenService: TokenService(accessTTL: config.accessTokenTTL, refreshTTL: config.refreshTokenTTL, cache: cache, now: now),
+        tokenService: TokenService(
+            accessTTL: config.accessTokenTTL, refreshTTL: config.refreshTokenTTL,
+            reuseGrace: TimeInterval(config.refreshReuseGraceSeconds), secret: secret, now: now),
         loginGuard: LoginGuard(
             cache: cache, maxFailures: config.loginMaxFailures,
             window: .seconds(config.loginFailureWindow), lockout: .seconds(config.loginLockout), metrics: metrics),
@@ -131,6 +133,8 @@ public func configure(
     app.middleware.use(RequestObservationMiddleware())
     app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(APIErrorMiddleware())
+    // A repeated or array-form query parameter is a 422, before any route reads one of its values.
+    app.middleware.use(StrictQueryMiddleware())
 
     try RouteTable.register(on: app, role: role)
 }

@@ -22,9 +22,13 @@ public final class StreamFlow: Sendable, Equatable {
     }
 
     private let state = Mutex(State())
+    private let onChange: @Sendable (Int) -> Void
 
-    public init(window: Int) {
+    /// `onChange` gets every change of `inFlight` (positive or negative), e.g. for a process-wide gauge; after
+    /// `close()` the flow counts nothing, and `close()` reports what was still in flight as gone.
+    public init(window: Int, onChange: @escaping @Sendable (Int) -> Void = { _ in }) {
         self.window = max(1, window)
+        self.onChange = onChange
     }
 
     public static func == (lhs: StreamFlow, rhs: StreamFlow) -> Bool { lhs === rhs }
@@ -34,27 +38,37 @@ public final class StreamFlow: Sendable, Equatable {
 
     /// The reader handed `bytes` downstream.
     public func produced(_ bytes: Int) {
-        state.withLock { $0.inFlight += bytes }
+        let counted = state.withLock { s -> Bool in
+            guard !s.closed else { return false }
+            s.inFlight += bytes
+            return true
+        }
+        if counted { onChange(bytes) }
     }
 
     /// The consumer is done with `bytes` (written them out): the reader may go on once under the window.
     public func consumed(_ bytes: Int) {
-        let waiter = state.withLock { s -> CheckedContinuation<Void, Never>? in
+        let (change, waiter) = state.withLock { s -> (Int, CheckedContinuation<Void, Never>?) in
+            let before = s.inFlight
             s.inFlight = max(0, s.inFlight - bytes)
-            guard s.inFlight < window else { return nil }
+            guard s.inFlight < window else { return (s.inFlight - before, nil) }
             defer { s.waiter = nil }
-            return s.waiter
+            return (s.inFlight - before, s.waiter)
         }
+        if change != 0 { onChange(change) }
         waiter?.resume()
     }
 
     /// The consumer stopped: the reader never waits again (its task is being cancelled anyway).
     public func close() {
-        let waiter = state.withLock { s -> CheckedContinuation<Void, Never>? in
+        let (dropped, waiter) = state.withLock { s -> (Int, CheckedContinuation<Void, Never>?) in
+            let dropped = s.closed ? 0 : s.inFlight
             s.closed = true
+            s.inFlight = 0
             defer { s.waiter = nil }
-            return s.waiter
+            return (dropped, s.waiter)
         }
+        if dropped != 0 { onChange(-dropped) }
         waiter?.resume()
     }
 

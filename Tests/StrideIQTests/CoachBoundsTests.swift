@@ -19,6 +19,13 @@ struct CoachBoundsTests {
         t.app.strideIQ.config.coachMaxOutputTokens * ChatRequest.bytesPerTokenBound
     }
 
+    /// A gauge's value in `GET /metrics` (no labels).
+    private static func gauge(_ name: String, _ t: TestApp) async throws -> Double? {
+        let text = try await t.request(.GET, "/metrics").text
+        let line = text.split(separator: "\n").first { $0.hasPrefix(name + " ") }
+        return line.flatMap { Double($0.split(separator: " ").last ?? "") }
+    }
+
     @Test(arguments: TestBackend.available)
     func aFloodingProviderIsCutAtTheLengthLimit(_ backend: TestBackend) async throws {
         // 5,000 × 4 KiB = 20 MB, far past 1,200 tokens.
@@ -105,6 +112,8 @@ struct CoachBoundsTests {
                 // What waits in the process between the provider and the client is the window, not the flood.
                 let buffered = t.app.coach.bufferedBytes
                 #expect(buffered <= CoachTurn.flowWindow + 256 * 1024, "\(buffered) bytes buffered")
+                let scraped = try await Self.gauge("coach_stream_buffered_bytes", t)
+                #expect(scraped != nil && scraped! <= Double(CoachTurn.flowWindow + 256 * 1024), "gauge: \(String(describing: scraped))")
 
                 // The turn ends once the client has not taken a frame for the idle timeout, well before the ceiling.
                 #expect(await t.waitForNoOpenStreams(timeout: .seconds(15)), "the stalled turn is still open")
@@ -118,6 +127,7 @@ struct CoachBoundsTests {
                 #expect(row.content.utf8.count <= held * 4096)
                 #expect(await fake.waitForClientClose(ofRequest: 0) != nil, "the provider's connection stays open")
                 #expect(t.app.coach.bufferedBytes == 0)
+                #expect(try await Self.gauge("coach_stream_buffered_bytes", t) == 0)
             }
         }
     }

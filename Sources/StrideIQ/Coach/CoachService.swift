@@ -29,8 +29,8 @@ final class CoachService: Sendable {
     /// How long a stream may wait for its client to take a frame before the turn ends (`client_stalled`):
     /// the coach's idle timeout (`COACH_LLM_IDLE_TIMEOUT_S`), the same patience it has with a silent provider.
     let stallTimeout: Duration
-    /// The flow of every turn in progress (for `bufferedBytes`).
-    private let openFlows = LockedBox<[ObjectIdentifier: StreamFlow]>([:])
+    /// Answer bytes read from providers and not yet written to clients, over every turn in progress.
+    private let buffered = LockedBox(0)
     let now: @Sendable () -> Date
     let database: @Sendable () -> any Database
     let metrics: Metrics
@@ -168,9 +168,7 @@ final class CoachService: Sendable {
         defer { prepared.slot.release() }
         let turn = CoachTurn(
             provider: provider, request: prepared.request, started: prepared.started,
-            ceiling: ceiling, heartbeat: heartbeat)
-        track(turn)
-        defer { untrack(turn) }
+            ceiling: ceiling, heartbeat: heartbeat, onBuffered: bufferedChanged)
         streams.setShutdownHandler(prepared.slot) { turn.signal(.shutdown) }
         let began = prepared.began
         let descriptor = provider.descriptor
@@ -204,11 +202,9 @@ final class CoachService: Sendable {
     func complete(_ prepared: Prepared) async -> CoachTurnOutput {
         let turn = CoachTurn(
             provider: provider, request: prepared.request, started: prepared.started,
-            ceiling: ceiling, heartbeat: nil)
+            ceiling: ceiling, heartbeat: nil, onBuffered: bufferedChanged)
         streams.setShutdownHandler(prepared.slot) { turn.signal(.shutdown) }
-        track(turn)
         let output = await turn.run { _ in .delivered }
-        untrack(turn)
         await save(prepared.began, output, logger: prepared.logger)
         prepared.slot.release()
         return output
@@ -216,18 +212,18 @@ final class CoachService: Sendable {
 
     // MARK: flow
 
-    /// Answer bytes read from providers and not yet written to clients, over every turn in progress. Each
-    /// turn holds at most about `CoachTurn.flowWindow` plus one provider read, however slow its client.
-    var bufferedBytes: Int {
-        openFlows.current.values.reduce(0) { $0 + $1.inFlight }
-    }
+    /// Answer bytes read from providers and not yet written to clients, over every turn in progress (the
+    /// `coach_stream_buffered_bytes` gauge). Each turn holds at most about `CoachTurn.flowWindow` plus one
+    /// provider read, however slow its client; an ended turn holds nothing.
+    var bufferedBytes: Int { buffered.current }
 
-    private func track(_ turn: CoachTurn) {
-        openFlows.withLock { $0[ObjectIdentifier(turn)] = turn.flow }
-    }
-
-    private func untrack(_ turn: CoachTurn) {
-        _ = openFlows.withLock { $0.removeValue(forKey: ObjectIdentifier(turn)) }
+    private var bufferedChanged: @Sendable (Int) -> Void {
+        { [buffered, metrics] change in
+            buffered.withLock { total in
+                total += change
+                metrics.coachBufferedBytes(total)  // under the lock, so the gauge never goes back to an older total
+            }
+        }
     }
 
     // MARK: ending

@@ -92,9 +92,13 @@ final class CoachTurn: Sendable {
     /// When something was last written to the client (the heartbeat timer reads it from its own task).
     private let lastOutput: Mutex<ContinuousClock.Instant>
 
-    init(provider: any LLMProvider, request: ChatRequest, started: ContinuousClock.Instant, ceiling: Duration, heartbeat: Duration?) {
+    /// `onBuffered` gets every change of the answer bytes read and not yet emitted (see `StreamFlow`).
+    init(
+        provider: any LLMProvider, request: ChatRequest, started: ContinuousClock.Instant, ceiling: Duration, heartbeat: Duration?,
+        onBuffered: @escaping @Sendable (Int) -> Void = { _ in }
+    ) {
         self.provider = provider
-        let flow = StreamFlow(window: Self.flowWindow)
+        let flow = StreamFlow(window: Self.flowWindow, onChange: onBuffered)
         var request = request
         request.flow = flow
         self.request = request

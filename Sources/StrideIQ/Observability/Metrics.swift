@@ -60,6 +60,7 @@ final class Metrics: Sendable {
         static let llmFirstToken = "llm_time_to_first_token_seconds"
         static let llmErrors = "llm_errors_total"
         static let coachStreamsOpen = "coach_streams_open"
+        static let coachBufferedBytes = "coach_stream_buffered_bytes"
         static let coachStreamsFinished = "coach_streams_finished_total"
         static let coachFirstDelta = "coach_time_to_first_delta_seconds"
         static let coachRefused = "coach_refused_total"
@@ -79,7 +80,7 @@ final class Metrics: Sendable {
         /// sets (route × status) are only known when a request arrives.
         static let fromTheStart = [
             briefingStateServed, briefingEnqueue, jobResults, briefingFailures, jobs, jobDuration, jobRetries, jobsQueued,
-            jobsRunning, jobOldestQueuedAge, llmRequests, llmDuration, llmFirstToken, llmErrors, coachStreamsOpen,
+            jobsRunning, jobOldestQueuedAge, llmRequests, llmDuration, llmFirstToken, llmErrors, coachStreamsOpen, coachBufferedBytes,
             coachStreamsFinished, coachFirstDelta, coachRefused, coachSaveFailures, cacheFailOpen, cacheCircuitState, loginAttempts, scrapeErrors,
             processCPU, processResident, processVirtual, processOpenFDs, processMaxFDs, processStart,
         ]
@@ -135,6 +136,7 @@ final class Metrics: Sendable {
             for name in [Name.jobsQueued, Name.jobsRunning, Name.jobOldestQueuedAge] { gauge(name, [("kind", kind)]) }
         }
         gauge(Name.coachStreamsOpen)
+        gauge(Name.coachBufferedBytes)
         for reason in CoachFinishReason.allCases { counter(Name.coachStreamsFinished, [("finish_reason", reason.rawValue)]) }
         timer(Name.coachFirstDelta)
         for code in Known.coachRefusals { counter(Name.coachRefused, [("code", code)]) }
@@ -252,6 +254,11 @@ final class Metrics: Sendable {
 
     func coachStreamsOpen(_ open: Int) {
         gauge(Name.coachStreamsOpen).record(open)
+    }
+
+    /// Answer bytes read from providers and not yet written to clients, over the open coach streams.
+    func coachBufferedBytes(_ bytes: Int) {
+        gauge(Name.coachBufferedBytes).record(bytes)
     }
 
     /// A turn ended (`stop|length|timeout|cancelled|error|shutting_down`), with the time to its first delta.

@@ -29,11 +29,7 @@ struct AuthHardeningTests {
                 group.addTask {
                     let deadline = ContinuousClock.now + .seconds(10)
                     while ContinuousClock.now < deadline {
-                        let cache = t.app.cache
-                        let attempts = (try? await cache.get(LoginGuard.attemptsKey(s.email))).flatMap { $0.flatMap { Int($0) } } ?? 0
-                        let failures = (try? await cache.get("login_failures:\(s.email)")).flatMap { $0.flatMap { Int($0) } } ?? 0
-                        let locked = (try? await cache.get(LoginGuard.lockKey(s.email))).flatMap { $0 } != nil
-                        if attempts >= max || failures >= max || locked { break }
+                        if await Self.windowIsUsedUp(email: s.email, max: max, cache: t.app.cache) { break }
                         try await Task.sleep(for: .milliseconds(1))
                     }
                     return (true, try await t.request(.POST, "/v1/auth/login", json: right))
@@ -57,6 +53,16 @@ struct AuthHardeningTests {
             // Still locked afterwards, for the full lockout, even with the right password.
             expectError(try await t.request(.POST, "/v1/auth/login", json: right), .tooManyRequests, code: "account_locked")
         }
+    }
+
+    /// Whether `max` attempts are counted for `email`, or it is locked (read errors count as "not yet").
+    private static func windowIsUsedUp(email: String, max: Int, cache: any SharedCache) async -> Bool {
+        // `login_failures:` is the counter's name before attempts were reserved (so this test can run on both).
+        for key in [LoginGuard.lockKey(email), LoginGuard.attemptsKey(email), "login_failures:\(email)"] {
+            guard let value = try? await cache.get(key) else { continue }
+            if key == LoginGuard.lockKey(email) || Int(value) ?? 0 >= max { return true }
+        }
+        return false
     }
 
     @Test(arguments: TestBackend.available)
@@ -143,7 +149,7 @@ struct AuthHardeningTests {
                 ).run()
             }
             let logout = try await t.request(.POST, "/v1/auth/logout", token: s.accessToken)
-            expectError(logout, .serviceUnavailable, code: "service_unavailable")
+            expectError(logout, .serviceUnavailable, code: "database_unavailable")
             #expect(logout.headers.first(name: "Retry-After") != nil)
             // Nothing was claimed, and nothing half-done: the session is still whole, so the client can retry.
             #expect(try await t.request(.GET, "/v1/auth/me", token: s.accessToken).status == .ok)

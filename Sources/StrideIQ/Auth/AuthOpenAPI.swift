@@ -55,7 +55,7 @@ extension OpenAPIDocument {
                         codes: [.notAuthenticated, .invalidToken, .invalidRefreshToken]),
                     .error(
                         503, "The logout could not be recorded (database unavailable); nothing changed, try again.",
-                        codes: [.serviceUnavailable]),
+                        codes: [.databaseUnavailable]),
                 ]),
             APIOperation(
                 method: .get, path: "/v1/auth/me", id: "getMe", tag: "Auth", summary: "The authenticated account",

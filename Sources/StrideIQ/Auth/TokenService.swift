@@ -171,8 +171,9 @@ struct TokenService: Sendable {
 
     static let revokedTable = "revoked_access_tokens"
 
-    /// Runs a write the caller must not report as done unless it happened: a database failure becomes a 503 in
-    /// the one error shape (an `APIError` passes through unchanged).
+    /// Runs a write the caller must not report as done unless it happened: any database failure becomes the 503
+    /// `database_unavailable` (with `Retry-After`), not only the outages `APIErrorMiddleware` recognises, since a
+    /// refused write (a full disk, a read-only failover) would otherwise be a 500 (an `APIError` passes through).
     private func unavailableOnFailure<T>(_ logger: Logger, _ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
@@ -181,7 +182,7 @@ struct TokenService: Sendable {
         } catch {
             logger.error("logout not recorded: database unavailable", metadata: ["error": "\(String(reflecting: error))"])
             throw APIError(
-                .serviceUnavailable, code: .serviceUnavailable, detail: "The logout could not be recorded; try again.",
+                .serviceUnavailable, code: .databaseUnavailable, detail: "The logout could not be recorded; retry shortly",
                 headers: ["Retry-After": "5"])
         }
     }

@@ -12,10 +12,16 @@ server's database knows. Random values almost never qualify, so positive test ca
 before reaching the handlers' logic. This moves those values of *positive* cases (every part valid against
 the schema) into what the server accepts, three times in four; negative cases are left exactly as
 generated, so negative_data_rejection still sees every violation.
+
+A JSON body with a key given twice reads differently to different parsers (the first or the last value wins),
+and a NUL cannot be stored in PostgreSQL text. One JSON-object body in four is therefore sent as raw text with a
+key given twice, one copy carrying a NUL (`duplicate_key_variant`); such a request is marked with the
+`X-Fuzz-Variant` header, and the `smuggled_body_refused` check requires a 4xx for it, never a 2xx or a 5xx.
 """
 
 import ast
 import datetime
+import json
 import random
 import threading
 
@@ -80,3 +86,43 @@ def map_case(context, case):
             start = now - datetime.timedelta(seconds=rng.randint(60, 5 * 365 * 86400))
             case.body["start_time"] = start.replace(microsecond=0).isoformat()
     return case
+
+
+VARIANT_HEADER = "X-Fuzz-Variant"
+
+
+def duplicate_key_variant(body: dict, rng: random.Random) -> tuple[bytes, str]:
+    """`body` as JSON text with one key given twice, a NUL hidden in one of the two copies."""
+    if not body:
+        return b'{"x":"\\u0000","x":1}', "x"
+    key = rng.choice(sorted(body))
+    nul = json.dumps(f"x{chr(0)}")
+    whole = json.dumps(body)
+    if rng.random() < 0.5:
+        # The NUL first, the generated value last (the parse that keeps the last value sees a clean one).
+        text = "{" + json.dumps(key) + ":" + nul + "," + whole[1:]
+    else:
+        text = whole[:-1] + "," + json.dumps(key) + ":" + nul + "}"
+    return text.encode(), key
+
+
+@schemathesis.hook("map_case")
+def map_case_duplicate_keys(context, case):
+    if not isinstance(case.body, dict) or case.media_type not in (None, "application/json"):
+        return case
+    rng = random.Random("duplicate:" + repr(case.body))
+    if rng.random() < 0.25:
+        case.body, key = duplicate_key_variant(case.body, rng)
+        case.headers = {**(case.headers or {}), VARIANT_HEADER: f"duplicate-key {key}"}
+    return case
+
+
+@schemathesis.check
+def smuggled_body_refused(ctx, response, case):
+    """A body with a key given twice (one copy carrying a NUL) is refused with a 4xx: never stored, never a 5xx."""
+    marker = (case.headers or {}).get(VARIANT_HEADER)
+    if marker is None:
+        return None
+    if not 400 <= response.status_code < 500:
+        raise AssertionError(f"{marker}: expected a 4xx for a body with a repeated key, got {response.status_code}")
+    return None

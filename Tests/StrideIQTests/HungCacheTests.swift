@@ -83,6 +83,42 @@ struct HungCacheTests {
     }
 }
 
+@Suite("Redis client settings")
+struct RedisClientSettingsTests {
+    @Test func timeoutsAndBreakerComeFromTheEnvironment() throws {
+        let defaults = try #require(try AppConfig.load(from: ["REDIS_URL": "redis://cache:6379/2"]).redisConfiguration())
+        #expect(defaults.connectTimeout == .milliseconds(500))
+        #expect(defaults.commandTimeout == .milliseconds(500))
+        #expect(defaults.circuitBreaker?.failureThreshold == 5)
+        #expect(defaults.circuitBreaker?.cooldown == .seconds(5))
+        #expect(defaults.database == 2)
+        #expect(try AppConfig.load(from: [:]).redisConfiguration() == nil)
+
+        let tuned = try #require(
+            try AppConfig.load(from: [
+                "REDIS_URL": "redis://cache", "REDIS_CONNECT_TIMEOUT_MS": "150", "REDIS_COMMAND_TIMEOUT_MS": "80",
+                "REDIS_CIRCUIT_FAILURES": "3", "REDIS_CIRCUIT_COOLDOWN_S": "30",
+            ]).redisConfiguration())
+        #expect(tuned.connectTimeout == .milliseconds(150))
+        #expect(tuned.commandTimeout == .milliseconds(80))
+        #expect(tuned.circuitBreaker?.failureThreshold == 3)
+        #expect(tuned.circuitBreaker?.cooldown == .seconds(30))
+        let off = try AppConfig.load(from: ["REDIS_URL": "redis://cache", "REDIS_CIRCUIT_FAILURES": "0"])
+        #expect(try off.redisConfiguration()?.circuitBreaker == nil)
+
+        let bad = #expect(throws: AppConfig.Invalid.self) {
+            try AppConfig.load(from: [
+                "REDIS_CONNECT_TIMEOUT_MS": "0", "REDIS_COMMAND_TIMEOUT_MS": "fast", "REDIS_CIRCUIT_FAILURES": "-1",
+                "REDIS_CIRCUIT_COOLDOWN_S": "0",
+            ])
+        }
+        let problems = bad?.problems.joined(separator: "\n") ?? ""
+        for name in ["REDIS_CONNECT_TIMEOUT_MS", "REDIS_COMMAND_TIMEOUT_MS", "REDIS_CIRCUIT_FAILURES", "REDIS_CIRCUIT_COOLDOWN_S"] {
+            #expect(problems.contains(name), "\(name) not reported: \(problems)")
+        }
+    }
+}
+
 /// A `redis-server` child process on a free loopback port that the test can pause (SIGSTOP) and resume.
 /// `terminate()` resumes and kills it; call it in a `defer` so a failed test never leaves a stopped server.
 final class PausableRedisServer: Sendable {

@@ -57,9 +57,16 @@ struct PostgresJobListener: Sendable {
             do {
                 let connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
                 delay = .milliseconds(200)
-                try await connection.listen(on: JobWakeups.channel) { notifications in
-                    wakeups.signal()  // anything enqueued while we were away
-                    for try await _ in notifications { wakeups.signal() }
+                do {
+                    try await connection.listen(on: JobWakeups.channel) { notifications in
+                        wakeups.signal()  // anything enqueued while we were away
+                        for try await _ in notifications { wakeups.signal() }
+                    }
+                } catch {
+                    // PostgresNIO requires every connection to be closed before it is released, even one the
+                    // server already dropped (a database restart): otherwise it asserts and the worker dies.
+                    try? await connection.close()
+                    throw error
                 }
                 try? await connection.close()
             } catch {

@@ -22,7 +22,8 @@ struct HungCacheTests {
             config.redisURL = redis.url
             config.redisCircuitCooldown = .seconds(2)
         }
-        try await TestApp.with(.sqlite, config: useRedis) { t in
+        let logs = LogCapture()
+        try await TestApp.with(.sqlite, config: useRedis, logs: logs) { t in
             let commandTimeout = t.config.redisCommandTimeout
             let metrics = t.services.metrics
             func circuit(_ state: String) -> Bool { metrics.value("cache_circuit_state", ["state": state]) == 1 }
@@ -79,6 +80,11 @@ struct HungCacheTests {
                 try await Task.sleep(for: .milliseconds(100))
             }
             #expect(circuit("closed"), "the circuit closes once Redis answers again")
+            // Transitions are logged once each, not per request or per probe.
+            let messages = logs.all.map(\.message)
+            let circuitLines = messages.filter { $0.hasPrefix("Redis circuit") }
+            #expect(messages.filter { $0.hasPrefix("Redis circuit opened") }.count == 1, "\(circuitLines)")
+            #expect(messages.filter { $0.hasPrefix("Redis circuit closed") }.count == 1)
         }
     }
 }

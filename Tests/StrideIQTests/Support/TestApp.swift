@@ -56,6 +56,11 @@ struct TestApp: Sendable {
         case .postgres:
             config.database = .postgres(url: TestBackend.postgresURL!)
             config.redisURL = TestBackend.redisURL
+            // The whole suite shares one Redis and a few busy cores: with the production timeouts (tuned for a
+            // hung Redis, see `HungCacheTests`) a slow moment would fail a check open and could open the circuit
+            // breaker, and a test of lockouts or revocations would see a cache that is not there.
+            config.redisConnectTimeout = .seconds(2)
+            config.redisCommandTimeout = .seconds(2)
         }
         return config
     }

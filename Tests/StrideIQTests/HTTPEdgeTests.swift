@@ -140,6 +140,39 @@ struct HTTPEdgeTests {
         #expect(values.soft == now.soft && values.hard == now.hard)
     }
 
+    // MARK: database outage
+
+    /// On a PostgreSQL cluster of its own (stopping the shared one would break every other test).
+    @Test(.enabled(if: TestBackend.postgresURL != nil, "needs PostgreSQL: set POSTGRES_URL"), .timeLimit(.minutes(2)))
+    func aDatabaseOutageIs503AndTheAppRecoversWithoutARestart() async throws {
+        let cluster = try await ThrowawayPostgres.start()
+        do {
+            try await TestApp.with(.postgres, config: { $0.database = .postgres(url: cluster.url) }) { t in
+                let s = try await t.register()
+                #expect(try await t.request(.GET, "/v1/activities", token: s.accessToken).status == .ok)
+                try await cluster.pause()
+                for _ in 0..<3 {
+                    let reply = try await t.request(.GET, "/v1/activities", token: s.accessToken)
+                    expectError(reply, .serviceUnavailable, code: "database_unavailable")
+                    #expect(reply.headers.first(name: "Retry-After") == "5")
+                }
+                try await cluster.resume()
+                // The pool replaces its dead connections on its own: no restart of the app.
+                var status: HTTPStatus = .serviceUnavailable
+                let deadline = ContinuousClock.now + .seconds(20)
+                while status != .ok && ContinuousClock.now < deadline {
+                    status = try await t.request(.GET, "/v1/activities", token: s.accessToken).status
+                    if status != .ok { try await Task.sleep(for: .milliseconds(200)) }
+                }
+                #expect(status == .ok, "the app came back after the database did")
+            }
+        } catch {
+            await cluster.remove()
+            throw error
+        }
+        await cluster.remove()
+    }
+
     // MARK: concurrent deletes
 
     @Test(arguments: TestBackend.available)
@@ -226,6 +259,68 @@ extension TestApp {
             .filter { $0.hasPrefix("briefing_enqueue_total{") && $0.contains(#"reason="activity_deleted""#) }
             .compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }
             .reduce(0) { $0 + Int($1) }
+    }
+}
+
+/// A PostgreSQL cluster of the test's own (`scripts/postgres-cluster`), which it can stop and start again.
+struct ThrowawayPostgres {
+    let directory: String
+    let port: Int
+    let url: String
+
+    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("scripts/postgres-cluster").path
+
+    static func start() async throws -> ThrowawayPostgres {
+        let directory = NSTemporaryDirectory() + "strideiq-pg-\(UUID().uuidString.prefix(8))"
+        let port = try await freeLoopbackPort()
+        let url = try await shell(script, "start", directory, String(port)).trimmingCharacters(in: .whitespacesAndNewlines)
+        return ThrowawayPostgres(directory: directory, port: port, url: url)
+    }
+
+    /// Stops the server, keeping its data.
+    func pause() async throws {
+        _ = try await asPostgres("'\(Self.bin)/pg_ctl' -D '\(directory)/data' -m fast -w stop")
+    }
+
+    /// Starts it again on the same port.
+    func resume() async throws {
+        _ = try await asPostgres(
+            "'\(Self.bin)/pg_ctl' -D '\(directory)/data' -l '\(directory)/server.log' -w -t 30 "
+                + "-o \"-p \(port) -k '\(directory)' -c listen_addresses=127.0.0.1 -c fsync=off\" start")
+    }
+
+    func remove() async {
+        _ = try? await Self.shell(Self.script, "stop", directory)
+    }
+
+    private static var bin: String {
+        let root = "/usr/lib/postgresql"
+        let versions = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
+        let newest = versions.compactMap(Int.init).max().map(String.init) ?? versions.sorted().last ?? ""
+        return "\(root)/\(newest)/bin"
+    }
+
+    /// PostgreSQL refuses to run as root; the script starts it as `postgres`, so it is stopped as `postgres` too.
+    private func asPostgres(_ command: String) async throws -> String {
+        if getuid() == 0 { return try await Self.shell("/bin/su", "postgres", "-s", "/bin/bash", "-c", command) }
+        return try await Self.shell("/bin/bash", "-c", command)
+    }
+
+    /// Runs a command to completion with `system(3)` on a thread of its own (it blocks) and returns its output.
+    private static func shell(_ executable: String, _ arguments: String...) async throws -> String {
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("strideiq-pg-\(UUID().uuidString).log")
+        defer { try? FileManager.default.removeItem(at: log) }
+        let quoted = ([executable] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+        let command = quoted.joined(separator: " ") + " </dev/null >'\(log.path)' 2>&1"
+        let status: Int32 = await withCheckedContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(returning: system(command)) }
+        }
+        let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        guard status == 0 else {
+            throw ChildProcessError(message: "\(executable) \(arguments.joined(separator: " ")) failed (\(status)): \(text)")
+        }
+        return text
     }
 }
 

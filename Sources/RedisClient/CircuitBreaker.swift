@@ -4,8 +4,10 @@ import NIOCore
 
 /// When the client stops calling a Redis that keeps failing, and for how long.
 public struct RedisCircuitBreakerPolicy: Sendable, Hashable {
-    /// Consecutive failed calls (timeout, connect failure, lost connection, pool exhausted, garbage reply) that
-    /// open the circuit. A reply of any kind, error replies included, resets the count: the server is there.
+    /// Consecutive failed calls (timeout, connect failure, lost connection, garbage reply) that open the circuit.
+    /// A reply of any kind, error replies included, resets the count: the server is there. Waiting too long for
+    /// a pooled connection does not count: a burst of local callers causes it as well as a slow server, and
+    /// when the server is hung the commands holding those connections time out and count instead.
     public var failureThreshold: Int
     /// How long an open circuit fails every call at once (`RedisError.circuitOpen`) before letting one probe
     /// through.
@@ -175,9 +177,9 @@ final class CircuitBreaker: Sendable {
         switch error {
         case .serverError:
             return .success  // an error reply is still a reply
-        case .timeout, .connectionFailed, .connectionLost, .poolExhausted, .protocolError:
+        case .timeout, .connectionFailed, .connectionLost, .protocolError:
             return .failure(error)
-        case .closed, .invalidConfiguration, .circuitOpen:
+        case .poolExhausted, .closed, .invalidConfiguration, .circuitOpen:
             return .inconclusive
         }
     }

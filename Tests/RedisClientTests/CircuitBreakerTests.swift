@@ -121,6 +121,23 @@ struct CircuitBreakerTests {
         await server.close()
     }
 
+    @Test("waiting too long for a busy pool does not count: a burst of local callers is not a sick server")
+    func poolExhaustionDoesNotCount() async throws {
+        let server = try await FakeRedisServer.start(.mute)
+        let configuration = Self.configuration(server, failures: 2, cooldown: .seconds(30)).with(maximumConnections: 1)
+        try await withClient(configuration) { redis in
+            async let holder = captureError { try await redis.send(["PING"], timeout: .seconds(1)) }
+            #expect(await eventually { redis.poolStatistics.leased == 1 })
+            for _ in 0..<3 {
+                #expect(await captureError { try await redis.ping() } as? RedisError == .poolExhausted)
+            }
+            #expect(redis.circuitState == .closed)
+            #expect(await holder as? RedisError == .timeout)
+            #expect(redis.circuitState == .closed, "one timeout is below the threshold of 2")
+        }
+        await server.close()
+    }
+
     @Test("a refused connection counts too: the breaker opens on a server that is down")
     func opensWhenRefused() async throws {
         let port = try await RedisServer.freePort()

@@ -81,8 +81,9 @@ final class Metrics: Sendable {
         static let fromTheStart = [
             briefingStateServed, briefingEnqueue, jobResults, briefingFailures, jobs, jobDuration, jobRetries, jobsQueued,
             jobsRunning, jobOldestQueuedAge, llmRequests, llmDuration, llmFirstToken, llmErrors, coachStreamsOpen, coachBufferedBytes,
-            coachStreamsFinished, coachFirstDelta, coachRefused, coachSaveFailures, cacheFailOpen, cacheCircuitState, loginAttempts, scrapeErrors,
-            processCPU, processResident, processVirtual, processOpenFDs, processMaxFDs, processStart,
+            coachStreamsFinished, coachFirstDelta, coachRefused, coachSaveFailures, cacheFailOpen, cacheCircuitState,
+            loginAttempts, scrapeErrors, processCPU, processResident, processVirtual, processOpenFDs, processMaxFDs,
+            processStart,
         ]
     }
 

@@ -197,7 +197,8 @@ struct WebAppTests {
     }
 
     @Test func aReplayedCookieRevokesTheSessionAndIsCleared() async throws {
-        try await TestApp.with(.sqlite) { t in
+        // No grace window: within it a replay gets the same successor (two tabs refreshing at once).
+        try await TestApp.with(.sqlite, config: { $0.refreshReuseGraceSeconds = 0 }) { t in
             let session = try await t.register()
             let login = try await t.request(
                 .POST, "/v1/auth/login", json: ["email": "\(session.email)", "password": "\(session.password)"], headers: [Self.web])

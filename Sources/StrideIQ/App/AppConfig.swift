@@ -101,6 +101,14 @@ public struct AppConfig: Sendable {
     public var shutdownTimeout: TimeInterval = 30
     /// On shutdown, how long the worker lets running jobs finish before it releases them to the queue.
     public var workerDrain: TimeInterval = 20
+    /// A gzip/deflate request body may inflate to at most this many times its compressed size (and never past
+    /// the 1 MiB body limit); past it the request is 413 (`RequestDecompressionMiddleware`).
+    public var requestMaxInflateRatio = 100
+    /// A connection with no bytes read or written for this long is closed, a request in flight included: it
+    /// bounds slow or stalled clients (half a request head, a body shorter than its `Content-Length`) and idle
+    /// keep-alives. It must exceed `coachStreamTimeout`, the longest a response may stay silent (the
+    /// whole-answer `/v1/coach/chat` writes nothing until the model is done; a stream sends heartbeats).
+    public var httpIdleTimeout: TimeInterval = 130
 
     public init() {}
 
@@ -232,6 +240,15 @@ public struct AppConfig: Sendable {
             "COACH_MAX_OUTPUT_TOKENS", default: config.coachMaxOutputTokens, range: 16...128_000)
         config.shutdownTimeout = TimeInterval(reader.int("SHUTDOWN_TIMEOUT_S", default: Int(config.shutdownTimeout), range: 1...600))
         config.workerDrain = TimeInterval(reader.int("WORKER_DRAIN_S", default: Int(config.workerDrain), range: 0...600))
+        config.requestMaxInflateRatio = reader.int(
+            "REQUEST_MAX_INFLATE_RATIO", default: config.requestMaxInflateRatio, range: 1...10_000)
+        config.httpIdleTimeout = TimeInterval(
+            reader.int("HTTP_IDLE_TIMEOUT_S", default: Int(config.httpIdleTimeout), range: 2...3600))
+        if config.httpIdleTimeout <= config.coachStreamTimeout {
+            reader.problem(
+                "HTTP_IDLE_TIMEOUT_S (\(Int(config.httpIdleTimeout)) s) must be longer than "
+                    + "COACH_STREAM_TIMEOUT_S (\(Int(config.coachStreamTimeout)) s)")
+        }
         if config.workerDrain >= config.shutdownTimeout {
             reader.problem(
                 "WORKER_DRAIN_S (\(Int(config.workerDrain)) s) must be shorter than SHUTDOWN_TIMEOUT_S (\(Int(config.shutdownTimeout)) s)")

@@ -35,6 +35,11 @@ public func configure(
     app.http.server.configuration.responseCompression = .disabled
     // HTTP metrics come from RequestObservationMiddleware, into this app's registry (Vapor's go to the global one).
     app.http.server.configuration.reportMetrics = false
+    // Vapor's own request decompression fails in the channel pipeline (a dropped connection, an error-level
+    // log) when a body is corrupt or past its ratio; RequestDecompressionMiddleware answers 400/413/415 instead.
+    app.http.server.configuration.requestDecompression = .disabled
+    // Closes connections silent for this long: stalled heads and bodies, idle keep-alives (see AppConfig).
+    app.http.server.configuration.idleTimeout = .milliseconds(Int64(config.httpIdleTimeout * 1000))
     app.routes.defaultMaxBodySize = ByteCount(integerLiteral: Request.maxBodyBytes)
 
     let postgres = try configureDatabase(app, config: config, schema: overrides.postgresSchema)
@@ -133,6 +138,7 @@ public func configure(
     app.middleware.use(RequestObservationMiddleware())
     app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(APIErrorMiddleware())
+    app.middleware.use(RequestDecompressionMiddleware(maxRatio: config.requestMaxInflateRatio))
     // A repeated or array-form query parameter is a 422, before any route reads one of its values.
     app.middleware.use(StrictQueryMiddleware())
 

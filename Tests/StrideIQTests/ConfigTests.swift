@@ -15,6 +15,12 @@ struct ConfigTests {
         #expect(config.authRateLimitPerMinute == 60)
     }
 
+    @Test func refreshReuseGraceIsReadOnItsOwn() throws {
+        #expect(try AppConfig.load(from: [:]).refreshReuseGraceSeconds == 10)
+        #expect(try AppConfig.load(from: ["REFRESH_REUSE_GRACE_SECONDS": "3"]).refreshReuseGraceSeconds == 3)
+        #expect(throws: AppConfig.Invalid.self) { try AppConfig.load(from: ["REFRESH_REUSE_GRACE_SECONDS": "61"]) }
+    }
+
     @Test func metricsSettings() throws {
         let plain = try AppConfig.load(from: [:])
         #expect(plain.metricsPort == nil && plain.metricsHost == nil && plain.metricsToken == nil)

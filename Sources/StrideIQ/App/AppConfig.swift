@@ -181,6 +181,8 @@ public struct AppConfig: Sendable {
         config.accessTokenTTL = TimeInterval(reader.int("ACCESS_TOKEN_TTL_S", default: Int(config.accessTokenTTL), range: 30...86_400))
         config.refreshTokenTTL = TimeInterval(
             reader.int("REFRESH_TOKEN_TTL_S", default: Int(config.refreshTokenTTL), range: 60...(365 * 86_400)))
+        config.refreshReuseGraceSeconds = reader.int(
+            "REFRESH_REUSE_GRACE_SECONDS", default: config.refreshReuseGraceSeconds, range: 0...60)
         config.authRateLimitPerMinute = reader.int("AUTH_RATE_LIMIT_PER_MIN", default: config.authRateLimitPerMinute, range: 1...1_000_000)
         config.trustedProxies = reader.list("TRUSTED_PROXIES", default: config.trustedProxies) { CIDR($0) }
         config.logFormat = reader.choice("LOG_FORMAT", default: .text)
@@ -189,8 +191,6 @@ public struct AppConfig: Sendable {
             reader.problem("LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical (got \(config.logLevel))")
         }
         if reader.optionalString("METRICS_PORT") != nil {
-        config.refreshReuseGraceSeconds = reader.int(
-            "REFRESH_REUSE_GRACE_SECONDS", default: config.refreshReuseGraceSeconds, range: 0...60)
             let port = reader.int("METRICS_PORT", default: 0, range: 1...65535)  // 0: invalid, already reported
             if port == config.port {
                 reader.problem("METRICS_PORT must differ from PORT (\(config.port))")

@@ -138,9 +138,9 @@ public func configure(
     app.middleware.use(RequestObservationMiddleware())
     app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(APIErrorMiddleware())
-    app.middleware.use(RequestDecompressionMiddleware(maxRatio: config.requestMaxInflateRatio))
     // A repeated or array-form query parameter is a 422, before any route reads one of its values.
     app.middleware.use(StrictQueryMiddleware())
+    app.middleware.use(RequestDecompressionMiddleware(maxRatio: config.requestMaxInflateRatio))
 
     try RouteTable.register(on: app, role: role)
 }

@@ -23,6 +23,7 @@ import Testing
                 "StrideIQ.CreateCoachMessages",
                 "StrideIQ.CreatePlanProposals",
                 "StrideIQ.CreatePlanHistory",
+                "StrideIQ.CreateRevokedAccessTokens",
             ])
     }
 

@@ -103,9 +103,9 @@ struct AuthHardeningTests {
         }
     }
 
-    @Test(.enabled(if: RestartableRedis.executable != nil, "redis-server is not installed"), arguments: TestBackend.available)
+    @Test(.enabled(if: ChildRedisServer.executable != nil, "redis-server is not installed"), arguments: TestBackend.available)
     func aLoggedOutTokenStaysDeadAcrossARedisOutageAndRestart(backend: TestBackend) async throws {
-        let redis = try await RestartableRedis.start()
+        let redis = try await ChildRedisServer.start()
         defer { redis.stop() }
         try await TestApp.with(backend, config: { $0.redisURL = redis.url }) { t in
             #expect(t.app.cache.backendName == "redis")
@@ -278,102 +278,4 @@ struct AuthHardeningTests {
                 code: "invalid_refresh_token")
         }
     }
-}
-
-/// A `redis-server` on a free loopback port that a test can kill and start again, empty, on the same port.
-private final class RestartableRedis: @unchecked Sendable {
-    static let executable: String? = {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
-        return path.split(separator: ":").map { "\($0)/redis-server" }.first { FileManager.default.isExecutableFile(atPath: $0) }
-    }()
-
-    let port: Int
-    private let directory: URL
-    private var process: Process?
-    var url: String { "redis://127.0.0.1:\(port)/0" }
-
-    private init(port: Int, directory: URL) {
-        self.port = port
-        self.directory = directory
-    }
-
-    static func start() async throws -> RestartableRedis {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("revocation-redis-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        for _ in 0..<5 {
-            let server = RestartableRedis(port: try await freePort(), directory: directory)
-            if (try? await server.restart()) != nil { return server }
-            server.kill()
-        }
-        throw RedisStartFailure("redis-server did not start")
-    }
-
-    /// Starts it (again): no persistence, so a restart is empty.
-    func restart() async throws {
-        kill()
-        let process = Process()
-        guard let executable = Self.executable else { throw RedisStartFailure("redis-server is not installed") }
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = [
-            "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-            "--daemonize", "no", "--dir", directory.path,
-        ]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        self.process = process
-        let deadline = ContinuousClock.now + .seconds(10)
-        while ContinuousClock.now < deadline, process.isRunning {
-            if await Self.answersPing(port: port) { return }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        throw RedisStartFailure("redis-server on port \(port) did not start")
-    }
-
-    /// SIGKILL, like a crash.
-    func kill() {
-        guard let process else { return }
-        Foundation.kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        self.process = nil
-    }
-
-    func stop() {
-        kill()
-        try? FileManager.default.removeItem(at: directory)
-    }
-
-    private static func freePort() async throws -> Int {
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .bind(host: "127.0.0.1", port: 0).get()
-        let port = channel.localAddress!.port!
-        try await channel.close()
-        return port
-    }
-
-    private static func answersPing(port: Int) async -> Bool {
-        do {
-            let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .connectTimeout(.milliseconds(200))
-                .connect(host: "127.0.0.1", port: port) { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
-                    }
-                }
-            return try await channel.executeThenClose { inbound, outbound in
-                try await outbound.write(ByteBuffer(string: "PING\r\n"))
-                for try await chunk in inbound { return String(buffer: chunk).hasPrefix("+PONG") }
-                return false
-            }
-        } catch {
-            return false
-        }
-    }
-}
-
-private struct RedisStartFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }

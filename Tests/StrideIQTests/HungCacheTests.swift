@@ -12,11 +12,11 @@ import Testing
 @Suite(
     "Hung cache",
     .serialized,
-    .enabled(if: PausableRedisServer.executable != nil, "redis-server is not installed"))
+    .enabled(if: ChildRedisServer.executable != nil, "redis-server is not installed"))
 struct HungCacheTests {
     @Test func requestsFailFastWhileRedisIsStopped() async throws {
-        let redis = try await PausableRedisServer.start()
-        defer { redis.terminate() }
+        let redis = try await ChildRedisServer.start()
+        defer { redis.stop() }
         // The default timeouts and failure threshold; a cool-down shorter than the default keeps the recovery quick.
         let useRedis: (inout AppConfig) -> Void = { config in
             config.redisURL = redis.url
@@ -122,94 +122,5 @@ struct RedisClientSettingsTests {
         for name in ["REDIS_CONNECT_TIMEOUT_MS", "REDIS_COMMAND_TIMEOUT_MS", "REDIS_CIRCUIT_FAILURES", "REDIS_CIRCUIT_COOLDOWN_S"] {
             #expect(problems.contains(name), "\(name) not reported: \(problems)")
         }
-    }
-}
-
-/// A `redis-server` child process on a free loopback port that the test can pause (SIGSTOP) and resume.
-/// `terminate()` resumes and kills it; call it in a `defer` so a failed test never leaves a stopped server.
-final class PausableRedisServer: Sendable {
-    static let executable: String? = {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
-        return path.split(separator: ":").map { "\($0)/redis-server" }.first { FileManager.default.isExecutableFile(atPath: $0) }
-    }()
-
-    let port: Int
-    let pid: Int32
-    private let directory: URL
-    var url: String { "redis://127.0.0.1:\(port)/0" }
-
-    private init(port: Int, pid: Int32, directory: URL) {
-        self.port = port
-        self.pid = pid
-        self.directory = directory
-    }
-
-    static func start() async throws -> PausableRedisServer {
-        guard let executable else { throw ServerError("redis-server is not installed") }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hung-redis-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        for _ in 0..<5 {
-            let port = try await freePort()
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = [
-                "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                "--daemonize", "no", "--dir", directory.path,
-            ]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            process.standardInput = FileHandle.nullDevice
-            try process.run()
-            let server = PausableRedisServer(port: port, pid: process.processIdentifier, directory: directory)
-            let deadline = ContinuousClock.now + .seconds(10)
-            while ContinuousClock.now < deadline, process.isRunning {
-                if await answersPing(port: port) { return server }
-                try await Task.sleep(for: .milliseconds(10))
-            }
-            server.terminate()  // e.g. the port was taken again before redis bound it: try another
-        }
-        throw ServerError("redis-server did not start")
-    }
-
-    func pause() { kill(pid, SIGSTOP) }
-    func resume() { kill(pid, SIGCONT) }
-
-    func terminate() {
-        kill(pid, SIGCONT)
-        kill(pid, SIGKILL)
-        try? FileManager.default.removeItem(at: directory)
-    }
-
-    private static func freePort() async throws -> Int {
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .bind(host: "127.0.0.1", port: 0).get()
-        let port = channel.localAddress!.port!
-        try await channel.close()
-        return port
-    }
-
-    private static func answersPing(port: Int) async -> Bool {
-        do {
-            let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .connectTimeout(.milliseconds(200))
-                .connect(host: "127.0.0.1", port: port) { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
-                    }
-                }
-            return try await channel.executeThenClose { inbound, outbound in
-                try await outbound.write(ByteBuffer(string: "PING\r\n"))
-                for try await chunk in inbound { return String(buffer: chunk).hasPrefix("+PONG") }
-                return false
-            }
-        } catch {
-            return false
-        }
-    }
-
-    struct ServerError: Error, CustomStringConvertible {
-        let description: String
-        init(_ description: String) { self.description = description }
     }
 }

@@ -17,7 +17,7 @@ struct StrideIQCommand: AsyncParsableCommand {
             """,
         subcommands: [
             Serve.self, API.self, Coach.self, Worker.self, Scheduler.self, Migrate.self, SeedDemoCommand.self,
-            Routes.self, LatencyCheckListing.self,
+            Routes.self, InspectActivityFile.self, LatencyCheckListing.self,
         ])
 
     /// Parses `arguments` and runs the chosen command; exits with its code (64 for a usage error).

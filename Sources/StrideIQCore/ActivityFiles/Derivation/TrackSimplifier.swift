@@ -9,16 +9,18 @@ enum TrackSimplifier {
     /// `points` are (longitude, latitude) in degrees; returns indices into `points`, ascending, always including
     /// the first and the last (when there are at least two points).
     ///
-    /// Instead of re-running Douglas–Peucker with a growing tolerance until few enough points remain, one run
-    /// records for every point the tolerance below which it would be kept: its distance from the chord when it was
-    /// picked, capped by that of the point whose pick opened its chord (a point is only reached when every chord
-    /// above it was split). Keeping the points whose value exceeds a tolerance ε is then exactly Douglas–Peucker
-    /// at ε, so the smallest ε that leaves ≤ `maxPoints` is read off a sort. The run is iterative (an explicit
-    /// stack), so a 3-hour 1 Hz track cannot overflow the call stack; it is O(n log n) on real routes.
+    /// Rather than re-running Douglas–Peucker with a growing tolerance until few enough points remain, the
+    /// chords are split in order of their farthest point's distance, largest first (a heap), each value capped
+    /// by that of the split that opened the chord (a point is only reached once every chord above it was split).
+    /// Popped values therefore never increase, and stopping at the first value within the tolerance is exactly
+    /// Douglas–Peucker at that tolerance; stopping when `maxPoints` are kept gives the smallest tolerance that
+    /// fits (ties at the cut are taken in heap order). Only chords that are split are ever scanned, so the work
+    /// is at most `maxPoints` scans of the track, O(n log maxPoints) on real routes, and there is no recursion
+    /// for a 3-hour 1 Hz track to overflow the call stack with.
     static func simplify(lonLat points: [(Double, Double)], maxPoints: Int = 500) -> [Int] {
         let n = points.count
         guard n > 2 else { return Array(0..<n) }
-        guard maxPoints >= 2 else { return [0, n - 1] }
+        guard maxPoints > 2 else { return [0, n - 1] }
 
         // Metres on a local equirectangular projection: at the scale of one activity the error is negligible, and
         // it makes the tolerance a distance rather than degrees that shrink with latitude.
@@ -28,13 +30,7 @@ enum TrackSimplifier {
         let xs = points.map { $0.0 * kx }
         let ys = points.map { $0.1 * metresPerDegree }
 
-        var keepAbove = [Double](repeating: 0, count: n)
-        keepAbove[0] = .infinity
-        keepAbove[n - 1] = .infinity
-        // (first, last, cap): the chord first–last, opened by a pick whose value was `cap`.
-        var stack: [(Int, Int, Double)] = [(0, n - 1, .infinity)]
-        while let (first, last, cap) = stack.popLast() {
-            guard last - first > 1 else { continue }
+        func chord(_ first: Int, _ last: Int, cap: Double) -> Chord {
             // Starting from a real index keeps a NaN distance (never greater) from leaving it unset.
             var farthest = first + 1
             var farthestDistance = -1.0
@@ -45,20 +41,62 @@ enum TrackSimplifier {
                     farthest = i
                 }
             }
-            let value = min(cap, farthestDistance)
-            keepAbove[farthest] = value
-            stack.append((first, farthest, value))
-            stack.append((farthest, last, value))
+            return Chord(value: min(cap, farthestDistance), first: first, last: last, farthest: farthest)
         }
 
-        var tolerance = minimumToleranceM
-        let interior = keepAbove[1..<(n - 1)].filter { $0 > tolerance }
-        if interior.count > maxPoints - 2 {
-            // The (maxPoints−2)-th largest value: keeping only values strictly above it leaves at most maxPoints−2.
-            let sorted = interior.sorted(by: >)
-            tolerance = sorted[maxPoints - 2]
+        var keep = [Bool](repeating: false, count: n)
+        keep[0] = true
+        keep[n - 1] = true
+        var heap = ChordHeap()
+        heap.push(chord(0, n - 1, cap: .infinity))
+        var kept = 2
+        while kept < maxPoints, let top = heap.pop(), top.value > minimumToleranceM {
+            keep[top.farthest] = true
+            kept += 1
+            if top.farthest - top.first > 1 { heap.push(chord(top.first, top.farthest, cap: top.value)) }
+            if top.last - top.farthest > 1 { heap.push(chord(top.farthest, top.last, cap: top.value)) }
         }
-        return (0..<n).filter { keepAbove[$0] > tolerance }
+        return (0..<n).filter { keep[$0] }
+    }
+
+    private struct Chord {
+        var value: Double
+        var first: Int
+        var last: Int
+        var farthest: Int
+    }
+
+    /// A binary max-heap on `value`.
+    private struct ChordHeap {
+        private var items: [Chord] = []
+
+        mutating func push(_ chord: Chord) {
+            items.append(chord)
+            var child = items.count - 1
+            while child > 0 {
+                let parent = (child - 1) / 2
+                guard items[child].value > items[parent].value else { break }
+                items.swapAt(child, parent)
+                child = parent
+            }
+        }
+
+        mutating func pop() -> Chord? {
+            guard let top = items.first else { return nil }
+            let last = items.removeLast()
+            guard !items.isEmpty else { return top }
+            items[0] = last
+            var parent = 0
+            while true {
+                var largest = parent
+                for child in [2 * parent + 1, 2 * parent + 2] where child < items.count && items[child].value > items[largest].value {
+                    largest = child
+                }
+                guard largest != parent else { return top }
+                items.swapAt(parent, largest)
+                parent = largest
+            }
+        }
     }
 
     /// Distance from (px, py) to the segment a–b (not the infinite line: an out-and-back route has its start and

@@ -5,18 +5,18 @@ import { route, start, navigate } from './lib/router.js';
 
 const screen = (file, name = 'render') => () => import(`./screens/${file}.js`).then((m) => m[name]);
 
-route('/signin', screen('auth', 'renderSignIn'), { auth: false, title: 'Sign in', name: 'signin' });
-route('/signup', screen('auth', 'renderSignUp'), { auth: false, title: 'Create your account', name: 'signup' });
-route('/', screen('home'), { title: 'Today', name: 'home' });
-route('/checkin', screen('checkin'), { title: 'Check-in', name: 'checkin' });
-route('/activities', screen('activities', 'renderList'), { title: 'Activities', name: 'activities' });
+route('/signin', screen('auth', 'renderSignIn'), { auth: false, title: 'Sign in' });
+route('/signup', screen('auth', 'renderSignUp'), { auth: false, title: 'Create your account' });
+route('/', screen('home'), { title: 'Today' });
+route('/checkin', screen('checkin'), { title: 'Check-in' });
+route('/activities', screen('activities', 'renderList'), { title: 'Activities' });
 route('/activities/new', screen('activities', 'renderNew'), { title: 'Add a run', name: 'activity-new' });
 route('/activities/:id', screen('activities', 'renderDetail'), { title: 'Activity', name: 'activity' });
-route('/plan', screen('plan'), { title: 'Plan and race', name: 'plan' });
+route('/plan', screen('plan'), { title: 'Plan and race' });
 route('/plan/build', screen('plan-builder', 'renderBuild'), { title: 'Build my plan', name: 'plan-build' });
 route('/plan/changes', screen('plan-builder', 'renderChanges'), { title: 'Plan changes', name: 'plan-changes' });
-route('/coach', screen('coach'), { title: 'Coach', name: 'coach' });
-route('/settings', screen('settings'), { title: 'Settings', name: 'settings' });
+route('/coach', screen('coach'), { title: 'Coach' });
+route('/settings', screen('settings'), { title: 'Settings' });
 
 setSessionLostHandler(() => navigate(`/signin?next=${encodeURIComponent(location.pathname + location.search)}`, { replace: true }));
 

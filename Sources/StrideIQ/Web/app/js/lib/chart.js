@@ -15,43 +15,37 @@ function niceMax(max) {
 
 const num = (n) => (Number.isInteger(n) ? String(n) : n.toFixed(1));
 
-export function barChart({ labels, values, unit = '', title, longLabels = labels, categoryHeader = 'Week', valueHeader = 'Distance' }) {
-  const id = `chart-${++nextId}`;
-  const n = values.length;
-  const max = Math.max(0, ...values);
-  const top = niceMax(max);
-  const plotH = H - TOP - BOTTOM;
-  const slot = (W - LEFT - RIGHT) / Math.max(1, n);
-  const barW = Math.max(2, slot * 0.64);
+export function barChart({ labels, values, unit = '', title, longLabels = labels }) {
+  const id = `chart-${++nextId}`, n = values.length, max = Math.max(0, ...values), top = niceMax(max);
+  const plotH = H - TOP - BOTTOM, slot = (W - LEFT - RIGHT) / Math.max(1, n), barW = Math.max(2, slot * 0.64);
   const y = (v) => TOP + plotH - (v / top) * plotH;
   const total = values.reduce((a, b) => a + b, 0);
   const line = (cls, v) => s('line', { class: cls, x1: LEFT, x2: W - RIGHT, y1: y(v), y2: y(v) });
   const every = n > 8 ? 2 : 1;
-  const svg = s('svg', { class: 'chart', viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-labelledby': `${id}-title ${id}-desc` },
+  const svg = s('svg.chart', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-labelledby': `${id}-title ${id}-desc` },
     s('title', { id: `${id}-title` }, `${title} (${unit})`),
     s('desc', { id: `${id}-desc` },
       `${n} bars, from ${longLabels[0] ?? ''} to ${longLabels[n - 1] ?? ''}; highest ${num(max)} ${unit}, total ${num(total)} ${unit}.`),
-    [0, 0.5, 1].map((f) => s('g', { class: 'chart-grid' },
+    [0, 0.5, 1].map((f) => s('g.chart-grid',
       line(null, top * f),
       s('text', { x: LEFT - 4, y: y(top * f) + 4, 'text-anchor': 'end' }, num(top * f)))),
     line('chart-axis', 0),
     values.map((v, i) => {
-      const x = LEFT + i * slot + (slot - barW) / 2;
-      const height = (v / top) * plotH;
-      return s('g', { class: 'chart-bar' },
-        s('title', {}, `${longLabels[i]}: ${num(v)} ${unit}`),
+      const x = LEFT + i * slot + (slot - barW) / 2, height = (v / top) * plotH;
+      return s('g.chart-bar',
+        s('title', `${longLabels[i]}: ${num(v)} ${unit}`),
         // A zero gets a hairline: a bar, not missing data.
         s('rect', { x, y: y(v) - (height < 1 ? 1 : 0), width: barW, height: Math.max(1, height), rx: 2 }),
         (n - 1 - i) % every === 0 && s('text', { x: x + barW / 2, y: H - BOTTOM + 16, 'text-anchor': 'middle' }, labels[i]));
     }));
-  const row = (label, v) => h('tr', {}, h('th', { scope: 'row' }, label), h('td', {}, num(v)));
-  return h('figure', { class: 'chart-figure' },
-    h('figcaption', { class: 'chart-caption' }, title),
+  const row = (label, v) => h('tr', h('th', { scope: 'row' }, label), h('td', num(v)));
+  return h('figure.chart-figure',
+    h('figcaption.chart-caption', title),
     svg,
-    h('details', { class: 'chart-details' }, h('summary', {}, 'Show as table'),
-      h('table', { class: 'chart-table' },
-        h('caption', {}, `${title} (${unit})`),
-        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, categoryHeader), h('th', { scope: 'col' }, `${valueHeader} (${unit})`))),
-        h('tbody', {}, values.map((v, i) => row(longLabels[i], v))),
-        h('tfoot', {}, row('Total', total)))));
+    h('details.chart-details', h('summary', 'Show as table'),
+      h('table.chart-table',
+        h('caption', `${title} (${unit})`),
+        h('thead', h('tr', h('th', { scope: 'col' }, 'Week'), h('th', { scope: 'col' }, `Distance (${unit})`))),
+        h('tbody', values.map((v, i) => row(longLabels[i], v))),
+        h('tfoot', row('Total', total)))));
 }

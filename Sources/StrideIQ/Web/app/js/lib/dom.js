@@ -4,9 +4,13 @@
 const BOOLEAN_PROPS = new Set(['checked', 'disabled', 'selected', 'required', 'hidden', 'open', 'multiple', 'readOnly']);
 const SVG = 'http://www.w3.org/2000/svg';
 
-function build(el, attrs, children) {
-  const svg = el.namespaceURI === SVG;
-  for (const [key, value] of Object.entries(attrs ?? {})) {
+// h('p.hint.muted', 'text'): classes after the tag name; the attributes object may be left out.
+const make = (create) => (tag, attrs, ...children) => {
+  const [name, ...classes] = tag.split('.');
+  if (attrs?.constructor !== Object) { children.unshift(attrs); attrs = {}; }
+  const el = create(name), svg = el.namespaceURI === SVG;
+  if (classes.length) attrs = { ...attrs, class: [...classes, attrs.class].flat() };
+  for (const [key, value] of Object.entries(attrs)) {
     if (value === undefined || value === null || value === false) continue;
     if (key === 'style') throw new Error('style attributes are forbidden by the CSP: use a class');
     if (key === 'on') for (const [event, fn] of Object.entries(value)) el.addEventListener(event, fn);
@@ -17,28 +21,19 @@ function build(el, attrs, children) {
   }
   append(el, children);
   return el;
-}
+};
 
-/** h('button', {class: 'primary', on: {click}}, 'Save') */
-export const h = (tag, attrs = {}, ...children) => build(document.createElement(tag), attrs, children);
+/** h('button.secondary', {type: 'button', on: {click}}, 'Save') */
+export const h = make((tag) => document.createElement(tag));
 
 /** Same as h() for SVG elements. */
-export const s = (tag, attrs = {}, ...children) => build(document.createElementNS(SVG, tag), attrs, children);
+export const s = make((tag) => document.createElementNS(SVG, tag));
 
-function append(el, children) {
-  for (const child of children.flat(Infinity)) {
-    if (child === null || child === undefined || child === false) continue;
-    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  }
-}
-
-export function clear(el) {
-  while (el.firstChild) el.firstChild.remove();
-  return el;
-}
+// append() of a string makes a text node.
+const append = (el, children) => el.append(...children.flat(Infinity).filter((c) => c != null && c !== false));
 
 export function replace(el, ...children) {
-  clear(el);
+  el.replaceChildren();
   append(el, children);
   return el;
 }
@@ -46,31 +41,24 @@ export function replace(el, ...children) {
 /** A labelled input with a hint and an error slot: {id, label, type, value, hint, attrs}. */
 export function field({ id, label, type = 'text', value, hint, attrs = {} }) {
   const { options = [], ...rest } = attrs;
-  const describedBy = [hint ? `${id}-hint` : null, `${id}-error`].filter(Boolean).join(' ');
-  const common = { id, name: id, 'aria-describedby': describedBy, ...rest };
-  let control;
-  if (type === 'textarea') control = h('textarea', common);
-  else if (type === 'select') {
-    control = h('select', common, ...options.map(([v, text]) => h('option', { value: v, selected: String(v) === String(value ?? '') }, text)));
-  } else control = h('input', { type, ...common });
-  if (value !== undefined && value !== null && type !== 'select') control.value = value;
-  return h('div', { class: 'field' },
+  const common = { id, name: id, 'aria-describedby': `${hint ? `${id}-hint ` : ''}${id}-error`, ...rest };
+  const control = type === 'select'
+    ? h('select', common, options.map(([v, text]) => h('option', { value: v, selected: String(v) === String(value ?? '') }, text)))
+    : h(type === 'textarea' ? type : 'input', { type: type === 'textarea' ? null : type, ...common });
+  if (value != null && type !== 'select') control.value = value;
+  return h('div.field',
     h('label', { for: id }, label),
-    hint ? h('p', { class: 'hint', id: `${id}-hint` }, hint) : null,
+    hint && h('p.hint', { id: `${id}-hint` }, hint),
     control,
-    h('p', { class: 'field-error', id: `${id}-error` }));
+    h('p.field-error', { id: `${id}-error` }));
 }
 
 /** The form-level error slot (put one in every form). */
-export function formError() {
-  return h('div', { class: 'form-error', role: 'alert', 'data-testid': 'form-error' });
-}
+export const formError = () => h('div.form-error', { role: 'alert', 'data-testid': 'form-error' });
 
 export function clearErrors(form) {
-  for (const el of form.querySelectorAll('.field-error')) el.textContent = '';
+  for (const el of form.querySelectorAll('.field-error, .form-error')) el.textContent = '';
   for (const el of form.querySelectorAll('[aria-invalid="true"]')) el.removeAttribute('aria-invalid');
-  const general = form.querySelector('.form-error');
-  if (general) general.textContent = '';
 }
 
 /** Shows an ApiError: field messages next to their inputs, the rest in the form's .form-error. */
@@ -99,20 +87,40 @@ export function showErrors(form, error) {
   return shown;
 }
 
-/** A polite announcement for screen readers (the global live region in index.html). */
+/** A modal "Delete …?" question: Delete runs `action` (its error shows here), then closes and runs `after`. */
+export function confirm(title, text, action, after) {
+  const error = h('p.form-error', { role: 'alert' });
+  const button = (label, cls, click, autofocus) => h('button', { type: 'button', class: cls, autofocus, on: { click } }, label);
+  const yes = button('Delete', 'danger', async () => {
+    yes.disabled = true;
+    try {
+      await action();
+    } catch (e) {
+      yes.disabled = false;
+      return e.name === 'AbortError' || (error.textContent = e.message);
+    }
+    dialog.close();
+    after();
+  });
+  const dialog = h('dialog', { 'aria-labelledby': 'confirm-title', on: { close: () => dialog.remove() } },
+    h('h2', { id: 'confirm-title' }, title), h('p', text), error,
+    h('div.row.dialog-actions', yes, button('Keep it', 'secondary', () => dialog.close(), true)));
+  document.getElementById('main').append(dialog);
+  dialog.showModal();
+}
+
+/** A polite announcement for screen readers (the live region in index.html): a fresh text node a tick later
+ *  is announced even when the text repeats. */
 export function announce(text) {
   const region = document.getElementById('announcer');
-  if (!region) return;
   region.textContent = '';
-  // A fresh text node a tick later is announced even when the text repeats.
   setTimeout(() => { region.textContent = text; }, 30);
 }
 
 let toastTimer = null;
-/** A short visible message (also announced). */
+/** A short visible message (a live region too). */
 export function toast(text) {
   const el = document.getElementById('toast');
-  if (!el) return;
   el.textContent = text;
   el.hidden = false;
   clearTimeout(toastTimer);

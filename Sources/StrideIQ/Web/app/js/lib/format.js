@@ -2,139 +2,79 @@
 // and UTC; the athlete's `units` (`metric` | `imperial`) and IANA `timezone` decide what the screen shows.
 import { session } from './api.js';
 
-const METERS_PER_MILE = 1609.344;
+const pad = (n) => String(n).padStart(2, '0');
+const zone = () => session.athlete?.timezone || Intl.DateTimeFormat().resolvedOptions().timeZone;
+const bad = (v) => v == null || Number.isNaN(Number(v));
 
-/** 'km' or 'mi', from the athlete's `units`. */
-export function units() {
-  return session.athlete?.units === 'imperial' ? 'mi' : 'km';
-}
+export const units = () => (session.athlete?.units === 'imperial' ? 'mi' : 'km');
+const unitMeters = () => (units() === 'mi' ? 1609.344 : 1000);
 
-function unitMeters() {
-  return units() === 'mi' ? METERS_PER_MILE : 1000;
-}
-
-function zone() {
-  return session.athlete?.timezone || Intl.DateTimeFormat().resolvedOptions().timeZone;
-}
+export const fromMeters = (meters) => Number(meters) / unitMeters();
+export const toMeters = (value) => Number(value) * unitMeters();
 
 /** 12345 → "12.3 km" (or "7.7 mi"). */
-export function distance(meters, { decimals = 1 } = {}) {
-  if (meters === null || meters === undefined || Number.isNaN(Number(meters))) return '—';
-  return `${fromMeters(meters).toFixed(decimals)} ${units()}`;
-}
-
-/** Metres → the athlete's unit (a number). */
-export function fromMeters(meters) {
-  return Number(meters) / unitMeters();
-}
-
-/** A number in the athlete's unit → metres. */
-export function toMeters(value) {
-  return Number(value) * unitMeters();
-}
+export const distance = (meters, { decimals = 1 } = {}) => (bad(meters) ? '—' : `${fromMeters(meters).toFixed(decimals)} ${units()}`);
 
 /** Seconds per km → "5:12 /km" or "8:22 /mi". */
 export function pace(secondsPerKm) {
-  if (!secondsPerKm || !Number.isFinite(Number(secondsPerKm))) return '—';
-  const perUnit = Math.round(Number(secondsPerKm) * unitMeters() / 1000);
-  return `${Math.floor(perUnit / 60)}:${String(perUnit % 60).padStart(2, '0')} /${units()}`;
+  if (!Number.isFinite(Number(secondsPerKm)) || !secondsPerKm) return '—';
+  const s = Math.round(secondsPerKm * unitMeters() / 1000);
+  return `${Math.floor(s / 60)}:${pad(s % 60)} /${units()}`;
 }
 
-/** Pace of a whole activity: metres and seconds → "5:12 /km". */
-export function paceOf(meters, seconds) {
-  if (!meters || !seconds) return '—';
-  return pace(seconds / (meters / 1000));
-}
+/** Metres and seconds → "5:12 /km". */
+export const paceOf = (meters, seconds) => (meters && seconds ? pace(seconds / (meters / 1000)) : '—');
 
 /** 3723 → "1:02:03"; 2530 → "42:10". */
 export function duration(seconds) {
-  if (seconds === null || seconds === undefined || Number.isNaN(Number(seconds))) return '—';
-  const total = Math.round(Number(seconds));
-  const hh = Math.floor(total / 3600);
-  const mm = Math.floor((total % 3600) / 60);
-  const ss = total % 60;
-  return hh > 0 ? `${hh}:${String(mm).padStart(2, '0')}:${String(ss).padStart(2, '0')}` : `${mm}:${String(ss).padStart(2, '0')}`;
+  if (bad(seconds)) return '—';
+  const t = Math.round(seconds), hh = Math.floor(t / 3600), mm = Math.floor(t / 60) % 60;
+  return hh ? `${hh}:${pad(mm)}:${pad(t % 60)}` : `${mm}:${pad(t % 60)}`;
 }
 
 /** "1:02:03", "42:10" or "45" (minutes) → seconds; null when it does not parse. */
 export function parseDuration(text) {
   const t = String(text ?? '').trim();
-  if (/^\d+$/.test(t)) return Number(t) * 60;
-  const m = /^(?:(\d+):)?([0-5]?\d):([0-5]\d)$/.exec(t);
-  if (!m) return null;
-  const seconds = Number(m[1] ?? 0) * 3600 + Number(m[2]) * 60 + Number(m[3]);
-  return seconds > 0 ? seconds : null;
+  if (/^\d+$/.test(t)) return t * 60;
+  const m = /^(?:(\d+):)?([0-5]?\d):([0-5]\d)$/.exec(t), s = m && (m[1] ?? 0) * 3600 + m[2] * 60 + Number(m[3]);
+  return s > 0 ? s : null;
 }
 
-function toDate(value) {
-  if (value instanceof Date) return value;
-  // A bare calendar date ("2026-12-03") is a day, not an instant: show it as that day in any zone.
-  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return new Date(`${value}T12:00:00Z`);
-  return new Date(value);
-}
+// A bare calendar date ("2026-12-03") is a day, not an instant: shown as that day in any zone.
+const bare = (v) => typeof v === 'string' && /^\d{4}-\d\d-\d\d$/.test(v);
+const toDate = (v) => (v instanceof Date ? v : new Date(bare(v) ? `${v}T12:00:00Z` : v));
+const fmt = (value, options, locale) => new Intl.DateTimeFormat(locale, { timeZone: bare(value) ? 'UTC' : zone(), ...options }).format(toDate(value));
+const DAY = { weekday: 'short', day: 'numeric', month: 'short' };
 
-function isBareDate(value) {
-  return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value);
-}
-
-/** A date in the athlete's zone: "Thu 3 Dec". */
-export function date(value, options = { weekday: 'short', day: 'numeric', month: 'short' }) {
-  if (!value) return '—';
-  return new Intl.DateTimeFormat(undefined, { ...options, timeZone: isBareDate(value) ? 'UTC' : zone() }).format(toDate(value));
-}
-
-/** Date and time in the athlete's zone: "Thu 3 Dec, 07:30". */
-export function dateTime(value) {
-  if (!value) return '—';
-  return new Intl.DateTimeFormat(undefined, {
-    weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', timeZone: zone(),
-  }).format(toDate(value));
-}
+/** In the athlete's zone: "Thu 3 Dec"; "Thu 3 Dec, 07:30". */
+export const date = (value, options = DAY) => (value ? fmt(value, options) : '—');
+export const dateTime = (value) => (value ? fmt(value, { ...DAY, hour: '2-digit', minute: '2-digit', timeZone: zone() }) : '—');
 
 /** "Mon", "Tue", … for a calendar date. */
-export function weekday(isoDate, style = 'short') {
-  return new Intl.DateTimeFormat(undefined, { weekday: style, timeZone: 'UTC' }).format(toDate(isoDate));
-}
+export const weekday = (isoDate, style = 'short') => fmt(isoDate, { weekday: style, timeZone: 'UTC' });
 
-/** The calendar date of an instant in the athlete's zone: "2026-12-03". */
-export function localISODate(value = new Date()) {
-  const parts = new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit', timeZone: zone() })
-    .formatToParts(toDate(value));
-  const get = (type) => parts.find((p) => p.type === type).value;
-  return `${get('year')}-${get('month')}-${get('day')}`;
-}
+/** The calendar date of an instant in the athlete's zone: "2026-12-03" (en-CA writes ISO dates). */
+export const localISODate = (value = new Date()) => fmt(value, { year: 'numeric', month: '2-digit', day: '2-digit', timeZone: zone() }, 'en-CA');
+export const todayISO = () => localISODate();
 
-/** Today in the athlete's zone. */
-export function todayISO() {
-  return localISODate(new Date());
-}
-
-/** Adds days to a calendar date: ("2026-12-03", 1) → "2026-12-04". */
-export function addDays(isoDate, days) {
-  const d = new Date(`${isoDate}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
-}
+/** ("2026-12-03", 1) → "2026-12-04". */
+export const addDays = (isoDate, days) => new Date(Date.parse(`${isoDate}T00:00:00Z`) + days * 864e5).toISOString().slice(0, 10);
 
 /** The Monday on or before a calendar date. */
-export function mondayOf(isoDate) {
-  const d = new Date(`${isoDate}T00:00:00Z`);
-  return addDays(isoDate, -((d.getUTCDay() + 6) % 7));
-}
+export const mondayOf = (isoDate) => addDays(isoDate, -((new Date(`${isoDate}T00:00:00Z`).getUTCDay() + 6) % 7));
+
+/** "half_marathon" → "Half marathon". */
+export const cap = (t) => t[0].toUpperCase() + t.slice(1).replace(/_/g, ' ');
 
 const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
-
 /** "today", "tomorrow", "in 3 days", "2 days ago". */
 export function daysFromNow(isoDate) {
-  const days = Math.round((Date.parse(`${isoDate}T00:00:00Z`) - Date.parse(`${todayISO()}T00:00:00Z`)) / 86400000);
-  const near = { 0: 'today', 1: 'tomorrow', '-1': 'yesterday' }[days];
-  return near ?? (days > 0 ? `in ${days} days` : `${-days} days ago`);
+  const days = Math.round((Date.parse(isoDate) - Date.parse(todayISO())) / 864e5);
+  return { 0: 'today', 1: 'tomorrow', '-1': 'yesterday' }[days] ?? (days > 0 ? `in ${days} days` : `${-days} days ago`);
 }
 
-/** Seconds until a moment, in words: "14 minutes", "30 seconds". */
+/** Seconds in words: "14 minutes", "30 seconds". */
 export function waitInWords(seconds) {
-  const s = Math.max(1, Math.round(Number(seconds)));
-  if (s < 60) return plural(s, 'second');
-  const m = Math.ceil(s / 60);
-  return m < 60 ? plural(m, 'minute') : plural(Math.ceil(m / 60), 'hour');
+  const s = Math.max(1, Math.round(seconds)), m = Math.ceil(s / 60);
+  return s < 60 ? plural(s, 'second') : m < 60 ? plural(m, 'minute') : plural(Math.ceil(m / 60), 'hour');
 }

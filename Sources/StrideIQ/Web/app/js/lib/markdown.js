@@ -1,10 +1,10 @@
 // The model's text is never parsed as HTML. Unclosed markers stay literal, so a streamed answer re-renders per delta.
+import { h } from './dom.js';
 
 const BULLET = /^\s{0,3}[-*+]\s+(.*)$/;
 const NUMBERED = /^\s{0,3}(\d{1,9})[.)]\s+(.*)$/;
 const NESTED = /^\s{2,}(?:[-*+]|\d{1,9}[.)])\s+(.*)$/;
-const HEADING = /^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$/;
-const RULE = /^\s{0,3}([-*_])(\s*\1){2,}\s*$/;
+const HEADING = /^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$/, RULE = /^\s{0,3}([-*_])(\s*\1){2,}\s*$/;
 
 // Underscores only count at word edges (snake_case stays text).
 const INLINE = new RegExp(
@@ -17,12 +17,6 @@ const INLINE = new RegExp(
   'gu',
 );
 
-function el(tag, children) {
-  const node = document.createElement(tag);
-  node.append(...children);
-  return node;
-}
-
 /** A fresh regex per call: it recurses. */
 export function inline(text) {
   const out = [];
@@ -31,14 +25,14 @@ export function inline(text) {
   for (let m = re.exec(text); m; m = re.exec(text)) {
     if (m.index > last) out.push(text.slice(last, m.index));
     const bold = m[1] ?? m[2];
-    out.push(bold !== undefined ? el('strong', inline(bold)) : el('em', inline(m[3] ?? m[4])));
+    out.push(bold !== undefined ? h('strong', inline(bold)) : h('em', inline(m[3] ?? m[4])));
     last = re.lastIndex;
   }
   if (last < text.length) out.push(text.slice(last));
   return out;
 }
 
-const lines = (list) => list.flatMap((text, i) => [i > 0 && document.createElement('br'), ...inline(text.trim())]).filter(Boolean);
+const lines = (list) => list.flatMap((text, i) => [i > 0 && h('br'), ...inline(text.trim())]).filter(Boolean);
 
 export function renderMarkdown(text) {
   const fragment = document.createDocumentFragment();
@@ -47,7 +41,7 @@ export function renderMarkdown(text) {
   let list = null; // {node, ordered, item: [lines]}
   const closeItem = () => {
     if (list?.item) {
-      list.node.append(el('li', lines(list.item)));
+      list.node.append(h('li', lines(list.item)));
       list.item = null;
     }
   };
@@ -57,7 +51,7 @@ export function renderMarkdown(text) {
     list = null;
   };
   const closeParagraph = () => {
-    if (paragraph.length) fragment.append(el('p', lines(paragraph)));
+    if (paragraph.length) fragment.append(h('p', lines(paragraph)));
     paragraph = [];
   };
   const block = (node) => {
@@ -69,7 +63,7 @@ export function renderMarkdown(text) {
     closeParagraph();
     if (list && list.ordered !== ordered) closeList();
     if (!list) {
-      const node = document.createElement(ordered ? 'ol' : 'ul');
+      const node = h(ordered ? 'ol' : 'ul');
       if (ordered && start !== 1) node.start = start;
       list = { node, ordered, item: null };
     }
@@ -84,7 +78,7 @@ export function renderMarkdown(text) {
     }
     let m;
     if (RULE.test(raw)) {
-      block(el('hr', []));
+      block(h('hr'));
     } else if (list && (m = NESTED.exec(raw))) {
       closeItem(); // nested items join the open list: one level is enough for a chat
       list.item = [m[1]];
@@ -93,7 +87,7 @@ export function renderMarkdown(text) {
     } else if ((m = NUMBERED.exec(raw))) {
       openItem(true, m[2], Number(m[1]));
     } else if ((m = HEADING.exec(raw))) {
-      block(el('p', [el('strong', inline(m[1]))]));
+      block(h('p', [h('strong', inline(m[1]))]));
     } else if (list?.item && /^\s/.test(raw)) {
       list.item.push(raw);
     } else {

@@ -1,8 +1,6 @@
 // Polls the briefing until it settles: 2 s, doubling to 30 s; paused while hidden; 2 minutes of visible polling at most.
 import { api } from './api.js';
 
-const SETTLED = new Set(['fresh', 'consent_required']);
-
 /** onEnd('settled' | 'timeout' | 'stopped') once. */
 export function pollBriefing({ onUpdate = () => {}, onEnd = () => {}, etag = null, firstDelay = 2000, maxDelay = 30000, budget = 120000 } = {}) {
   let delay = firstDelay;
@@ -36,7 +34,7 @@ export function pollBriefing({ onUpdate = () => {}, onEnd = () => {}, etag = nul
       if (res.status !== 304 && res.data) {
         etag = res.headers.get('ETag') || null;
         onUpdate(res.data);
-        if (SETTLED.has(res.data.briefing_state)) return end('settled');
+        if (['fresh', 'consent_required'].includes(res.data.briefing_state)) return end('settled');
       }
     } catch (e) {
       if (ended || e.name === 'AbortError') return;

@@ -4,99 +4,78 @@ import { session } from './api.js';
 import { h, replace, announce } from './dom.js';
 
 const routes = [];
-let cleanup = null;
-let generation = 0;
+let cleanup = null, generation = 0, navigatedByUser = false;
 
 /** route('/activities/:id', () => import('../screens/activities.js').then(m => m.renderDetail), {title}) */
 export function route(pattern, load, { auth = true, title = 'StrideIQ', name } = {}) {
   const keys = [];
   const regex = new RegExp(`^${pattern.replace(/\/:(\w+)/g, (_, key) => { keys.push(key); return '/([^/]+)'; })}/?$`);
-  routes.push({ pattern, regex, keys, load, auth, title, name: name ?? (pattern.split('/')[1] || 'home') });
+  routes.push({ regex, keys, load, auth, title, name: name ?? (pattern.split('/')[1] || 'home') });
 }
 
-function match(pathname) {
-  for (const r of routes) {
-    const m = r.regex.exec(pathname);
-    if (m) return { route: r, params: Object.fromEntries(r.keys.map((k, i) => [k, decodeURIComponent(m[i + 1])])) };
-  }
-  return null;
-}
-
-export function current() {
-  return location.pathname + location.search;
-}
+const current = () => location.pathname + location.search;
 
 export function navigate(path, { replace: replaceState = false } = {}) {
-  if (path === current()) return render();
-  history[replaceState ? 'replaceState' : 'pushState'](null, '', path);
+  if (path !== current()) history[replaceState ? 'replaceState' : 'pushState'](null, '', path);
   return render();
 }
 
+const failure = (title, ...rest) => [h('h1', title), ...rest];
+
 async function render() {
-  const mine = ++generation;
-  const main = document.getElementById('main');
-  if (cleanup) { try { cleanup(); } catch (e) { console.warn(e); } cleanup = null; }
-  const found = match(location.pathname);
-  if (!found) {
-    main.dataset.screen = 'not-found';
-    replace(main, h('h1', { tabindex: '-1' }, 'Page not found'), h('p', {}, h('a', { href: '/' }, 'Go to today')));
-    main.dataset.ready = 'true';
-    return;
-  }
-  const { route: r, params } = found;
-  if (r.auth && !session.signedIn) {
-    const next = current() === '/' ? '' : `?next=${encodeURIComponent(current())}`;
-    history.replaceState(null, '', `/signin${next}`);
+  const mine = ++generation, main = document.getElementById('main');
+  try { cleanup?.(); } catch (e) { console.warn(e); }
+  cleanup = null;
+  let r, m;
+  for (r of routes) if ((m = r.regex.exec(location.pathname))) break;
+  if (m && r.auth && !session.signedIn) {
+    history.replaceState(null, '', `/signin${current() === '/' ? '' : `?next=${encodeURIComponent(current())}`}`);
     return render();
   }
-  if (!r.auth && session.signedIn && (r.name === 'signin' || r.name === 'signup')) {
+  if (m && session.signedIn && ['signin', 'signup'].includes(r.name)) {
     history.replaceState(null, '', '/');
     return render();
   }
   main.dataset.ready = 'false';
-  main.dataset.screen = r.name;
-  document.title = `${r.title} · StrideIQ`;
-  updateNav(location.pathname);
-  try {
-    const view = await r.load();
-    if (mine !== generation) return;
-    replace(main);
-    const result = await view(main, { params, query: new URLSearchParams(location.search) });
-    if (mine !== generation) { if (typeof result === 'function') result(); return; }
-    cleanup = typeof result === 'function' ? result : null;
-  } catch (e) {
-    if (mine !== generation) return;
-    console.warn(e);
-    replace(main, h('h1', { tabindex: '-1' }, 'Something went wrong'),
-      h('p', { class: 'form-error', role: 'alert' }, e?.detail ?? e?.message ?? String(e)),
-      h('p', {}, h('a', { href: current() }, 'Try again')));
+  main.dataset.screen = m ? r.name : 'not-found';
+  if (!m) replace(main, failure('Page not found', h('p', h('a', { href: '/' }, 'Go to today'))));
+  else {
+    document.title = `${r.title} · StrideIQ`;
+    for (const a of document.querySelectorAll('#nav a')) {
+      const href = a.getAttribute('href');
+      a.ariaCurrent = (href === '/' ? location.pathname === '/' : location.pathname.startsWith(href)) ? 'page' : null;
+    }
+    try {
+      const view = await r.load();
+      if (mine !== generation) return;
+      replace(main);
+      const params = Object.fromEntries(r.keys.map((k, i) => [k, decodeURIComponent(m[i + 1])]));
+      const result = await view(main, { params, query: new URLSearchParams(location.search) });
+      if (mine !== generation) return typeof result === 'function' && result();
+      if (typeof result === 'function') cleanup = result;
+    } catch (e) {
+      if (mine !== generation) return;
+      console.warn(e);
+      replace(main, failure('Something went wrong', h('p.form-error', { role: 'alert' }, e?.detail ?? e?.message ?? String(e)),
+        h('p', h('a', { href: current() }, 'Try again'))));
+    }
   }
   main.dataset.ready = 'true';
   const heading = main.querySelector('h1');
   if (heading) {
-    if (!heading.hasAttribute('tabindex')) heading.setAttribute('tabindex', '-1');
-    if (navigatedByUser) { heading.focus({ preventScroll: false }); announce(heading.textContent); }
+    if (!heading.hasAttribute('tabindex')) heading.tabIndex = -1;
+    if (navigatedByUser) { heading.focus(); announce(heading.textContent); }
   }
   navigatedByUser = true;
-}
-
-let navigatedByUser = false;
-
-function updateNav(pathname) {
-  for (const a of document.querySelectorAll('#nav a')) {
-    const href = a.getAttribute('href');
-    const active = href === '/' ? pathname === '/' : pathname.startsWith(href);
-    if (active) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
-  }
 }
 
 export function start() {
   document.addEventListener('click', (event) => {
     const a = event.target.closest?.('a[href]');
-    if (!a || event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+    if (!a || event.defaultPrevented || event.button || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
     if (a.target || a.hasAttribute('download')) return;
     const url = new URL(a.href, location.href);
-    if (url.origin !== location.origin || url.pathname.startsWith('/v1/') || url.pathname.startsWith('/assets/')) return;
+    if (url.origin !== location.origin || /^\/(v1|assets)\//.test(url.pathname)) return;
     event.preventDefault();
     navigate(url.pathname + url.search + url.hash);
   });

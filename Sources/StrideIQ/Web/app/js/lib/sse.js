@@ -1,13 +1,7 @@
 // SSE over a fetch Response (the coach stream is a POST: no EventSource), as the WHATWG spec says.
 
 /** Rejected with this when no byte arrived for `idleMs`. */
-export class StreamIdleError extends Error {
-  constructor() {
-    super('The coach stopped responding. Please try again.');
-    this.name = 'StreamIdleError';
-    this.code = 'stream_idle';
-  }
-}
+const idle = () => Object.assign(new Error('The coach stopped responding. Please try again.'), { name: 'StreamIdleError', code: 'stream_idle' });
 
 function decode(text) {
   try { return JSON.parse(text); } catch { return text; }
@@ -15,8 +9,7 @@ function decode(text) {
 
 /** Rejects on abort or idle; cancelling the body ends the request. */
 export async function readEvents(response, { onEvent = () => {}, signal, idleMs = 135000 } = {}) {
-  const reader = response.body.getReader();
-  const decoder = new TextDecoder();
+  const reader = response.body.getReader(), decoder = new TextDecoder();
   let buffer = '', eventName = '', dataLines = [], failure = null, timer = 0;
   const stop = (error) => {
     if (failure) return;
@@ -25,7 +18,7 @@ export async function readEvents(response, { onEvent = () => {}, signal, idleMs 
   };
   const arm = () => {
     clearTimeout(timer);
-    timer = setTimeout(() => stop(new StreamIdleError()), idleMs);
+    timer = setTimeout(() => stop(idle()), idleMs);
   };
   const onAbort = () => stop(signal.reason ?? new DOMException('The stream was stopped.', 'AbortError'));
   const dispatch = () => {
@@ -34,11 +27,8 @@ export async function readEvents(response, { onEvent = () => {}, signal, idleMs 
     dataLines = [];
   };
   const line = (text) => {
-    if (text === '') { dispatch(); return; }
-    if (text.startsWith(':')) return;
-    const colon = text.indexOf(':');
-    const field = colon === -1 ? text : text.slice(0, colon);
-    const value = colon === -1 ? '' : text.slice(colon + 1).replace(/^ /, '');
+    if (!text) return dispatch();
+    const [, field, value = ''] = /^([^:]*)(?:: ?(.*))?$/s.exec(text); // ":comment" has no field
     if (field === 'data') dataLines.push(value);
     else if (field === 'event') eventName = value;
   };

@@ -1,13 +1,12 @@
-import { api, session } from '../lib/api.js';
-import { h, replace, field, formError, showErrors, clearErrors, toast } from '../lib/dom.js';
+import { api, session, upload, download } from '../lib/api.js';
+import { h, s, replace, field, formError, showErrors, clearErrors, toast, confirm } from '../lib/dom.js';
 import * as fmt from '../lib/format.js';
 import { navigate } from '../lib/router.js';
 import { barChart } from '../lib/chart.js';
 
 const SPORTS = [['run', 'Run'], ['walking', 'Walk'], ['hiking', 'Hike'], ['cycling', 'Ride'], ['swimming', 'Swim'],
   ['strength', 'Strength'], ['flexibility', 'Mobility'], ['other', 'Other']];
-const SPORT = Object.fromEntries(SPORTS);
-const PAGE = 20, WEEKS = 12;
+const SPORT = Object.fromEntries(SPORTS), PAGE = 20, WEEKS = 12;
 const NO_FILTERS = { sport: '', since: '', until: '', page: 1 };
 
 /** Seconds east of UTC in the athlete's zone at the instant `ms`. */
@@ -28,28 +27,26 @@ const hhmm = (s) => iso(s * 1000).slice(11, 16);
 const shortDay = (day) => fmt.date(day, { day: 'numeric', month: 'short' });
 const btn = (text, click, cls = 'secondary') => h('button', { type: 'button', class: cls, on: { click } }, text);
 const link = (href, text, cls = 'button') => h('a', { href, class: cls }, text);
-const back = () => h('p', { class: 'back' }, link('/activities', '← All activities', null));
-const heading = (text) => h('h1', { tabindex: '-1' }, text);
-const problem = (e, retry) => h('div', { class: 'notice notice-error', role: 'alert' },
-  h('p', {}, '⚠ Could not load: ', e.message), btn('Try again', retry, ''));
+const back = () => h('p.back', link('/activities', '← All activities', null));
+const problem = (e, retry) => h('div.notice.notice-error', { role: 'alert' },
+  h('p', '⚠ Could not load: ', e.message), btn('Try again', retry, ''));
 
 function row(a) {
   const time = a.moving_time_s ?? a.duration_s;
-  const stat = (label, value) => h('span', {}, h('span', { class: 'visually-hidden' }, `${label}: `), value);
+  const stat = (label, value) => h('span', h('span.visually-hidden', `${label}: `), value);
   return h('li', { 'data-testid': 'activity-row' },
     h('a', { href: `/activities/${a.id}`, class: 'card activity-link' },
-      h('span', { class: 'row activity-title' },
-        h('span', { class: 'activity-name' }, a.name), h('span', { class: 'badge muted activity-sport' }, SPORT[a.sport])),
-      h('time', { class: 'activity-date', datetime: a.start_time }, fmt.dateTime(a.start_time)),
-      h('span', { class: 'row activity-stats' },
+      h('span.row.activity-title',
+        h('span.activity-name', a.name), h('span.badge.muted.activity-sport', SPORT[a.sport])),
+      h('time.activity-date', { datetime: a.start_time }, fmt.dateTime(a.start_time)),
+      h('span.row.activity-stats',
         a.distance_m != null && stat('Distance', fmt.distance(a.distance_m, { decimals: 2 })),
         time != null && stat('Time', fmt.duration(time)),
         a.pace_s_per_km && stat('Pace', fmt.pace(a.pace_s_per_km)))));
 }
 
 async function weeklyChart(sport, signal) {
-  const first = fmt.addDays(fmt.mondayOf(fmt.todayISO()), -7 * (WEEKS - 1));
-  const totals = new Array(WEEKS).fill(0);
+  const first = fmt.addDays(fmt.mondayOf(fmt.todayISO()), -7 * (WEEKS - 1)), totals = new Array(WEEKS).fill(0);
   for (let offset = 0; offset < 5000; offset += 100) {
     const { data } = await api('/v1/activities', { query: { since: iso(zoned(first)), sport, limit: 100, offset }, signal });
     for (const a of data.activities) {
@@ -68,22 +65,73 @@ async function weeklyChart(sport, signal) {
   });
 }
 
+const WORD = { created: ['ok', 'Imported'], duplicate: ['muted', 'Already recorded'], failed: ['danger', 'Not imported'] };
+const files = (k) => `${k} file${k === 1 ? '' : 's'}`;
+
+/** Drop zone and file picker → POST /v1/activities/import, then the job's progress until it ends. */
+function importer(signal, done) {
+  const over = (on) => (e) => { e.preventDefault(); e.currentTarget.classList.toggle('over', on); };
+  const input = h('input', { type: 'file', id: 'import-files', multiple: true, accept: '.fit,.gpx,.tcx,.gz,.zip', 'aria-describedby': 'import-hint',
+    on: { change: () => send(input.files) } });
+  const bar = h('progress', { max: 100, hidden: true, 'aria-label': 'Import progress' });
+  const status = h('p', { role: 'status' }), list = h('ul.import-results', { 'data-testid': 'import-results' });
+  const show = (job) => {
+    bar.value = job.progress_pct;
+    status.textContent = job.status === 'failed' ? `⚠ The import failed after ${files(job.files_done)}.`
+      : job.status === 'completed' ? `Done: ${job.created} imported, ${job.duplicate} already recorded, ${job.failed} not imported.`
+        : `Importing: ${job.files_done} of ${files(job.files_total)}…`;
+    replace(list, job.results.map((r) => {
+      const id = r.activity_id ?? r.activity_ids?.[0], [cls, word] = WORD[r.status];
+      return h('li', { 'data-status': r.status }, h('span', { class: `badge ${cls}` }, word), ' ', id ? h('a', { href: `/activities/${id}` }, r.file) : r.file,
+        r.activity_ids?.length > 1 && ` (+${r.activity_ids.length - 1} more)`, r.reason && `: ${r.reason}`);
+    }));
+  };
+  async function send(chosen) {
+    if (!chosen.length || input.disabled) return;
+    const form = new FormData();
+    for (const f of chosen) form.append('file', f, f.name);
+    input.disabled = true;
+    bar.hidden = false;
+    bar.value = 0;
+    replace(list);
+    status.textContent = `Uploading ${files(chosen.length)}…`;
+    try {
+      let { data: job } = await upload('/v1/activities/import', form, (f) => { bar.value = f * 100; });
+      while (/queued|running/.test(job.status)) {
+        show(job);
+        await new Promise((r) => setTimeout(r, 1000));
+        ({ data: job } = await api(`/v1/imports/${job.id}`, { signal }));
+      }
+      show(job);
+      if (job.created) done();
+    } catch (e) {
+      if (e.name !== 'AbortError') status.textContent = `⚠ ${e.message}`;
+    }
+    input.disabled = false;
+    input.value = '';
+  }
+  return h('section.card.import', { 'data-testid': 'import', 'aria-labelledby': 'import-title',
+    on: { dragover: over(true), dragleave: over(false), drop: (e) => { over(false)(e); send(e.dataTransfer.files); } } },
+  h('h2', { id: 'import-title' }, 'Import files'), h('label', { for: 'import-files' }, 'Files to import'),
+  h('p.hint', { id: 'import-hint' }, 'FIT, GPX or TCX files from your watch or apps (also .gz), or a whole .zip export: drop them here or choose them.'),
+  input, bar, status, list);
+}
+
 export async function renderList(main, { query }) {
-  const aborter = new AbortController();
-  const { signal } = aborter;
+  const aborter = new AbortController(), { signal } = aborter;
   const day = (k) => (/^\d{4}-\d\d-\d\d$/.test(query.get(k)) ? query.get(k) : '');
   let filters = { sport: SPORT[query.get('sport')] ? query.get('sport') : '', since: day('since'), until: day('until'),
     page: Math.max(1, Number.parseInt(query.get('page'), 10) || 1) };
-  const form = h('form', { class: 'activity-filters', 'aria-label': 'Filter activities', novalidate: true },
+  const form = h('form.activity-filters', { 'aria-label': 'Filter activities', novalidate: true },
     field({ id: 'sport', label: 'Sport', type: 'select', value: filters.sport, attrs: { options: [['', 'All sports'], ...SPORTS] } }),
     field({ id: 'since', label: 'From', type: 'date', value: filters.since }),
     field({ id: 'until', label: 'To', type: 'date', value: filters.until }),
-    h('div', { class: 'row filter-actions' }, h('button', {}, 'Apply filters'), btn('Clear', () => apply(NO_FILTERS, true))),
+    h('div.row.filter-actions', h('button', 'Apply filters'), btn('Clear', () => apply(NO_FILTERS, true))),
     formError());
-  const chart = h('section', { class: 'card', 'data-testid': 'weekly-chart', 'aria-label': 'Weekly distance' });
-  const summary = h('p', { class: 'activity-summary', role: 'status' });
-  const list = h('ul', { class: 'activity-list', 'data-testid': 'activity-list' });
-  const empty = h('div', { class: 'empty', hidden: true });
+  const chart = h('section.card', { 'data-testid': 'weekly-chart', 'aria-label': 'Weekly distance' });
+  const summary = h('p.activity-summary', { role: 'status' });
+  const list = h('ul.activity-list', { 'data-testid': 'activity-list' });
+  const empty = h('div.empty', { hidden: true });
   // The button pressed may now be disabled: keep the focus on a usable one.
   const turn = (by) => apply({ ...filters, page: filters.page + by }).then(() => {
     const el = document.activeElement;
@@ -91,11 +139,11 @@ export async function renderList(main, { query }) {
   });
   const prev = btn('← Previous', () => turn(-1));
   const next = btn('Next →', () => turn(1));
-  const pageInfo = h('span', { class: 'pager-info' });
-  const pager = h('nav', { class: 'row spread pager', 'aria-label': 'Pages', hidden: true }, prev, pageInfo, next);
+  const pageInfo = h('span.pager-info');
+  const pager = h('nav.row.spread.pager', { 'aria-label': 'Pages', hidden: true }, prev, pageInfo, next);
   replace(main,
-    h('div', { class: 'row spread page-head' }, heading('Activities'), link('/activities/new', '+ Add a run')),
-    chart, form, summary, list, empty, pager);
+    h('div.row.spread.page-head', h('h1', 'Activities'), link('/activities/new', '+ Add a run')),
+    importer(signal, () => apply(filters, true)), chart, form, summary, list, empty, pager);
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     const f = { ...Object.fromEntries(new FormData(form)), page: 1 };
@@ -103,7 +151,7 @@ export async function renderList(main, { query }) {
     else apply(f, f.sport !== filters.sport);
   });
   async function loadChart() {
-    replace(chart, h('p', { class: 'muted' }, 'Loading the weekly chart…'));
+    replace(chart, h('p.muted', 'Loading the weekly chart…'));
     try {
       replace(chart, await weeklyChart(filters.sport, signal));
     } catch (e) {
@@ -122,8 +170,8 @@ export async function renderList(main, { query }) {
       list.hidden = !activities.length;
       empty.hidden = total > 0;
       replace(empty, since || until || sport
-        ? [h('p', {}, 'No activities match these filters.'), btn('Clear filters', () => apply(NO_FILTERS, true))]
-        : [h('p', {}, 'No activities yet. Log your first run and it will show up here.'), link('/activities/new', 'Add a run')]);
+        ? [h('p', 'No activities match these filters.'), btn('Clear filters', () => apply(NO_FILTERS, true))]
+        : [h('p', 'No activities yet. Log your first run and it will show up here.'), link('/activities/new', 'Add a run')]);
       summary.textContent = total ? `Showing ${offset + 1}–${offset + activities.length} of ${total} ${total === 1 ? 'activity' : 'activities'}` : '';
       pager.hidden = pages < 2;
       pageInfo.textContent = `Page ${page} of ${pages}`;
@@ -152,21 +200,33 @@ export async function renderList(main, { query }) {
   return () => aborter.abort();
 }
 
+/** The track, equirectangular (x scaled by the cosine of the middle latitude) in ~1 m units; the viewBox fits it. */
+function routeMap(points, name) {
+  const lats = points.map((p) => p[1]), k = Math.cos((Math.min(...lats) + Math.max(...lats)) * Math.PI / 360);
+  const xy = points.map(([lon, lat]) => [Math.round(lon * k * 1e5), Math.round(-lat * 1e5)]);
+  const [x, y, x1, y1] = [Math.min, Math.max].flatMap((f) => [0, 1].map((i) => f(...xy.map((p) => p[i]))));
+  const pad = Math.max(x1 - x, y1 - y) / 20 + 1;
+  const line = (cls, ...p) => s('polyline', { class: cls, points: p.join(' ') });
+  return h('figure.card.route', s('svg', { viewBox: [x - pad, y - pad, x1 - x + 2 * pad, y1 - y + 2 * pad].join(' '), role: 'img',
+    'data-testid': 'activity-route', 'aria-label': `Route of “${name}”, start and finish marked` },
+  line(null, ...xy), line('end', xy.at(-1), xy.at(-1)), line('start', xy[0], xy[0])));
+}
+
 export async function renderDetail(main, { params }) {
   let a;
   try {
     ({ data: a } = await api(`/v1/activities/${encodeURIComponent(params.id)}`));
   } catch (e) {
     const gone = [400, 404, 422].includes(e.status);
-    replace(main, back(), heading(gone ? 'Activity not found' : 'Could not load this activity'),
-      h('p', {}, gone ? 'It may have been deleted.' : e.message));
+    replace(main, back(), h('h1', gone ? 'Activity not found' : 'Could not load this activity'),
+      h('p', gone ? 'It may have been deleted.' : e.message));
     return;
   }
   // At another offset than the athlete's zone: " (07:30 local time, UTC−05:00)".
-  const start = Date.parse(a.start_time);
-  const o = a.utc_offset_s;
+  const start = Date.parse(a.start_time), o = a.utc_offset_s;
   const elsewhere = offsetAt(start) === o ? '' : ` (${hhmm(start / 1000 + o)} local time, UTC${o < 0 ? '−' : '+'}${hhmm(Math.abs(o))})`;
-  const feet = fmt.units() === 'mi';
+  const mi = fmt.units() === 'mi', file = a.source_file;
+  const elev = (m) => m != null && `${Math.round(m * (mi ? 3.28084 : 1))} ${mi ? 'ft' : 'm'}`;
   const facts = [
     ['Date', fmt.dateTime(start) + elsewhere],
     ['Sport', SPORT[a.sport]],
@@ -176,64 +236,54 @@ export async function renderDetail(main, { params }) {
     ['Pace', a.pace_s_per_km && fmt.pace(a.pace_s_per_km)],
     ['Average heart rate', a.avg_hr && `${a.avg_hr} bpm`],
     ['Max heart rate', a.max_hr && `${a.max_hr} bpm`],
-    ['Elevation gain', a.elevation_gain_m != null && `${Math.round(a.elevation_gain_m * (feet ? 3.28084 : 1))} ${feet ? 'ft' : 'm'}`],
+    ['Elevation gain', elev(a.elevation_gain_m)],
+    ['Elevation loss', elev(a.elevation_loss_m)],
+    ['Average cadence', a.avg_cadence && `${Math.round(a.avg_cadence)} spm`],
     ['Time zone', a.timezone],
     ['Source', a.source === 'manual' ? 'Added by hand' : a.source + (a.external_id ? ` (id ${a.external_id})` : '')],
+    ['File', file && [file.file_name, file.format.toUpperCase(), file.device].filter(Boolean).join(' · ')],
     ['Recorded', a.created_at && fmt.dateTime(a.created_at)],
   ];
-  const error = h('p', { class: 'form-error', role: 'alert' });
-  const cancel = btn('Cancel', () => dialog.close());
-  const confirm = btn('Delete', remove, 'danger');
-  const dialog = h('dialog', { 'aria-labelledby': 'delete-title', 'aria-describedby': 'delete-desc' },
-    h('h2', { id: 'delete-title' }, 'Delete this activity?'),
-    h('p', { id: 'delete-desc' }, `“${a.name}” on ${fmt.date(start)} will be removed for good.`),
-    error, h('div', { class: 'row dialog-actions' }, cancel, confirm));
-  const busy = (on) => { confirm.disabled = cancel.disabled = on; confirm.textContent = on ? 'Deleting…' : 'Delete'; };
-  async function remove() {
-    busy(true);
-    try {
-      await api(`/v1/activities/${a.id}`, { method: 'DELETE' });
-    } catch (e) {
-      if (e.status !== 404) { error.textContent = e.message; return busy(false); } // 404: gone already
-    }
-    dialog.close();
-    toast(`Deleted “${a.name}”.`);
-    navigate('/activities');
-  }
-  replace(main, back(), heading(a.name),
-    h('dl', { class: 'activity-facts' }, facts.map(([k, v]) => v && h('div', {}, h('dt', {}, k), h('dd', {}, v)))),
-    btn('Delete activity', () => { error.textContent = ''; dialog.showModal(); }, 'danger'),
-    dialog);
-  return () => dialog.open && dialog.close();
+  const splits = a.splits?.[mi ? 'mile' : 'km'] ?? [];
+  const table = (id, title, heads, rows) => rows.length > 0 && [h('h2', title), h('div.table-scroll', h('table', { 'data-testid': id },
+    h('thead', h('tr', heads.map((t) => h('th', { scope: 'col' }, t)))),
+    h('tbody', rows.map((r) => h('tr', r.map((v, i) => h(i ? 'td.num' : 'th', { scope: i ? null : 'row' }, v || '—')))))))];
+  replace(main, back(), h('h1', a.name),
+    h('dl.activity-facts', facts.map(([k, v]) => v && h('div', h('dt', k), h('dd', v)))),
+    a.track?.coordinates.length > 1 && routeMap(a.track.coordinates, a.name),
+    table('activity-splits', `Splits per ${mi ? 'mile' : 'km'}`, [fmt.units(), 'Time', 'Pace', 'Elevation', 'Heart rate'], splits.map((x, i) => [
+      x.distance_m < fmt.toMeters(0.99) ? fmt.distance(x.distance_m, { decimals: 2 }) : String(i + 1), fmt.duration(x.elapsed_s),
+      fmt.pace(x.moving_s / x.distance_m * 1000), elev(x.elevation_gain_m), x.avg_hr && `${Math.round(x.avg_hr)} bpm`])),
+    table('best-efforts', 'Best efforts', ['Distance', 'Time', 'Pace'], (a.best_efforts ?? []).map((b) => [
+      b.name, fmt.duration(b.elapsed_s), fmt.paceOf(b.distance_m, b.elapsed_s)])),
+    h('div.row', a.has_streams && btn('Download GPX', () => download(`/v1/activities/${a.id}/export.gpx`, `${a.name}.gpx`).catch((e) => toast(e.message))),
+      btn('Delete activity', () => confirm('Delete this activity?', `“${a.name}” on ${fmt.date(start)} will be removed for good.`,
+        () => api(`/v1/activities/${a.id}`, { method: 'DELETE' }).catch((e) => { if (e.status !== 404) throw e; }), // 404: gone already
+        () => { toast(`Deleted “${a.name}”.`); navigate('/activities'); }), 'danger')));
 }
 
 export function renderNew(main) {
-  const unit = fmt.units();
-  const example = unit === 'mi' ? '6.2' : '10.5';
-  const today = fmt.todayISO();
-  const optional = { autocomplete: 'off' };
-  const duplicate = h('div', { class: 'notice', role: 'alert', hidden: true });
-  const save = h('button', {}, 'Save run');
-  const form = h('form', { class: 'activity-form', novalidate: true },
-    h('div', { class: 'field-row' },
+  const unit = fmt.units(), example = unit === 'mi' ? '6.2' : '10.5', today = fmt.todayISO();
+  const optional = { autocomplete: 'off' }, duplicate = h('div.notice', { role: 'alert', hidden: true });
+  const save = h('button', 'Save run');
+  const form = h('form.activity-form', { novalidate: true },
+    h('div.field-row',
       field({ id: 'local_date', label: 'Date', type: 'date', value: today, attrs: { max: today, required: true } }),
       field({ id: 'start_time', label: 'Start time', type: 'time', value: hhmm(Date.now() / 1000 + offsetAt(Date.now())), attrs: { required: true } })),
     field({ id: 'sport', label: 'Sport', type: 'select', value: 'run', attrs: { options: SPORTS } }),
-    h('div', { class: 'field-row' },
+    h('div.field-row',
       field({ id: 'distance_m', label: `Distance (${unit})`, hint: `e.g. ${example}`, attrs: { ...optional, inputmode: 'decimal' } }),
       field({ id: 'duration_s', label: 'Duration (h:mm:ss)', hint: 'e.g. 45:00 or 1:05:30', attrs: { ...optional, spellcheck: 'false' } })),
     field({ id: 'name', label: 'Name (optional)', hint: 'Defaults to the sport, e.g. “Run”.', attrs: { maxlength: 200 } }),
     field({ id: 'avg_hr', label: 'Average heart rate (bpm, optional)', attrs: { ...optional, inputmode: 'numeric' } }),
     formError(), duplicate,
-    h('div', { class: 'row' }, save, link('/activities', 'Cancel', 'button secondary')));
-  replace(main, back(), heading('Add a run'), form);
+    h('div.row', save, link('/activities', 'Cancel', 'button secondary')));
+  replace(main, back(), h('h1', 'Add a run'), form);
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     duplicate.hidden = true;
     const [day, time, sport, distanceText, duration, name, hr] = [...new FormData(form).values()].map((v) => v.trim());
-    const distance = Number(distanceText.replace(',', '.'));
-    const seconds = fmt.parseDuration(duration);
-    const errors = [];
+    const distance = Number(distanceText.replace(',', '.')), seconds = fmt.parseDuration(duration), errors = [];
     const fail = (f, message) => errors.push({ field: f, message });
     if (!day) fail('local_date', 'Enter the date of the run.');
     if (!time) fail('start_time', 'Enter the time it started.');
@@ -259,8 +309,8 @@ export function renderNew(main) {
       if (!existing) return showErrors(form, err);
       const go = h('a', { href: `/activities/${existing}`, 'data-testid': 'duplicate-link' }, 'View the existing activity');
       replace(duplicate,
-        h('p', {}, 'This run is already recorded: an activity starting within 2 minutes of it, with about the same distance, exists.'),
-        h('p', {}, go));
+        h('p', 'This run is already recorded: an activity starting within 2 minutes of it, with about the same distance, exists.'),
+        h('p', go));
       duplicate.hidden = false;
       go.focus();
     }

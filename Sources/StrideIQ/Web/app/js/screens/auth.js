@@ -3,7 +3,7 @@ import { session } from '../lib/api.js';
 import { h, field, formError, showErrors, clearErrors } from '../lib/dom.js';
 import { waitInWords } from '../lib/format.js';
 import { navigate } from '../lib/router.js';
-import { syncTimezoneFromBrowser, unitsField } from './settings.js';
+import { syncTimezoneFromBrowser, unitsField, deviceZone } from './settings.js';
 
 const MIN_BYTES = 8, MAX_BYTES = 72;
 const bytes = (text) => new TextEncoder().encode(text).length;
@@ -18,10 +18,9 @@ export function renderSignIn(main, { query } = {}) {
 }
 
 export function renderSignUp(main, { query } = {}) {
-  const password = passwordField('new-password');
-  const rules = passwordRules();
+  const password = passwordField('new-password'), rules = passwordRules();
   password.append(rules.el,
-    h('p', { class: 'hint' }, 'Very common passwords are refused too; that is checked when you create the account.'));
+    h('p.hint', 'Very common passwords are refused too; that is checked when you create the account.'));
   const form = page(main, query, 'Create your account', 'Daily check-ins, your runs and a coach that knows both.',
     'Already have an account? ', '/signin', 'Sign in', 'Create account', [
       field({ id: 'display_name', label: 'Name (optional)', hint: 'How the coach greets you.', attrs: { autocomplete: 'nickname', maxlength: '100' } }),
@@ -31,20 +30,20 @@ export function renderSignUp(main, { query } = {}) {
       password: form.password.value,
       units: form.elements.units.value,
       display_name: form.display_name.value.trim() || undefined,
-      timezone: Intl.DateTimeFormat().resolvedOptions().timeZone || undefined,
+      timezone: deviceZone() || undefined,
     }));
   form.oninput = () => rules.update(form.password.value, form.email.value);
 }
 
 function page(main, query, title, lede, question, path, linkText, submitLabel, fields, action) {
   const next = nextPath(query);
-  const form = h('form', { class: 'auth-form card', novalidate: true, on: { submit: (event) => submit(event, form, query, action) } },
-    formError(), fields, h('button', { type: 'submit', class: 'auth-submit' }, submitLabel));
-  main.append(h('section', { class: 'auth' },
-    h('h1', { tabindex: '-1' }, title),
-    h('p', { class: 'auth-lede' }, lede),
+  const form = h('form.auth-form.card', { novalidate: true, on: { submit: (event) => submit(event, form, query, action) } },
+    formError(), fields, h('button.auth-submit', { type: 'submit' }, submitLabel));
+  main.append(h('section.auth',
+    h('h1', title),
+    h('p.auth-lede', lede),
     form,
-    h('p', { class: 'auth-switch' }, question, h('a', {
+    h('p.auth-switch', question, h('a', {
       href: next ? `${path}?next=${encodeURIComponent(next)}` : path,
       on: { click: () => rememberEmail(form) },
     }, linkText))));
@@ -108,7 +107,7 @@ function passwordField(autocomplete) {
   const el = field({ id: 'password', label: 'Password', type: 'password', attrs: { autocomplete, required: true, spellcheck: 'false', autocapitalize: 'none' } });
   const input = el.querySelector('input');
   if (autocomplete === 'new-password') input.setAttribute('aria-describedby', 'password-error password-rules');
-  const toggle = h('button', { type: 'button', class: 'secondary auth-reveal', 'aria-controls': 'password', 'aria-pressed': 'false' }, 'Show password');
+  const toggle = h('button.secondary.auth-reveal', { type: 'button', 'aria-controls': 'password', 'aria-pressed': 'false' }, 'Show password');
   toggle.onclick = () => {
     const show = input.type === 'password';
     input.type = show ? 'text' : 'password';
@@ -126,9 +125,8 @@ function passwordRules() {
     [(p) => bytes(p) <= MAX_BYTES, `At most ${MAX_BYTES} bytes (accented letters and emoji count as 2–4)`],
     [(p, e) => p.length > 0 && !isEmail(p, e), 'Not your email address'],
   ].map(([test, text]) => {
-    const mark = h('span', { class: 'rule-mark', 'aria-hidden': 'true' });
-    const state = h('span', { class: 'visually-hidden' });
-    return { test, mark, state, li: h('li', { class: 'password-rule' }, mark, ' ', text, state) };
+    const mark = h('span.rule-mark', { 'aria-hidden': 'true' }), state = h('span.visually-hidden');
+    return { test, mark, state, li: h('li.password-rule', mark, ' ', text, state) };
   });
   const update = (password, email) => {
     for (const { test, li, mark, state } of items) {
@@ -140,13 +138,12 @@ function passwordRules() {
     }
   };
   update('', ''); // the password starts empty
-  return { update, el: h('ul', { class: 'password-rules', 'data-testid': 'password-rules', id: 'password-rules', 'aria-live': 'polite' }, items.map((i) => i.li)) };
+  return { update, el: h('ul.password-rules', { 'data-testid': 'password-rules', id: 'password-rules', 'aria-live': 'polite' }, items.map((i) => i.li)) };
 }
 
 /** Mirrors PasswordPolicy. */
 function isEmail(password, email) {
-  const e = email.trim().toLowerCase();
-  const p = password.toLowerCase();
+  const e = email.trim().toLowerCase(), p = password.toLowerCase();
   return Boolean(e) && (p === e || p === e.split('@')[0]);
 }
 

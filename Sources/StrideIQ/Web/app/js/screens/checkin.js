@@ -15,21 +15,21 @@ export const SCALES = {
 export function scale(name, value, legend = SCALES[name].legend) {
   const { words } = SCALES[name];
   // Phones show only the end words: this line repeats the chosen one.
-  const choice = h('p', { class: 'scale-choice', 'aria-hidden': 'true' });
+  const choice = h('p.scale-choice', { 'aria-hidden': 'true' });
   const show = (v) => { choice.textContent = v ? `${v} · ${words[v - 1]}` : ''; };
   show(Number(value) || 0);
-  return h('fieldset', { class: 'scale', 'aria-describedby': `${name}-error`, on: { change: (e) => show(Number(e.target.value)) } },
-    h('legend', {}, legend),
-    h('div', { class: 'scale-options' },
+  return h('fieldset.scale', { 'aria-describedby': `${name}-error`, on: { change: (e) => show(Number(e.target.value)) } },
+    h('legend', legend),
+    h('div.scale-options',
       words.map((word, i) => {
         const id = i ? `${name}-${i + 1}` : name;
-        return h('label', { class: 'scale-option', for: id },
+        return h('label.scale-option', { for: id },
           h('input', { type: 'radio', name, id, value: String(i + 1), checked: Number(value) === i + 1 }),
-          h('span', { class: 'scale-num' }, String(i + 1)),
-          h('span', { class: 'scale-word' }, word));
+          h('span.scale-num', i + 1),
+          h('span.scale-word', word));
       })),
     choice,
-    h('p', { class: 'field-error', id: `${name}-error` }));
+    h('p.field-error', { id: `${name}-error` }));
 }
 
 export function sleepField(value) {
@@ -78,22 +78,21 @@ export function onCheckinSubmit(form, names, { day, existing = null, signal, don
 }
 
 export async function render(main) {
-  const controller = new AbortController();
-  const { signal } = controller;
+  const controller = new AbortController(), { signal } = controller;
   const { data: existing } = await api('/v1/daily-checkin/today', { signal })
     .catch((e) => { if (e.status === 404) return { data: null }; throw e; });
   const day = existing?.date ?? todayISO();
-  const form = h('form', { class: 'checkin-form card', novalidate: true, 'aria-labelledby': 'checkin-title' },
+  const form = h('form.checkin-form.card', { novalidate: true, 'aria-labelledby': 'checkin-title' },
     formError(),
     scale('readiness_1_5', existing?.readiness_1_5),
-    h('div', { class: 'checkin-sleep' }, sleepField(existing?.sleep_h), scale('sleep_quality_1_5', existing?.sleep_quality_1_5)),
+    h('div.checkin-sleep', sleepField(existing?.sleep_h), scale('sleep_quality_1_5', existing?.sleep_quality_1_5)),
     scale('soreness_1_5', existing?.soreness_1_5),
     scale('stress_1_5', existing?.stress_1_5),
     field({
       id: 'notes', label: 'Notes', type: 'textarea', value: existing?.notes,
       hint: 'Anything your coach should know: niggles, travel, how the legs feel.', attrs: { maxlength: '2000', rows: '3' },
     }),
-    h('div', { class: 'row' }, h('button', { type: 'submit' }, existing ? 'Save changes' : 'Save check-in'), h('a', { href: '/', class: 'button secondary' }, 'Cancel')));
+    h('div.row', h('button', { type: 'submit' }, existing ? 'Save changes' : 'Save check-in'), h('a.button.secondary', { href: '/' }, 'Cancel')));
   onCheckinSubmit(form, ['sleep_h', 'sleep_quality_1_5', 'readiness_1_5', 'soreness_1_5', 'stress_1_5', 'notes'], {
     day, existing, signal,
     done: (status) => {
@@ -103,7 +102,7 @@ export async function render(main) {
   });
   main.append(
     h('h1', { id: 'checkin-title', tabindex: '-1' }, 'Daily check-in'),
-    h('p', { class: 'muted' }, existing
+    h('p.muted', existing
       ? `You checked in today (${date(day)}). Change anything and save.`
       : `How are you today (${date(day)})? A few taps help your coach shape the day.`),
     form);

@@ -16,10 +16,8 @@ const ENDINGS = {
   shutting_down: ['The server restarted during this answer. Please ask again.'],
 };
 
-function ending(reason, hasText) {
-  const [full, empty = full] = ENDINGS[reason] ?? []; // `stop`: nothing to say
-  return hasText ? full : empty;
-}
+/** `stop`: nothing to say. */
+const ending = (reason, hasText) => (ENDINGS[reason] ?? [])[hasText ? 0 : ENDINGS[reason]?.length - 1];
 
 const ERROR_WORDS = {
   shutting_down: 'StrideIQ is restarting. Please ask again in a moment.',
@@ -27,9 +25,8 @@ const ERROR_WORDS = {
 };
 
 export async function render(main) {
-  const top = h('div', { class: 'coach-top row spread' }, h('h1', { tabindex: '-1' }, 'Coach'));
-  const body = h('div', { class: 'coach-body' });
-  main.append(h('div', { class: 'coach' }, top, body));
+  const top = h('div.coach-top.row.spread', h('h1', 'Coach')), body = h('div.coach-body');
+  main.append(h('div.coach', top, body));
   let chat = null;
   const show = async (reason) => {
     chat?.dispose();
@@ -41,21 +38,17 @@ export async function render(main) {
 }
 
 function renderConsent(body, reason, onEnabled) {
-  const error = formError();
-  const context = h('div', {}, h('p', { class: 'muted' }, 'Loading…'));
+  const error = formError(), context = h('div', h('p.muted', 'Loading…'));
   let loaded = false;
   const loadContext = async (event) => {
     if (!event.target.open || loaded) return;
     loaded = true;
-    try {
-      const { data } = await api('/v1/coach/context');
-      replace(context,
-        h('p', { class: 'muted' }, `The instructions and data the model receives with every question (your last ${data.days} days, ${data.chars.toLocaleString()} characters):`),
-        h('pre', { class: 'coach-prompt', tabindex: '0', 'aria-label': 'The text sent to the model' }, data.context));
-    } catch (e) {
-      loaded = false;
-      replace(context, h('p', { class: 'form-error', role: 'alert' }, e.detail ?? 'Could not load the context.'));
-    }
+    const { data } = await api('/v1/coach/context').catch((e) => ({ e }));
+    loaded = !!data;
+    replace(context, data
+      ? [h('p.muted', `The instructions and data the model receives with every question (your last ${data.days} days, ${data.chars.toLocaleString()} characters):`),
+        h('pre.coach-prompt', { tabindex: '0', 'aria-label': 'The text sent to the model' }, data.context)]
+      : h('p.form-error', { role: 'alert' }, 'Could not load the context.'));
   };
   const turnOn = async () => {
     button.disabled = true;
@@ -71,52 +64,52 @@ function renderConsent(body, reason, onEnabled) {
     }
   };
   const button = h('button', { type: 'button', on: { click: turnOn } }, 'Turn on the AI coach');
-  replace(body, h('section', { class: 'card coach-consent', 'data-testid': 'coach-consent', 'aria-labelledby': 'consent-title' },
+  replace(body, h('section.card.coach-consent', { 'data-testid': 'coach-consent', 'aria-labelledby': 'consent-title' },
     h('h2', { id: 'consent-title' }, 'Turn on the AI coach'),
-    reason && h('p', { class: 'coach-note muted' }, reason),
-    h('p', {}, 'The coach answers your questions with an AI model. To give useful answers, StrideIQ sends the model:'),
-    h('ul', {}, [
+    reason && h('p.coach-note.muted', reason),
+    h('p', 'The coach answers your questions with an AI model. To give useful answers, StrideIQ sends the model:'),
+    h('ul', [
       'your name, units and time zone;',
       'your runs of the last two weeks (distance, time, pace, heart rate) and your weekly volume over eight weeks;',
       'your check-ins of the last week (sleep, readiness, soreness, stress and notes);',
       'your training plan, goal race and goal time;',
       'the conversation so far.',
-    ].map((item) => h('li', {}, item))),
-    h('p', {}, 'Nothing is sent until you turn this on, and you can turn it off at any time in ',
+    ].map((item) => h('li', item))),
+    h('p', 'Nothing is sent until you turn this on, and you can turn it off at any time in ',
       h('a', { href: '/settings' }, 'Settings'), '.'),
-    h('details', { class: 'coach-details', on: { toggle: loadContext } },
-      h('summary', {}, 'Show exactly what would be sent'), context),
+    h('details.coach-details', { on: { toggle: loadContext } },
+      h('summary', 'Show exactly what would be sent'), context),
     error,
-    h('div', { class: 'row' }, button)));
+    h('div.row', button)));
 }
 
 async function renderChat(body, top, showConsent) {
-  const log = h('section', { class: 'coach-log', 'data-testid': 'coach-history', 'aria-label': 'Conversation', tabindex: '0' });
-  const errorBox = h('div', { class: 'form-error', 'data-testid': 'coach-error', role: 'alert' });
+  const log = h('section.coach-log', { 'data-testid': 'coach-history', 'aria-label': 'Conversation', tabindex: '0' });
+  const errorBox = h('div.form-error', { 'data-testid': 'coach-error', role: 'alert' });
   const showError = (text) => { errorBox.textContent = text && `⚠ ${text}`; };
-  const chips = h('div', { class: 'coach-chips', role: 'group', 'aria-label': 'Suggested questions', hidden: true });
+  const chips = h('div.coach-chips', { role: 'group', 'aria-label': 'Suggested questions', hidden: true });
   const textarea = h('textarea', {
     id: 'message', name: 'message', rows: '2', maxlength: MAX_CHARS, required: true, autocomplete: 'off',
     enterkeyhint: 'send', 'aria-describedby': 'message-hint message-count message-error',
     on: { input: updateCount, keydown: enterSends },
   });
-  const counter = h('span', { id: 'message-count', class: 'coach-count' });
-  const fieldError = h('p', { class: 'field-error', id: 'message-error' });
+  const counter = h('span.coach-count', { id: 'message-count' });
+  const fieldError = h('p.field-error', { id: 'message-error' });
   const send = h('button', { type: 'submit' }, 'Send');
-  const stop = h('button', { type: 'button', class: 'danger', 'data-testid': 'coach-stop', hidden: true }, '■ Stop');
+  const stop = h('button.danger', { type: 'button', 'data-testid': 'coach-stop', hidden: true }, '■ Stop');
   stop.onclick = () => controller?.abort();
-  const newButton = h('button', { type: 'button', class: 'secondary', on: { click: newConversation } }, 'New conversation');
-  const form = h('form', { class: 'coach-composer', novalidate: true, 'aria-label': 'Ask the coach' },
-    h('div', { class: 'coach-field' },
+  const newButton = h('button.secondary', { type: 'button', on: { click: newConversation } }, 'New conversation');
+  const form = h('form.coach-composer', { novalidate: true, 'aria-label': 'Ask the coach' },
+    h('div.coach-field',
       h('label', { for: 'message' }, 'Message'),
       textarea,
-      h('div', { class: 'coach-meta row spread muted' }, h('span', { id: 'message-hint' }, 'Shift+Enter: new line'), counter),
+      h('div.coach-meta.row.spread.muted', h('span', { id: 'message-hint' }, 'Shift+Enter: new line'), counter),
       fieldError),
-    h('div', { class: 'coach-actions' }, send, stop));
+    h('div.coach-actions', send, stop));
   form.onsubmit = (e) => { e.preventDefault(); ask(textarea.value); };
   let controller = null, disposed = false;
   updateCount();
-  replace(body, h('p', { class: 'loading' }, 'Loading the conversation…'));
+  replace(body, h('p.loading', 'Loading the conversation…'));
   const [history, suggestions] = await Promise.all([
     api('/v1/coach/history', { query: { limit: 100 } }).catch((e) => showError(e.detail ?? 'Could not load the conversation.')),
     api('/v1/coach/suggestions').catch(() => null),
@@ -124,17 +117,17 @@ async function renderChat(body, top, showConsent) {
   for (const m of history?.data.messages ?? []) log.append(m.role === 'user' ? userMessage(m.content, m.created_at) : finishedAnswer(m));
   if (!log.firstChild) log.append(emptyState());
   const list = suggestions?.data.suggestions ?? [];
-  replace(chips, list.map((s) => h('button', { type: 'button', class: 'chip', title: s.description, on: { click: () => ask(s.prompt) } }, s.title)));
+  replace(chips, list.map((s) => h('button.chip', { type: 'button', title: s.description, on: { click: () => ask(s.prompt) } }, s.title)));
   chips.hidden = !list.length;
   const screen = body.parentElement;
   screen.classList.add('coach-chat');
   top.append(newButton);
-  replace(body, log, h('div', { class: 'coach-dock' }, errorBox, chips, form));
+  replace(body, log, h('div.coach-dock', errorBox, chips, form));
   log.setAttribute('aria-live', 'polite'); // only now: new turns are announced, the history is not
   toEnd(log);
   function invalid(text) {
     fieldError.textContent = text;
-    textarea.setAttribute('aria-invalid', 'true');
+    textarea.ariaInvalid = 'true';
     textarea.focus();
   }
   function updateCount() {
@@ -145,10 +138,9 @@ async function renderChat(body, top, showConsent) {
     textarea.removeAttribute('aria-invalid');
   }
   function enterSends(e) {
-    if (e.key === 'Enter' && !e.shiftKey && !e.altKey && !e.isComposing) {
-      e.preventDefault();
-      form.requestSubmit();
-    }
+    if (e.key !== 'Enter' || e.shiftKey || e.altKey || e.isComposing) return;
+    e.preventDefault();
+    form.requestSubmit();
   }
   function setStreaming(on) {
     stop.hidden = !on;
@@ -176,9 +168,7 @@ async function renderChat(body, top, showConsent) {
     showError('');
     log.querySelector('.coach-empty')?.remove();
     log.querySelector('[data-testid="coach-answer"]')?.removeAttribute('data-testid'); // only the newest one
-    const now = new Date().toISOString();
-    const question = userMessage(message, now);
-    const answer = answerNode(now, true);
+    const now = new Date().toISOString(), question = userMessage(message, now), answer = answerNode(now, true);
     log.append(question, answer.node);
     textarea.value = '';
     updateCount();
@@ -274,10 +264,10 @@ async function renderChat(body, top, showConsent) {
 const nearEnd = (log) => log.scrollTop + log.clientHeight >= log.scrollHeight - 120;
 const toEnd = (log) => { log.scrollTop = log.scrollHeight; };
 
-const emptyState = () => h('p', { class: 'coach-empty muted' }, 'No messages yet. Ask about your training, your plan or your next race.');
-const header = (who, when) => h('p', { class: 'coach-who muted' }, h('span', { class: 'coach-name' }, who), h('time', { datetime: when }, dateTime(when)));
-const userMessage = (text, when) => h('article', { class: 'coach-msg coach-user', 'aria-label': 'You' }, header('You', when),
-  h('div', { class: 'coach-text' }, h('p', {}, text)));
+const emptyState = () => h('p.coach-empty.muted', 'No messages yet. Ask about your training, your plan or your next race.');
+const header = (who, when) => h('p.coach-who.muted', h('span.coach-name', who), h('time', { datetime: when }, dateTime(when)));
+const userMessage = (text, when) => h('article.coach-msg.coach-user', { 'aria-label': 'You' }, header('You', when),
+  h('div.coach-text', h('p', text)));
 
 function finishedAnswer(m) {
   const answer = answerNode(m.created_at);
@@ -288,7 +278,7 @@ function finishedAnswer(m) {
 
 /** finish() `state`: the finish_reason, `ok` for a streamed `stop`, or `stopped`. */
 function answerNode(when, streaming = false) {
-  const content = h('div', { class: 'coach-text' }, streaming && h('p', { class: 'muted pulse' }, 'The coach is thinking…'));
+  const content = h('div.coach-text', streaming && h('p.muted.pulse', 'The coach is thinking…'));
   const node = h('article', {
     class: 'coach-msg coach-answer', 'aria-label': 'Coach', 'data-testid': streaming && 'coach-answer',
     'data-streaming': streaming && 'true', 'aria-busy': streaming && 'true',
@@ -303,13 +293,13 @@ function answerNode(when, streaming = false) {
       if (!streaming) return;
       let last = content.lastElementChild;
       while (['UL', 'OL'].includes(last?.tagName)) last = last.lastElementChild;
-      last?.append(h('span', { class: 'coach-caret', 'aria-hidden': 'true' }, '▍'));
+      last?.append(h('span.coach-caret', { 'aria-hidden': 'true' }, '▍'));
     },
     finish(words, state, source) {
       const log = node.parentElement; // none for a history answer or after "New conversation"
       const follow = log && nearEnd(log);
       content.querySelector('.coach-caret')?.remove();
-      if (!shown) replace(content, h('p', { class: 'muted' }, 'No answer.'));
+      if (!shown) replace(content, h('p.muted', 'No answer.'));
       if (streaming) node.dataset.streaming = 'false';
       node.ariaBusy = null;
       if (state) node.dataset.finish = state;
@@ -317,7 +307,7 @@ function answerNode(when, streaming = false) {
       if (words) node.append(h('p', { class: `coach-note muted ${kind}`, 'data-state': kind }, words));
       const by = source?.source === 'offline' ? 'Offline coach: written from your data, not by an AI model.'
         : source?.model && `Answered by ${source.model}`;
-      if (shown && by) node.append(h('p', { class: 'coach-source muted' }, by));
+      if (shown && by) node.append(h('p.coach-source.muted', by));
       if (follow) toEnd(log);
     },
   };

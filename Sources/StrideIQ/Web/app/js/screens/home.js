@@ -1,11 +1,10 @@
 // poll.js follows a briefing being rewritten.
 import { api, session } from '../lib/api.js';
 import { h, replace, formError, toast } from '../lib/dom.js';
-import { distance, duration, paceOf, date, dateTime, weekday, todayISO } from '../lib/format.js';
+import { distance, duration, paceOf, date, dateTime, weekday, todayISO, cap } from '../lib/format.js';
 import { pollBriefing } from '../lib/poll.js';
 import { scale, sleepField, onCheckinSubmit } from './checkin.js';
 
-const cap = (t) => t[0].toUpperCase() + t.slice(1).replace(/_/g, ' ');
 const WORKOUT = { long: 'Long run', marathon_pace: 'Marathon pace', cross_training: 'Cross-training' };
 const workoutName = (t) => WORKOUT[t] ?? (['easy', 'recovery', 'tempo', 'threshold'].includes(t) ? `${cap(t)} run` : cap(t));
 
@@ -25,22 +24,21 @@ const FALLBACK = [
 const fallbackWords = (reason) => reason && FALLBACK.find(([prefix]) => reason.startsWith(prefix))[1];
 
 const link = (href, text) => h('a', { href }, text);
-const linkLine = (href, text, ...rest) => h('p', {}, link(href, text), ...rest);
+const linkLine = (href, text, ...rest) => h('p', link(href, text), ...rest);
 const icon = (text) => h('span', { 'aria-hidden': 'true' }, text);
 
 /** A .facts pair (a <ul>: older axe rejects <div> inside <dl>). */
-const fact = (label, ...value) => h('li', {}, h('span', { class: 'fact-k' }, label), ' ', h('span', { class: 'fact-v' }, value));
+const fact = (label, ...value) => h('li', h('span.fact-k', label), ' ', h('span.fact-v', value));
 
 function card(testid, id, title, attrs) {
   const heading = h('h2', { id, tabindex: '-1' }, title);
-  const el = h('section', { class: 'card', 'data-testid': testid, 'aria-labelledby': id, ...attrs });
+  const el = h('section.card', { 'data-testid': testid, 'aria-labelledby': id, ...attrs });
   el.paint = (...children) => replace(el, heading, children);
   return el;
 }
 
 export async function render(main) {
-  const controller = new AbortController();
-  const { signal } = controller;
+  const controller = new AbortController(), { signal } = controller;
   let poller = null, timedOut = false, briefing = null;
   const today = card('home-today', 'today-title', 'Today’s workout');
   const brief = card('home-briefing', 'briefing-title', 'Coach briefing', { 'aria-live': 'polite' });
@@ -48,13 +46,12 @@ export async function render(main) {
   const checkin = card('home-checkin', 'checkin-card-title', 'Check-in');
   const race = card('home-race', 'race-title', 'Race');
   const lastRun = card('home-last-run', 'last-run-title', 'Last run');
-  const { data } = await api('/v1/home', { signal });
-  const name = session.athlete?.display_name;
+  const { data } = await api('/v1/home', { signal }), name = session.athlete?.display_name;
   main.append(
-    h('div', { class: 'home-head' },
-      h('h1', { tabindex: '-1' }, 'Today'),
-      h('p', { class: 'muted' }, date(todayISO(), { weekday: 'long', day: 'numeric', month: 'long' }), name && ` · Hello, ${name}`)),
-    h('div', { class: 'home-grid' }, today, brief, week, checkin, race, lastRun));
+    h('div.home-head',
+      h('h1', 'Today'),
+      h('p.muted', date(todayISO(), { weekday: 'long', day: 'numeric', month: 'long' }), name && ` · Hello, ${name}`)),
+    h('div.home-grid', today, brief, week, checkin, race, lastRun));
   paint(data);
   function paint(home) {
     paintToday(today, home);
@@ -86,29 +83,29 @@ export async function render(main) {
     brief.setAttribute('aria-busy', String(pending && !timedOut));
     if (state === 'consent_required') {
       return brief.paint(
-        h('p', {}, 'Your daily briefing is written by an AI model from your training data: your runs, your plan and your check-ins. AI features are turned off for your account.'),
+        h('p', 'Your daily briefing is written by an AI model from your training data: your runs, your plan and your check-ins. AI features are turned off for your account.'),
         linkLine('/settings', 'Turn on AI consent in Settings', ' to get a briefing each morning. You can turn it off again at any time.'));
     }
     const status = pending && (timedOut
-      ? h('div', { class: 'briefing-status', role: 'status' },
-        h('p', {}, content ? 'The new briefing is taking longer than usual; this is the previous one.' : 'Your briefing is taking longer than usual.'),
-        h('button', { type: 'button', class: 'secondary', on: { click: () => { startPoll(); paintBriefing(); brief.querySelector('h2').focus(); } } }, 'Check again'))
-      : h('p', { class: 'briefing-status pending' },
-        h('span', { class: 'spinner pulse', 'aria-hidden': 'true' }, '⟳'),
-        h('span', {}, content ? 'Your coach is updating this briefing for your latest data…' : 'Your coach is writing today’s briefing…')));
+      ? h('div.briefing-status', { role: 'status' },
+        h('p', content ? 'The new briefing is taking longer than usual; this is the previous one.' : 'Your briefing is taking longer than usual.'),
+        h('button.secondary', { type: 'button', on: { click: () => { startPoll(); paintBriefing(); brief.querySelector('h2').focus(); } } }, 'Check again'))
+      : h('p.briefing-status.pending',
+        h('span.spinner.pulse', { 'aria-hidden': 'true' }, '⟳'),
+        h('span', content ? 'Your coach is updating this briefing for your latest data…' : 'Your coach is writing today’s briefing…')));
     if (!content) {
-      return brief.paint(status || h('p', { class: 'muted' }, 'No briefing yet.'),
-        pending && h('div', { class: 'skeleton pulse', 'aria-hidden': 'true' }, h('span'), h('span'), h('span')));
+      return brief.paint(status || h('p.muted', 'No briefing yet.'),
+        pending && h('div.skeleton.pulse', { 'aria-hidden': 'true' }, h('span'), h('span'), h('span')));
     }
     const parts = BRIEFING_PARTS.filter(([key]) => content[key]);
     const rules = b.briefing_source === 'deterministic';
     brief.paint(status,
       h('div', { class: ['briefing-body', pending && 'is-old'] },
-        content.morning_voice && h('p', { class: 'briefing-lead' }, content.morning_voice),
-        parts.length > 0 && h('dl', { class: 'briefing-parts' }, parts.map(([key, label]) => [h('dt', {}, label), h('dd', {}, content[key])]))),
-      b.briefing_is_interim && h('p', { class: 'briefing-interim' }, icon('✎ '), 'A fuller briefing is on its way.'),
-      h('p', { class: 'briefing-source' },
-        h('span', { class: 'badge muted' }, rules ? 'From your data' : 'AI coach'), ' ',
+        content.morning_voice && h('p.briefing-lead', content.morning_voice),
+        parts.length > 0 && h('dl.briefing-parts', parts.map(([key, label]) => [h('dt', label), h('dd', content[key])]))),
+      b.briefing_is_interim && h('p.briefing-interim', icon('✎ '), 'A fuller briefing is on its way.'),
+      h('p.briefing-source',
+        h('span.badge.muted', rules ? 'From your data' : 'AI coach'), ' ',
         rules
           ? ['Written from your training data by StrideIQ’s rules, not by an AI model.', fallbackWords(b.fallback_reason)].filter(Boolean).join(' ')
           : `Written by an AI model${b.briefing_source_model ? ` (${b.briefing_source_model})` : ''} from your training data.`,
@@ -118,21 +115,21 @@ export async function render(main) {
     const c = home.today_checkin;
     if (c) {
       return checkin.paint(
-        h('p', { class: 'done-line' }, icon('✓ '), 'Checked in today'),
-        h('ul', { class: 'facts' },
+        h('p.done-line', icon('✓ '), 'Checked in today'),
+        h('ul.facts',
           fact('Readiness', c.readiness_label ?? '—'),
           fact('Sleep', [c.sleep_h != null && `${c.sleep_h} h`, c.sleep_label].filter(Boolean).join(', ') || '—'),
           fact('Soreness', c.soreness_label ?? '—')),
         linkLine('/checkin', 'Edit today’s check-in'));
     }
-    if (!home.checkin_needed) return checkin.paint(h('p', {}, 'No check-in today.'), linkLine('/checkin', 'Check in'));
+    if (!home.checkin_needed) return checkin.paint(h('p', 'No check-in today.'), linkLine('/checkin', 'Check in'));
     checkin.paint(onCheckinSubmit(h('form', { novalidate: true, 'aria-labelledby': 'checkin-card-title' },
-      h('p', { class: 'muted' }, 'How are you today? Three quick answers help your coach shape the day.'),
+      h('p.muted', 'How are you today? Three quick answers help your coach shape the day.'),
       formError(),
       scale('readiness_1_5', null, 'Readiness to train'),
       sleepField(null),
       scale('soreness_1_5', null, 'Muscle soreness'),
-      h('div', { class: 'row spread' }, h('button', { type: 'submit' }, 'Save check-in'), link('/checkin', 'Full check-in'))),
+      h('div.row.spread', h('button', { type: 'submit' }, 'Save check-in'), link('/checkin', 'Full check-in'))),
     ['readiness_1_5', 'sleep_h', 'soreness_1_5'], {
       signal,
       done: async () => {
@@ -149,23 +146,23 @@ export async function render(main) {
 
 function paintToday(el, home) {
   const t = home.today;
-  const rest = (title) => h('p', { class: 'today-main' }, icon('☾ '), title);
+  const rest = (title) => h('p.today-main', icon('☾ '), title);
   if (!t.has_workout) {
     return el.paint(home.week.status === 'no_plan' && !home.race_countdown
-      ? [h('p', { class: 'today-main' }, 'No plan yet'),
-        h('p', {}, 'Run as you feel today, or ', link('/plan', 'set up a plan and a goal race'), ' to get a workout each day.')]
-      : [rest('Rest day'), h('p', {}, 'Nothing is planned today. Rest is part of training: your legs adapt while you recover.')]);
+      ? [h('p.today-main', 'No plan yet'),
+        h('p', 'Run as you feel today, or ', link('/plan', 'set up a plan and a goal race'), ' to get a workout each day.')]
+      : [rest('Rest day'), h('p', 'Nothing is planned today. Rest is part of training: your legs adapt while you recover.')]);
   }
   if (t.workout_type === 'rest') {
-    return el.paint(rest(t.title || 'Rest day'), h('p', { class: 'muted' }, 'Rest day'), t.why_context && h('p', {}, t.why_context));
+    return el.paint(rest(t.title || 'Rest day'), h('p.muted', 'Rest day'), t.why_context && h('p', t.why_context));
   }
   const type = workoutName(t.workout_type);
   const meta = [t.title && t.title !== type && type, t.distance_m && distance(t.distance_m)].filter(Boolean);
   el.paint(
-    h('p', { class: 'today-main' }, t.title || type),
-    meta.length > 0 && h('p', { class: 'today-meta' }, meta.map((m, i) => [i > 0 && icon(' · '), h('span', {}, m)])),
-    t.pace_guidance && h('p', {}, h('strong', {}, 'Pace: '), t.pace_guidance),
-    t.why_context && h('p', {}, h('strong', {}, 'Why: '), t.why_context),
+    h('p.today-main', t.title || type),
+    meta.length > 0 && h('p.today-meta', meta.map((m, i) => [i > 0 && icon(' · '), h('span', m)])),
+    t.pace_guidance && h('p', h('strong', 'Pace: '), t.pace_guidance),
+    t.why_context && h('p', h('strong', 'Why: '), t.why_context),
     linkLine('/plan', 'See the plan'));
 }
 
@@ -185,42 +182,41 @@ function paintWeek(el, week) {
   const sub = [week.week_number && week.total_weeks && `Week ${week.week_number} of ${week.total_weeks}`, week.phase && `${cap(week.phase)} phase`]
     .filter(Boolean).join(' · ');
   const badge = WEEK_STATUS[week.status];
-  const bar = week.planned_m > 0 && h('div', { class: 'week-bar', 'aria-hidden': 'true' }, h('span'));
+  const bar = week.planned_m > 0 && h('div.week-bar', { 'aria-hidden': 'true' }, h('span'));
   if (bar) bar.firstChild.style.width = `${Math.min(100, (week.completed_m / week.planned_m) * 100).toFixed(1)}%`;
   const days = week.days.map((d, i) => {
     const [kind, mark, word] = dayStatus(d, i < todayIndex, hasPlan);
     const planned = d.workout_type && d.workout_type !== 'rest' && `${workoutName(d.workout_type)}${d.planned_distance_m ? `, ${distance(d.planned_distance_m)}` : ''}`;
-    const done = d.run_count > 0 && distance(d.distance_m);
-    const others = d.other_activities?.length;
+    const done = d.run_count > 0 && distance(d.distance_m), others = d.other_activities?.length;
     return h('li', { class: ['day', `is-${kind}`, d.is_today && 'is-today'], 'aria-current': d.is_today && 'date' },
-      h('p', { class: 'day-name' },
-        weekday(d.date), ' ', h('span', { class: 'day-date' }, date(d.date, { day: 'numeric' })),
-        d.is_today && h('span', { class: 'day-today' }, 'Today')),
-      h('p', { class: 'day-status' }, h('span', { class: 'day-icon', 'aria-hidden': 'true' }, mark), ' ', word),
-      h('p', { class: 'day-detail' },
-        planned && h('span', { class: 'muted' }, h('span', { class: 'visually-hidden' }, 'Planned: '), planned),
-        done && h('span', { class: 'day-done' }, h('span', { class: 'visually-hidden' }, 'Ran: '),
+      h('p.day-name',
+        weekday(d.date), ' ', h('span.day-date', date(d.date, { day: 'numeric' })),
+        d.is_today && h('span.day-today', 'Today')),
+      h('p.day-status', h('span.day-icon', { 'aria-hidden': 'true' }, mark), ' ', word),
+      h('p.day-detail',
+        planned && h('span.muted', h('span.visually-hidden', 'Planned: '), planned),
+        done && h('span.day-done', h('span.visually-hidden', 'Ran: '),
           d.activity_id ? link(`/activities/${d.activity_id}`, done) : done,
           d.run_count > 1 && ` (${d.run_count} runs)`),
-        others > 0 && h('span', { class: 'day-other' }, `+ ${others} other ${others === 1 ? 'activity' : 'activities'}`)));
+        others > 0 && h('span.day-other', `+ ${others} other ${others === 1 ? 'activity' : 'activities'}`)));
   });
   el.paint(
-    sub && h('p', { class: 'muted' }, sub),
-    h('p', { class: 'week-line' }, week.trajectory_sentence, badge && [' ', h('span', { class: `badge ${badge[0]}` }, badge[1])]),
+    sub && h('p.muted', sub),
+    h('p.week-line', week.trajectory_sentence, badge && [' ', h('span', { class: `badge ${badge[0]}` }, badge[1])]),
     bar,
-    h('ol', { class: 'week-days', 'aria-label': 'Monday to Sunday' }, days));
+    h('ol.week-days', { 'aria-label': 'Monday to Sunday' }, days));
 }
 
 function paintRace(el, race) {
   if (!race) {
-    return el.paint(h('p', {}, 'No goal race yet.'),
+    return el.paint(h('p', 'No goal race yet.'),
       linkLine('/plan', 'Set a goal race', ' and StrideIQ counts down to it and shapes your plan around it.'));
   }
   const n = race.days_remaining;
   el.paint(
-    h('p', { class: 'card-name' }, race.race_name),
-    h('p', { class: 'race-countdown' }, n === 0 ? 'Race day is today!' : n === 1 ? 'Tomorrow' : `${n} days to go`),
-    h('ul', { class: 'facts' },
+    h('p.card-name', race.race_name),
+    h('p.race-countdown', n === 0 ? 'Race day is today!' : n === 1 ? 'Tomorrow' : `${n} days to go`),
+    h('ul.facts',
       fact('Date', date(race.race_date)),
       fact('Distance', distance(race.distance_m)),
       race.goal_time && fact('Goal', race.goal_time, race.goal_pace ? ` (${race.goal_pace})` : '')),
@@ -232,17 +228,17 @@ function paintLastRun(el, home) {
   if (!run) {
     return el.paint(
       y?.last_activity_id
-        ? h('p', {}, 'Your last run was ', link(`/activities/${y.last_activity_id}`, y.last_activity_name || 'a run'), y.days_since_last ? `, ${y.days_since_last} days ago.` : '.')
-        : h('p', {}, home.has_any_activities ? 'No run in the last few days.' : 'No runs yet.'),
+        ? h('p', 'Your last run was ', link(`/activities/${y.last_activity_id}`, y.last_activity_name || 'a run'), y.days_since_last ? `, ${y.days_since_last} days ago.` : '.')
+        : h('p', home.has_any_activities ? 'No run in the last few days.' : 'No runs yet.'),
       linkLine('/activities/new', 'Add a run'));
   }
   el.paint(
-    h('p', { class: 'card-name' }, link(`/activities/${run.activity_id}`, run.name || 'Run')),
-    h('p', { class: 'muted' }, dateTime(run.start_time)),
-    h('ul', { class: 'facts' },
+    h('p.card-name', link(`/activities/${run.activity_id}`, run.name || 'Run')),
+    h('p.muted', dateTime(run.start_time)),
+    h('ul.facts',
       fact('Distance', distance(run.distance_m)),
       run.moving_time_s > 0 && fact('Time', duration(run.moving_time_s)),
       run.distance_m > 0 && run.moving_time_s > 0 && fact('Pace', paceOf(run.distance_m, run.moving_time_s)),
       run.average_hr > 0 && fact('Avg HR', `${run.average_hr} bpm`)),
-    y?.insight && h('p', { class: 'muted' }, y.insight));
+    y?.insight && h('p.muted', y.insight));
 }

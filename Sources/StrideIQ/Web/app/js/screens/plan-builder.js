@@ -4,18 +4,17 @@ import { h, replace, field, formError, showErrors, clearErrors, toast } from '..
 import { navigate } from '../lib/router.js';
 import * as F from '../lib/format.js';
 
-const cap = t => t[0].toUpperCase() + t.slice(1).replace('_', ' ');
 const DAYS = 'monday tuesday wednesday thursday friday saturday sunday'.split(' ');
 const VOL = [['current_weekly_distance_m', 'Weekly volume now'], ['peak_weekly_distance_min_m', 'Peak week, min.'], ['peak_weekly_distance_max_m', 'Peak week, max.']];
 const NUM = {type: 'number', step: 'any', min: 0};
 const btn = (text, click, cls) => h('button', {type: 'button', class: cls, on: {click}}, text);
 const fld = (id, label, attrs, type) => field({id, label, attrs, type});
 const sel = (id, label, value, options) => field({id, label, type: 'select', value, attrs: {options}});
-const head = (main, t) => replace(main, h('h1', {tabindex: '-1'}, t));
-const ul = (items, fn) => h('ul', {}, items.map(fn));
-const li = c => h('li', {}, c);
-const row = (...c) => h('div', {class: 'row'}, c);
-const empty = t => h('p', {class: 'empty'}, t);
+const head = (main, t) => replace(main, h('h1', t));
+const ul = (items, fn) => h('ul', items.map(fn));
+const li = c => h('li', c);
+const row = (...c) => h('div.row', c);
+const empty = t => h('p.empty', t);
 const td = (t, cls) => h('td', {class: cls}, t);
 const facts = w => [w.distance_m ? F.distance(w.distance_m) : w.duration_s && F.duration(w.duration_s),
   w.pace_fast_s_per_km && `${F.pace(w.pace_fast_s_per_km).split(' ')[0]}–${F.pace(w.pace_slow_s_per_km)}`]
@@ -23,20 +22,19 @@ const facts = w => [w.distance_m ? F.distance(w.distance_m) : w.duration_s && F.
 const wdesc = w => w ? w.title + facts(w) : 'nothing';
 
 export function renderBuild(main) {
-  const ctl = new AbortController(), u = F.units();
-  const out = h('section', {'data-testid': 'plan-preview'});
-  const f = h('form', {class: 'card', novalidate: true, 'data-testid': 'plan-build-form', on: {submit: e => send(1, e.preventDefault()), change: toggle}},
+  const ctl = new AbortController(), u = F.units(), out = h('section', {'data-testid': 'plan-preview'});
+  const f = h('form.card', {novalidate: true, 'data-testid': 'plan-build-form', on: {submit: e => send(1, e.preventDefault()), change: toggle}},
     fld('race_name', 'Race name (optional)'), fld('race_date', 'Race date', {}, 'date'),
-    sel('race_distance', 'Distance', 'half_marathon', '5K 10K 10_mile half_marathon marathon custom'.split(' ').map(r => [r.toLowerCase(), cap(r)])),
+    sel('race_distance', 'Distance', 'half_marathon', '5K 10K 10_mile half_marathon marathon custom'.split(' ').map(r => [r.toLowerCase(), F.cap(r)])),
     fld('race_distance_m', `Custom distance (${u})`, NUM),
     fld('goal_time_seconds', 'Goal time, h:mm:ss (optional)'),
-    h('div', {class: 'grid two'}, sel('days_per_week', 'Running days per week', 5, [3, 4, 5, 6, 7].map(n => [n, n])),
-      sel('long_run_day', 'Long-run day', 'sunday', DAYS.map(d => [d, cap(d)]))),
-    h('fieldset', {id: 'unavailable_days', 'aria-describedby': 'unavailable_days-error'}, h('legend', {}, 'Days never available'),
-      row(DAYS.map(d => h('label', {class: 'check'}, h('input', {type: 'checkbox', name: 'un', value: d}), cap(d)))),
-      h('p', {class: 'field-error', id: 'unavailable_days-error'})),
-    h('div', {class: 'grid three'}, VOL.map(([id, l]) => fld(id, `${l} (${u}, optional)`, NUM))),
-    formError(), out, row(h('button', {}, 'Preview'), btn('Create this plan', () => send(0), 'secondary')));
+    h('div.grid.two', sel('days_per_week', 'Running days per week', 5, [3, 4, 5, 6, 7].map(n => [n, n])),
+      sel('long_run_day', 'Long-run day', 'sunday', DAYS.map(d => [d, F.cap(d)]))),
+    h('fieldset', {id: 'unavailable_days', 'aria-describedby': 'unavailable_days-error'}, h('legend', 'Days never available'),
+      row(DAYS.map(d => h('label.check', h('input', {type: 'checkbox', name: 'un', value: d}), F.cap(d)))),
+      h('p.field-error', {id: 'unavailable_days-error'})),
+    h('div.grid.three', VOL.map(([id, l]) => fld(id, `${l} (${u}, optional)`, NUM))),
+    formError(), out, row(h('button', 'Preview'), btn('Create this plan', () => send(0), 'secondary')));
   head(main, 'Build my plan').append(f);
   const el = f.elements, dist = el.race_distance;
   toggle();
@@ -68,20 +66,20 @@ export function renderBuild(main) {
   }
 
   function result(d) {
-    return h('div', {}, h('h2', {tabindex: '-1'}, `Preview: ${d.race.name || F.distance(d.race.distance_m)}, ${F.date(d.race.date)}`),
-      h('p', {}, `Fitness: VDOT ${d.fitness.vdot} (from ${d.fitness.source.replace('_', ' ')}).`),
-      ul(d.notes, li), h('div', {class: 'pb-scroll'}, h('table', {},
-        h('tr', {}, 'Week Starts Phase Volume Long_run Quality'.split(' ').map(t => h('th', {}, cap(t)))), d.weeks.map(week))));
+    return h('div', h('h2', {tabindex: '-1'}, `Preview: ${d.race.name || F.distance(d.race.distance_m)}, ${F.date(d.race.date)}`),
+      h('p', `Fitness: VDOT ${d.fitness.vdot} (from ${d.fitness.source.replace('_', ' ')}).`),
+      ul(d.notes, li), h('div.pb-scroll', h('table', {},
+        h('tr', 'Week Starts Phase Volume Long_run Quality'.split(' ').map(t => h('th', F.cap(t)))), d.weeks.map(week))));
   }
 
   function week(w) {
     const list = h('tr', {hidden: true}, h('td', {colSpan: 6}, ul(w.workouts, x =>
-      li([h('strong', {}, `${F.date(x.date)} · ${cap(x.workout_type)}: ${x.title}`), facts(x), h('br'), h('small', {}, x.why)]))));
+      li([h('strong', `${F.date(x.date)} · ${F.cap(x.workout_type)}: ${x.title}`), facts(x), h('br'), h('small', x.why)]))));
     const t = btn(`Week ${w.week}`, () => { t.ariaExpanded = list.hidden; list.hidden = !list.hidden; }, 'link');
     t.ariaExpanded = false;
     const q = w.workouts.filter(x => !/^(easy|long|recovery|rest|cross)/.test(x.workout_type)).map(x => x.title);
-    return h('tbody', {}, h('tr', {}, h('th', {}, t), td(F.date(w.start_date, {day: 'numeric', month: 'short'})),
-      td([cap(w.phase), w.is_recovery && ' (recovery week)']), [w.volume_m, w.long_run_m].map(m => td(F.distance(m), 'num')),
+    return h('tbody', h('tr', h('th', t), td(F.date(w.start_date, {day: 'numeric', month: 'short'})),
+      td([F.cap(w.phase), w.is_recovery && ' (recovery week)']), [w.volume_m, w.long_run_m].map(m => td(F.distance(m), 'num')),
       td(q.join('; ') || '—')), list);
   }
 }
@@ -98,8 +96,8 @@ export async function renderChanges(main) {
   } catch (e) { return fail(e), stop; }
   if (!plan) return replace(box, empty(['You have no active plan. ', h('a', {href: '/plan/build'}, 'Build my plan')])), stop;
   const base = `/v1/plans/${plan.id}/`;
-  const [props, hist] = ['proposals', 'history'].map(t => h('section', {class: 'card', 'data-testid': `plan-${t}`}));
-  replace(box, h('div', {class: 'card'}, h('h2', {}, plan.name), btn('Check my plan now', () =>
+  const [props, hist] = ['proposals', 'history'].map(t => h('section.card', {'data-testid': `plan-${t}`}));
+  replace(box, h('div.card', h('h2', plan.name), btn('Check my plan now', () =>
     post('adapt', d => d.status === 'no_changes' ? 'Your plan is on track: no changes needed.' : 'Changes proposed below.')), say), props, hist);
   await load();
   return stop;
@@ -118,18 +116,18 @@ export async function renderChanges(main) {
     try {
       const [ps, hs] = await Promise.all([get(base + 'proposals'), get(base + 'history')]);
       const pend = ps.proposals.filter(p => p.status === 'pending');
-      const act = (p, a, text, cls) => btn(cap(a), () => post(`proposals/${p.id}/${a}`, () => text), cls);
-      replace(props, h('h2', {}, 'Proposed changes'), pend.length ? pend.map(p => h('article', {},
+      const act = (p, a, text, cls) => btn(F.cap(a), () => post(`proposals/${p.id}/${a}`, () => text), cls);
+      replace(props, h('h2', 'Proposed changes'), pend.length ? pend.map(p => h('article', {},
         ul(p.summary, li), ul(p.changes, c => change(c)),
         row(act(p, 'accept', 'Accepted: plan updated.'), act(p, 'reject', 'Rejected: nothing changed.', 'secondary'))))
         : empty('No changes waiting.'));
-      replace(hist, h('h2', {}, 'History'), hs.entries.length
+      replace(hist, h('h2', 'History'), hs.entries.length
         ? ul(hs.entries, e => change(e, F.dateTime(e.at))) : empty('No changes yet.'));
     } catch (e) { fail(e, props); }
   }
 
   function change(c, when) {
-    return li([when && h('small', {}, when, h('br')), h('span', {class: 'badge'}, cap(c.kind)),
-      ` ${F.date(c.date)}: ${wdesc(c.before)} → ${wdesc(c.after)}`, c.reason && [h('br'), h('small', {}, c.reason)]]);
+    return li([when && h('small', when, h('br')), h('span.badge', F.cap(c.kind)),
+      ` ${F.date(c.date)}: ${wdesc(c.before)} → ${wdesc(c.after)}`, c.reason && [h('br'), h('small', c.reason)]]);
   }
 }

@@ -1,17 +1,14 @@
 // Every change is read back from the server.
 import { api } from '../lib/api.js';
-import { h, replace, field, formError, showErrors, toast } from '../lib/dom.js';
+import { h, replace, field, formError, showErrors, toast, confirm } from '../lib/dom.js';
 import * as fmt from '../lib/format.js';
 
-const cap = (t) => t[0].toUpperCase() + t.slice(1).replace('_', ' ');
 const TYPES = 'easy long recovery tempo threshold intervals hills fartlek strides marathon_pace race rest cross_training'
-  .split(' ').map((t) => [t, t === 'long' ? 'Long run' : cap(t)]);
-const PHASES = [['', 'None'], ...'base build peak taper recovery race'.split(' ').map((t) => [t, cap(t)])];
+  .split(' ').map((t) => [t, t === 'long' ? 'Long run' : fmt.cap(t)]);
+const PHASES = [['', 'None'], ...'base build peak taper recovery race'.split(' ').map((t) => [t, fmt.cap(t)])];
 const RACES = [['5000', '5K'], ['10000', '10K'], ['21097.5', 'Half marathon'], ['42195', 'Marathon'], ['custom', 'Custom distance']];
-const DM = { day: 'numeric', month: 'short' };
-const DECIMAL = { step: '0.01', inputmode: 'decimal' };
-const OFF = { autocomplete: 'off' };
-const NOTES = { rows: 2, maxlength: 2000 };
+const DM = { day: 'numeric', month: 'short' }, DECIMAL = { step: '0.01', inputmode: 'decimal' };
+const OFF = { autocomplete: 'off' }, NOTES = { rows: 2, maxlength: 2000 };
 const typeName = (t) => TYPES.find(([v]) => v === t)?.[1] ?? t;
 const preset = (m) => RACES.find(([v]) => Math.abs(Number(v) - m) < 1);
 const r2 = (x) => Math.round(x * 100) / 100;
@@ -20,12 +17,9 @@ const btn = (text, cls, click, attrs = {}) => h('button', { type: 'button', clas
 const input = (id, label, value, attrs, type, hint) => field({ id, label, value, attrs, type, hint });
 
 export async function render(main) {
-  const ctl = new AbortController();
-  const { signal } = ctl;
-  const body = h('div', { class: 'plan' });
-  const dialog = h('dialog', { 'aria-labelledby': 'plan-confirm-title' });
-  const links = h('p', { class: 'row' }, h('a', { href: '/plan/build' }, 'Build my plan'), h('a', { href: '/plan/changes' }, 'Plan changes'));
-  replace(main, h('h1', { tabindex: '-1' }, 'Plan and race'), links, body, dialog);
+  const ctl = new AbortController(), { signal } = ctl, body = h('div.plan');
+  const links = h('p.row', h('a', { href: '/plan/build' }, 'Build my plan'), h('a', { href: '/plan/changes' }, 'Plan changes'));
+  replace(main, h('h1', 'Plan and race'), links, body);
   // editing: null | 'race' | 'new' | a workout id (one form at a time).
   const st = { plan: null, editing: null, open: new Map(), error: null };
   let today;
@@ -45,11 +39,11 @@ export async function render(main) {
     today = fmt.todayISO();
     const p = st.plan;
     replace(body, st.error
-      ? [h('p', { class: 'form-error', role: 'alert' }, st.error.detail ?? 'Could not load your plan.'), btn('Try again', null, () => reload('h1'))]
+      ? [h('p.form-error', { role: 'alert' }, st.error.detail ?? 'Could not load your plan.'), btn('Try again', null, () => reload('h1'))]
       : p ? [raceCard(p), weeksSection(p)]
-        : h('section', { class: 'card plan-race', 'aria-labelledby': 'plan-none' },
+        : h('section.card.plan-race', { 'aria-labelledby': 'plan-none' },
           h('h2', { id: 'plan-none' }, 'No active plan'),
-          h('p', {}, 'A plan starts from a goal race: its name, date, distance and, if you have one, a goal time. '
+          h('p', 'A plan starts from a goal race: its name, date, distance and, if you have one, a goal time. '
             + 'Then add your workouts week by week; today’s workout shows on your home screen.'),
           st.editing === 'race' ? raceForm(null) : btn('Create a plan', null, () => edit('race', '#goal_race_name'), { id: 'plan-create' })));
     if (focus) main.querySelector(focus)?.focus();
@@ -65,8 +59,8 @@ export async function render(main) {
   }
   // save(bad, value) → [path, method, body, toast, focus(data)]; bad(field, message) for what cannot be sent.
   function form(label, back, fields, save) {
-    const f = h('form', { class: 'plan-form', novalidate: true, on: { submit } }, fields, formError(),
-      h('div', { class: 'row' }, h('button', { type: 'submit' }, label), btn('Cancel', 'secondary', () => edit(null, back))));
+    const f = h('form.plan-form', { novalidate: true, on: { submit } }, fields, formError(),
+      h('div.row', h('button', { type: 'submit' }, label), btn('Cancel', 'secondary', () => edit(null, back))));
     const button = f.querySelector('[type=submit]');
     async function submit(ev) {
       ev.preventDefault();
@@ -89,24 +83,23 @@ export async function render(main) {
   }
   function raceCard(p) {
     const goal = p.goal_time_seconds, m = p.goal_race_distance_m, known = preset(m)?.[1], name = p.goal_race_name || p.name;
-    return h('section', { class: 'card plan-race', 'aria-labelledby': 'plan-race-title' },
-      h('p', { class: 'plan-kicker' }, 'Goal race'),
+    return h('section.card.plan-race', { 'aria-labelledby': 'plan-race-title' },
+      h('p.plan-kicker', 'Goal race'),
       h('h2', { id: 'plan-race-title', tabindex: '-1' }, name),
       st.editing === 'race' ? raceForm(p) : [
-        h('dl', { class: 'plan-facts' }, [
+        h('dl.plan-facts', [
           ['Date', `${fmt.date(p.goal_race_date, { weekday: 'short', ...DM, year: 'numeric' })} (${fmt.daysFromNow(p.goal_race_date)})`],
           ['Distance', `${fmt.distance(m, { decimals: 2 })}${known ? ` (${known})` : ''}`],
           ['Goal time', goal ? `${hms(goal)} · ${fmt.pace(goal / (m / 1000))}` : 'No goal time'],
-        ].map(([k, v]) => h('div', {}, h('dt', {}, k), h('dd', {}, v)))),
-        h('div', { class: 'row' },
+        ].map(([k, v]) => h('div', h('dt', k), h('dd', v)))),
+        h('div.row',
           btn('Edit goal race', 'secondary', () => edit('race', '#goal_race_name'), { id: 'race-edit' }),
-          btn('Delete plan', 'danger', () => confirm('Delete this plan?', `${name} and all its workouts will be deleted. This cannot be undone.`,
+          btn('Delete plan', 'danger', () => remove('Delete this plan?', `${name} and all its workouts will be deleted. This cannot be undone.`,
             `/v1/plans/${p.id}`, 'Plan deleted', 'h1'))),
       ]);
   }
   function raceForm(p) {
-    const m = p?.goal_race_distance_m;
-    const pick = m ? (preset(m)?.[0] ?? 'custom') : '42195';
+    const m = p?.goal_race_distance_m, pick = m ? (preset(m)?.[0] ?? 'custom') : '42195';
     const custom = input('goal_race_distance_custom', `Custom distance (${fmt.units()})`, pick === 'custom' ? r2(fmt.fromMeters(m)) : '',
       { ...DECIMAL, min: '0.1' }, 'number');
     custom.hidden = pick !== 'custom';
@@ -136,8 +129,7 @@ export async function render(main) {
     const byDate = new Map(workouts.map((w) => [w.scheduled_date, w]));
     const dates = [...byDate.keys()];
     const first = [p.plan_start_date, dates[0], today < p.goal_race_date && today].filter(Boolean).sort()[0] ?? p.goal_race_date;
-    const last = [p.plan_end_date, dates.at(-1), p.goal_race_date].filter(Boolean).sort().pop();
-    const weeks = [];
+    const last = [p.plan_end_date, dates.at(-1), p.goal_race_date].filter(Boolean).sort().pop(), weeks = [];
     for (let mon = fmt.mondayOf(first); mon <= last && weeks.length < 104; mon = add(mon, 7)) weeks.push(mon);
     const inWeek = (d, mon) => d >= mon && d <= add(mon, 6);
     const range = (a, b) => `${fmt.date(a, DM)} – ${fmt.date(b, DM)}`;
@@ -145,24 +137,24 @@ export async function render(main) {
     const emptyPast = (mon) => mon && add(mon, 6) < today && !dates.some((d) => inWeek(d, mon));
     const adding = st.editing === 'new';
     return h('section', { 'aria-labelledby': 'plan-weeks-title' },
-      h('div', { class: 'row spread plan-head' },
+      h('div.row.spread.plan-head',
         h('h2', { id: 'plan-weeks-title', tabindex: '-1' }, 'Week by week'),
         !adding && btn('Add workout', null, () => edit('new', '#scheduled_date'), { id: 'workout-add' })),
-      adding && h('div', { class: 'card' }, h('h3', {}, 'New workout'), workoutForm(null, p)),
-      !workouts.length && h('p', { class: 'empty' }, 'No workouts yet. Add your first one to start filling the weeks.'),
-      h('div', { class: 'plan-weeks', 'data-testid': 'plan-weeks' }, weeks.map((mon, i) => {
+      adding && h('div.card', h('h3', 'New workout'), workoutForm(null, p)),
+      !workouts.length && h('p.empty', 'No workouts yet. Add your first one to start filling the weeks.'),
+      h('div.plan-weeks', { 'data-testid': 'plan-weeks' }, weeks.map((mon, i) => {
         if (emptyPast(mon)) {
           if (emptyPast(weeks[i - 1])) return null;
           let j = i;
           while (emptyPast(weeks[j + 1])) j++;
-          return h('p', { class: 'plan-week-gap' },
+          return h('p.plan-week-gap',
             `${j > i ? `Weeks ${i + 1}–${j + 1}` : `Week ${i + 1}`} (${range(mon, add(weeks[j], 6))}, past): no workouts`);
         }
         const sunday = add(mon, 6), past = sunday < today, days = [];
         for (let d = mon; d <= sunday; d = add(d, 1)) {
           const free = d === today ? 'Nothing planned today' : d === p.goal_race_date && 'Race day (no workout entered)';
           if (byDate.has(d)) days.push(dayRow(byDate.get(d), p));
-          else if (free) days.push(h('li', { class: ['plan-day', 'plan-day-free', d === today && 'is-today'] }, dateCell(d), h('p', { class: 'plan-day-body' }, free)));
+          else if (free) days.push(h('li', { class: ['plan-day', 'plan-day-free', d === today && 'is-today'] }, dateCell(d), h('p.plan-day-body', free)));
         }
         const mine = workouts.filter((w) => inWeek(w.scheduled_date, mon));
         const total = mine.reduce((sum, w) => sum + (w.target_distance_m ?? 0), 0);
@@ -173,23 +165,23 @@ export async function render(main) {
           on: { toggle: (ev) => st.open.set(mon, ev.currentTarget.open) },
         },
         h('summary', {},
-          h('span', { class: 'plan-week-name' }, `Week ${i + 1}`),
-          when && h('span', { class: 'badge' }, when),
-          h('span', { class: 'muted' }, range(mon, sunday)),
-          h('span', { class: 'plan-week-sum' }, mine.length ? `${mine.length} workout${mine.length === 1 ? '' : 's'}${total ? ` · ${fmt.distance(total)}` : ''}` : 'No workouts'),
-          past && h('span', { class: 'visually-hidden' }, ' (past)')),
-        days.length ? h('ol', { class: 'plan-days' }, days) : h('p', { class: 'empty' }, 'No workouts this week.'));
+          h('span.plan-week-name', `Week ${i + 1}`),
+          when && h('span.badge', when),
+          h('span.muted', range(mon, sunday)),
+          h('span.plan-week-sum', mine.length ? `${mine.length} workout${mine.length === 1 ? '' : 's'}${total ? ` · ${fmt.distance(total)}` : ''}` : 'No workouts'),
+          past && h('span.visually-hidden', ' (past)')),
+        days.length ? h('ol.plan-days', days) : h('p.empty', 'No workouts this week.'));
       })));
   }
   function dateCell(iso) {
-    return h('p', { class: 'plan-day-date' },
-      h('time', { datetime: iso }, h('span', { class: 'plan-wd' }, fmt.weekday(iso)), ' ', fmt.date(iso, DM)),
-      iso === today && h('span', { class: 'badge badge-today' }, 'Today'));
+    return h('p.plan-day-date',
+      h('time', { datetime: iso }, h('span.plan-wd', fmt.weekday(iso)), ' ', fmt.date(iso, DM)),
+      iso === today && h('span.badge.badge-today', 'Today'));
   }
   function dayRow(w, p) {
     const cls = ['plan-day', w.scheduled_date === today && 'is-today'];
     if (st.editing === w.id) {
-      return h('li', { class: [...cls, 'is-editing'], 'data-workout': w.id }, h('h3', { class: 'visually-hidden' }, `Edit ${w.title}`), workoutForm(w, p));
+      return h('li', { class: [...cls, 'is-editing'], 'data-workout': w.id }, h('h3.visually-hidden', `Edit ${w.title}`), workoutForm(w, p));
     }
     const lo = w.target_pace_min_s_per_km, hi = w.target_pace_max_s_per_km;
     const pace = lo && hi && lo !== hi ? `${fmt.pace(lo).split(' ')[0]}–${fmt.pace(hi)}` : (lo || hi) && fmt.pace(lo || hi);
@@ -197,27 +189,26 @@ export async function render(main) {
       w.target_distance_m && fmt.distance(w.target_distance_m),
       w.target_duration_s && fmt.duration(w.target_duration_s),
       pace && `pace ${pace}`,
-      w.phase && `${cap(w.phase)} phase`,
+      w.phase && `${fmt.cap(w.phase)} phase`,
     ].filter(Boolean);
-    const type = typeName(w.workout_type);
-    const label = `${type} on ${fmt.date(w.scheduled_date)}`;
-    const hidden = () => h('span', { class: 'visually-hidden' }, ` ${label}`);
+    const type = typeName(w.workout_type), label = `${type} on ${fmt.date(w.scheduled_date)}`;
+    const hidden = () => h('span.visually-hidden', ` ${label}`);
     return h('li', { class: [...cls, `type-${w.workout_type}`], 'data-workout': w.id, 'data-date': w.scheduled_date },
       dateCell(w.scheduled_date),
-      h('div', { class: 'plan-day-body' },
-        h('p', { class: 'plan-day-title' }, h('span', { class: 'plan-type' }, type), ' ', w.title),
-        facts.length > 0 && h('p', { class: 'plan-day-facts' }, facts.map((f, i) => [i ? ' · ' : '', h('span', {}, f)])),
-        w.description && h('p', { class: 'plan-day-notes' }, w.description),
-        w.coach_notes && h('p', { class: 'plan-day-notes' }, h('strong', {}, 'Notes: '), w.coach_notes)),
-      h('div', { class: 'row plan-day-actions' },
+      h('div.plan-day-body',
+        h('p.plan-day-title', h('span.plan-type', type), ' ', w.title),
+        facts.length > 0 && h('p.plan-day-facts', facts.map((f, i) => [i ? ' · ' : '', h('span', f)])),
+        w.description && h('p.plan-day-notes', w.description),
+        w.coach_notes && h('p.plan-day-notes', h('strong', 'Notes: '), w.coach_notes)),
+      h('div.row.plan-day-actions',
         btn(['Edit', hidden()], 'secondary small', () => edit(w.id, '#title'), { 'data-edit': w.id }),
-        btn(['Delete', hidden()], 'secondary small plan-del', () => confirm('Delete this workout?', `${label}: ${w.title}. This cannot be undone.`,
+        btn(['Delete', hidden()], 'secondary small plan-del', () => remove('Delete this workout?', `${label}: ${w.title}. This cannot be undone.`,
           `/v1/plans/${p.id}/workouts/${w.id}`, 'Workout deleted', '#plan-weeks-title'))));
   }
   function workoutForm(w, p) {
     const unit = fmt.units(), per = fmt.toMeters(1) / 1000; // paces are typed per km or per mile
     const paceIn = (s) => s && fmt.duration(Math.round(s * per));
-    const pair = (...fields) => h('div', { class: 'plan-grid' }, fields);
+    const pair = (...fields) => h('div.plan-grid', fields);
     let day = today;
     while (p.workouts.some((x) => x.scheduled_date === day)) day = fmt.addDays(day, 1);
     return form(w ? 'Save workout' : 'Add workout', w ? `[data-edit="${w.id}"]` : '#workout-add', [
@@ -228,8 +219,8 @@ export async function render(main) {
       pair(
         input('target_distance_m', `Distance (${unit})`, w?.target_distance_m ? r2(fmt.fromMeters(w.target_distance_m)) : '', { ...DECIMAL, min: '0' }, 'number'),
         input('target_duration_s', 'Duration', w?.target_duration_s && fmt.duration(w.target_duration_s), OFF, 'text', 'h:mm:ss or minutes')),
-      h('fieldset', { class: 'plan-pace' },
-        h('legend', {}, `Pace (min:sec per ${unit})`),
+      h('fieldset.plan-pace',
+        h('legend', `Pace (min:sec per ${unit})`),
         pair(
           input('target_pace_min_s_per_km', 'From (faster)', paceIn(w?.target_pace_min_s_per_km), { ...OFF, placeholder: '5:00' }),
           input('target_pace_max_s_per_km', 'To (slower)', paceIn(w?.target_pace_max_s_per_km), { ...OFF, placeholder: '5:30' }))),
@@ -254,23 +245,7 @@ export async function render(main) {
         (data) => { st.open.set(fmt.mondayOf(data.scheduled_date), true); return `[data-edit="${data.id}"]`; }];
     });
   }
-  function confirm(title, text, path, done, focus) {
-    const error = h('p', { class: 'form-error', role: 'alert' });
-    const yes = btn('Delete', 'danger', async () => {
-      yes.disabled = true;
-      try {
-        await api(path, { method: 'DELETE', signal });
-        dialog.close();
-        await changed(done, focus);
-      } catch (e) {
-        yes.disabled = false;
-        if (e.name !== 'AbortError') error.textContent = e.detail ?? String(e);
-      }
-    });
-    replace(dialog, h('h2', { id: 'plan-confirm-title' }, title), h('p', {}, text), error,
-      h('div', { class: 'row' }, yes, btn('Keep it', 'secondary', () => dialog.close(), { autofocus: true })));
-    dialog.showModal();
-  }
+  const remove = (title, text, path, done, focus) => confirm(title, text, () => api(path, { method: 'DELETE', signal }), () => changed(done, focus));
   await reload();
-  return () => { ctl.abort(); if (dialog.open) dialog.close(); };
+  return () => ctl.abort();
 }

@@ -1,5 +1,5 @@
 // Also the quiet time zone sync after a sign-in.
-import { api, session } from '../lib/api.js';
+import { api, session, download } from '../lib/api.js';
 import { h, field, formError, showErrors, clearErrors, toast, announce } from '../lib/dom.js';
 import { navigate } from '../lib/router.js';
 
@@ -13,16 +13,16 @@ export async function render(main) {
     hint: 'When on, your check-ins, runs and plan are sent to an AI model to write your daily briefing and answer '
       + 'your coach questions. When off, nothing is sent to a model, and the briefing and coach stay off.',
   });
-  consent.prepend(h('div', { class: 'check' }, consent.querySelector('input'), consent.querySelector('label'))); // box first
-  const status = h('p', { class: 'settings-status muted', role: 'status' });
+  consent.prepend(h('div.check', consent.querySelector('input'), consent.querySelector('label'))); // box first
+  const status = h('p.settings-status.muted', { role: 'status' });
   const button = h('button', { type: 'submit' }, 'Save changes');
-  const form = h('form', { class: 'settings-form card', 'data-testid': 'settings-form', novalidate: true },
+  const form = h('form.settings-form.card', { 'data-testid': 'settings-form', novalidate: true },
     formError(),
     field({ id: 'display_name', label: 'Name', value: athlete.display_name, hint: 'How the coach greets you. Leave empty for none.', attrs: { autocomplete: 'nickname', maxlength: '100' } }),
     zoneField(athlete.timezone),
     unitsField('Distances and paces in', athlete.units),
     consent,
-    h('div', { class: 'row' }, button, status));
+    h('div.row', button, status));
   form.oninput = () => { status.textContent = ''; };
   form.onsubmit = async (event) => {
     event.preventDefault();
@@ -48,31 +48,32 @@ export async function render(main) {
     }
     button.disabled = false;
   };
-  const signOut = h('button', { type: 'button', class: 'secondary' }, 'Sign out');
+  const signOut = h('button.secondary', { type: 'button' }, 'Sign out');
   signOut.onclick = async () => {
     signOut.disabled = true;
     await session.signOut().catch(() => {}); // signed out here either way
     navigate('/signin');
   };
   main.append(
-    h('h1', { tabindex: '-1' }, 'Settings'),
+    h('h1', 'Settings'),
     form,
-    h('section', { class: 'card settings-account', 'aria-labelledby': 'settings-account' },
+    h('section.card.settings-account', { 'aria-labelledby': 'settings-account' },
       h('h2', { id: 'settings-account' }, 'Account'),
-      h('p', {}, 'Signed in as ', h('strong', {}, athlete.email), '.'),
-      signOut));
+      h('p', 'Signed in as ', h('strong', athlete.email), '.'),
+      h('div.row', signOut, h('button.secondary', { type: 'button', 'data-testid': 'export-all',
+        on: { click: () => download('/v1/export', 'strideiq-export.zip').catch((e) => toast(e.message)) } }, 'Download all my data'))));
 }
 
 export function unitsField(legend, current) {
-  const option = (value, label) => h('label', { class: 'check', for: `units-${value}` },
+  const option = (value, label) => h('label.check', { for: `units-${value}` },
     h('input', { type: 'radio', name: 'units', id: `units-${value}`, value, checked: value === current }), label);
-  return h('fieldset', { class: 'units', id: 'units', 'aria-describedby': 'units-error' },
-    h('legend', {}, legend),
-    h('div', { class: 'row' }, option('metric', 'Kilometres (km)'), option('imperial', 'Miles (mi)')),
-    h('p', { class: 'field-error', id: 'units-error' }));
+  return h('fieldset.units', { id: 'units', 'aria-describedby': 'units-error' },
+    h('legend', legend),
+    h('div.row', option('metric', 'Kilometres (km)'), option('imperial', 'Miles (mi)')),
+    h('p.field-error', { id: 'units-error' }));
 }
 
-const deviceZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone;
+export const deviceZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone;
 const spaced = (zone) => zone.replaceAll('_', ' ');
 
 /** As TimeZoneRules.isValid. */
@@ -91,7 +92,7 @@ function zoneField(current) {
       select.dispatchEvent(new Event('input', { bubbles: true })); // clears the "Saved" status
       announce(`Time zone set to ${device}. Save to keep it.`);
     };
-    select.after(h('button', { type: 'button', class: 'link settings-use-device', on: { click: use } }, `Use this device’s zone (${spaced(device)})`));
+    select.after(h('button.link.settings-use-device', { type: 'button', on: { click: use } }, `Use this device’s zone (${spaced(device)})`));
   }
   return wrapper;
 }
@@ -106,8 +107,7 @@ const checked = new Set();
 /** An athlete on UTC who never chose a zone here gets the browser's, once per page. True if changed. */
 export async function syncTimezoneFromBrowser() {
   if (syncing) return syncing;
-  const athlete = session.athlete;
-  const zone = deviceZone();
+  const athlete = session.athlete, zone = deviceZone();
   if (!athlete || checked.has(athlete.id)) return false;
   checked.add(athlete.id);
   if (!serverAccepts(zone) || athlete.timezone !== DEFAULT_ZONE || zone === DEFAULT_ZONE || zoneChosen(athlete.id)) return false;

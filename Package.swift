@@ -24,6 +24,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/mattpolzin/OpenAPIKit.git", from: "6.4.0"),
         .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
+        .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
     ],
     targets: [
         .target(
@@ -88,6 +90,11 @@ let package = Package(
                 .product(name: "OpenAPIKit", package: "OpenAPIKit"),
                 // zlib for gzip/deflate request bodies (RequestDecompressionMiddleware).
                 .product(name: "CompressNIO", package: "compress-nio"),
+                // Export archives (Strava's, Garmin's, any zip of activity files) read entry by entry, and the
+                // athlete's own export written the same way.
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                // Multipart uploads parsed as a stream from the spooled body (never the whole body in memory).
+                .product(name: "MultipartKit", package: "multipart-kit"),
             ],
             // The web app (plain HTML, CSS, JS modules) ships with the binary; `WebAssets` finds it at boot.
             resources: [.copy("Web/app")],

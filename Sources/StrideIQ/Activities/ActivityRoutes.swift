@@ -11,6 +11,8 @@ struct ActivityRoutes: RouteCollection {
         activities.get(use: list)
         activities.get(":activity_id", use: show)
         activities.delete(":activity_id", use: delete)
+        activities.get(":activity_id", "streams", use: streams)
+        activities.get(":activity_id", "export.gpx", use: exportGPX)
     }
 
     func create(req: Request) async throws -> JSONResponse<ActivityDTO> {
@@ -30,8 +32,60 @@ struct ActivityRoutes: RouteCollection {
             .ok, ActivityPage(activities: rows.map(ActivityDTO.init), total: total, limit: query.limit, offset: query.offset))
     }
 
-    func show(req: Request) async throws -> JSONResponse<ActivityDTO> {
-        JSONResponse(.ok, ActivityDTO(try await owned(req)))
+    func show(req: Request) async throws -> JSONResponse<ActivityDetailDTO> {
+        let activity = try await owned(req)
+        let detail = try await ActivityDetail.find(activity.requireID(), on: req.db)
+        var file: ActivityFile?
+        if let fileID = detail?.fileID { file = try await ActivityFile.find(fileID, on: req.db) }
+        return JSONResponse(.ok, ActivityDetailDTO(activity, detail: detail, file: file))
+    }
+
+    /// `?keys=time,heartrate` (default: every recorded key) and `?resolution=low|medium|high` (default medium).
+    func streams(req: Request) async throws -> JSONResponse<ActivityStreamsDTO> {
+        var v = FieldValidator()
+        let keys = req.query[String.self, at: "keys"].map { $0.split(separator: ",").map(String.init) } ?? ActivityStreams.allKeys
+        for key in keys where !ActivityStreams.allKeys.contains(key) {
+            v.fail("keys", "must be a comma-separated list of \(ActivityStreams.allKeys.joined(separator: ", "))")
+            break
+        }
+        let resolution = req.query[String.self, at: "resolution"] ?? "medium"
+        v.check(ActivityStreamsDTO.resolutions[resolution] != nil, "resolution", "must be low, medium or high")
+        try v.throwIfInvalid()
+        let (activity, recorded) = try await recordedStreams(req)
+        return JSONResponse(
+            .ok, ActivityStreamsDTO(activityID: try activity.requireID(), resolution: resolution, recorded: recorded, keys: keys))
+    }
+
+    /// The activity as GPX 1.1 from its recorded streams (a download: `Content-Disposition: attachment`).
+    func exportGPX(req: Request) async throws -> Response {
+        let (activity, recorded) = try await recordedStreams(req)
+        let gpx = GPXWriter.write(
+            name: activity.name, sport: activity.sport, startTime: activity.startTime.timeIntervalSince1970, streams: recorded)
+        var headers = HTTPHeaders()
+        headers.replaceOrAdd(name: .contentType, value: "application/gpx+xml; charset=utf-8")
+        headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(Self.fileName(activity)).gpx\"")
+        return Response(status: .ok, headers: headers, body: .init(string: gpx))
+    }
+
+    /// A download's file name: the start day and the activity's name, in letters, digits, `-` and `_` only.
+    static func fileName(_ activity: Activity) -> String {
+        let day = ActivityDTO(activity).localDate.description
+        let name = String(activity.name.unicodeScalars.map { CharacterSet.alphanumerics.contains($0) && $0.isASCII ? Character($0) : "_" })
+        return "\(day)_\(name.prefix(60))"
+    }
+
+    private func recordedStreams(_ req: Request) async throws -> (Activity, ActivityStreams) {
+        let activity = try await owned(req)
+        guard let encoded = try await ActivityDetail.find(activity.requireID(), on: req.db)?.streams else {
+            throw APIError(
+                .notFound, code: .noStreams, detail: "This activity has no recorded streams: it was not imported from a file")
+        }
+        let bytes = [UInt8](encoded)
+        let recorded = try await req.application.threadPool.runIfActive { try? ActivityStreams(decoding: bytes) }
+        guard let recorded else {
+            throw APIError(.notFound, code: .noStreams, detail: "This activity's stored streams cannot be read")
+        }
+        return (activity, recorded)
     }
 
     func delete(req: Request) async throws -> HTTPStatus {

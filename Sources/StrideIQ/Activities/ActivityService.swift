@@ -124,6 +124,13 @@ struct ActivityService: Sendable {
                 .returning("id")
                 .all()
             guard !rows.isEmpty else { return false }
+            // Its detail and streams went with it (cascade); its file goes once no activity comes from it.
+            try await (db as! any SQLDatabase).raw(
+                """
+                DELETE FROM activity_files WHERE athlete_id = \(bind: athleteID)
+                  AND NOT EXISTS (SELECT 1 FROM activity_details d WHERE d.file_id = activity_files.id)
+                """
+            ).run()
             try await trigger.fire("activity_deleted", athlete: athlete, on: db)
             return true
         }

@@ -109,8 +109,28 @@ public struct AppConfig: Sendable {
     /// keep-alives. It must exceed `coachStreamTimeout`, the longest a response may stay silent (the
     /// whole-answer `/v1/coach/chat` writes nothing until the model is done; a stream sends heartbeats).
     public var httpIdleTimeout: TimeInterval = 130
+    /// Activity-file imports (`IMPORT_*`): every size, count and time bound, each with its own 413/422.
+    public var imports = ImportLimits()
 
     public init() {}
+
+    public struct ImportLimits: Sendable, Equatable {
+        /// One activity file, after any gzip layer (`IMPORT_MAX_FILE_BYTES`, 25 MiB).
+        public var maxFileBytes = 25 << 20
+        /// One upload: an archive or a batch of files, as sent (`IMPORT_MAX_ARCHIVE_BYTES`, 500 MiB).
+        public var maxArchiveBytes = 500 << 20
+        /// Files in one archive or one multipart batch (`IMPORT_MAX_ARCHIVE_ENTRIES`).
+        public var maxArchiveEntries = 10_000
+        /// What an archive may expand to in total (`IMPORT_MAX_EXPANDED_BYTES`, 2 GiB) …
+        public var maxExpandedBytes = 2 << 30
+        /// … and as a multiple of its compressed size (`IMPORT_MAX_INFLATE_RATIO`): a zip bomb stops here.
+        public var maxInflateRatio = 100
+        /// Uploads larger than this, and every archive, import as a background job (`IMPORT_INLINE_MAX_BYTES`).
+        public var inlineMaxBytes = 8 << 20
+        /// A background import's deadline (`IMPORT_JOB_TIMEOUT_S`).
+        public var jobTimeout: TimeInterval = 3600
+        public init() {}
+    }
 
     public struct Invalid: Error, CustomStringConvertible {
         public let problems: [String]
@@ -244,6 +264,20 @@ public struct AppConfig: Sendable {
             "REQUEST_MAX_INFLATE_RATIO", default: config.requestMaxInflateRatio, range: 1...10_000)
         config.httpIdleTimeout = TimeInterval(
             reader.int("HTTP_IDLE_TIMEOUT_S", default: Int(config.httpIdleTimeout), range: 2...3600))
+        config.imports.maxFileBytes = reader.int(
+            "IMPORT_MAX_FILE_BYTES", default: config.imports.maxFileBytes, range: 1024...(1 << 30))
+        config.imports.maxArchiveBytes = reader.int(
+            "IMPORT_MAX_ARCHIVE_BYTES", default: config.imports.maxArchiveBytes, range: 1024...(64 << 30))
+        config.imports.maxArchiveEntries = reader.int(
+            "IMPORT_MAX_ARCHIVE_ENTRIES", default: config.imports.maxArchiveEntries, range: 1...1_000_000)
+        config.imports.maxExpandedBytes = reader.int(
+            "IMPORT_MAX_EXPANDED_BYTES", default: config.imports.maxExpandedBytes, range: 1024...(1 << 40))
+        config.imports.maxInflateRatio = reader.int(
+            "IMPORT_MAX_INFLATE_RATIO", default: config.imports.maxInflateRatio, range: 1...100_000)
+        config.imports.inlineMaxBytes = reader.int(
+            "IMPORT_INLINE_MAX_BYTES", default: config.imports.inlineMaxBytes, range: 0...(1 << 30))
+        config.imports.jobTimeout = TimeInterval(
+            reader.int("IMPORT_JOB_TIMEOUT_S", default: Int(config.imports.jobTimeout), range: 10...86_400))
         if config.httpIdleTimeout <= config.coachStreamTimeout {
             reader.problem(
                 "HTTP_IDLE_TIMEOUT_S (\(Int(config.httpIdleTimeout)) s) must be longer than "

@@ -35,6 +35,8 @@ enum RouteTable {
         Entry(feature: "auth", roles: core, authenticated: false) { app in AuthRoutes(config: app.config) },
         Entry(feature: "athlete", roles: core, authenticated: true) { _ in AthleteRoutes() },
         Entry(feature: "activities", roles: core, authenticated: true) { _ in ActivityRoutes() },
+        Entry(feature: "imports", roles: core, authenticated: true) { _ in ImportRoutes() },
+        Entry(feature: "export", roles: core, authenticated: true) { _ in DataExportRoutes() },
         Entry(feature: "checkins", roles: core, authenticated: true) { _ in CheckinRoutes() },
         Entry(feature: "plans", roles: core, authenticated: true) { _ in PlanRoutes() },
         Entry(feature: "plan-generation", roles: core, authenticated: true) { _ in PlanGenerationRoutes() },

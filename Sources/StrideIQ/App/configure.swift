@@ -96,12 +96,18 @@ public func configure(
         settings: .init(
             concurrency: config.workerConcurrency, pollInterval: postgres == nil ? .milliseconds(250) : .seconds(2),
             lease: config.workerLease, jobDeadline: .seconds(config.briefingJobTimeout),
+            deadlines: [.activityImport: .seconds(config.imports.jobTimeout)],
             drain: .seconds(config.workerDrain)),
         database: database, queue: jobQueue, metrics: metrics, logger: logger, wakeups: wakeups
-    ) { job, db in
+    ) { [unowned app] job, db in
         switch job.kind {
         case .briefing: try await generator.run(athleteID: job.athleteID, jobID: job.id, queue: jobQueue, db: db, logger: logger).rawValue
         case .planAdapt: try await PlanAdaptationService(trigger: nil, now: now).runNightly(athleteID: job.athleteID, on: db)
+        case .activityImport:
+            try await ImportService(
+                limits: config.imports, trigger: BriefingTrigger(briefings: briefings, logger: logger),
+                threadPool: app.threadPool, now: now
+            ).runQueued(athleteID: job.athleteID, on: db)
         }
     }
     let scheduler = BriefingScheduler(

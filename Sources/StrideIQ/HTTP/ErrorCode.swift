@@ -71,6 +71,23 @@ public enum ErrorCode: String, CaseIterable, Sendable, Codable {
     /// The goal race is too close for a plan of its distance; `detail` states the minimum number of weeks.
     case planTooShort = "plan_too_short"
 
+    // MARK: imports
+
+    /// One activity file is over `IMPORT_MAX_FILE_BYTES` (a 413, or a file's `failed` result in a batch).
+    case fileTooLarge = "file_too_large"
+    /// The upload (an archive or a batch) is over `IMPORT_MAX_ARCHIVE_BYTES`.
+    case archiveTooLarge = "archive_too_large"
+    /// The archive or batch has more files than `IMPORT_MAX_ARCHIVE_ENTRIES`.
+    case tooManyFiles = "too_many_files"
+    /// The archive expands past `IMPORT_MAX_EXPANDED_BYTES` or `IMPORT_MAX_INFLATE_RATIO` × its size.
+    case archiveExpandsTooFar = "archive_expands_too_far"
+    /// The archive cannot be read as a zip file.
+    case invalidArchive = "invalid_archive"
+    /// The upload holds no file to import.
+    case noFiles = "no_files"
+    /// The activity has no recorded streams (it was typed in, not imported from a file).
+    case noStreams = "no_streams"
+
     // MARK: coach
 
     /// The athlete has not turned on `ai_consent`.

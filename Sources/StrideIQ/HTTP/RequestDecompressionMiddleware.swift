@@ -88,45 +88,15 @@ struct RequestDecompressionMiddleware: AsyncMiddleware {
         }
     }
 
-    private static let chunkSize = 16 * 1024
-
     private static func inflate(_ compressed: ByteBuffer, algorithm: ZlibAlgorithm, limit: Int) throws -> ByteBuffer {
-        var input = compressed
-        let decompressor: ZlibDecompressor
         do {
-            decompressor = try ZlibDecompressor(algorithm: algorithm)
-        } catch {
+            return try BoundedInflater.inflate(compressed, algorithm: algorithm, limit: limit)
+        } catch .tooLarge {
+            throw tooLarge
+        } catch .corrupt {
+            throw invalidEncoding
+        } catch .unavailable {
             throw APIError(.internalServerError, code: .internalError, detail: "Internal server error")
-        }
-        guard input.readableBytes > 0 else { throw invalidEncoding }
-        var output = ByteBuffer()
-        var chunk = ByteBuffer()
-        while true {
-            chunk.clear(minimumCapacity: chunkSize)
-            var full = false
-            do {
-                try decompressor.inflate(from: &input, to: &chunk)
-            } catch let error as CompressNIOError where error == .bufferOverflow {
-                full = true  // the chunk is full and more output follows
-            } catch {
-                // Corrupt data; or (`inputBufferOverflow`) no input left and no progress: a truncated stream.
-                throw invalidEncoding
-            }
-            if output.readableBytes + chunk.readableBytes > limit { throw tooLarge }
-            output.writeBuffer(&chunk)
-            if full { continue }
-            // zlib stopped with room to spare: either the stream ended, or the input ran out first. Bytes left
-            // over mean the former, with trailing garbage no body we accept has.
-            if input.readableBytes > 0 { throw invalidEncoding }
-            // With no input left, zlib answers "stream end" only if the stream really ended, and "no progress"
-            // (inputBufferOverflow) if it was cut short.
-            chunk.clear(minimumCapacity: chunkSize)
-            do {
-                try decompressor.inflate(from: &input, to: &chunk)
-            } catch {
-                throw invalidEncoding
-            }
-            return output
         }
     }
 

@@ -12,6 +12,8 @@ struct JobQueue: Sendable {
         case briefing
         /// The nightly plan adaptation (`PlanAdaptationService.runNightly`).
         case planAdapt = "plan_adapt"
+        /// A background activity-file import (`ImportService.runQueued`): archives and large batches.
+        case activityImport = "activity_import"
     }
 
     /// Higher runs first: a refresh a person is waiting for goes before a scheduled one.

@@ -15,6 +15,8 @@ final class JobWorker: Sendable {
         var pollInterval: Duration = .milliseconds(250)
         var lease: TimeInterval = 60
         var jobDeadline: Duration
+        /// Kinds whose jobs get another deadline than `jobDeadline` (a 1,000-file import is not a briefing).
+        var deadlines: [JobQueue.Kind: Duration] = [:]
         var drain: Duration = .seconds(20)
     }
 
@@ -103,7 +105,7 @@ final class JobWorker: Sendable {
         let kind = job.kind.rawValue
         let outcome: String
         do {
-            let result = try await withDeadline(settings.jobDeadline) { try await self.handler(job, db) }
+            let result = try await withDeadline(settings.deadlines[job.kind] ?? settings.jobDeadline) { try await self.handler(job, db) }
             try await queue.complete(job, worker: id, on: db)
             outcome = "succeeded"
             metrics.jobResult(kind: kind, result: result)

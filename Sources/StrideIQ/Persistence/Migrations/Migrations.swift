@@ -23,5 +23,6 @@ enum Migrations {
         CreatePlanProposals(),
         CreatePlanHistory(),
         CreateRevokedAccessTokens(),
+        CreateActivityFilesAndImports(),
     ]
 }

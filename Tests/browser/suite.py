@@ -2,7 +2,8 @@
 
 Run by scripts/browser-suite, which starts the fake LLM providers and `strideiq serve` and sets SUITE_BASE_URL,
 SUITE_OUT (the screenshots' folder), SUITE_COACH_EVENTS (the coach fake's events file) and SUITE_COACH_ANSWER.
-Walks the athlete's path (sign up → … → sign back in), checks the 422/409/429/consent cases, and on every screen
+Walks the athlete's path (sign up → … → sign back in), imports activity files (imports.py), checks the
+422/409/429/consent cases, and on every screen
 the console, axe in light and dark, and screenshots at 390×844 and 1280×800. One line per check; a summary;
 exit 1 on any failure.
 """
@@ -15,6 +16,7 @@ from selenium.webdriver.common.by import By
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (BASE, OUT, SIZES, TIMEZONE, Browser, SuiteFailure, console_problems, expect, fetch_bytes,
                      http, login_token, median)
+import imports
 
 COACH_EVENTS = os.environ.get("SUITE_COACH_EVENTS", "")
 COACH_ANSWER = os.environ.get("SUITE_COACH_ANSWER", "")
@@ -545,6 +547,10 @@ class Suite:
             c("04 add a run", self.add_run)
             c("05 home shows the run; briefing refreshing → fresh, no reload", self.home_briefing)
             c("409: the same run again links to the existing one", self.duplicate, {("/v1/activities", 409)})
+            c("11 import: a GPX and a broken file, per-file results; the GPX dropped again is a duplicate",
+              lambda: imports.import_files(self))
+            c("12 the imported activity: route SVG, splits, best efforts, Download GPX", lambda: imports.imported_detail(self))
+            c("13 settings: Download all my data is a zip", lambda: imports.export_all(self))
             c("plan screen", self.plan)
             self.screen("plan")
             c("06 coach answer streams token by token", self.coach_stream)

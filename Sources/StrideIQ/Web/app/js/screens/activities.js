@@ -246,7 +246,7 @@ export async function renderDetail(main, { params }) {
   ];
   const splits = a.splits?.[mi ? 'mile' : 'km'] ?? [];
   const table = (id, title, heads, rows) => rows.length > 0 && [h('h2', title), h('div.table-scroll', h('table', { 'data-testid': id },
-    h('thead', h('tr', heads.map((t) => h('th', { scope: 'col' }, t)))),
+    h('thead', h('tr', heads.map((t, i) => h(i ? 'th.num' : 'th', { scope: 'col' }, t)))),
     h('tbody', rows.map((r) => h('tr', r.map((v, i) => h(i ? 'td.num' : 'th', { scope: i ? null : 'row' }, v || '—')))))))];
   replace(main, back(), h('h1', a.name),
     h('dl.activity-facts', facts.map(([k, v]) => v && h('div', h('dt', k), h('dd', v)))),

@@ -14,11 +14,7 @@ export class ApiError extends Error {
 let accessToken = null, refreshing = null;
 const listeners = new Set();
 
-function emit() {
-  for (const fn of listeners) {
-    try { fn(session.athlete); } catch (e) { console.warn(e); }
-  }
-}
+const emit = () => listeners.forEach((fn) => { try { fn(session.athlete); } catch (e) { console.warn(e); } });
 
 function adopt(tokens) {
   accessToken = tokens.access_token;

@@ -88,7 +88,7 @@ export async function renderChanges(main) {
   const ctl = new AbortController(), {signal} = ctl, stop = () => ctl.abort();
   const get = async p => (await api(p, {signal})).data;
   const box = h('div'), say = h('p', {role: 'status'});
-  const fail = (e, el = box) => { if (!e.name == 'AbortError') replace(el, h('p', {role: 'alert'}, e.detail)); };
+  const fail = (e, el = box) => { if (e.name != 'AbortError') replace(el, h('p', {role: 'alert'}, e.detail)); };
   head(main, 'Plan changes').append(box);
   let plan;
   try {

@@ -65,13 +65,32 @@ struct ActivityStreamsTests {
         #expect(try ActivityStreams(decoding: timeOnly.encoded()) == timeOnly)
         let empty = ActivityStreams(time: [])
         #expect(try ActivityStreams(decoding: empty.encoded()) == empty)
-        let negative = ActivityStreams(time: [-3, 0, 4], altitude: [-12.3, nil, 8848.9], latitude: [-33.9, nil, 0], longitude: [151.2, nil, -180])
+        let negative = ActivityStreams(
+            time: [-3, 0, 4], altitude: [-12.3, nil, 8848.9], latitude: [-33.9, nil, 0], longitude: [151.2, nil, -180])
         #expect(try ActivityStreams(decoding: negative.encoded()) == negative)
         // Values the compact form cannot hold are dropped or clamped, never a trap.
-        let odd = ActivityStreams(time: [0, .nan, .infinity], heartRate: [.nan, 999, -4], latitude: [91, 45, 45], longitude: [0, 200, 7])
+        let odd = ActivityStreams(
+            time: [0, .nan, .infinity], heartRate: [.nan, 999, -4], latitude: [91, 45, 45], longitude: [0, 200, 7])
         let back = try ActivityStreams(decoding: odd.encoded())
         #expect(back.heartRate == [nil, 254, 0])
         #expect(back.latitude == [nil, nil, 45] && back.longitude == [nil, nil, 7])
+    }
+
+    @Test func columnsOfTheWrongLengthAreFittedNotTrapped() throws {
+        let ragged = ActivityStreams(
+            time: [0, 1, 2, 3], distance: [0, 3], heartRate: [150], cadence: [1, 2, 3, 4, 5, 6], latitude: [1, 1, 1, 1, 1],
+            longitude: [2, 2])
+        let fitted = ragged.normalized()
+        #expect(fitted.distance == [0, 3, 3, 3])
+        #expect(fitted.heartRate == [150, nil, nil, nil])
+        #expect(fitted.cadence == [1, 2, 3, 4])
+        #expect(fitted.latitude == [1, 1, 1, 1] && fitted.longitude == [2, 2, nil, nil])
+        let decoded = try ActivityStreams(decoding: ragged.encoded())
+        #expect(decoded.distance == fitted.distance && decoded.heartRate == fitted.heartRate && decoded.cadence == fitted.cadence)
+        // A position needs both halves.
+        #expect(decoded.latitude == [1, 1, nil, nil] && decoded.longitude == [2, 2, nil, nil])
+        #expect(ragged.resampled(maxPoints: 2).heartRate == [150, nil])
+        #expect(GPXWriter.write(name: "r", sport: .run, startTime: 0, streams: ragged).components(separatedBy: "<trkpt").count == 3)
     }
 
     @Test func truncatedBytesThrow() throws {

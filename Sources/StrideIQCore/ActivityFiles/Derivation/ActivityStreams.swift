@@ -43,10 +43,34 @@ public struct ActivityStreams: Sendable, Equatable {
     /// Every key a stream can have, in the order `keys` lists them.
     public static let allKeys = ["time", "distance", "heartrate", "cadence", "altitude", "latlng"]
 
+    /// Every column exactly as long as `time`: a column built apart from the others that came out longer is cut,
+    /// one that came out shorter is padded (missing values; distance carries its last value). Encoding, resampling
+    /// and the GPX writer index every column by the time index, so they call this rather than trust the lengths.
+    public func normalized() -> ActivityStreams {
+        let n = time.count
+        func fit(_ values: [Double?]?) -> [Double?]? {
+            guard let values, values.count != n else { return values }
+            return values.count > n ? Array(values.prefix(n)) : values + [Double?](repeating: nil, count: n - values.count)
+        }
+        var out = self
+        if let distance, distance.count != n {
+            out.distance =
+                distance.count > n
+                ? Array(distance.prefix(n)) : distance + [Double](repeating: distance.last ?? 0, count: n - distance.count)
+        }
+        out.heartRate = fit(heartRate)
+        out.cadence = fit(cadence)
+        out.altitude = fit(altitude)
+        out.latitude = fit(latitude)
+        out.longitude = fit(longitude)
+        return out
+    }
+
     /// At most `maxPoints` samples picked evenly by index, always keeping the first and the last.
     public func resampled(maxPoints: Int) -> ActivityStreams {
         let n = count
-        if n <= maxPoints { return self }
+        if n <= maxPoints { return normalized() }
+        let source = normalized()
         let indices: [Int]
         if maxPoints <= 0 {
             indices = []
@@ -60,8 +84,9 @@ public struct ActivityStreams: Sendable, Equatable {
         }
         func pick<T>(_ values: [T]?) -> [T]? { values.map { v in indices.map { v[$0] } } }
         return ActivityStreams(
-            time: indices.map { time[$0] }, distance: pick(distance), heartRate: pick(heartRate),
-            cadence: pick(cadence), altitude: pick(altitude), latitude: pick(latitude), longitude: pick(longitude))
+            time: indices.map { time[$0] }, distance: pick(source.distance), heartRate: pick(source.heartRate),
+            cadence: pick(source.cadence), altitude: pick(source.altitude), latitude: pick(source.latitude),
+            longitude: pick(source.longitude))
     }
 }
 
@@ -96,6 +121,11 @@ extension ActivityStreams {
 
     /// The compact binary form described above; `init(decoding:)` reads it back.
     public func encoded() -> [UInt8] {
+        let streams = normalized()
+        return streams.encodedNormalized()
+    }
+
+    private func encodedNormalized() -> [UInt8] {
         let n = count
         var out = ByteWriter()
         out.bytes.reserveCapacity(16 + n * 12)

@@ -23,6 +23,7 @@ public enum GPXWriter {
         // TrackPointExtension's cad is revolutions per minute: for a foot sport one foot's strides, half the
         // steps per minute the streams hold (GPXDecoder doubles it back).
         let cadenceDivisor = sport.countsSteps ? 2.0 : 1.0
+        let streams = streams.normalized()
         if let latitude = streams.latitude, let longitude = streams.longitude {
             for i in 0..<streams.count {
                 guard let lat = latitude[i], let lon = longitude[i], lat.isFinite, lon.isFinite, abs(lat) <= 90, abs(lon) <= 180

@@ -13,6 +13,7 @@ struct XMLTimestamp: Equatable {
 enum XMLValues {
     /// A finite number, surrounding whitespace allowed. `nan`, `inf` and garbage give nil.
     static func double(_ text: String) -> Double? {
+        if let value = plainDecimal(text) { return value }
         var text = Substring(text)
         if let first = text.utf8.first, let last = text.utf8.last, isSpace(first) || isSpace(last) {
             text = text.drop { $0.isWhitespace }
@@ -20,6 +21,38 @@ enum XMLValues {
         }
         guard let value = Double(text), value.isFinite else { return nil }
         return value
+    }
+
+    private static let powersOfTen: [Double] = (0...15).map { pow(10, Double($0)) }
+
+    /// The common case, `-0.1234567` with at most 15 digits and no exponent, without a trip through strtod:
+    /// the digits are an exact integer and 10^k is exact, so one division is correctly rounded, the same value
+    /// strtod gives. Anything else returns nil and goes the general way.
+    private static func plainDecimal(_ text: String) -> Double? {
+        var mantissa: Int64 = 0
+        var digits = 0
+        var fractionDigits = 0
+        var seenPoint = false
+        var negative = false
+        var first = true
+        for byte in text.utf8 {
+            defer { first = false }
+            if byte >= 0x30 && byte <= 0x39 {
+                mantissa = mantissa * 10 + Int64(byte - 0x30)
+                digits += 1
+                if seenPoint { fractionDigits += 1 }
+                if digits > 15 { return nil }
+            } else if byte == UInt8(ascii: ".") && !seenPoint {
+                seenPoint = true
+            } else if byte == UInt8(ascii: "-") && first {
+                negative = true
+            } else {
+                return nil
+            }
+        }
+        guard digits > 0 else { return nil }
+        let value = Double(mantissa) / powersOfTen[fractionDigits]
+        return negative ? -value : value
     }
 
     static func trimmed(_ text: String) -> String? {
@@ -31,8 +64,14 @@ enum XMLValues {
     /// offset (`+02:00`, `-0600`, `+02`) or no zone at all (both schemas say UTC, so that is read as UTC).
     /// A space instead of `T` is accepted. Anything else gives nil.
     static func timestamp(_ text: String) -> XMLTimestamp? {
-        var utf8 = Array(text.utf8)
-        while let last = utf8.last, isSpace(last) { utf8.removeLast() }
+        var text = text
+        return text.withUTF8 { timestamp(utf8: $0) }
+    }
+
+    private static func timestamp(utf8 whole: UnsafeBufferPointer<UInt8>) -> XMLTimestamp? {
+        var end = whole.count
+        while end > 0 && isSpace(whole[end - 1]) { end -= 1 }
+        let utf8 = UnsafeBufferPointer(rebasing: whole[..<end])
         var i = 0
         while i < utf8.count && isSpace(utf8[i]) { i += 1 }
 

@@ -52,6 +52,8 @@ struct XMLReader {
     /// The local name of a self-closing element whose end event is still to be reported.
     private var pendingEnd: String?
     private var rootSeen = false
+    /// Long local names already made into strings, by where they first appeared.
+    private var longNames: [(range: Range<Int>, name: String)] = []
 
     init(_ bytes: [UInt8]) throws {
         self.bytes = bytes
@@ -143,7 +145,7 @@ struct XMLReader {
         guard bytes[pos] == UInt8(ascii: ">") else { throw corrupt("an end tag with something after its name") }
         pos += 1
         guard let expected = open.popLast() else { throw corrupt("an end tag with no element open") }
-        guard bytes[expected].elementsEqual(bytes[nameRange]) else {
+        guard sameBytes(expected, nameRange) else {
             let got = String(decoding: bytes[nameRange], as: UTF8.self)
             let want = String(decoding: bytes[expected], as: UTF8.self)
             throw corrupt("end tag </\(got)> does not match <\(want)>")
@@ -252,7 +254,7 @@ struct XMLReader {
 
     /// The part after the last ':' (the namespace prefix is dropped: documents bind prefixes freely, and GPX and
     /// TCX element names do not collide across the namespaces they use).
-    private func localName(_ range: Range<Int>) -> String {
+    private mutating func localName(_ range: Range<Int>) -> String {
         var start = range.lowerBound
         var i = range.upperBound - 1
         while i > range.lowerBound {
@@ -262,7 +264,26 @@ struct XMLReader {
             }
             i -= 1
         }
-        return String(decoding: bytes[start..<range.upperBound], as: UTF8.self)
+        let local = start..<range.upperBound
+        // Names of up to 15 bytes are stored inline in a String; a longer one (`TrackPointExtension`, repeated
+        // on every point of a Garmin file) would be a heap allocation each time, so those are reused.
+        guard local.count > 15 else { return String(decoding: bytes[local], as: UTF8.self) }
+        for entry in longNames where sameBytes(entry.range, local) { return entry.name }
+        let name = String(decoding: bytes[local], as: UTF8.self)
+        if longNames.count < 32 { longNames.append((local, name)) }
+        return name
+    }
+
+    private func sameBytes(_ a: Range<Int>, _ b: Range<Int>) -> Bool {
+        guard a.count == b.count else { return false }
+        var i = a.lowerBound
+        var j = b.lowerBound
+        while i < a.upperBound {
+            if bytes[i] != bytes[j] { return false }
+            i += 1
+            j += 1
+        }
+        return true
     }
 
     private func decodeEntities(_ range: Range<Int>) throws -> String {

@@ -351,6 +351,18 @@ struct GPXDecoderTests {
         }
     }
 
+    @Test func mutatedFilesDecodeOrThrowButNeverCrash() {
+        let bytes = Array(Self.stravaGPX(points: 4).utf8)
+        for mutant in XMLReaderTests.mutants(of: bytes, count: 2000, seed: 13) {
+            do {
+                _ = try GPXDecoder.decode(mutant)
+            } catch is ActivityFileError {
+            } catch {
+                Issue.record("threw something other than ActivityFileError: \(error)")
+            }
+        }
+    }
+
     @Test func aThreeHourOneHertzFileDecodesQuickly() throws {
         let xml = Array(Self.stravaGPX(points: 10_800).utf8)
         let clock = ContinuousClock()

@@ -261,6 +261,18 @@ struct TCXDecoderTests {
         #expect(Self.error(Array(deep.utf8))?.kind == .tooLarge)
     }
 
+    @Test func mutatedFilesDecodeOrThrowButNeverCrash() {
+        let bytes = Array(Self.garminRun().utf8)
+        for mutant in XMLReaderTests.mutants(of: bytes, count: 1000, seed: 31) {
+            do {
+                _ = try TCXDecoder.decode(mutant)
+            } catch is ActivityFileError {
+            } catch {
+                Issue.record("threw something other than ActivityFileError: \(error)")
+            }
+        }
+    }
+
     @Test func aFileCutAtAnyPointThrowsAndNeverCrashes() {
         let bytes = Array(Self.garminRun().utf8)
         var cut = 0

@@ -160,6 +160,38 @@ struct XMLReaderTests {
         #expect(Self.error(xml) == nil)
     }
 
+    /// Deterministic mutations (flip, delete, insert, duplicate a span) of a valid file, for the decoders' "never
+    /// crash" tests: each mutant must decode or throw an `ActivityFileError`.
+    static func mutants(of bytes: [UInt8], count: Int, seed: UInt64) -> [[UInt8]] {
+        var state = seed
+        func next() -> Int {
+            // SplitMix64: a fixed seed gives the same mutants on every run.
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return Int(truncatingIfNeeded: (z ^ (z >> 31)) >> 1)
+        }
+        let interesting = Array("<>/&;'\"=![]-?#x0:".utf8)
+        return (0..<count).map { _ in
+            var mutant = bytes
+            for _ in 0...(next() % 4) {
+                guard !mutant.isEmpty else { break }
+                let at = next() % mutant.count
+                switch next() % 5 {
+                case 0: mutant[at] ^= UInt8(truncatingIfNeeded: 1 << (next() % 8))
+                case 1: mutant.remove(at: at)
+                case 2: mutant.insert(interesting[next() % interesting.count], at: at)
+                case 3:
+                    let end = min(mutant.count, at + next() % 64)
+                    mutant.insert(contentsOf: Array(mutant[at..<end]), at: at)
+                default: mutant[at] = UInt8(truncatingIfNeeded: next())
+                }
+            }
+            return mutant
+        }
+    }
+
     @Test func utf16IsRefusedAndAUTF8ByteOrderMarkIsSkipped() throws {
         #expect(Self.error([0xFF, 0xFE, 0x3C, 0x00])?.kind == .unsupportedFormat)
         #expect(try Self.events("\u{FEFF}<a/>").count == 2)

@@ -99,6 +99,9 @@ private struct GPXState {
     }
 
     mutating func text(_ chunk: String) {
+        // Only short leaves (numbers, times, names) are read; past the reader's bound for one run, the rest of
+        // an element's text (a long description in pieces) is not kept.
+        guard text.utf8.count < XMLReader.maxTextBytes else { return }
         text += chunk
     }
 
@@ -125,9 +128,9 @@ private struct GPXState {
                 if point?.sample.speedMS == nil, let speed = XMLValues.double(text), speed >= 0 {
                     point?.sample.speedMS = speed
                 }
-            case "hr" where parent != "trkpt", "heartrate" where parent != "trkpt":
+            case "hr", "heartrate":
                 if let hr = XMLValues.double(text), hr > 0, hr < 300 { point?.sample.heartRate = hr }
-            case "cad" where parent != "trkpt", "cadence" where parent != "trkpt":
+            case "cad", "cadence":
                 if let cadence = XMLValues.double(text), cadence >= 0, cadence < 400 { point?.sample.cadence = cadence }
             default:
                 break

@@ -92,6 +92,9 @@ private struct TCXState {
     }
 
     mutating func text(_ chunk: String) {
+        // Only short leaves (numbers, times, names) are read; past the reader's bound for one run, the rest of
+        // an element's text (a long description in pieces) is not kept.
+        guard text.utf8.count < XMLReader.maxTextBytes else { return }
         text += chunk
     }
 

@@ -344,7 +344,12 @@ import Testing
         let s = Shape()
         Self.fileIDMessage(&w, s)
         w.define(local: 1, global: Self.record, Self.recordFields(s))
-        for i in Int64(0)..<200 { w.data(local: 1, Self.recordValues(s, i)) }
+        w.define(local: 2, global: Self.event, [.uint32(253), .enum8(0), .enum8(1)])
+        for i in Int64(0)..<200 {
+            // The run ends with a stop, the ride begins with a start; the ride stops again from 150 s to 160 s.
+            if let type: Int64 = [100: 4, 120: 0, 150: 1, 160: 0][i] { w.data(local: 2, [.number(Self.t0 + i), 0, .number(type)]) }
+            w.data(local: 1, Self.recordValues(s, i))
+        }
         w.define(local: 3, global: Self.lap, Self.lapFields)
         w.define(local: 4, global: Self.session, Self.summaryFields)
         // Run for 100 s, 20 s of transition nobody owns, then 80 s on the bike.
@@ -370,6 +375,8 @@ import Testing
         #expect(run.laps.map(\.startTime) == [Self.unix(Self.t0)])
         #expect(ride.laps.map(\.startTime) == [Self.unix(Self.t0 + 120)])
         #expect(run.totals.distanceM == 300)
+        #expect(run.pauses.isEmpty)  // the transition is no pause of the run
+        #expect(ride.pauses == [RecordedPause(start: Self.unix(Self.t0 + 150), end: Self.unix(Self.t0 + 160))])
     }
 
     @Test func timerEventsBecomePauses() throws {

@@ -27,24 +27,29 @@ public enum FITDecoder {
         } else {
             for (index, session) in sessions.enumerated() {
                 let start = session.start ?? 0
-                let next = index + 1 < sessions.count ? sessions[index + 1].start : nil
                 let sport = FITProfile.sport(session.sport, subSport: session.subSport)
-                // One session owns every sample; several split them by their windows, each ending where the next
-                // starts at the latest.
-                var own: ArraySlice<RecordedSample> = samples[...]
+                var own = samples
+                var laps = content.laps.compactMap { lap(from: $0, sport: sport) }
+                var pauses = content.pauses
                 if sessions.count > 1 {
-                    var to = next ?? .infinity
-                    if let elapsed = session.elapsedS { to = min(to, start + elapsed + 0.001) }
-                    own = samples[lowerBound(samples, start)..<lowerBound(samples, to)]
+                    // Several sessions split the file: each owns its window, from its start to the end of its
+                    // elapsed time and never into the next session (a triathlon's transitions may belong to none).
+                    // The stop that ends one leg and the start of the next are no pause of either.
+                    let next = index + 1 < sessions.count ? sessions[index + 1].start ?? .infinity : .infinity
+                    let end = min(next, session.elapsedS.map { start + $0 } ?? .infinity)
+                    let to = min(firstIndex(samples, after: end), firstIndex(samples, atOrAfter: next))
+                    let from = min(firstIndex(samples, atOrAfter: start), to)
+                    own = Array(samples[from..<to])
+                    laps = laps.filter { $0.startTime >= start && $0.startTime < next }
+                    pauses = pauses.filter { $0.start >= start && $0.start < end }.map {
+                        RecordedPause(start: $0.start, end: min($0.end, end))
+                    }
                 }
-                let within = { (t: Double) in sessions.count == 1 || (t >= start && t < (next ?? .infinity)) }
-                let laps = content.laps.compactMap { lap(from: $0, sport: sport) }.filter { within($0.startTime) }
-                    .sorted { $0.startTime < $1.startTime }
                 activities.append(
                     RecordedActivity(
                         sport: sport, startTime: start, utcOffsetS: utcOffset,
-                        samples: perFootDoubled(Array(own), sport: sport), laps: laps,
-                        pauses: content.pauses.filter { within($0.start) }, totals: totals(session, sport: sport)))
+                        samples: perFootDoubled(own, sport: sport), laps: laps.sorted { $0.startTime < $1.startTime },
+                        pauses: pauses, totals: totals(session, sport: sport)))
             }
         }
         return DecodedActivityFile(format: .fit, device: device(content), activities: activities)
@@ -98,12 +103,22 @@ public enum FITDecoder {
     }
 
     /// The first index whose time is at least `time` (samples are in time order).
-    private static func lowerBound(_ samples: [RecordedSample], _ time: Double) -> Int {
+    private static func firstIndex(_ samples: [RecordedSample], atOrAfter time: Double) -> Int {
+        partition(samples) { $0 < time }
+    }
+
+    /// The first index whose time is after `time`.
+    private static func firstIndex(_ samples: [RecordedSample], after time: Double) -> Int {
+        partition(samples) { $0 <= time }
+    }
+
+    /// Binary search: the first index whose time is not `before` (which holds for a prefix of the samples).
+    private static func partition(_ samples: [RecordedSample], _ before: (Double) -> Bool) -> Int {
         var lo = 0
         var hi = samples.count
         while lo < hi {
             let mid = lo + (hi - lo) / 2
-            if samples[mid].time < time { lo = mid + 1 } else { hi = mid }
+            if before(samples[mid].time) { lo = mid + 1 } else { hi = mid }
         }
         return lo
     }

@@ -14,6 +14,10 @@ import Foundation
 /// The device is the root's `creator` ("StravaGPX", "Garmin Connect"), else `metadata/author/name`, else GPX
 /// 1.0's `author`. The name is `trk/name`, else `metadata/name` (GPX 1.0: the root's `name`). The sport is
 /// `trk/type`: a run when there is none, `.other` when it names nothing we know.
+///
+/// Times: points are put in time order and points sharing a time merged; points without a readable time are
+/// dropped, and a track with none at all is refused (`.noData`). The start is the first sample's time; the UTC
+/// offset is the first point's when it was written with one (`+02:00`), unknown when written in `Z`.
 public enum GPXDecoder {
     public static func decode(_ bytes: [UInt8]) throws -> DecodedActivityFile {
         var reader = try XMLReader(bytes)

@@ -10,6 +10,10 @@ import Foundation
 /// ActivityExtension's `Speed` and `RunCadence`. A running cadence in TCX counts one foot (Garmin's `RunCadence`,
 /// and what running apps write into `Cadence`), so for foot sports it is doubled into steps per minute; a ride's
 /// `Cadence` stays crank rpm. The device is `Creator/Name`, else the file's `Author/Name`.
+///
+/// Trackpoints are put in time order and those sharing a time merged; one without a time is dropped. The UTC
+/// offset is the `Id`'s when it was written with one. An activity with laps but no timed trackpoint is skipped
+/// (there is nothing to derive from), and a file with none at all is `.noData`.
 public enum TCXDecoder {
     public static func decode(_ bytes: [UInt8]) throws -> DecodedActivityFile {
         var reader = try XMLReader(bytes)

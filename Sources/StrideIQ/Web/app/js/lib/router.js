@@ -79,6 +79,6 @@ export function start() {
     event.preventDefault();
     navigate(url.pathname + url.search + url.hash);
   });
-  window.addEventListener('popstate', () => render());
+  window.onpopstate = () => render();
   return render();
 }

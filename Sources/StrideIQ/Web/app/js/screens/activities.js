@@ -144,12 +144,12 @@ export async function renderList(main, { query }) {
   replace(main,
     h('div.row.spread.page-head', h('h1', 'Activities'), link('/activities/new', '+ Add a run')),
     importer(signal, () => apply(filters, true)), chart, form, summary, list, empty, pager);
-  form.addEventListener('submit', (e) => {
+  form.onsubmit = (e) => {
     e.preventDefault();
     const f = { ...Object.fromEntries(new FormData(form)), page: 1 };
     if (f.since && f.until && f.until < f.since) showErrors(form, { errors: [{ field: 'until', message: 'Must be on or after the “From” date.' }] });
     else apply(f, f.sport !== filters.sport);
-  });
+  };
   async function loadChart() {
     replace(chart, h('p.muted', 'Loading the weekly chart…'));
     try {
@@ -240,12 +240,12 @@ export async function renderDetail(main, { params }) {
     ['Elevation loss', elev(a.elevation_loss_m)],
     ['Average cadence', a.avg_cadence && `${Math.round(a.avg_cadence)} spm`],
     ['Time zone', a.timezone],
-    ['Source', a.source === 'manual' ? 'Added by hand' : a.source + (a.external_id ? ` (id ${a.external_id})` : '')],
+    ['Source', a.source === 'manual' ? 'Added by hand' : file ? 'Imported file' : a.source + (a.external_id ? ` (id ${a.external_id})` : '')],
     ['File', file && [file.file_name, file.format.toUpperCase(), file.device].filter(Boolean).join(' · ')],
     ['Recorded', a.created_at && fmt.dateTime(a.created_at)],
   ];
   const splits = a.splits?.[mi ? 'mile' : 'km'] ?? [];
-  const table = (id, title, heads, rows) => rows.length > 0 && [h('h2', title), h('div.table-scroll', h('table', { 'data-testid': id },
+  const table = (id, title, heads, rows) => rows.length > 0 && [h('h2', title), h('div.table-scroll', { tabindex: 0, role: 'region', 'aria-label': title }, h('table', { 'data-testid': id },
     h('thead', h('tr', heads.map((t, i) => h(i ? 'th.num' : 'th', { scope: 'col' }, t)))),
     h('tbody', rows.map((r) => h('tr', r.map((v, i) => h(i ? 'td.num' : 'th', { scope: i ? null : 'row' }, v || '—')))))))];
   replace(main, back(), h('h1', a.name),
@@ -255,7 +255,7 @@ export async function renderDetail(main, { params }) {
       x.distance_m < fmt.toMeters(0.99) ? fmt.distance(x.distance_m, { decimals: 2 }) : String(i + 1), fmt.duration(x.elapsed_s),
       fmt.pace(x.moving_s / x.distance_m * 1000), elev(x.elevation_gain_m), x.avg_hr && `${Math.round(x.avg_hr)} bpm`])),
     table('best-efforts', 'Best efforts', ['Distance', 'Time', 'Pace'], (a.best_efforts ?? []).map((b) => [
-      b.name, fmt.duration(b.elapsed_s), fmt.paceOf(b.distance_m, b.elapsed_s)])),
+      fmt.cap(b.name.replace(/(\d)(\D)/, '$1 $2').replace(/k$/, 'km')), fmt.duration(b.elapsed_s), fmt.paceOf(b.distance_m, b.elapsed_s)])),
     h('div.row', a.has_streams && btn('Download GPX', () => download(`/v1/activities/${a.id}/export.gpx`, `${a.name}.gpx`).catch((e) => toast(e.message))),
       btn('Delete activity', () => confirm('Delete this activity?', `“${a.name}” on ${fmt.date(start)} will be removed for good.`,
         () => api(`/v1/activities/${a.id}`, { method: 'DELETE' }).catch((e) => { if (e.status !== 404) throw e; }), // 404: gone already
@@ -279,7 +279,7 @@ export function renderNew(main) {
     formError(), duplicate,
     h('div.row', save, link('/activities', 'Cancel', 'button secondary')));
   replace(main, back(), h('h1', 'Add a run'), form);
-  form.addEventListener('submit', async (e) => {
+  form.onsubmit = async (e) => {
     e.preventDefault();
     duplicate.hidden = true;
     const [day, time, sport, distanceText, duration, name, hr] = [...new FormData(form).values()].map((v) => v.trim());
@@ -314,5 +314,5 @@ export function renderNew(main) {
       duplicate.hidden = false;
       go.focus();
     }
-  });
+  };
 }

@@ -56,7 +56,7 @@ export function checkinBody(day, values, previous = null) {
 /** Also home's quick form. */
 export function onCheckinSubmit(form, names, { day, existing = null, signal, done }) {
   const submit = form.querySelector('[type=submit]');
-  form.addEventListener('submit', async (event) => {
+  form.onsubmit = async (event) => {
     event.preventDefault();
     clearErrors(form);
     const values = readFields(form, names);
@@ -73,7 +73,7 @@ export function onCheckinSubmit(form, names, { day, existing = null, signal, don
     } finally {
       busy(false);
     }
-  });
+  };
   return form;
 }
 

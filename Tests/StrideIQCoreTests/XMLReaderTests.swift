@@ -238,7 +238,8 @@ struct XMLReaderTests {
             ("running", .run), ("run", .run), ("Run", .run), ("trail_running", .run), ("Running", .run), ("9", .run),
             ("cycling", .cycling), ("ride", .cycling), ("biking", .cycling), ("Biking", .cycling), ("road_biking", .cycling),
             ("1", .cycling), ("walking", .walking), ("walk", .walking), ("hiking", .hiking), ("hike", .hiking),
-            ("swimming", .swimming), ("open_water_swimming", .swimming), ("Other", .other), ("yoga", .other),
+            ("swimming", .swimming), ("open_water_swimming", .swimming), ("strength_training", .strength), ("yoga", .flexibility),
+            ("Other", .other), ("kitesurfing", .other),
         ]
         for (value, sport) in cases {
             #expect(XMLValues.sport(value) == sport, "\(value)")

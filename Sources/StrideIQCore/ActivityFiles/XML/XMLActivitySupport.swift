@@ -177,6 +177,10 @@ enum XMLValues {
         if lowered.contains("walk") { return .walking }
         if lowered.contains("cycl") || lowered.contains("bik") || lowered.contains("ride") { return .cycling }
         if lowered.contains("swim") { return .swimming }
+        if lowered.contains("strength") || lowered.contains("weight") { return .strength }
+        if lowered.contains("yoga") || lowered.contains("pilates") || lowered.contains("stretch") || lowered.contains("flexib") {
+            return .flexibility
+        }
         return .other
     }
 

@@ -4,7 +4,10 @@ import Testing
 /// `strideiq` as a newcomer meets it: help never reads configuration or touches state, every command
 /// describes itself, a bad command exits 64, an invalid setting 78.
 @Suite(.serialized) struct CommandTreeTests {
-    static let commands = ["serve", "api", "coach", "worker", "scheduler", "migrate", "seed-demo", "routes", "latency-check"]
+    static let commands = [
+        "serve", "api", "coach", "worker", "scheduler", "migrate", "seed-demo", "routes", "inspect-activity-file",
+        "latency-check",
+    ]
 
     @Test func helpExitsZeroAndLeavesAnEmptyFolderEmpty() async throws {
         let folder = try makeEmptyDirectory()
@@ -82,6 +85,34 @@ import Testing
             try await ChildProcess.run(["routes", "--role", "api"], directory: folder).stdout.split(separator: "\n").map(String.init))
         #expect(api.contains("GET /v1/home") && !api.contains("POST /v1/coach/chat/stream"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
+    }
+
+    @Test func inspectActivityFilePrintsOneJSONObjectPerFileAndExits65OnAnUndecodableOne() async throws {
+        let folder = try makeEmptyDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // Three points 0.001° of latitude (111.2 m) apart, a minute apart.
+        let points = (0..<3).map { i in
+            #"<trkpt lat="52.\#(500 + i)" lon="13.4"><time>2026-06-14T06:3\#(i):00Z</time></trkpt>"#
+        }.joined()
+        let gpx = #"<?xml version="1.0"?><gpx version="1.1" creator="test"><trk><trkseg>\#(points)</trkseg></trk></gpx>"#
+        try Data(gpx.utf8).write(to: folder.appendingPathComponent("run.gpx"))
+        try Data("not an activity".utf8).write(to: folder.appendingPathComponent("notes.txt"))
+
+        let good = try await ChildProcess.run(["inspect-activity-file", "run.gpx"], environment: [:], directory: folder)
+        #expect(good.status == 0, "\(good.stderr)")
+        let activity = try #require(try JSONSerialization.jsonObject(with: Data(good.stdout.utf8)) as? [String: Any])
+        #expect(activity["format"] as? String == "gpx")
+        #expect(activity["start_time"] as? Double == 1_781_418_600)
+        #expect(activity["elapsed_time_s"] as? Int == 120)
+        #expect(abs((activity["distance_m"] as? Double ?? 0) - 222.4) < 0.5, "\(good.stdout)")
+
+        let bad = try await ChildProcess.run(["inspect-activity-file", "notes.txt", "run.gpx"], environment: [:], directory: folder)
+        #expect(bad.status == 65)
+        let lines = bad.stdout.split(separator: "\n")
+        #expect(lines.count == 2, "the good file is still reported: \(bad.stdout)")
+        let failure = try #require(try JSONSerialization.jsonObject(with: Data((lines.first ?? "").utf8)) as? [String: Any])
+        #expect((failure["error"] as? [String: Any])?["code"] as? String == "unsupported_format")
+        #expect(Set(try FileManager.default.contentsOfDirectory(atPath: folder.path)) == ["run.gpx", "notes.txt"])
     }
 
     @Test func runningCommandsValidateTheConfiguration() async throws {

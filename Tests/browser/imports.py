@@ -1,11 +1,11 @@
 """Activity-file import in the browser: the drop zone and file input on /activities, the per-file results, and
-the imported activity's route SVG, splits and GPX download. Called by suite.py with its Suite (its browser, its
+the imported activity's route SVG, splits and GPX download, and an archive's background job. Called by suite.py with its Suite (its browser, its
 API session, its screen audits); no test runs on its own here.
 
 The files are written by the test: a GPX of a 2.2 km loop in Denver (one point every 5 s at 5:00 /km, heart rate
 in Garmin's TrackPointExtension) three days ago, so it is not a duplicate of the suite's hand-entered run, and a
 FIT-named file of garbage, which must fail alone with a reason."""
-import math, os, tempfile, time
+import math, os, tempfile, time, zipfile
 from datetime import datetime, timedelta, timezone
 
 from harness import expect
@@ -60,6 +60,12 @@ class Files:
             f.write(self.gpx_text)
         with open(self.broken, "wb") as f:
             f.write(b"this is not a FIT file" * 8)
+        # An archive runs as a background job (202, then GET /v1/imports/{id}): the same loop again and a new
+        # one a day earlier.
+        self.zip = os.path.join(self.dir, "suite-export.zip")
+        with zipfile.ZipFile(self.zip, "w", zipfile.ZIP_DEFLATED) as z:
+            z.writestr("activities/suite-loop.gpx", self.gpx_text)
+            z.writestr("activities/suite-loop-earlier.gpx", gpx(start - timedelta(days=1)))
 
 
 def results(b):
@@ -111,10 +117,18 @@ def import_files(suite):
          zone, files.gpx_text)
     again = wait_done(b, 1, "dropping the same GPX")
     expect(again[0][0] == "duplicate" and again[0][2] == href, f"the same GPX again shows {again}, not a duplicate linking to {href}")
+
+    # A zip: its job's progress is polled to the end; one entry is the loop again, one is new.
+    b.find("#import-files").send_keys(files.zip)
+    archive = wait_done(b, 2, "choosing a zip")
+    statuses = sorted(s for s, _, _ in archive)
+    expect(statuses == ["created", "duplicate"] and all(h for _, _, h in archive), f"the zip's results {archive}")
+    expect(href in [h for s, _, h in archive if s == "duplicate"], f"the zip's copy of the loop does not link to {href}: {archive}")
     _, _, listed = suite.api("GET", "/v1/activities?limit=100")
     names = [a["name"] for a in listed["activities"]]
-    expect(listed["total"] == 2, f"{listed['total']} activities after the imports ({names}): the run and one import expected")
-    return f"created → {href}; failed: {failed_text.strip()!r}; dropped again → duplicate of the same id; progress 100/100"
+    expect(listed["total"] == 3, f"{listed['total']} activities after the imports ({names}): the run and two imports expected")
+    return (f"created → {href}; failed: {failed_text.strip()!r}; dropped again → duplicate of the same id; progress 100/100; "
+            f"zip → {statuses}")
 
 
 def imported_detail(suite):

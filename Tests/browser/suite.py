@@ -547,7 +547,7 @@ class Suite:
             c("04 add a run", self.add_run)
             c("05 home shows the run; briefing refreshing → fresh, no reload", self.home_briefing)
             c("409: the same run again links to the existing one", self.duplicate, {("/v1/activities", 409)})
-            c("11 import: a GPX and a broken file, per-file results; the GPX dropped again is a duplicate",
+            c("11 import: a GPX and a broken file, per-file results; the GPX dropped again is a duplicate; a zip runs as a job",
               lambda: imports.import_files(self))
             c("12 the imported activity: route SVG, splits, best efforts, Download GPX", lambda: imports.imported_detail(self))
             c("13 settings: Download all my data is a zip", lambda: imports.export_all(self))

@@ -185,6 +185,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 // Compresses the request bodies of the decompression tests.
                 .product(name: "CompressNIO", package: "compress-nio"),
+                // Builds the archives the import tests upload, and reads the export.
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
             swiftSettings: swiftSettings
         ),

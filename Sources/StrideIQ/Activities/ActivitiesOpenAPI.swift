@@ -48,7 +48,7 @@ extension OpenAPIDocument {
                 method: .get, path: "/v1/activities/{activity_id}", id: "getActivity", tag: "Activities", summary: "One activity",
                 access: .bearer, parameters: [id],
                 responses: [
-                    .ok(.ref("Activity"), "The activity."),
+                    .ok(.ref("ActivityDetail"), "The activity, with what its file gave it (splits, best efforts, route)."),
                     .notFound("activity"),
                 ]),
             APIOperation(

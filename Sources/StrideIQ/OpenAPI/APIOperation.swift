@@ -35,7 +35,8 @@ struct APIOperation: Sendable {
     var allResponses: [APIResponse] {
         var list = responses
         if access == .bearer { list.append(.unauthenticated) }
-        if body != nil { list += APIResponse.bodyErrors }
+        // The JSON body errors; an upload (files, not JSON) documents its own.
+        if let body, body.content[.json] != nil { list += APIResponse.bodyErrors }
         if rateLimited { list.append(.rateLimited) }
         var merged: [Int: APIResponse] = [:]
         for response in list { merged[response.status] = merged[response.status].map { $0.merging(response) } ?? response }

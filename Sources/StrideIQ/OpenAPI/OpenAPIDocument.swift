@@ -12,12 +12,12 @@ enum OpenAPIDocument {
 
     /// Every documented operation, in the order the document lists them.
     static let operations: [APIOperation] =
-        healthOperations + authOperations + athleteOperations + activityOperations + checkinOperations + planOperations
+        healthOperations + authOperations + athleteOperations + activityOperations + importOperations + checkinOperations + planOperations
         + planGenerationOperations + planAdaptationOperations + homeOperations + coachOperations
 
     /// `components.schemas`, in the order the document lists them.
     static let schemas: [(String, JSONSchema)] =
-        errorSchemas + healthSchemas + authSchemas + athleteSchemas + activitySchemas + checkinSchemas + planSchemas
+        errorSchemas + healthSchemas + authSchemas + athleteSchemas + activitySchemas + importSchemas + checkinSchemas + planSchemas
         + planGenerationSchemas + planAdaptationSchemas + homeSchemas + coachSchemas
 
     static let tags: [(String, String)] = [

@@ -461,6 +461,21 @@ import Testing
         #expect(strength.totals.avgCadence == 85.5)
     }
 
+    @Test func aSessionWithoutAStartStartsAtItsFirstRecord() throws {
+        var w = FITTestWriter()
+        Self.fileIDMessage(&w, Shape())
+        w.define(local: 1, global: Self.record, [.uint32(253), .uint8(3)])
+        w.data(local: 1, [.number(Self.t0 + 5), 120])
+        w.data(local: 1, [.number(Self.t0 + 6), 121])
+        w.define(local: 4, global: Self.session, [.uint32(2), .enum8(5), .uint32(9)])  // no timestamp either
+        w.data(local: 4, [nil, 2, 150_000])
+        let ride = try #require(FITDecoder.decode(w.file()).activities.first)
+        #expect(ride.sport == .cycling)
+        #expect(ride.startTime == Self.unix(Self.t0 + 5))
+        #expect(ride.totals.distanceM == 1500)
+        #expect(ride.samples.count == 2)
+    }
+
     @Test func samplesAreSortedAndDuplicateTimesMerged() throws {
         var w = FITTestWriter()
         Self.fileIDMessage(&w, Shape())

@@ -12,7 +12,11 @@ public enum FITDecoder {
         var samples = content.samples
         if !content.samplesInOrder { samples = sortedMerged(samples) }
         let utcOffset = utcOffsetS(content)
-        let sessions = content.sessions.filter { $0.start != nil }.sorted { ($0.start ?? 0) < ($1.start ?? 0) }
+        var sessions = content.sessions
+        // A lone session without a start (its start_time invalid) starts at its first record; among several, one
+        // without a start has no window and is dropped.
+        if sessions.count == 1 && sessions[0].start == nil { sessions[0].startTime = samples.first?.time }
+        sessions = sessions.filter { $0.start != nil }.sorted { ($0.start ?? 0) < ($1.start ?? 0) }
         var activities: [RecordedActivity] = []
         if sessions.isEmpty {
             guard let first = samples.first else {

@@ -70,7 +70,7 @@ struct FITReader {
     static let maxSamples = Limits.Activity.timeS.upperBound
     static let maxLaps = 10_000
     static let maxSessions = 1_000
-    static let maxPauses = 100_000
+    static let maxPauses = 10_000
 
     let bytes: [UInt8]
     /// `maxSamples` unless a test lowers it.

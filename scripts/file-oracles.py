@@ -38,6 +38,11 @@ from typing import Any, Callable, Optional
 import gpxpy
 import gpxpy.gpx
 from fit_tool import FitFileBuilder
+from fit_tool.base_type import BaseType
+from fit_tool.developer_field import DeveloperField
+from fit_tool.endian import Endian
+from fit_tool.profile.messages.developer_data_id_message import DeveloperDataIdMessage
+from fit_tool.profile.messages.field_description_message import FieldDescriptionMessage
 from fit_tool.profile.messages.activity_message import ActivityMessage
 from fit_tool.profile.messages.event_message import EventMessage
 from fit_tool.profile.messages.file_id_message import FileIdMessage
@@ -45,7 +50,9 @@ from fit_tool.profile.messages.lap_message import LapMessage
 from fit_tool.profile.messages.record_message import RecordMessage
 from fit_tool.profile.messages.session_message import SessionMessage
 from fit_tool.profile.profile_type import Event, EventType, FileType, Manufacturer, Sport, SubSport
+from fit_tool.record import RecordHeader
 from garmin_fit_sdk import Decoder, Stream
+from garmin_fit_sdk.crc_calculator import CrcCalculator
 
 FIT_EPOCH = 631065600  # 1989-12-31T00:00:00Z in Unix seconds
 EARTH_RADIUS_M = 6371008.8
@@ -233,20 +240,46 @@ class Leg:
     session_hr: bool = True
 
 
-def write_fit(path: str, legs: list[Leg], *, utc_offset: Optional[int], activity: bool = True) -> None:
+def write_fit(
+    path: str,
+    legs: list[Leg],
+    *,
+    utc_offset: Optional[int],
+    activity: bool = True,
+    endian: Endian = Endian.LITTLE,
+    developer: bool = False,
+    header14: bool = False,
+    compressed: bool = False,
+) -> None:
+    """`endian` is every message's byte order; `developer` adds a developer field (a foot pod's power, uint16)
+    to each record; `header14` rewrites fit-tool's 12-byte header as the 14-byte one watches write, with its
+    own CRC (and the file CRC recomputed); `compressed` writes every record after a leg's first with a
+    compressed-timestamp header (local message 1, no timestamp field: 5 bits of offset from the last one)."""
     builder = FitFileBuilder(auto_define=True)
     first = legs[0].samples[0].t
     last = legs[-1].samples[-1].t
-    file_id = FileIdMessage()
+    file_id = FileIdMessage(endian=endian)
     file_id.type = FileType.ACTIVITY
     file_id.manufacturer = Manufacturer.GARMIN.value
     file_id.product = 4315  # a Garmin watch's product number
     file_id.serial_number = 3412345678
     file_id.time_created = ms(first)
     builder.add(file_id)
+    if developer:
+        app = DeveloperDataIdMessage(endian=endian)
+        app.application_id = bytes(range(16))
+        app.developer_data_index = 0
+        builder.add(app)
+        description = FieldDescriptionMessage(endian=endian)
+        description.developer_data_index = 0
+        description.field_definition_number = 0
+        description.fit_base_type_id = BaseType.UINT16
+        description.field_name = "Power"
+        description.units = "Watts"
+        builder.add(description)
 
     def event(t: int, kind: EventType) -> None:
-        m = EventMessage()
+        m = EventMessage(endian=endian)
         m.timestamp = ms(t)
         m.event = Event.TIMER
         m.event_type = kind
@@ -262,8 +295,15 @@ def write_fit(path: str, legs: list[Leg], *, utc_offset: Optional[int], activity
                 event(s0 + next_pause[0], EventType.STOP)
                 event(s0 + next_pause[0] + next_pause[1], EventType.START)
                 next_pause = next(pause_iter, None)
-            r = RecordMessage()
-            r.timestamp = ms(s.t)
+            extra = []
+            if developer:
+                power = DeveloperField(developer_data_index=0, field_id=0, base_type=BaseType.UINT16, size=2)
+                power.set_value(0, 250 + (s.t % 60))
+                extra.append(power)
+            compress = compressed and s is not leg.samples[0]
+            r = RecordMessage(developer_fields=extra, endian=endian, local_id=1 if compress else 0)
+            if not compress:
+                r.timestamp = ms(s.t)
             if s.lat is not None:
                 r.position_lat = s.lat
                 r.position_long = s.lon
@@ -276,11 +316,15 @@ def write_fit(path: str, legs: list[Leg], *, utc_offset: Optional[int], activity
             if s.cad is not None:
                 r.cadence = s.cad
             builder.add(r)
+            if compress:
+                builder.records[-1].header = RecordHeader(
+                    is_time_compressed=True, is_definition=False, local_id=1, time_offset_seconds=(s.t - FIT_EPOCH) & 0x1F
+                )
         event(s1, EventType.STOP)
         if not leg.session:
             continue
         k = known(leg.samples, leg.pauses, running=leg.sport == Sport.RUNNING)
-        for message in (LapMessage(), SessionMessage()):
+        for message in (LapMessage(endian=endian), SessionMessage(endian=endian)):
             message.message_index = index
             message.timestamp = ms(s1)
             message.start_time = ms(s0)
@@ -302,15 +346,22 @@ def write_fit(path: str, legs: list[Leg], *, utc_offset: Optional[int], activity
                 message.num_laps = 1
             builder.add(message)
     if activity:
-        a = ActivityMessage()
+        a = ActivityMessage(endian=endian)
         a.timestamp = ms(last)
         a.num_sessions = sum(1 for leg in legs if leg.session)
         a.total_timer_time = sum(known(leg.samples, leg.pauses)["moving_time_s"] for leg in legs)
         if utc_offset is not None:
             a.local_timestamp = last + utc_offset - FIT_EPOCH
         builder.add(a)
+    data = builder.build_bytes()
+    if header14:
+        assert data[0] == 12, data[0]
+        head = bytearray([14]) + data[1:12]
+        head += CrcCalculator.calculate_crc(head, 0, 12).to_bytes(2, "little")
+        body = head + data[12:-2]
+        data = bytes(body + CrcCalculator.calculate_crc(body, 0, len(body)).to_bytes(2, "little"))
     with open(path, "wb") as f:
-        f.write(builder.build_bytes())
+        f.write(data)
 
 
 # --- GPX (gpxpy) and TCX (by hand) --------------------------------------------------------------------------
@@ -451,6 +502,22 @@ def fit_treadmill(path: str) -> list[dict[str, Any]]:
     return [dict(known(s), utc_offset_s=BERLIN_SUMMER, sport="run")]
 
 
+def fit_big_endian(path: str) -> list[dict[str, Any]]:
+    # What some devices write: big-endian messages, a developer field on every record (which a decoder must
+    # skip by its size), and the 14-byte header with its own CRC.
+    s = make_samples(T_RUN + 11 * 86400, 1800, seed=14)
+    write_fit(path, [Leg(s)], utc_offset=BERLIN_SUMMER, endian=Endian.BIG, developer=True, header14=True)
+    return [dict(known(s), utc_offset_s=BERLIN_SUMMER, sport="run")]
+
+
+def fit_compressed_timestamps(path: str) -> list[dict[str, Any]]:
+    # Compressed-timestamp record headers, 1-8 s apart. garmin-fit-sdk (Python) refuses these ("not currently
+    # supported"), so this fixture is checked against the values the script wrote only.
+    s = make_samples(T_RUN + 12 * 86400, 1800, seed=15, gaps=lambda r: r.randint(1, 8))
+    write_fit(path, [Leg(s)], utc_offset=BERLIN_SUMMER, compressed=True)
+    return [dict(known(s), utc_offset_s=BERLIN_SUMMER, sport="run", no_oracle=True)]
+
+
 def fit_midnight_dst(path: str) -> list[dict[str, Any]]:
     # 23:40 CEST on 24 October 2026 to 02:20 CET on the 25th: local midnight at 22:00 UTC, and the clocks go
     # back at 01:00 UTC. 3 h 40 min of UTC time (a decoder that used local time would say 4 h 40 min or
@@ -530,6 +597,8 @@ BUILDERS: list[tuple[str, str, str, Callable[[str], list[dict[str, Any]]]]] = [
     ("fit pause, records only", "run-pause-records-only.fit", "fit", fit_pause_records_only),
     ("fit no heart rate", "run-no-hr.fit", "fit", fit_no_hr),
     ("fit treadmill", "run-treadmill.fit", "fit", fit_treadmill),
+    ("fit big-endian + dev fields", "run-big-endian-dev.fit", "fit", fit_big_endian),
+    ("fit compressed timestamps", "run-compressed-ts.fit", "fit", fit_compressed_timestamps),
     ("fit midnight + DST", "run-midnight-dst.fit", "fit", fit_midnight_dst),
     ("fit multi-sport", "run-bike.fit", "fit", fit_multisport),
     ("fit 3 h 1 Hz", "run-3h.fit", "fit", fit_3h),
@@ -762,7 +831,7 @@ def check_fixture(c: Checker, fx: Fixture, ours_all: dict[str, list[dict[str, An
     # TCX has no independent reader here: its checks are against what the script wrote.
     oracle_list: list[Any] = [None] * len(fx.expected)
     source = ""
-    if fx.format == "fit":
+    if fx.format == "fit" and not fx.expected[0].get("no_oracle"):
         oracle_list, source = garmin_oracle(fx.file), "garmin-fit-sdk"
     elif fx.format == "gpx":
         oracle_list, source = gpxpy_oracle(fx.file), "gpxpy"
@@ -795,6 +864,7 @@ def check_fixture(c: Checker, fx: Fixture, ours_all: dict[str, list[dict[str, An
                 up = oracle["elevation_gain_m"]
                 c.add(label, "elevation_gain_m", ours.get("elevation_gain_m"), (up - slack, up), source, "elevation")
                 c.add(label, "samples", ours.get("samples"), oracle["track_points"], source, "equal")
+        c.add(label, "samples", ours.get("samples"), want["samples"], "script", "equal")
         c.add(label, "distance_m", ours.get("distance_m"), want["distance_m"], "script", "distance")
         c.add(label, "moving_time_s", ours.get("moving_time_s"), want["moving_time_s"], "script", "time")
         c.add(label, "elapsed_time_s", ours.get("elapsed_time_s"), want["elapsed_time_s"], "script", "time")
@@ -846,15 +916,16 @@ def benchmark(path: str, binary: str, note: str, repeat: int) -> tuple[list[str]
         assert not errors and len(messages["record_mesgs"]) == 10_800
     garmin = statistics.median(times)
     ok = ours <= 50.0
+    verdict = ("ok" if ok else "FAIL") if note == "release" else f"not judged on a debug build ({ours:.0f} ms here)"
     lines = [
         "benchmark (3-hour 1 Hz FIT, 10,800 records, %d bytes)" % len(data),
         f"{'decoder':<44}  {'median ms':>10}  {'min ms':>8}  {'runs':>4}",
         f"{'strideiq decode + derive (' + note + ')':<44}  {ours:>10.2f}  {ours_min:>8.2f}  {repeat:>4}",
         f"{'garmin-fit-sdk Decoder.read (Python)':<44}  {garmin:>10.2f}  {min(times):>8.2f}  {5:>4}",
-        f"ratio ours / garmin-fit-sdk: {ours / garmin:.4f} ({garmin / ours:.0f}x faster); goal <= 50 ms: {'ok' if ok else 'FAIL'}",
+        f"ratio ours / garmin-fit-sdk: {ours / garmin:.4f} ({garmin / ours:.0f}x faster); goal <= 50 ms: {verdict}",
     ]
     if note != "release":
-        lines.append("(debug build: the goal is judged on a release build; STRIDEIQ_RELEASE_BIN names one)")
+        lines.append("(STRIDEIQ_RELEASE_BIN names a release build to judge the goal on)")
         ok = True
     return lines, ok
 

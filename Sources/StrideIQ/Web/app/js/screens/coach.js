@@ -16,8 +16,10 @@ const ENDINGS = {
   shutting_down: ['The server restarted during this answer. Please ask again.'],
 };
 
-/** `stop`: nothing to say. */
-const ending = (reason, hasText) => (ENDINGS[reason] ?? [])[hasText ? 0 : ENDINGS[reason]?.length - 1];
+function ending(reason, hasText) {
+  const [full, empty = full] = ENDINGS[reason] ?? []; // `stop`: nothing to say
+  return hasText ? full : empty;
+}
 
 const ERROR_WORDS = {
   shutting_down: 'StrideIQ is restarting. Please ask again in a moment.',

@@ -5,7 +5,7 @@ API session, its screen audits); no test runs on its own here.
 The files are written by the test: a GPX of a 2.2 km loop in Denver (one point every 5 s at 5:00 /km, heart rate
 in Garmin's TrackPointExtension) three days ago, so it is not a duplicate of the suite's hand-entered run, and a
 FIT-named file of garbage, which must fail alone with a reason."""
-import math, os, tempfile, time, zipfile
+import atexit, math, os, shutil, tempfile, time, zipfile
 from datetime import datetime, timedelta, timezone
 
 from harness import expect
@@ -49,9 +49,16 @@ def gpx(start):
             + "".join(rows) + '</trkseg></trk></gpx>\n')
 
 
+def tempdir(prefix):
+    """A temporary folder removed when the suite exits."""
+    folder = tempfile.mkdtemp(prefix=prefix)
+    atexit.register(shutil.rmtree, folder, True)
+    return folder
+
+
 class Files:
     def __init__(self):
-        self.dir = tempfile.mkdtemp(prefix="strideiq-import-")
+        self.dir = tempdir("strideiq-import-")
         start = (datetime.now(timezone.utc) - timedelta(days=3)).replace(hour=13, minute=0, second=0, microsecond=0)
         self.gpx_text = gpx(start)
         self.gpx = os.path.join(self.dir, "suite-loop.gpx")
@@ -166,7 +173,7 @@ def imported_detail(suite):
 
 def download(b, click, suffix, timeout=15):
     """Clicks, then waits for a finished file ending in `suffix` in a fresh download folder."""
-    folder = tempfile.mkdtemp(prefix="strideiq-download-")
+    folder = tempdir("strideiq-download-")
     b.cdp("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": folder})
     click()
     deadline = time.time() + timeout

@@ -155,6 +155,11 @@ struct OpenAPITests {
                         #expect(
                             status == "200" && content.count == 1 && stream["schema"]["type"] == "string" && !stream["x-itemSchema"].isNull,
                             "\(name) \(status): an event stream is a string as a whole, with a schema per event")
+                    } else if let download = content["application/gpx+xml"] ?? content["application/zip"] {
+                        #expect(
+                            ["GET /v1/activities/{activity_id}/export.gpx", "GET /v1/export"].contains(name) && status == "200"
+                                && content.count == 1 && download["schema"]["type"] == "string",
+                            "\(name) \(status): only the exports are files")
                     } else if let text = content["text/plain"] {
                         #expect(
                             name == "GET /metrics" && status == "200" && content.count == 1 && text["schema"]["type"] == "string",

@@ -24,6 +24,7 @@ import Testing
                 "StrideIQ.CreatePlanProposals",
                 "StrideIQ.CreatePlanHistory",
                 "StrideIQ.CreateRevokedAccessTokens",
+                "StrideIQ.CreateActivityFilesAndImports",
             ])
     }
 

@@ -107,7 +107,8 @@ struct StrictInputTests {
             ]
             var documented = Set<String>()
             for (path, item) in OpenAPITests.document["paths"].object {
-                for (method, operation) in item.object where !operation["requestBody"].isNull {
+                // JSON bodies only: an upload of files has no keys to repeat.
+                for (method, operation) in item.object where !operation["requestBody"]["content"]["application/json"].isNull {
                     documented.insert("\(method.uppercased()) \(path)")
                 }
             }

@@ -177,15 +177,16 @@ def known(samples: list[Sample], pauses: tuple[tuple[int, int], ...] = (), runni
     gain = sum(max(0.0, b - a) for a, b in zip(alts, alts[1:]))
     loss = sum(max(0.0, a - b) for a, b in zip(alts, alts[1:]))
     # The profile is smooth (no noise), so every rise counts, except that a climb or descent still under way
-    # when the run starts or ends may be too short for a hysteresis to count: those partial ones make the
-    # lower bound.
+    # when the run starts or ends may be too short for a hysteresis (taken as at most 5 m) to count: leaving
+    # those out gives the lower bound.
     levels = [a for i, a in enumerate(alts) if i == 0 or a != alts[i - 1]]  # a flat top is one turning point
     turns = [i for i in range(1, len(levels) - 1) if (levels[i] - levels[i - 1]) * (levels[i + 1] - levels[i]) < 0]
     gain_min, loss_min = gain, loss
     if turns:
         for a, b in ((levels[0], levels[turns[0]]), (levels[turns[-1]], levels[-1])):
-            gain_min -= max(0.0, b - a)
-            loss_min -= max(0.0, a - b)
+            if abs(b - a) < 5.0:
+                gain_min -= max(0.0, b - a)
+                loss_min -= max(0.0, a - b)
     elapsed = samples[-1].t - samples[0].t
     return {
         "start_time": samples[0].t,

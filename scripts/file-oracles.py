@@ -372,7 +372,10 @@ def utc(t: float) -> dt.datetime:
     return dt.datetime.fromtimestamp(t, tz=dt.timezone.utc)
 
 
-def write_gpx(path: str, samples: list[Sample], *, strava: bool, name: str) -> None:
+def write_gpx(
+    path: str, samples: list[Sample], *, strava: bool, name: str, version: str = "1.1", split_at: Optional[int] = None
+) -> None:
+    """`split_at` starts a second track segment at that sample."""
     g = gpxpy.gpx.GPX()
     if strava:
         g.creator = "StravaGPX"
@@ -381,7 +384,11 @@ def write_gpx(path: str, samples: list[Sample], *, strava: bool, name: str) -> N
     track = gpxpy.gpx.GPXTrack(name=name)
     track.type = "running"
     segment = gpxpy.gpx.GPXTrackSegment()
-    for s in samples:
+    track.segments.append(segment)
+    for i, s in enumerate(samples):
+        if i == split_at:
+            segment = gpxpy.gpx.GPXTrackSegment()
+            track.segments.append(segment)
         p = gpxpy.gpx.GPXTrackPoint(s.lat, s.lon, elevation=s.alt, time=utc(s.t))
         if strava and (s.hr is not None or s.cad is not None):
             ext = ET.Element(f"{{{GPXTPX}}}TrackPointExtension")
@@ -391,10 +398,9 @@ def write_gpx(path: str, samples: list[Sample], *, strava: bool, name: str) -> N
                 ET.SubElement(ext, f"{{{GPXTPX}}}cad").text = str(s.cad)
             p.extensions.append(ext)
         segment.points.append(p)
-    track.segments.append(segment)
     g.tracks.append(track)
     with open(path, "w", encoding="utf-8") as f:
-        f.write(g.to_xml(version="1.1"))
+        f.write(g.to_xml(version=version))
 
 
 def iso(t: float) -> str:
@@ -573,6 +579,16 @@ def gpx_run_pause(path: str) -> list[dict[str, Any]]:
     return [dict(known(s, PAUSE), sport="run")]
 
 
+def gpx_10_segments(path: str) -> list[dict[str, Any]]:
+    # GPX 1.0, the track in two segments: the watch lost the fix for two minutes while the runner stood still
+    # (the second segment starts where the first ended), so the gap is a stop, not a missing stretch of road.
+    gap = ((900, 120),)
+    s = make_samples(T_RUN + 13 * 86400, 1800, seed=16, pauses=gap, hr=False, cadence=False)
+    split = next(k for k, x in enumerate(s) if x.t - s[0].t >= gap[0][0] + gap[0][1])
+    write_gpx(path, s, strava=False, name="Evening Run", version="1.0", split_at=split)
+    return [dict(known(s, gap), sport=None)]
+
+
 def gpx_strava(path: str) -> list[dict[str, Any]]:
     s = make_samples(T_RUN + 9 * 86400, 0, seed=12, until_distance=8000)
     write_gpx(path, s, strava=True, name="Morning Run")
@@ -604,6 +620,7 @@ BUILDERS: list[tuple[str, str, str, Callable[[str], list[dict[str, Any]]]]] = [
     ("fit multi-sport", "run-bike.fit", "fit", fit_multisport),
     ("fit 3 h 1 Hz", "run-3h.fit", "fit", fit_3h),
     ("gpx (gpxpy) pause", "run-pause.gpx", "gpx", gpx_run_pause),
+    ("gpx 1.0, 2 segments", "run-1.0-segments.gpx", "gpx", gpx_10_segments),
     ("gpx Strava export", "strava.gpx", "gpx", gpx_strava),
     ("tcx 2 laps", "run-laps.tcx", "tcx", tcx_laps),
 ]
@@ -732,7 +749,8 @@ def gpxpy_oracle(path: str) -> list[dict[str, Any]]:
                 "start_time": bounds.start_time.timestamp(),
                 # Our distance ignores elevation (as a watch's does): gpxpy's 2-D length is the one to match.
                 "distance_m": track.length_2d(),
-                "elapsed_time_s": track.get_duration(),
+                # Wall-clock: get_duration() adds up the segments and leaves out the time between them.
+                "elapsed_time_s": (bounds.end_time - bounds.start_time).total_seconds(),
                 "moving_time_s": moving.moving_time,
                 "avg_hr": statistics.fmean(hrs) if hrs else None,
                 "avg_cadence": statistics.fmean(cads) * 2 if cads else None,

@@ -161,6 +161,12 @@ struct ImportTests {
             #expect(try await Self.count(t, "activities") == 1)
             #expect(try await Self.count(t, "activity_files") == 1)
 
+            // Gzipped, it is still the same file (kept and recognised without its gzip layer).
+            let gzipped = Data(try HTTPEdgeTests.compress(Self.gpx(), .gzip()).readableBytesView)
+            let zipped = try await Self.upload(t, gzipped, contentType: "application/gzip", token: s.accessToken)
+            #expect(zipped.json["results"][0]["status"].string == "duplicate", "\(zipped.text)")
+            #expect(zipped.json["results"][0]["activity_id"].string == id)
+
             // Another athlete sees none of it.
             let other = try await t.register()
             expectError(try await t.request(.GET, "/v1/activities/\(id)/streams", token: other.accessToken), .notFound)

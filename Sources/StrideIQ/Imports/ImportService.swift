@@ -305,8 +305,21 @@ struct ImportService: Sendable {
     /// Decodes and derives one file. CPU work: the thread pool runs it.
     static func decode(_ bytes: [UInt8], name: String, hint: ImportHint?, limits: AppConfig.ImportLimits) -> FileOutcome {
         do {
-            let maxInflated = min(limits.maxFileBytes, max(bytes.count, 1).multipliedReportingOverflow(by: limits.maxInflateRatio).partialValue)
-            var decoded = try ActivityFileDecoding.decode(bytes, maxInflatedBytes: maxInflated)
+            // The file is kept (and recognised again) without its gzip layer: `run.gpx` and `run.gpx.gz` are one file.
+            var bytes = bytes
+            if ActivityFileSniffer.sniff(bytes) == .gzip {
+                let maxInflated = min(
+                    limits.maxFileBytes, max(bytes.count, 1).multipliedReportingOverflow(by: limits.maxInflateRatio).partialValue)
+                do {
+                    bytes = try ActivityFileDecoding.gunzip(bytes, limit: maxInflated)
+                } catch let error as ActivityFileError where error.kind == .tooLarge {
+                    return .failed(
+                        code: ErrorCode.fileTooLarge.rawValue,
+                        reason: "the .gz file expands past \(ByteCountText.format(limits.maxFileBytes)) (IMPORT_MAX_FILE_BYTES) "
+                            + "or \(limits.maxInflateRatio)× its size (IMPORT_MAX_INFLATE_RATIO)")
+                }
+            }
+            var decoded = try ActivityFileDecoding.decode(bytes, maxInflatedBytes: 0)
             decoded.activities = decoded.activities.filter { !$0.samples.isEmpty || $0.totals.elapsedTimeS != nil }
             guard !decoded.activities.isEmpty else {
                 return .failed(code: ActivityFileError.Kind.noData.rawValue, reason: "the file holds no recorded activity")

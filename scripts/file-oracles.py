@@ -560,8 +560,8 @@ def fit_3h(path: str) -> list[dict[str, Any]]:
 
 
 def gpx_run_pause(path: str) -> list[dict[str, Any]]:
-    # gpxpy's own file: GPX 1.1 with ele and time, no extensions, and a 3-minute stop in which the runner
-    # drifted 2 m (a phone keeps recording the spot).
+    # gpxpy's own file: GPX 1.1 with ele and time, no extensions, and a 3-minute gap in the points (an app's
+    # auto-pause) across which the position moved 2 m: a stop, by speed, for gpxpy and for us.
     s = make_samples(T_RUN + 8 * 86400, 2580, seed=11, pauses=PAUSE, hr=False, cadence=False)
     i = next(k for k, x in enumerate(s) if x.t - s[0].t >= PAUSE[0][0] + PAUSE[0][1])
     lat, lon = destination(s[i - 1].lat, s[i - 1].lon, 0, 2.0)

@@ -25,6 +25,7 @@ import Testing
                 "StrideIQ.CreatePlanHistory",
                 "StrideIQ.CreateRevokedAccessTokens",
                 "StrideIQ.CreateActivityFilesAndImports",
+                "StrideIQ.AddAthleteDataVersion",
             ])
     }
 

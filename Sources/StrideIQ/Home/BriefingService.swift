@@ -42,22 +42,28 @@ struct BriefingService: Sendable {
         return outcome
     }
 
-    /// The briefing fields of `/v1/home` for these facts. Cache or queue failures give `missing`, not an error.
-    /// Asks for a refresh (high priority, fire-and-forget) when the entry is not fresh for the current data.
-    func read(athlete: Athlete, facts: HomeFacts, home: HomePayload, db: any Database, logger: Logger) async -> BriefingView {
+    /// The briefing fields of `/v1/home` for data with this `BriefingFingerprint`. Cache or queue failures give
+    /// `missing`, not an error. Asks for a refresh (high priority, fire-and-forget) when the entry is not fresh
+    /// for the current data.
+    ///
+    /// The queue is asked whether a job is pending only when the entry is not fresh for the data: a fresh entry
+    /// is `fresh` whatever is queued (`BriefingFreshness.state`) and asks for nothing, so the common read costs
+    /// one cache lookup and no query.
+    func read(athlete: Athlete, fingerprint: String, now: Date, db: any Database, logger: Logger) async -> BriefingView {
         let athleteID = athlete.id!
         guard athlete.aiConsent else {
             metrics.briefingStateServed(BriefingState.consentRequired.rawValue)
             return BriefingView(state: .consentRequired, entry: nil)
         }
-        let fingerprint = BriefingFingerprint.compute(facts: facts)
         var entry: BriefingEntry?
         var pending = false
+        var needsRefresh = true
         do {
-            async let cached = withDeadline(.milliseconds(500)) { try await cache.read(athleteID) }
-            async let isPending = withDeadline(.milliseconds(500)) { try await queue.isPending(.briefing, athleteID: athleteID, on: db) }
-            entry = try await cached
-            pending = try await isPending
+            entry = try await withDeadline(.milliseconds(500)) { try await cache.read(athleteID) }
+            needsRefresh = BriefingFreshness.needsRefresh(entry: entry, currentFingerprint: fingerprint, now: now)
+            if needsRefresh {
+                pending = try await withDeadline(.milliseconds(500)) { try await queue.isPending(.briefing, athleteID: athleteID, on: db) }
+            }
         } catch {
             logger.warning("briefing read degraded to missing", metadata: ["error": "\(error)"])
             metrics.briefingStateServed(BriefingState.missing.rawValue)
@@ -65,8 +71,8 @@ struct BriefingService: Sendable {
         }
         var (state, shown) = BriefingFreshness.state(
             entry: entry, currentFingerprint: fingerprint, jobPending: pending,
-            consent: true, now: facts.now)
-        if !pending && BriefingFreshness.needsRefresh(entry: entry, currentFingerprint: fingerprint, now: facts.now) {
+            consent: true, now: now)
+        if !pending && needsRefresh {
             do {
                 _ = try await withDeadline(.milliseconds(500)) {
                     try await requestRefresh(athleteID: athleteID, priority: .pageView, reason: "page_view", on: db, logger: logger)

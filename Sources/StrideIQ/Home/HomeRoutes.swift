@@ -5,6 +5,9 @@ import Vapor
 /// `/v1/home` (deterministic payload + cached briefing), `/v1/home/briefing` (just the briefing, with an ETag,
 /// for polling) and the admin refresh (`HomeService`). None of them ever waits for a job or a provider.
 struct HomeRoutes: RouteCollection {
+    /// One per app (`Roles` registers the routes once per process): the snapshots of the athletes it served.
+    let snapshots = HomeSnapshotCache()
+
     func boot(routes: any RoutesBuilder) throws {
         let home = routes.grouped("v1", "home")
         home.get(use: show)
@@ -43,6 +46,6 @@ struct HomeRoutes: RouteCollection {
     }
 
     private func service(_ req: Request) -> HomeService {
-        HomeService(briefings: req.application.briefings, logger: req.logger)
+        HomeService(briefings: req.application.briefings, snapshots: snapshots, logger: req.logger)
     }
 }

@@ -8,14 +8,36 @@ import StrideIQCore
 /// job or a provider; the admin refresh only enqueues.
 struct HomeService: Sendable {
     let briefings: BriefingService
+    /// This process's snapshots; nil builds every time.
+    var snapshots: HomeSnapshotCache?
     /// The caller's logger (a request's carries its id).
     let logger: Logger
 
     /// The deterministic home payload and the cached briefing (or why there is none).
+    ///
+    /// `athlete` is the row this request loaded (its `data_version` included): a snapshot built at that version
+    /// and still holding at `now` skips the database; otherwise the facts are loaded and a new snapshot kept.
+    /// The version is read before the facts, so a snapshot holds every write up to its version (and perhaps a
+    /// later one, which a request reading that later version will not reuse).
     func view(athlete: Athlete, now: Date, on db: any Database) async throws -> HomeResponse {
-        let facts = try await HomeFactsLoader.load(athlete: athlete, now: now, on: db)
-        let home = HomeBuilder.build(facts)
-        let briefing = await briefings.read(athlete: athlete, facts: facts, home: home, db: db, logger: logger)
+        let home: HomePayload
+        let fingerprint: String
+        if let snapshot = snapshots?.lookup(athlete, at: now) {
+            home = snapshot.home
+            fingerprint = snapshot.fingerprint
+        } else {
+            let facts = try await HomeFactsLoader.load(athlete: athlete, now: now, on: db)
+            home = HomeBuilder.build(facts)
+            fingerprint = BriefingFingerprint.compute(facts: facts)
+            if let snapshots,
+                let snapshot = HomeSnapshot(
+                    athleteID: try athlete.requireID(), dataVersion: athlete.dataVersion, timeZone: athlete.timezone,
+                    facts: facts, home: home, fingerprint: fingerprint)
+            {
+                snapshots.store(snapshot)
+            }
+        }
+        let briefing = await briefings.read(athlete: athlete, fingerprint: fingerprint, now: now, db: db, logger: logger)
         return HomeResponse(home: home, briefing: briefing)
     }
 

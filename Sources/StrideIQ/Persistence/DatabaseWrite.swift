@@ -11,6 +11,13 @@ extension Database {
     /// With `athlete`, no other `write(athlete:)` for the same athlete interleaves with it, in this process or any
     /// other on the same database; without, it is a write transaction that belongs to no one athlete.
     ///
+    /// With `athlete`, the athlete's `data_version` is raised by one just before the commit, in the same
+    /// transaction: a reader that sees the new version also sees what the body wrote, and one that sees the old
+    /// version cannot have missed it. Home snapshots (`HomeSnapshotCache`) are keyed by it, so every write that
+    /// changes what an athlete's home shows must go through here (activities, imports, check-ins, plans,
+    /// workouts, accepted proposals, the profile). A write with nothing to show on home (a token, a coach
+    /// message) raises it too: one snapshot rebuilt, and no list of "writes that matter" to keep in step.
+    ///
     /// - Postgres: a transaction, plus a transaction-scoped advisory lock keyed by the athlete. Row locks cannot
     ///   guard a check for rows that do not exist yet ("no duplicate, so insert"); the advisory lock does, and it
     ///   holds across every process on the database (api replicas, coach, worker).
@@ -45,7 +52,9 @@ extension Database {
                     try await (tx as! any SQLDatabase)
                         .raw("SELECT pg_advisory_xact_lock(hashtextextended(\(bind: athleteID.uuidString), 0))").run()
                 }
-                return try await body(tx)
+                let result = try await body(tx)
+                if let athleteID { try await bumpDataVersion(athleteID, on: tx) }
+                return result
             }
         }
         return try await sqliteWriters.withPermit {
@@ -54,6 +63,7 @@ extension Database {
                 try await sql.raw("BEGIN IMMEDIATE").run()
                 do {
                     let result = try await body(connection)
+                    if let athleteID { try await bumpDataVersion(athleteID, on: connection) }
                     try await sql.raw("COMMIT").run()
                     return result
                 } catch {
@@ -63,6 +73,14 @@ extension Database {
             }
         }
     }
+}
+
+/// Last in the transaction, so on Postgres the athlete's row lock (which `AthleteAuthenticator`'s once-a-minute
+/// `last_seen_at` update also takes) is held only for the commit. No row (an unknown athlete) is no error.
+private func bumpDataVersion(_ athleteID: UUID, on db: any Database) async throws {
+    try await (db as! any SQLDatabase).update(Athlete.schema)
+        .set(SQLIdentifier("data_version"), to: SQLRaw("data_version + 1"))
+        .where("id", .equal, SQLBind(athleteID)).run()
 }
 
 /// This process's SQLite writers, one at a time (see `Database.write(athlete:_:)`). One gate for the process:

@@ -24,5 +24,6 @@ enum Migrations {
         CreatePlanHistory(),
         CreateRevokedAccessTokens(),
         CreateActivityFilesAndImports(),
+        AddAthleteDataVersion(),
     ]
 }

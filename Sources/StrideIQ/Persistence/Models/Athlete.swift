@@ -18,6 +18,9 @@ final class Athlete: Model, @unchecked Sendable {
     @Field(key: "ai_consent") var aiConsent: Bool
     /// Last authenticated request, at most once a minute: "used the app" for the scheduler.
     @OptionalField(key: "last_seen_at") var lastSeenAt: Date?
+    /// Raised by one in the same transaction as every `Database.write(athlete:)` for this athlete (never set
+    /// here): the row a request loads tells it whether its home snapshot still matches the data.
+    @Field(key: "data_version") var dataVersion: Int64
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
 
@@ -35,6 +38,7 @@ final class Athlete: Model, @unchecked Sendable {
         self.timezone = timezone
         self.units = units
         self.aiConsent = aiConsent
+        self.dataVersion = 0
     }
 
     var timeZone: TimeZone { TimeZone(identifier: timezone) ?? TimeZone(identifier: "UTC")! }

@@ -107,7 +107,8 @@ struct ImportTests {
         try await TestApp.with(backend) { t in
             let s = try await t.register()
             let file = Data(Self.gpx().utf8)
-            let reply = try await Self.upload(t, file, contentType: "application/gpx+xml", token: s.accessToken, query: "?filename=lunch.gpx")
+            let reply = try await Self.upload(
+                t, file, contentType: "application/gpx+xml", token: s.accessToken, query: "?filename=lunch.gpx")
             #expect(reply.status == .created, "\(reply.text)")
             #expect(reply.json["status"].string == "completed")
             #expect(reply.json["files_total"].int == 1)
@@ -289,7 +290,8 @@ struct ImportTests {
                 try await Self.upload(t, big, contentType: "application/gpx+xml", token: s.accessToken), .payloadTooLarge,
                 code: "file_too_large")
             expectError(
-                try await Self.upload(t, Data(repeating: 1, count: 300 * 1024), contentType: "application/octet-stream", token: s.accessToken),
+                try await Self.upload(
+                    t, Data(repeating: 1, count: 300 * 1024), contentType: "application/octet-stream", token: s.accessToken),
                 .payloadTooLarge, code: "archive_too_large")
             let many = try Self.zip((0..<4).map { ("\($0).gpx", Data(Self.gpx(seconds: 10).utf8)) })
             expectError(

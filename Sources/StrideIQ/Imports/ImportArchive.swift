@@ -30,7 +30,8 @@ final class ImportArchive: @unchecked Sendable {
         do {
             archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
         } catch {
-            throw APIError(.unprocessableEntity, code: .invalidArchive, detail: "The zip archive cannot be read: it is corrupt or cut short")
+            throw APIError(
+                .unprocessableEntity, code: .invalidArchive, detail: "The zip archive cannot be read: it is corrupt or cut short")
         }
         var files: [Entry] = []
         var declared: UInt64 = 0
@@ -211,7 +212,12 @@ enum CSV {
             if quoted {
                 if c == "\"" {
                     if let next = iterator.next() {
-                        if next == "\"" { field.unicodeScalars.append("\"") } else { quoted = false; pending = next }
+                        if next == "\"" {
+                            field.unicodeScalars.append("\"")
+                        } else {
+                            quoted = false
+                            pending = next
+                        }
                     } else {
                         quoted = false
                     }

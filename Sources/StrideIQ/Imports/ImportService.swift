@@ -215,7 +215,8 @@ struct ImportService: Sendable {
                         let name = member.path
                         let outcome: FileOutcome
                         if ImportArchive.isUnsafe(name) {
-                            outcome = .failed(code: "unsafe_path", reason: "the archive entry's name leaves the archive (an absolute path or ..)")
+                            outcome = .failed(
+                                code: "unsafe_path", reason: "the archive entry's name leaves the archive (an absolute path or ..)")
                         } else {
                             outcome = try await threadPool.runIfActive {
                                 do {
@@ -368,8 +369,10 @@ struct ImportService: Sendable {
                 ).run()
             try await (tx as! any SQLDatabase).update("imports")
                 .set(SQLIdentifier("files_done"), to: SQLRaw("files_done + 1"))
-                .set(SQLIdentifier(status == "created" ? "created" : status == "duplicate" ? "duplicate" : "failed"),
-                     to: SQLRaw(status == "created" ? "created + 1" : status == "duplicate" ? "duplicate + 1" : "failed + 1"))
+                .set(
+                    SQLIdentifier(status == "created" ? "created" : status == "duplicate" ? "duplicate" : "failed"),
+                    to: SQLRaw(status == "created" ? "created + 1" : status == "duplicate" ? "duplicate + 1" : "failed + 1")
+                )
                 .set("updated_at", to: SQLBind(now))
                 .where("id", .equal, SQLBind(importID)).run()
         }
@@ -458,10 +461,12 @@ struct ImportService: Sendable {
         activity.$athlete.id = athleteID
         activity.sport = hint?.sport ?? recorded.sport
         let name = (hint?.name ?? recorded.name)?.trimmingCharacters(in: .whitespacesAndNewlines)
-        activity.name = name.flatMap { $0.isEmpty ? nil : String($0.prefix(Limits.Activity.name.upperBound)) }
+        activity.name =
+            name.flatMap { $0.isEmpty ? nil : String($0.prefix(Limits.Activity.name.upperBound)) }
             ?? ActivityService.defaultName(for: activity.sport)
         activity.startTime = start
-        activity.utcOffsetS = recorded.utcOffsetS.flatMap { Limits.Activity.utcOffsetS.contains($0) ? $0 : nil }
+        activity.utcOffsetS =
+            recorded.utcOffsetS.flatMap { Limits.Activity.utcOffsetS.contains($0) ? $0 : nil }
             ?? zone.secondsFromGMT(for: start)
         activity.distanceM = derived.distanceM.flatMap { Limits.Activity.distanceM.contains($0) ? $0 : nil }
         activity.movingTimeS = derived.movingTimeS.flatMap { Limits.Activity.timeS.contains($0) ? $0 : nil }

@@ -91,7 +91,7 @@ public enum StrideIQProcess {
             var handler: any LogHandler =
                 config.logFormat == .json
                 ? JSONLogHandler(label: label)
-                : StreamLogHandler.standardError(label: label)
+                : TextLogHandler(label: label)
             handler.logLevel = Logger.Level(rawValue: config.logLevel) ?? .info
             return handler
         }

@@ -141,7 +141,7 @@ public func configure(
     // Request ids, the per-request log line and the HTTP metrics wrap everything, errors included; the security
     // headers (CSP, nosniff, referrer policy) go on every response, errors included.
     app.middleware = Middlewares()
-    app.middleware.use(RequestObservationMiddleware())
+    app.middleware.use(RequestObservationMiddleware(metrics: metrics))
     app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(APIErrorMiddleware())
     // A repeated or array-form query parameter is a 422, before any route reads one of its values.

@@ -192,6 +192,49 @@ final class Metrics: Sendable {
         timer(Name.httpDuration, labels).recordNanoseconds(duration.nanoseconds)
     }
 
+    /// The two series of one (method, route, status), made once and kept: the request path records into them
+    /// without building label arrays or asking the registry again (the registry's lookup takes its lock and
+    /// compares label lists).
+    final class HTTPSeries: Sendable {
+        let route: String
+        let counter: CoreMetrics.Counter
+        let timer: CoreMetrics.Timer
+
+        fileprivate init(route: String, counter: CoreMetrics.Counter, timer: CoreMetrics.Timer) {
+            self.route = route
+            self.counter = counter
+            self.timer = timer
+        }
+
+        func record(_ duration: Duration) {
+            counter.increment()
+            timer.recordNanoseconds(duration.nanoseconds)
+        }
+    }
+
+    /// `route` identifies a matched route object (it lives as long as the app, like these metrics); `nil` is
+    /// every unmatched path.
+    struct HTTPSeriesKey: Hashable {
+        let route: ObjectIdentifier?
+        let method: String
+        let status: UInt
+    }
+
+    private let httpSeriesCache = Mutex<[HTTPSeriesKey: HTTPSeries]>([:])
+
+    /// The series for `key`, made on first use; `routeTemplate` is only asked for then.
+    func httpSeries(_ key: HTTPSeriesKey, routeTemplate: () -> String) -> HTTPSeries {
+        if let series = httpSeriesCache.withLock({ $0[key] }) { return series }
+        let route = routeTemplate()
+        let labels = [("method", key.method), ("route", route), ("status", String(key.status))]
+        let series = HTTPSeries(route: route, counter: counter(Name.httpRequests, labels), timer: timer(Name.httpDuration, labels))
+        return httpSeriesCache.withLock { cache in
+            if let existing = cache[key] { return existing }
+            cache[key] = series
+            return series
+        }
+    }
+
     // MARK: briefings and jobs
 
     /// `fresh|stale|missing|refreshing|consent_required`, once per home/briefing read.

@@ -45,6 +45,11 @@ public struct AppConfig: Sendable {
     /// HMAC key for access tokens. `nil` until boot resolves it (development generates and keeps one).
     public var secretKey: String?
     public var bcryptCost = 12
+    /// bcrypt checks running at once per process; the rest wait their turn, suspended (`AuthService`). bcrypt is
+    /// pure CPU, so more checks than cores finish no sooner (each just takes longer), and a free core keeps
+    /// the event loops (and every other route) answering while logins saturate. Settable for a process that
+    /// shares its machine (an api beside a worker) or a test that needs a gate of one.
+    public var bcryptMaxConcurrency = max(1, ProcessInfo.processInfo.activeProcessorCount - 1)
     public var accessTokenTTL: TimeInterval = 15 * 60
     public var refreshTokenTTL: TimeInterval = 30 * 24 * 3600
     /// Seconds after a refresh in which the rotated token still answers with the same successor (two tabs
@@ -79,7 +84,13 @@ public struct AppConfig: Sendable {
     }
     /// Call-site deadline of one briefing job; the provider's client timeout (`BRIEFING_PROVIDER_TIMEOUT_S`) is inside it.
     public var briefingJobTimeout: TimeInterval = 15
-    public var workerConcurrency = 8
+    /// Briefing jobs spend nearly all their time waiting on the LLM (seconds) and hold a database connection
+    /// only for their short reads and writes around the call, so jobs in flight — not CPU or connections — set a
+    /// worker's throughput: one job per second of provider latency per slot. 32 clears a 500-athlete batch at
+    /// 1 s a briefing in well under a minute, stays far below the LLM client's connection pool
+    /// (`COACH_MAX_STREAMS` + this, at least 256) and keeps ~10 requests/s against a provider's rate limit
+    /// at typical 3 s latencies.
+    public var workerConcurrency = 32
     /// Per-athlete enqueue cooldown: a trigger inside it is deferred to its end (coalesced), never dropped.
     public var briefingCooldown: TimeInterval = 60
     /// How long a claimed job stays leased without a heartbeat; a dead worker's jobs run again after it.
@@ -195,6 +206,8 @@ public struct AppConfig: Sendable {
             reader.problem("SECRET_KEY is required in production (at least \(minimumSecretBytes) bytes; `openssl rand -hex 32`)")
         }
         config.bcryptCost = reader.int("BCRYPT_COST", default: config.bcryptCost, range: 4...31)
+        config.bcryptMaxConcurrency = reader.int(
+            "BCRYPT_MAX_CONCURRENCY", default: config.bcryptMaxConcurrency, range: 1...1024)
         if config.mode == .production && config.bcryptCost < 10 {
             reader.problem("BCRYPT_COST must be at least 10 in production (got \(config.bcryptCost))")
         }

@@ -1,5 +1,6 @@
 import LLM
 import StrideIQCore
+import StrideIQSupport
 import Vapor
 
 /// The app-wide collaborators `configure` builds once. Handlers reach them through `Application`.
@@ -24,6 +25,8 @@ struct AppServices: Sendable {
     let scheduler: BriefingScheduler
     /// bcrypt hash of a random secret at the configured cost, verified against for unknown emails.
     let dummyPasswordHash: String
+    /// Every request-path bcrypt check waits here for one of `AppConfig.bcryptMaxConcurrency` permits.
+    let bcryptGate: AsyncGate
 }
 
 extension Application {

@@ -5,6 +5,7 @@ import JWT
 import LLM
 import SQLKit
 import StrideIQCore
+import StrideIQSupport
 import Vapor
 
 /// Collaborators a caller may supply instead of the defaults — tests share one cache between two apps or
@@ -133,7 +134,8 @@ public func configure(
         worker: worker,
         jobListener: postgres.map { PostgresJobListener(configuration: $0.coreConfiguration, wakeups: wakeups, logger: logger) },
         scheduler: scheduler,
-        dummyPasswordHash: dummyHash)
+        dummyPasswordHash: dummyHash,
+        bcryptGate: AsyncGate(permits: config.bcryptMaxConcurrency))
     // The coach's open streams are drained on shutdown by `StartStopService.coachDrain` (see `ProcessServices.swift`).
     app.coach = CoachService(app: app)
 

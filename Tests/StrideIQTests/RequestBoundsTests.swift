@@ -1,0 +1,108 @@
+import Foundation
+import StrideIQSupport
+import Testing
+import Vapor
+
+@testable import StrideIQ
+
+/// Bounds on the request path: bcrypt checks take turns instead of taking every core, and the worker's default
+/// concurrency matches jobs that mostly wait on an LLM.
+@Suite("Request bounds")
+struct RequestBoundsTests {
+    @Test func bcryptConcurrencyDefaultsToAllButOneCoreAndIsValidated() throws {
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        #expect(try AppConfig.load(from: [:]).bcryptMaxConcurrency == max(1, cores - 1))
+        #expect(try AppConfig.load(from: ["BCRYPT_MAX_CONCURRENCY": "3"]).bcryptMaxConcurrency == 3)
+        let bad = #expect(throws: AppConfig.Invalid.self) { try AppConfig.load(from: ["BCRYPT_MAX_CONCURRENCY": "0"]) }
+        #expect(bad?.problems == ["BCRYPT_MAX_CONCURRENCY must be an integer between 1 and 1024 (got 0)"])
+    }
+
+    /// Briefing jobs are LLM waits: 500 of them at 1 s each must fit in a minute on one worker process with the
+    /// defaults, which takes at least 500 / 60 ≈ 9 slots before any overhead (8 took 65 s).
+    @Test func workerDefaultClearsFiveHundredOneSecondBriefingsInAMinute() throws {
+        let config = try AppConfig.load(from: [:])
+        #expect(config.workerConcurrency >= 16)
+        #expect(
+            (500 + config.workerConcurrency - 1) / config.workerConcurrency <= 30, "rounds of 1 s, leaving half the minute for overhead")
+    }
+
+    /// With the gate at one permit, concurrent logins (known and unknown emails) run their bcrypt one at a time,
+    /// every one of them succeeds or fails on its password alone (waiting is no failed attempt), and `/ping`
+    /// answers while they queue.
+    @Test(arguments: TestBackend.available)
+    func concurrentLoginsTakeTurnsAtBcryptAndPingAnswersMeanwhile(backend: TestBackend) async throws {
+        try await TestApp.with(
+            backend,
+            config: {
+                $0.bcryptCost = 10  // a few tens of ms a check, so the queue is visible
+                $0.bcryptMaxConcurrency = 1
+                $0.loginMaxFailures = 2
+            }
+        ) { t in
+            let gate = t.app.strideIQ.bcryptGate
+            #expect(gate.permits == 1)
+            var registered: [TestApp.Session] = []
+            for _ in 0..<5 { registered.append(try await t.register()) }
+            let sessions = registered
+
+            // Samples the gate while the logins run: never more than one check at once, and a queue behind it.
+            let sampling = LockedBox(true)
+            let peaks = LockedBox((inUse: 0, waiting: 0))
+            let sampler = Task {
+                while sampling.current {
+                    let (inUse, waiting) = (gate.inUse, gate.waiting)
+                    peaks.withLock { $0 = (max($0.inUse, inUse), max($0.waiting, waiting)) }
+                    try? await Task.sleep(for: .milliseconds(1))
+                }
+            }
+            let logins = Task {
+                try await withThrowingTaskGroup(of: (Int, HTTPStatus).self) { group in
+                    for (index, session) in sessions.enumerated() {
+                        group.addTask {
+                            let reply = try await t.request(
+                                .POST, "/v1/auth/login", json: ["email": "\(session.email)", "password": "\(session.password)"])
+                            return (index, reply.status)
+                        }
+                    }
+                    for index in 0..<3 {
+                        group.addTask {
+                            let reply = try await t.request(
+                                .POST, "/v1/auth/login",
+                                json: ["email": "nobody-\(index)@example.com", "password": "tempo-run-42-miles"])
+                            return (sessions.count + index, reply.status)
+                        }
+                    }
+                    var statuses: [Int: HTTPStatus] = [:]
+                    for try await (index, status) in group { statuses[index] = status }
+                    return statuses
+                }
+            }
+
+            // Once logins are queued at the gate, /ping is answered before the queue has drained.
+            let deadline = ContinuousClock.now + .seconds(20)
+            while gate.waiting == 0 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(1)) }
+            #expect(gate.waiting > 0, "logins queue behind the one permit")
+            #expect(try await t.request(.GET, "/ping").status == .ok)
+            #expect(gate.waiting > 0 || gate.inUse > 0, "/ping answered while logins were still waiting for bcrypt")
+
+            let statuses = try await logins.value
+            sampling.withLock { $0 = false }
+            await sampler.value
+            for index in sessions.indices { #expect(statuses[index] == .ok, "login \(index)") }
+            for index in sessions.count..<(sessions.count + 3) { #expect(statuses[index] == .unauthorized, "unknown email \(index)") }
+            #expect(peaks.current.inUse == 1, "bcrypt checks ran one at a time")
+            #expect(peaks.current.waiting >= 2, "the rest waited their turn")
+            #expect(gate.inUse == 0 && gate.waiting == 0)
+
+            // Registration hashes through the same gate.
+            let registering = Task { try await t.register() }
+            let registerDeadline = ContinuousClock.now + .seconds(20)
+            var sawRegistration = false
+            while !sawRegistration && ContinuousClock.now < registerDeadline {
+                if gate.inUse > 0 { sawRegistration = true } else { try await Task.sleep(for: .microseconds(200)) }
+            }
+            _ = try await registering.value
+            #expect(sawRegistration, "register's bcrypt hash holds a permit")
+        }
+    }
+}

@@ -128,16 +128,16 @@ final class CoachService: Sendable {
         }
         do {
             let now = now()
-            let context: CoachContext
-            if includeContext {
-                let input = try await CoachContextLoader.load(athlete: athlete, now: now, on: db)
-                context = CoachContextBuilder.build(input)
-            } else {
-                context = CoachContext(
+            // The context (reads) and the turn's rows (one write transaction) do not depend on each other:
+            // loaded side by side, admission waits for the slower of the two instead of their sum.
+            async let loaded: CoachContextInput? =
+                includeContext ? CoachContextLoader.load(athlete: athlete, now: now, on: db) : nil
+            let began = try await store.beginTurn(athleteID: athleteID, message: message, now: now, dailyBudget: dailyBudget, on: db)
+            let context =
+                try await loaded.map { CoachContextBuilder.build($0) }
+                ?? CoachContext(
                     systemPrompt: CoachContextBuilder.instructions, facts: [], truncated: false,
                     runDays: CoachContextBuilder.defaultRunDays)
-            }
-            let began = try await store.beginTurn(athleteID: athleteID, message: message, now: now, dailyBudget: dailyBudget, on: db)
             let request = ChatRequest(
                 messages: [.system(context.systemPrompt)] + began.history + [.user(message)],
                 maxTokens: maxOutputTokens, facts: context.facts)

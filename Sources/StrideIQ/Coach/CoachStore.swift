@@ -27,6 +27,11 @@ struct CoachStore: Sendable {
 
     /// Checks the daily budget, finds or opens the thread (closing it first if idle), and saves the user's
     /// message plus an empty assistant placeholder — all in one transaction, before anything streams.
+    ///
+    /// Every statement here runs while the athlete's write lock (and on SQLite the file's one writer) is held,
+    /// and it is on the path to the first delta, so it asks only what it must: a new thread has no history
+    /// and no messages to number after (no query for either), is created already touched (no second write),
+    /// and the two messages go in as one insert.
     func beginTurn(athleteID: UUID, message: String, now: Date, dailyBudget: Int, on db: any Database) async throws -> BeganTurn {
         try await db.write(athlete: athleteID) { tx in
             let dayStart = Self.utcDayStart(now)
@@ -48,19 +53,25 @@ struct CoachStore: Sendable {
                 try await Self.close(current, reason: .idle, now: now, on: tx)
                 thread = nil
             }
-            let active: CoachThread
-            if let thread {
-                active = thread
+            let threadID: UUID
+            let history: [CoachMessage]
+            let lastSeq: Int
+            if let active = thread {
+                threadID = try active.requireID()
+                history = try await CoachMessage.query(on: tx)
+                    .filter(\.$thread.$id == threadID).filter(\.$content != "")
+                    .sort(\.$seq, .descending).limit(Self.historyMessages).all()
+                lastSeq = try await CoachMessage.query(on: tx).filter(\.$thread.$id == threadID).max(\.$seq) ?? 0
+                active.lastMessageAt = now
+                try await active.save(on: tx)
             } else {
-                active = CoachThread(athleteID: athleteID, title: Self.title(from: message), now: now)
+                let active = CoachThread(athleteID: athleteID, title: Self.title(from: message), now: now)
+                active.id = UUID()
                 try await active.create(on: tx)
+                threadID = try active.requireID()
+                history = []
+                lastSeq = 0
             }
-            let threadID = try active.requireID()
-
-            let history = try await CoachMessage.query(on: tx)
-                .filter(\.$thread.$id == threadID).filter(\.$content != "")
-                .sort(\.$seq, .descending).limit(Self.historyMessages).all()
-            let lastSeq = try await CoachMessage.query(on: tx).filter(\.$thread.$id == threadID).max(\.$seq) ?? 0
 
             let user = CoachMessage(
                 id: UUID(), threadID: threadID, athleteID: athleteID, seq: lastSeq + 1,
@@ -68,10 +79,7 @@ struct CoachStore: Sendable {
             let assistant = CoachMessage(
                 id: UUID(), threadID: threadID, athleteID: athleteID, seq: lastSeq + 2,
                 role: .assistant, content: "", now: now)
-            try await user.create(on: tx)
-            try await assistant.create(on: tx)
-            active.lastMessageAt = now
-            try await active.save(on: tx)
+            try await [user, assistant].create(on: tx)
 
             return BeganTurn(
                 threadID: threadID, userMessageID: user.id!, assistantMessageID: assistant.id!,

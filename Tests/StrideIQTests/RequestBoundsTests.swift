@@ -17,6 +17,34 @@ struct RequestBoundsTests {
         #expect(bad?.problems == ["BCRYPT_MAX_CONCURRENCY must be an integer between 1 and 1024 (got 0)"])
     }
 
+    /// A gate of N permits lets N bodies in at once, queues the rest in arrival order, and frees a permit when a
+    /// body throws.
+    @Test func asyncGateWithPermitsAdmitsThatManyAtOnce() async throws {
+        let gate = AsyncGate(permits: 3)
+        let inside = LockedBox(0)
+        let most = LockedBox(0)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<12 {
+                group.addTask {
+                    try await gate.withPermit {
+                        let now = inside.withLock { value -> Int in
+                            value += 1
+                            return value
+                        }
+                        most.withLock { $0 = max($0, now) }
+                        try await Task.sleep(for: .milliseconds(20))
+                        inside.withLock { $0 -= 1 }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(most.current == 3)
+        struct Boom: Error {}
+        for _ in 0..<4 { _ = try? await gate.withPermit { throw Boom() } }
+        #expect(gate.inUse == 0 && gate.waiting == 0)
+    }
+
     /// Briefing jobs are LLM waits: 500 of them at 1 s each must fit in a minute on one worker process with the
     /// defaults, which takes at least 500 / 60 ≈ 9 slots before any overhead (8 took 65 s).
     @Test func workerDefaultClearsFiveHundredOneSecondBriefingsInAMinute() throws {
@@ -36,7 +64,6 @@ struct RequestBoundsTests {
             config: {
                 $0.bcryptCost = 10  // a few tens of ms a check, so the queue is visible
                 $0.bcryptMaxConcurrency = 1
-                $0.loginMaxFailures = 2
             }
         ) { t in
             let gate = t.app.strideIQ.bcryptGate
@@ -68,7 +95,10 @@ struct RequestBoundsTests {
                         group.addTask {
                             let reply = try await t.request(
                                 .POST, "/v1/auth/login",
-                                json: ["email": "nobody-\(index)@example.com", "password": "tempo-run-42-miles"])
+                                json: [
+                                    "email": "nobody-\(index)-\(UUID().uuidString.prefix(8).lowercased())@example.com",
+                                    "password": "tempo-run-42-miles",
+                                ])
                             return (sessions.count + index, reply.status)
                         }
                     }

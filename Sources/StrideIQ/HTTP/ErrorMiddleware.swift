@@ -9,13 +9,10 @@ import Vapor
 
 /// Turns every error — ours, Vapor's, decoding, JWT, database — into the one JSON error shape.
 /// Unknown errors become a 500 with a generic message; their details go to the log, never to the client.
-struct APIErrorMiddleware: AsyncMiddleware {
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        do {
-            return try await next.respond(to: request)
-        } catch {
-            return Self.response(for: error, request: request)
-        }
+/// Future-based (an `AsyncMiddleware` costs a task per request and layer).
+struct APIErrorMiddleware: Middleware {
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        next.respond(to: request).flatMapErrorThrowing { error in Self.response(for: error, request: request) }
     }
 
     static func response(for error: any Error, request: Request) -> Response {

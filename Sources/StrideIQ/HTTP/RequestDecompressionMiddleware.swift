@@ -18,7 +18,16 @@ import Vapor
 ///
 /// It runs on the request's task, not on a separate thread: the output is bounded to 1 MiB, which zlib
 /// inflates in about a millisecond, less than the JSON parse that follows.
-struct RequestDecompressionMiddleware: AsyncMiddleware {
+struct RequestDecompressionMiddleware: Middleware {
+    /// Future-based, so a request without `Content-Encoding` (nearly all) passes without a task of its own;
+    /// one with it is inflated in `inflating(_:next:)`.
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        guard !request.headers[.contentEncoding].isEmpty else { return next.respond(to: request) }
+        return request.eventLoop.makeFutureWithTask {
+            try await inflating(request, next: AsyncBasicResponder { try await next.respond(to: $0).get() })
+        }
+    }
+
     /// Largest inflated/compressed size ratio accepted (`REQUEST_MAX_INFLATE_RATIO`).
     let maxRatio: Int
     let maxBodyBytes: Int
@@ -35,7 +44,7 @@ struct RequestDecompressionMiddleware: AsyncMiddleware {
         case deflate
     }
 
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+    func inflating(_ request: Request, next: any AsyncResponder) async throws -> Response {
         let values = request.headers[.contentEncoding]
         guard !values.isEmpty else { return try await next.respond(to: request) }
         let coding = try Self.coding(of: values)

@@ -4,7 +4,9 @@ import Vapor
 /// origin (no inline script or style, no eval), never framed, no MIME sniffing, no referrer to other sites.
 /// Set on every response, API and error responses included: they cost nothing and a JSON body opened in a
 /// browser tab is then just as contained.
-struct SecurityHeadersMiddleware: AsyncMiddleware {
+// Future-based like every middleware on the path of each request: an `AsyncMiddleware` costs a task per
+// request and layer.
+struct SecurityHeadersMiddleware: Middleware {
     static let contentSecurityPolicy = [
         "default-src 'self'",
         "script-src 'self'",
@@ -17,11 +19,12 @@ struct SecurityHeadersMiddleware: AsyncMiddleware {
         "frame-ancestors 'none'",
     ].joined(separator: "; ")
 
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        let response = try await next.respond(to: request)
-        response.headers.replaceOrAdd(name: "Content-Security-Policy", value: Self.contentSecurityPolicy)
-        response.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
-        response.headers.replaceOrAdd(name: "Referrer-Policy", value: "same-origin")
-        return response
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        next.respond(to: request).map { response in
+            response.headers.replaceOrAdd(name: "Content-Security-Policy", value: Self.contentSecurityPolicy)
+            response.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
+            response.headers.replaceOrAdd(name: "Referrer-Policy", value: "same-origin")
+            return response
+        }
     }
 }

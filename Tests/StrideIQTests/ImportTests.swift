@@ -272,6 +272,40 @@ struct ImportTests {
         }
     }
 
+    /// Garmin's export keeps uploaded files in zips inside the zip; two entries with one name are two files; an
+    /// archive with nothing to import says so.
+    @Test(arguments: TestBackend.available)
+    func innerZipsAndRepeatedNamesAreImportedAndAnEmptyArchiveIsRefused(backend: TestBackend) async throws {
+        try await TestApp.with(backend) { t in
+            let s = try await t.register()
+            let base = Date(timeIntervalSince1970: 1_794_000_000)
+            let inner = try Self.zip([
+                ("run-a.gpx", Data(Self.gpx(start: base, seconds: 300).utf8)),
+                ("run-b.gpx", Data(Self.gpx(start: base.addingTimeInterval(86_400), seconds: 300).utf8)),
+            ])
+            let archive = try Self.zip([
+                ("DI_CONNECT/DI-Connect-Uploaded-Files/UploadedFiles_0-_Part1.zip", inner),
+                ("same.gpx", Data(Self.gpx(start: base.addingTimeInterval(2 * 86_400), seconds: 300).utf8)),
+                ("same.gpx", Data(Self.gpx(start: base.addingTimeInterval(3 * 86_400), seconds: 300).utf8)),
+            ])
+            let reply = try await Self.upload(t, archive, contentType: "application/zip", token: s.accessToken)
+            #expect(reply.status == .accepted, "\(reply.text)")
+            let done = try await Self.awaitImport(t, try #require(reply.json["id"].string), token: s.accessToken)
+            #expect(done.json["files_total"].int == 4, "\(done.text)")
+            #expect(done.json["created"].int == 4)
+            #expect(
+                Set(done.json["results"].array.compactMap { $0["file"].string }) == [
+                    "same.gpx", "DI_CONNECT/DI-Connect-Uploaded-Files/UploadedFiles_0-_Part1.zip/run-a.gpx",
+                    "DI_CONNECT/DI-Connect-Uploaded-Files/UploadedFiles_0-_Part1.zip/run-b.gpx",
+                ])
+            #expect(try await Self.count(t, "activities") == 4)
+            expectError(
+                try await Self.upload(
+                    t, try Self.zip([("readme.txt", Data("no runs here".utf8))]), contentType: "application/zip", token: s.accessToken),
+                .unprocessableEntity, code: "no_files")
+        }
+    }
+
     @Test(arguments: TestBackend.available)
     func everyLimitHasItsOwnAnswer(backend: TestBackend) async throws {
         try await TestApp.with(

@@ -10,69 +10,116 @@ import ZIPFoundation
 /// ZIPFoundation's `Archive` is a class without `Sendable`: one import uses it, one entry after another.
 final class ImportArchive: @unchecked Sendable {
     struct Member: Sendable {
+        /// The entry's name; inside a nested zip, prefixed with that zip's name (`export/Uploaded_1.zip/run.fit`).
         let path: String
         /// From Strava's `activities.csv`: the activity's name and type.
         let hint: ImportHint?
+        /// Which archive (0: the upload; then the zips inside it) and which of its activity entries.
+        fileprivate let archive: Int
+        fileprivate let entry: Int
     }
 
-    let members: [Member]
-    private let archive: Archive
-    private let entries: [String: Entry]
+    private(set) var members: [Member] = []
+    /// The upload's archive, then each zip inside it (Garmin's export keeps uploaded FIT files in inner zips).
+    private var archives: [Archive] = []
+    private var entries: [[Entry]] = []
     private let limits: AppConfig.ImportLimits
     private let compressedSize: Int
     private var expanded = 0
 
     /// Opens and checks the archive at `path`: readable (422 `invalid_archive`), at most `maxArchiveEntries`
     /// activity files (422 `too_many_files`), declared expansion within the limits (413
-    /// `archive_expands_too_far`; sizes that lie are caught while reading). Blocking: call it off the event loop.
-    init(path: String, size: Int, limits: AppConfig.ImportLimits) throws {
-        let archive: Archive
-        do {
-            archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
-        } catch {
-            throw APIError(
-                .unprocessableEntity, code: .invalidArchive, detail: "The zip archive cannot be read: it is corrupt or cut short")
-        }
-        var files: [Entry] = []
-        var declared: UInt64 = 0
-        var csv: Entry?
-        for entry in archive where entry.type == .file {
-            let name = entry.path
-            if Self.isActivityFileName(name) && !Self.isMetadataJunk(name) {
-                files.append(entry)
-                guard files.count <= limits.maxArchiveEntries else {
-                    throw APIError(
-                        .unprocessableEntity, code: .tooManyFiles,
-                        detail: "The archive has more than \(limits.maxArchiveEntries) activity files (IMPORT_MAX_ARCHIVE_ENTRIES)")
-                }
-                declared &+= entry.uncompressedSize
-            } else if (name as NSString).lastPathComponent.lowercased() == "activities.csv", csv == nil {
-                csv = entry
-            }
-        }
-        self.archive = archive
+    /// `archive_expands_too_far`; sizes that lie are caught while reading). Zips inside it are opened one level
+    /// deep: each is copied to `scratch` (counted against the expansion limits) and its activity files join the
+    /// members. Blocking: call it off the event loop.
+    init(path: String, size: Int, limits: AppConfig.ImportLimits, scratch: String) throws {
         self.limits = limits
         self.compressedSize = size
-        guard declared <= UInt64(Self.expansionLimit(size: size, limits: limits)) else { throw Self.expandsTooFar(limits) }
+        let outer = try Self.open(path)
+        var members: [Member] = []
+        var declared: UInt64 = 0
+        var nested: [Entry] = []
+        var csv: Entry?
+        func add(_ archive: Archive, prefix: String) throws {
+            let index = archives.count
+            var files: [Entry] = []
+            for entry in archive where entry.type == .file {
+                let name = entry.path
+                if Self.isMetadataJunk(name) { continue }
+                if Self.isActivityFileName(name) {
+                    files.append(entry)
+                    members.append(Member(path: prefix + name, hint: nil, archive: index, entry: files.count - 1))
+                    guard members.count <= limits.maxArchiveEntries else {
+                        throw APIError(
+                            .unprocessableEntity, code: .tooManyFiles,
+                            detail: "The archive has more than \(limits.maxArchiveEntries) activity files (IMPORT_MAX_ARCHIVE_ENTRIES)")
+                    }
+                    declared &+= entry.uncompressedSize
+                } else if index == 0 && name.lowercased().hasSuffix(".zip") {
+                    nested.append(entry)
+                } else if index == 0, (name as NSString).lastPathComponent.lowercased() == "activities.csv", csv == nil {
+                    csv = entry
+                }
+            }
+            archives.append(archive)
+            entries.append(files)
+        }
+        try add(outer, prefix: "")
+        let limit = UInt64(Self.expansionLimit(size: size, limits: limits))
+        guard declared <= limit else { throw Self.expandsTooFar(limits) }
+        for entry in nested {
+            declared &+= entry.uncompressedSize
+            guard declared <= limit else { throw Self.expandsTooFar(limits) }
+            let copy = (scratch as NSString).appendingPathComponent("nested-\(UUID().uuidString).zip")
+            guard FileManager.default.createFile(atPath: copy, contents: nil), let handle = FileHandle(forWritingAtPath: copy) else {
+                throw APIError(.internalServerError, code: .internalError, detail: "Internal server error")
+            }
+            defer { try? handle.close() }
+            do {
+                _ = try outer.extract(entry, skipCRC32: false) { chunk in
+                    self.expanded += chunk.count
+                    if self.expanded > Int(limit) { throw Self.expandsTooFar(limits) }
+                    try handle.write(contentsOf: chunk)
+                }
+            } catch let error as APIError {
+                throw error
+            } catch {
+                continue  // an unreadable inner zip only loses its own files
+            }
+            try? handle.close()
+            guard let inner = try? Self.open(copy) else { continue }
+            try add(inner, prefix: entry.path + "/")
+            guard declared <= limit else { throw Self.expandsTooFar(limits) }
+        }
         var hints: [String: ImportHint] = [:]
         if let csv {
             let directory = (csv.path as NSString).deletingLastPathComponent
-            let data = try Self.readCSV(csv, archive: archive, limit: limits.maxFileBytes)
+            let data = try Self.readCSV(csv, archive: outer, limit: limits.maxFileBytes)
             for (file, hint) in StravaActivitiesCSV.parse(data) {
                 hints[directory.isEmpty ? file : (directory as NSString).appendingPathComponent(file)] = hint
             }
         }
-        self.entries = Dictionary(files.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
-        self.members = files.map { Member(path: $0.path, hint: hints[$0.path]) }
+        self.members = members.map { Member(path: $0.path, hint: hints[$0.path], archive: $0.archive, entry: $0.entry) }
+    }
+
+    private static func open(_ path: String) throws -> Archive {
+        do {
+            return try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
+        } catch {
+            throw APIError(
+                .unprocessableEntity, code: .invalidArchive, detail: "The zip archive cannot be read: it is corrupt or cut short")
+        }
     }
 
     /// Whether a zip (by its first bytes) is what `bytes` is.
     static func isArchive(_ head: [UInt8]) -> Bool { ActivityFileSniffer.sniff(head) == .zip }
 
     /// One entry's bytes, bounded by the per-file limit (a per-file `file_too_large`) and the archive's
-    /// expansion limits (the whole import stops: `ImportAbort`).
+    /// expansion limits (the whole import stops: `ImportAbort`). Members are identified by position, so two
+    /// entries with the same name are two files.
     func read(_ member: Member) throws -> [UInt8] {
-        guard let entry = entries[member.path] else { throw ActivityFileError(.corrupt, "the archive entry is missing") }
+        let archive = archives[member.archive]
+        let entry = entries[member.archive][member.entry]
         let total = Self.expansionLimit(size: compressedSize, limits: limits)
         var bytes: [UInt8] = []
         bytes.reserveCapacity(Int(min(entry.uncompressedSize, UInt64(limits.maxFileBytes))))

@@ -71,7 +71,15 @@ struct ImportService: Sendable {
         for file in files {
             if isZip(file.path) {
                 plan.hasArchive = true
-                plan.fileCount += try ImportArchive(path: file.path, size: file.size, limits: limits).members.count
+                let members = try ImportArchive(
+                    path: file.path, size: file.size, limits: limits, scratch: (file.path as NSString).deletingLastPathComponent
+                ).members.count
+                guard members > 0 else {
+                    throw APIError(
+                        .unprocessableEntity, code: .noFiles,
+                        detail: "The archive \(file.name) holds no FIT, GPX or TCX file (nor a zip of them)")
+                }
+                plan.fileCount += members
             } else {
                 plan.fileCount += 1
             }
@@ -208,7 +216,10 @@ struct ImportService: Sendable {
         do {
             for file in files {
                 if Self.isZip(file.path) {
-                    let archive = try await threadPool.runIfActive { try ImportArchive(path: file.path, size: file.size, limits: limits) }
+                    let archive = try await threadPool.runIfActive {
+                        try ImportArchive(
+                            path: file.path, size: file.size, limits: limits, scratch: (file.path as NSString).deletingLastPathComponent)
+                    }
                     for member in archive.members {
                         seq += 1
                         guard seq > done else { continue }

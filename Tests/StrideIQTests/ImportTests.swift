@@ -342,6 +342,12 @@ struct ImportTests {
             expectError(
                 try await Self.upload(t, Data(), contentType: "application/octet-stream", token: s.accessToken),
                 .unprocessableEntity, code: "no_files")
+            // The query's documented bounds hold: a name past 1,024 characters is refused, not truncated.
+            expectError(
+                try await Self.upload(
+                    t, Data(Self.gpx(seconds: 10).utf8), contentType: "application/gpx+xml", token: s.accessToken,
+                    query: "?filename=" + String(repeating: "o", count: 1_025)),
+                .unprocessableEntity, code: "validation_error")
             expectError(
                 try await Self.upload(t, Data("{}".utf8), contentType: "application/json", token: s.accessToken),
                 .unsupportedMediaType, code: "unsupported_media_type")

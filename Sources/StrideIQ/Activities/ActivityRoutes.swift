@@ -43,7 +43,9 @@ struct ActivityRoutes: RouteCollection {
     /// `?keys=time,heartrate` (default: every recorded key) and `?resolution=low|medium|high` (default medium).
     func streams(req: Request) async throws -> JSONResponse<ActivityStreamsDTO> {
         var v = FieldValidator()
-        let keys = req.query[String.self, at: "keys"].map { $0.split(separator: ",").map(String.init) } ?? ActivityStreams.allKeys
+        let rawKeys = req.query[String.self, at: "keys"]
+        v.length(rawKeys, "keys", Self.streamKeysLength)
+        let keys = rawKeys.map { $0.split(separator: ",").map(String.init) } ?? ActivityStreams.allKeys
         for key in keys where !ActivityStreams.allKeys.contains(key) {
             v.fail("keys", "must be a comma-separated list of \(ActivityStreams.allKeys.joined(separator: ", "))")
             break
@@ -66,6 +68,9 @@ struct ActivityRoutes: RouteCollection {
         headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(Self.fileName(activity)).gpx\"")
         return Response(status: .ok, headers: headers, body: .init(string: gpx))
     }
+
+    /// Characters `?keys=` may have (the OpenAPI document states the same bound).
+    static let streamKeysLength = 1...200
 
     /// A download's file name: the start day and the activity's name, in letters, digits, `-` and `_` only.
     static func fileName(_ activity: Activity) -> String {

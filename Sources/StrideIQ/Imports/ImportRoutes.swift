@@ -28,9 +28,13 @@ struct ImportRoutes: RouteCollection {
     private func importUpload(_ req: Request, athlete: Athlete, limits: AppConfig.ImportLimits, directory: String)
         async throws -> Response
     {
+        let filename = req.query[String.self, at: "filename"]
+        var v = FieldValidator()
+        v.length(filename, "filename", Self.filenameLength)
+        try v.throwIfInvalid()
         let path = (directory as NSString).appendingPathComponent("body")
         let size = try await ImportUpload.spool(req, limit: limits.maxArchiveBytes, to: path)
-        let name = req.query[String.self, at: "filename"].map(Self.displayName) ?? "upload"
+        let name = filename.map(Self.displayName) ?? "upload"
         let body = SpooledFile(name: name, path: path, size: size)
         let contentType = req.headers.contentType
         let files = try await req.application.threadPool.runIfActive {
@@ -60,6 +64,9 @@ struct ImportRoutes: RouteCollection {
         }
         return JSONResponse(.ok, try await ImportDTO.load(record, on: req.db))
     }
+
+    /// Characters `?filename=` may have (the OpenAPI document states the same bound).
+    static let filenameLength = 1...1024
 
     /// The last path component of a client-given name, at most 255 characters.
     static func displayName(_ raw: String) -> String {

@@ -35,7 +35,9 @@ extension OpenAPIDocument {
                     """,
                 access: .bearer,
                 parameters: [
-                    .query("filename", JSONSchema.string(length: 1...1024), "The file's name when it is sent as the raw body.")
+                    .query(
+                        "filename", JSONSchema.string(length: ImportRoutes.filenameLength),
+                        "The file's name when it is sent as the raw body.")
                 ],
                 body: body,
                 responses: [
@@ -70,7 +72,7 @@ extension OpenAPIDocument {
                 parameters: [
                     activityID,
                     .query(
-                        "keys", JSONSchema.string(length: 1...200),
+                        "keys", JSONSchema.string(length: ActivityRoutes.streamKeysLength),
                         "Comma-separated: \(ActivityStreams.allKeys.joined(separator: ", ")) (default: every recorded key)."),
                     .query(
                         "resolution", JSONSchema.strings(["low", "medium", "high"]).defaulting(to: "medium"),

@@ -28,12 +28,6 @@ public enum ActivityFileDecoding {
         }
     }
 
-    /// The format of `bytes` after any gzip layer, or nil; reads only the first bytes.
-    static func format(of bytes: [UInt8]) -> ActivityFileFormat? {
-        if case .activity(let format) = ActivityFileSniffer.sniff(bytes) { return format }
-        return nil
-    }
-
     static func decode(_ bytes: [UInt8], as format: ActivityFileFormat) throws -> DecodedActivityFile {
         switch format {
         case .fit: try FITDecoder.decode(bytes)

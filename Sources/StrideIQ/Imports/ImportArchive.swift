@@ -111,9 +111,6 @@ final class ImportArchive: @unchecked Sendable {
         }
     }
 
-    /// Whether a zip (by its first bytes) is what `bytes` is.
-    static func isArchive(_ head: [UInt8]) -> Bool { ActivityFileSniffer.sniff(head) == .zip }
-
     /// One entry's bytes, bounded by the per-file limit (a per-file `file_too_large`) and the archive's
     /// expansion limits (the whole import stops: `ImportAbort`). Members are identified by position, so two
     /// entries with the same name are two files.

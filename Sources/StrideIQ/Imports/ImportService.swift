@@ -500,7 +500,7 @@ struct ImportService: Sendable {
     }
 }
 
-/// A `FileHandle` used by one import, one call after another, from thread-pool closures.
+/// A `FileHandle` used by one import, one read or write after another, from thread-pool closures.
 final class ReadBox: @unchecked Sendable {
     let handle: FileHandle
     init(_ handle: FileHandle) { self.handle = handle }

@@ -35,7 +35,7 @@ enum ImportUpload {
         else {
             throw APIError(.internalServerError, code: .internalError, detail: "Internal server error")
         }
-        let box = HandleBox(handle)
+        let box = ReadBox(handle)
         defer { try? handle.close() }
         var written = 0
         let pool = req.application.threadPool
@@ -79,12 +79,6 @@ enum ImportUpload {
             .payloadTooLarge, code: .archiveTooLarge,
             detail: "The upload is larger than \(ByteCountText.format(limit)) (IMPORT_MAX_ARCHIVE_BYTES)")
     }
-}
-
-/// `FileHandle` is used by one upload at a time, one write after another.
-private final class HandleBox: @unchecked Sendable {
-    let handle: FileHandle
-    init(_ handle: FileHandle) { self.handle = handle }
 }
 
 /// Splits a spooled multipart body into one spool file per part that carries a filename, 64 KiB at a time.

@@ -25,5 +25,6 @@ enum Migrations {
         CreateRevokedAccessTokens(),
         CreateActivityFilesAndImports(),
         AddAthleteDataVersion(),
+        AddTrainingAnalytics(),
     ]
 }

@@ -21,8 +21,10 @@ final class Activity: Model, @unchecked Sendable {
     @OptionalField(key: "max_hr") var maxHR: Int?
     @OptionalField(key: "elevation_gain_m") var elevationGainM: Double?
     @Field(key: "source") var source: String
+    /// Marked as a race by the athlete: races are the first choice for the fitness level.
+    @Field(key: "is_race") var isRace: Bool
     @OptionalField(key: "external_id") var externalID: String?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
-    init() {}
+    init() { isRace = false }
 }

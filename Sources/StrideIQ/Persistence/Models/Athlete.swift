@@ -21,6 +21,14 @@ final class Athlete: Model, @unchecked Sendable {
     /// Raised by one in the same transaction as every `Database.write(athlete:)` for this athlete (never set
     /// here): the row a request loads tells it whether its home snapshot still matches the data.
     @Field(key: "data_version") var dataVersion: Int64
+    /// Heart-rate anchors set by the athlete; when `nil` the analytics job estimates them from the data.
+    @OptionalField(key: "max_hr") var maxHR: Int?
+    @OptionalField(key: "resting_hr") var restingHR: Int?
+    /// Set by the athlete; when `nil` the analytics job uses the threshold pace of their fitness level.
+    @OptionalField(key: "threshold_pace_s_per_km") var thresholdPaceSPerKm: Double?
+    /// When `ai_consent` last went on / off (`/v1/consent/ai`).
+    @OptionalField(key: "ai_consent_granted_at") var aiConsentGrantedAt: Date?
+    @OptionalField(key: "ai_consent_revoked_at") var aiConsentRevokedAt: Date?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
 

@@ -146,4 +146,71 @@ struct EfficiencyTrendTests {
         #expect(EfficiencyTrendModel.trend(points: sameDay, asOf: asOf, days: 30).direction == "insufficient_data")
         #expect(EfficiencyTrendModel.trend(points: [], asOf: asOf, days: 90).points.isEmpty)
     }
+
+    // MARK: The original's summary figures
+
+    @Test func summaryOfAnImprovingTrend() throws {
+        let pts = Self.points([
+            ("2026-03-01", 0.0200), ("2026-03-04", 0.0203), ("2026-03-08", 0.0202), ("2026-03-11", 0.0206),
+            ("2026-03-15", 0.0207), ("2026-03-18", 0.0209), ("2026-03-22", 0.0208), ("2026-03-29", 0.0213),
+        ])
+        let trend = EfficiencyTrendModel.trend(points: pts, asOf: LocalDate("2026-03-31")!, days: 90)
+        let s = EfficiencyTrendModel.summary(trend, days: 90)
+        #expect(s.totalActivities == 8 && s.firstDate == LocalDate("2026-03-01") && s.lastDate == LocalDate("2026-03-29"))
+        #expect(s.currentEfficiency == 0.0213 && s.bestEfficiency == 0.0213 && s.worstEfficiency == 0.0200)
+        #expect(abs(try #require(s.averageEfficiency) - 0.0206) < 1e-12)
+        #expect(s.efficiencyPercentile == 100, "all 7 earlier points are below the latest")
+        #expect(s.daysToPREfficiency == 0, "the latest is the best")
+        // p = 0.000145 but n = 8: "moderate" needs n ≥ 10, so the original's classes make it "low".
+        #expect(s.confidence == "low" && !s.isActionable)
+        #expect(s.insightText == "Your easy runs are getting more efficient: +6.0 % over 8 runs in the last 90 days (p < 0.001).")
+    }
+
+    @Test func daysToBestFollowTheFittedSlopeOnlyWhileImproving() throws {
+        // 12 points rising 0.0001 every 7 days, the best 0.0004 above the latest in the middle.
+        var rows: [(String, Double)] = (0..<12).map {
+            (LocalDate("2026-01-05")!.adding(days: 7 * $0).description, 0.020 + 0.0001 * Double($0))
+        }
+        rows[6].1 = 0.0215
+        let trend = EfficiencyTrendModel.trend(points: Self.points(rows), asOf: LocalDate("2026-03-31")!, days: 90)
+        #expect(trend.direction == "improving")
+        let s = EfficiencyTrendModel.summary(trend, days: 90)
+        let perDay = try #require(trend.slopePerWeek) / 7
+        #expect(s.daysToPREfficiency == Int(((0.0215 - 0.0211) / perDay).rounded(.up)))
+        #expect(s.confidence == "moderate" && s.isActionable == (abs(trend.changePercent!) > 3))
+        #expect(s.efficiencyPercentile == 10.0 / 11 * 100)
+        let flat = EfficiencyTrendModel.trend(
+            points: Self.points((0..<10).map { (LocalDate("2026-01-01")!.adding(days: 3 * $0).description, $0 % 2 == 0 ? 0.020 : 0.021) }),
+            asOf: LocalDate("2026-02-15")!, days: 90)
+        #expect(EfficiencyTrendModel.summary(flat, days: 90).daysToPREfficiency == nil, "no projection from a non-significant slope")
+        #expect(EfficiencyTrendModel.summary(flat, days: 90).insightText.hasPrefix("Your easy-run efficiency is steady"))
+    }
+
+    @Test func summaryBelowTheMinimumSaysHowManyMore() {
+        let trend = EfficiencyTrendModel.trend(
+            points: Self.points([("2026-03-05", 0.02), ("2026-03-10", 0.021)]), asOf: LocalDate("2026-03-31")!, days: 30)
+        let s = EfficiencyTrendModel.summary(trend, days: 30)
+        #expect(s.confidence == "insufficient" && s.efficiencyPercentile == nil && s.daysToPREfficiency == nil)
+        #expect(s.insightText == "2 comparable easy runs in the last 30 days; 3 more with heart rate needed for a trend.")
+        let none = EfficiencyTrendModel.summary(EfficiencyTrendModel.trend(points: [], asOf: LocalDate("2026-03-31")!, days: 30), days: 30)
+        #expect(none.totalActivities == 0 && none.currentEfficiency == nil && none.averageEfficiency == nil)
+    }
+
+    @Test func rollingMeansUseCalendarDaysNotRunCounts() throws {
+        let pts = Self.points([
+            ("2026-03-01", 0.020), ("2026-03-02", 0.022), ("2026-03-05", 0.024), ("2026-03-05", 0.026),
+            ("2026-03-20", 0.030),
+        ])
+        let week = EfficiencyTrendModel.rollingMeans(pts, windowDays: 7)
+        // 7 days ending 03-01: 1 point; 03-02: 2 points (< 3); 03-05: four points (both same-day points count);
+        // 03-20: only itself.
+        #expect(week.count == 5)
+        #expect(week[0] == nil && week[1] == nil && week[4] == nil)
+        let (third, fourth) = (try #require(week[2]), try #require(week[3]))
+        #expect(abs(third - 0.023) < 1e-15 && abs(fourth - 0.023) < 1e-15)
+        let month = EfficiencyTrendModel.rollingMeans(pts, windowDays: 30)
+        #expect(abs(try #require(month[4]) - 0.0244) < 1e-15)
+        #expect([7, 30, 60, 90, 120].map { EfficiencyTrendModel.rollingMinPoints(windowDays: $0) } == [3, 3, 3, 4, 5])
+        #expect(EfficiencyTrendModel.rollingMeans([], windowDays: 30).isEmpty)
+    }
 }

@@ -88,4 +88,111 @@ public enum EfficiencyTrendModel {
             points: window, slopePerWeek: fit.slope * 7, changePercent: changePercent, direction: direction,
             pValue: fit.pValue, rSquared: fit.rSquared, requiredPoints: requiredPoints)
     }
+
+    // MARK: The original's read-side figures (`/v1/analytics/efficiency-trends` `summary` and `trend_analysis`)
+
+    /// Figures derived from a stored trend for the original's response, with its definitions where they were
+    /// right and calendar days where it counted runs.
+    public struct Summary: Sendable, Equatable {
+        public var totalActivities: Int
+        public var firstDate: LocalDate?
+        public var lastDate: LocalDate?
+        public var currentEfficiency: Double?
+        public var averageEfficiency: Double?
+        public var bestEfficiency: Double?
+        public var worstEfficiency: Double?
+        /// Percent of the earlier points strictly below the latest one; `nil` with fewer than 5 earlier points.
+        public var efficiencyPercentile: Double?
+        /// Days until the fitted line reaches the best efficiency: only while the trend is "improving"
+        /// (significant), 0 when the latest point is already the best, `nil` beyond a year.
+        public var daysToPREfficiency: Int?
+        /// "high" (p < 0.01, n ≥ 20, r² > 0.5), "moderate" (p < 0.05, n ≥ 10), "low" (p < 0.10, n ≥ 5) or
+        /// "insufficient" — the original's classes.
+        public var confidence: String
+        /// p < 0.05, |change| > 3 % and n ≥ 10 — the original's rule.
+        public var isActionable: Bool
+        /// One plain sentence with its numbers.
+        public var insightText: String
+    }
+
+    public static func summary(_ trend: EfficiencyTrend, days: Int) -> Summary {
+        let values = trend.points.map(\.efficiency)
+        let n = values.count
+        let latest = values.last
+        let best = values.max()
+        var percentile: Double? = nil
+        if let latest, n - 1 >= 5 {
+            let earlier = values.dropLast()
+            percentile = Double(earlier.filter { $0 < latest }.count) / Double(earlier.count) * 100
+        }
+        var daysToPR: Int? = nil
+        if trend.direction == "improving", let latest, let best, let slope = trend.slopePerWeek, slope > 0 {
+            let days = latest >= best ? 0 : Int(((best - latest) / (slope / 7)).rounded(.up))
+            daysToPR = days <= 365 ? days : nil
+        }
+        let p = trend.pValue ?? 1
+        let r2 = trend.rSquared ?? 0
+        let confidence: String
+        if trend.direction == "insufficient_data" {
+            confidence = "insufficient"
+        } else if p < 0.01, n >= 20, r2 > 0.5 {
+            confidence = "high"
+        } else if p < 0.05, n >= 10 {
+            confidence = "moderate"
+        } else if p < 0.10, n >= 5 {
+            confidence = "low"
+        } else {
+            confidence = "insufficient"
+        }
+        let isActionable = p < 0.05 && abs(trend.changePercent ?? 0) > 3 && n >= 10
+        return Summary(
+            totalActivities: n, firstDate: trend.points.first?.date, lastDate: trend.points.last?.date,
+            currentEfficiency: latest, averageEfficiency: n > 0 ? values.reduce(0, +) / Double(n) : nil,
+            bestEfficiency: best, worstEfficiency: values.min(), efficiencyPercentile: percentile,
+            daysToPREfficiency: daysToPR, confidence: confidence, isActionable: isActionable,
+            insightText: insight(trend, days: days))
+    }
+
+    /// E.g. "Your easy runs are getting more efficient: +4.2 % over 18 runs in the last 90 days (p = 0.003)."
+    static func insight(_ trend: EfficiencyTrend, days: Int) -> String {
+        let n = trend.points.count
+        let runs = n == 1 ? "1 comparable easy run" : "\(n) comparable easy runs"
+        guard let change = trend.changePercent, let p = trend.pValue, trend.direction != "insufficient_data" else {
+            let more = max(1, trend.requiredPoints - n)
+            return "\(runs) in the last \(days) days; \(more) more with heart rate needed for a trend."
+        }
+        let shownChange = String(format: "%+.1f", change)
+        let shownP = p < 0.001 ? "p < 0.001" : String(format: "p = %.3f", p)
+        switch trend.direction {
+        case "improving":
+            return "Your easy runs are getting more efficient: \(shownChange) % over \(n) runs in the last \(days) days (\(shownP))."
+        case "declining":
+            return "Your easy runs are getting less efficient: \(shownChange) % over \(n) runs in the last \(days) days (\(shownP))."
+        default:
+            return "Your easy-run efficiency is steady: no clear change over \(n) runs in the last \(days) days (\(shownP))."
+        }
+    }
+
+    /// The original's rolling windows need max(3, min(5, window ÷ 20)) points: 3, 3, 3, 4, 5 for 7…120 days.
+    public static func rollingMinPoints(windowDays: Int) -> Int { max(3, min(5, windowDays / 20)) }
+
+    /// For each point of `points` (sorted oldest first, as `EfficiencyTrend.points` is), the mean efficiency of the points dated in the `windowDays` calendar days
+    /// ending on its date (the original counted runs instead of days); `nil` with fewer than
+    /// `rollingMinPoints(windowDays:)` points in the window. Unrounded.
+    public static func rollingMeans(_ points: [EfficiencyPoint], windowDays: Int) -> [Double?] {
+        let need = rollingMinPoints(windowDays: windowDays)
+        // prefix[k] = sum of the first k efficiencies; a window is a contiguous run of the date-sorted points.
+        var prefix = [0.0]
+        for point in points { prefix.append(prefix.last! + point.efficiency) }
+        var start = 0
+        var end = 0
+        return points.map { point in
+            // The window: every point dated from `first` through this point's date (same-day points included).
+            let first = point.date.adding(days: -(windowDays - 1))
+            while end < points.count, points[end].date <= point.date { end += 1 }
+            while points[start].date < first { start += 1 }
+            let count = end - start
+            return count >= need ? (prefix[end] - prefix[start]) / Double(count) : nil
+        }
+    }
 }

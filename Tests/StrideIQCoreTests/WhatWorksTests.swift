@@ -102,6 +102,13 @@ struct WhatWorksTests {
         #expect(WhatWorks.pairs(input: .sleepHours, output: .paceVsPlan, checkins: checkins, runs: paced).map(\.1) == [3])
     }
 
+    @Test func strengthWords() {
+        #expect(
+            [0.1, -0.29, 0.3, -0.69, 0.7, -1].map { WhatWorks.strength(rho: $0) } == [
+                "weak", "weak", "moderate", "moderate", "strong", "strong",
+            ])
+    }
+
     @Test func paceAgainstPlanIsPercentSlowerThanPlanned() {
         #expect(RunOutcome.paceVsPlanPercent(actualSPerKm: 315, plannedSPerKm: 300) == 5)
         #expect(RunOutcome.paceVsPlanPercent(actualSPerKm: 285, plannedSPerKm: 300) == -5)

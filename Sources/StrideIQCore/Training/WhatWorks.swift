@@ -66,6 +66,11 @@ public enum WhatWorks {
     /// significant; below 0.3 it is too weak to act on).
     public static let minAbsRho = 0.3
 
+    /// The original's strength words for |ρ|: below 0.3 "weak", below 0.7 "moderate", else "strong".
+    public static func strength(rho: Double) -> String {
+        abs(rho) < 0.3 ? "weak" : abs(rho) < 0.7 ? "moderate" : "strong"
+    }
+
     /// A tested check-in input.
     public enum Input: String, CaseIterable, Sendable {
         case sleepHours = "sleep_hours"

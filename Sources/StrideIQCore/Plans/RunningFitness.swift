@@ -88,6 +88,14 @@ public enum RunningFitness {
         return (fast + slow) / 2
     }
 
+    /// Riegel's endurance model: the time for `toDistanceM` from a performance over `distanceM` in `timeS`,
+    /// T₂ = T₁ × (D₂ / D₁)^exponent. The exponent 1.06 is Riegel's fit to world-class running performances; the
+    /// model is an independent check beside the VDOT prediction, not a replacement for it.
+    public static func riegel(distanceM: Double, timeS: Double, toDistanceM: Double, exponent: Double = 1.06) -> Double {
+        guard distanceM > 0, timeS > 0, toDistanceM > 0 else { return 0 }
+        return timeS * pow(toDistanceM / distanceM, exponent)
+    }
+
     /// Daniels training paces for a VDOT (clamped 20…85).
     ///
     /// Easy (fast/slow), threshold, interval and repetition paces are the speeds at a fraction of VO2max; the

@@ -226,7 +226,7 @@ struct FitnessModelTests {
         }
     }
 
-    @Test func incrementalSeriesEqualsFullSeries() {
+    @Test func incrementalSeriesEqualsFullSeries() throws {
         let loads = sampleLoads(days: 400)
         let last = day0.adding(days: 399)
         let full = FitnessModel.series(loads: loads, from: day0, through: last, startingAfter: nil)
@@ -236,6 +236,11 @@ struct FitnessModelTests {
         // A seed older than the day before `from` is continued through the gap, whose days are not returned.
         let gapped = FitnessModel.series(loads: loads, from: day0.adding(days: 300), through: last, startingAfter: full[250])
         #expect(gapped == Array(full[300...]))
+        // The seed comes back from storage: a JSON round trip keeps every bit, so the continuation still matches.
+        let stored = try JSONDecoder().decode(FitnessDay.self, from: JSONEncoder().encode(full[299]))
+        #expect(stored == full[299])
+        #expect(
+            FitnessModel.series(loads: loads, from: day0.adding(days: 300), through: last, startingAfter: stored) == Array(full[300...]))
     }
 
     @Test func seriesEdgeCases() {

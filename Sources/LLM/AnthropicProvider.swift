@@ -41,7 +41,37 @@ public struct AnthropicProvider: HTTPChatProvider {
     struct Body: Encodable {
         struct Message: Encodable {
             var role: String
-            var content: String
+            var content: Content
+        }
+        /// A plain string, or content blocks (tool calls and their results).
+        enum Content: Encodable {
+            case text(String)
+            case blocks([Block])
+
+            func encode(to encoder: any Encoder) throws {
+                var container = encoder.singleValueContainer()
+                switch self {
+                case .text(let text): try container.encode(text)
+                case .blocks(let blocks): try container.encode(blocks)
+                }
+            }
+        }
+        struct Block: Encodable {
+            var type: String
+            var text: String?
+            var id: String?
+            var name: String?
+            var input: JSONValue?
+            var tool_use_id: String?
+            var content: String?
+        }
+        struct Tool: Encodable {
+            var name: String
+            var description: String
+            var input_schema: JSONValue
+        }
+        struct Choice: Encodable {
+            var type: String
         }
         var model: String
         var max_tokens: Int
@@ -49,6 +79,44 @@ public struct AnthropicProvider: HTTPChatProvider {
         var messages: [Message]
         var temperature: Double?
         var stream: Bool
+        var tools: [Tool]?
+        var tool_choice: Choice?
+
+        /// The turns as Anthropic wants them: an assistant's tool calls as `tool_use` blocks after its text, and
+        /// each run of tool results as `tool_result` blocks of one user message (with any user text that follows
+        /// them as a text block after them).
+        static func messages(_ turns: [ChatMessage]) -> [Message] {
+            var messages: [Message] = []
+            for turn in turns {
+                switch turn.role {
+                case .tool:
+                    let block = Block(type: "tool_result", tool_use_id: turn.toolCallID ?? "", content: turn.content)
+                    if let last = messages.last, last.role == "user", case .blocks(let blocks) = last.content,
+                        blocks.allSatisfy({ $0.type == "tool_result" })
+                    {
+                        messages[messages.count - 1].content = .blocks(blocks + [block])
+                    } else {
+                        messages.append(Message(role: "user", content: .blocks([block])))
+                    }
+                case .assistant where !turn.toolCalls.isEmpty:
+                    var blocks: [Block] = turn.content.isEmpty ? [] : [Block(type: "text", text: turn.content)]
+                    blocks += turn.toolCalls.map {
+                        Block(type: "tool_use", id: $0.id, name: $0.name, input: $0.echoedArguments)
+                    }
+                    messages.append(Message(role: "assistant", content: .blocks(blocks)))
+                case .user:
+                    // Text after tool results belongs in the same user message, after the results.
+                    if let last = messages.last, last.role == "user", case .blocks(let blocks) = last.content {
+                        messages[messages.count - 1].content = .blocks(blocks + [Block(type: "text", text: turn.content)])
+                    } else {
+                        messages.append(Message(role: "user", content: .text(turn.content)))
+                    }
+                default:
+                    messages.append(Message(role: turn.role.rawValue, content: .text(turn.content)))
+                }
+            }
+            return messages
+        }
     }
 
     func makeHTTPRequest(_ request: ChatRequest, stream: Bool) throws(LLMError) -> HTTPClientRequest {
@@ -62,9 +130,12 @@ public struct AnthropicProvider: HTTPChatProvider {
             model: self.descriptor.model,
             max_tokens: max(1, request.maxTokens),
             system: systemParts.isEmpty ? nil : systemParts.joined(separator: "\n\n"),
-            messages: turns.map { Body.Message(role: $0.role.rawValue, content: $0.content) },
+            messages: Body.messages(turns),
             temperature: request.temperature,
-            stream: stream
+            stream: stream,
+            tools: request.tools.isEmpty
+                ? nil : request.tools.map { Body.Tool(name: $0.name, description: $0.description, input_schema: $0.parameters) },
+            tool_choice: request.tools.isEmpty ? nil : Body.Choice(type: request.toolChoice.rawValue)
         )
         var headers: HTTPHeaders = ["anthropic-version": Self.apiVersion]
         if let apiKey = self.endpoint.apiKey {
@@ -91,6 +162,10 @@ public struct AnthropicProvider: HTTPChatProvider {
     struct ContentBlock: Decodable {
         var type: String?
         var text: String?
+        /// `tool_use` blocks: the call's id, tool name and arguments.
+        var id: String?
+        var name: String?
+        var input: JSONValue?
     }
 
     struct Message: Decodable {
@@ -113,11 +188,15 @@ public struct AnthropicProvider: HTTPChatProvider {
             throw .malformedResponse("the answer has no content")
         }
         let text = content.filter { ($0.type ?? "text") == "text" }.compactMap(\.text).joined()
+        let (calls, dropped) = ToolCallAccumulator.bounded(
+            content.filter { $0.type == "tool_use" }.map { ($0.id, $0.name, $0.input?.jsonText ?? "") })
         return ParsedCompletion(
             text: text,
             model: message.model,
             usage: TokenUsage(inputTokens: message.usage?.totalInput, outputTokens: message.usage?.output_tokens),
-            rawFinishReason: message.stop_reason
+            rawFinishReason: message.stop_reason,
+            toolCalls: calls,
+            droppedToolCalls: dropped
         )
     }
 
@@ -147,8 +226,11 @@ struct AnthropicStreamDecoder: StreamDecoder {
             var type: String?
             var text: String?
             var stop_reason: String?
+            /// `input_json_delta`: a fragment of a `tool_use` block's arguments.
+            var partial_json: String?
         }
         var type: String?
+        var index: Int?
         var message: AnthropicProvider.Message?
         var content_block: AnthropicProvider.ContentBlock?
         var delta: Delta?
@@ -175,12 +257,19 @@ struct AnthropicStreamDecoder: StreamDecoder {
             if let block = decoded.content_block, (block.type ?? "text") == "text", let text = block.text, !text.isEmpty {
                 return [.text(text)]
             }
+            if let block = decoded.content_block, block.type == "tool_use" {
+                // `input` here is `{}`: the arguments follow as `input_json_delta` fragments.
+                return [.toolCallStart(index: decoded.index ?? 0, id: block.id, name: block.name)]
+            }
             return []
         case "content_block_delta":
             if let delta = decoded.delta, (delta.type ?? "text_delta") == "text_delta", let text = delta.text {
                 return [.text(text)]
             }
-            return []  // thinking / tool-input deltas are not answer text
+            if let delta = decoded.delta, delta.type == "input_json_delta", let fragment = delta.partial_json, !fragment.isEmpty {
+                return [.toolCallArguments(index: decoded.index ?? 0, fragment: fragment)]
+            }
+            return []  // thinking deltas are not answer text
         case "message_delta":
             var pieces: [StreamPiece] = []
             if let reason = decoded.delta?.stop_reason, !reason.isEmpty { pieces.append(.finish(reason)) }

@@ -13,6 +13,10 @@ enum StreamPiece: Sendable, Equatable {
     case model(String)
     /// The provider's end-of-stream marker (`[DONE]`, `message_stop`).
     case end
+    /// A tool call starts, or (OpenAI) names its id or function again: `index` tells calls apart.
+    case toolCallStart(index: Int, id: String?, name: String?)
+    /// A fragment of the JSON arguments of the call at `index`.
+    case toolCallArguments(index: Int, fragment: String)
 }
 
 protocol StreamDecoder: Sendable {
@@ -25,6 +29,8 @@ struct ParsedCompletion: Sendable {
     var model: String?
     var usage: TokenUsage
     var rawFinishReason: String?
+    var toolCalls: [ToolCall] = []
+    var droppedToolCalls = 0
 }
 
 typealias WholeBodyParser = @Sendable (ByteBuffer, Redactor) throws(LLMError) -> ParsedCompletion
@@ -62,7 +68,7 @@ struct HTTPEngine: Sendable {
                 return try parse(body, self.redactor)
             }
             let latency = start.duration(to: .now)
-            let completion = ChatCompletion(
+            var completion = ChatCompletion(
                 text: parsed.text,
                 provider: self.descriptor.name,
                 model: parsed.model ?? self.descriptor.model,
@@ -73,6 +79,8 @@ struct HTTPEngine: Sendable {
                 finishReason: .normalise(parsed.rawFinishReason),
                 rawFinishReason: parsed.rawFinishReason
             )
+            completion.toolCalls = parsed.toolCalls
+            completion.droppedToolCalls = parsed.droppedToolCalls
             self.logSuccess(completion)
             return completion
         } catch {
@@ -150,14 +158,21 @@ struct HTTPEngine: Sendable {
         var firstTokenAt: ContinuousClock.Instant?
         var textBytes = 0
         var cutAtLimit = false
+        var tools = ToolCallAccumulator()
+        var parsedTools: (calls: [ToolCall], dropped: Int)?
 
-        func emit(_ chunk: String) {
-            guard !ended, !chunk.isEmpty else { return }
+        /// A tool call is the model's answer as much as text is: it counts as the first token.
+        func sawContent() {
             if firstTokenAt == nil {
                 let now = ContinuousClock.now
                 firstTokenAt = now
                 progress.withLock { $0.firstTokenAt = now }
             }
+        }
+
+        func emit(_ chunk: String) {
+            guard !ended, !chunk.isEmpty else { return }
+            sawContent()
             var piece = chunk
             if textBytes + chunk.utf8.count > maxOutputBytes {
                 // The provider went past the length it was asked for: keep what fits and stop reading, as if
@@ -181,6 +196,10 @@ struct HTTPEngine: Sendable {
             let body = try await response.body.collect(upTo: Self.maxBodyBytes)
             let parsed = try parseWholeBody(body, self.redactor)
             emit(parsed.text)
+            if !parsed.toolCalls.isEmpty {
+                sawContent()
+                parsedTools = (parsed.toolCalls, parsed.droppedToolCalls)
+            }
             model = parsed.model
             usage = parsed.usage
             rawFinish = parsed.rawFinishReason
@@ -200,6 +219,12 @@ struct HTTPEngine: Sendable {
                         case .finish(let reason): rawFinish = reason
                         case .model(let name): if model == nil { model = name }
                         case .end: ended = true
+                        case .toolCallStart(let index, let id, let name):
+                            sawContent()
+                            tools.start(index: index, id: id, name: name)
+                        case .toolCallArguments(let index, let fragment):
+                            sawContent()
+                            tools.append(index: index, fragment: fragment)
                         }
                     }
                 }
@@ -233,7 +258,7 @@ struct HTTPEngine: Sendable {
             throw LLMError.malformedStream("the stream ended before the answer was complete")
         }
         let end = ContinuousClock.now
-        return ChatCompletion(
+        var completion = ChatCompletion(
             text: text,
             provider: self.descriptor.name,
             model: model ?? self.descriptor.model,
@@ -244,6 +269,12 @@ struct HTTPEngine: Sendable {
             finishReason: .normalise(rawFinish),
             rawFinishReason: rawFinish
         )
+        // An answer cut at the length limit may have cut a call's arguments: its calls are not run.
+        if !cutAtLimit {
+            completion.toolCalls = parsedTools?.calls ?? tools.calls
+            completion.droppedToolCalls = parsedTools?.dropped ?? tools.dropped
+        }
+        return completion
     }
 
     // MARK: errors
@@ -372,6 +403,21 @@ struct LenientString: Decodable, Sendable {
             self.value = parts.compactMap(\.text).joined()
         } else {
             self.value = nil
+        }
+    }
+}
+
+/// Tool-call arguments: the JSON text a string carries (the OpenAI format), or, from servers that send the
+/// arguments as a JSON value, that value written as text. Never throws.
+struct LenientJSONText: Decodable, Sendable {
+    var text: String?
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let string = try? container.decode(String.self) {
+            self.text = string
+        } else if let value = try? container.decode(JSONValue.self) {
+            self.text = value == .null ? nil : value.jsonText
         }
     }
 }

@@ -45,7 +45,40 @@ public struct OpenAICompatibleProvider: HTTPChatProvider {
     struct Body: Encodable {
         struct Message: Encodable {
             var role: String
-            var content: String
+            /// Omitted on an assistant message that only calls tools.
+            var content: String?
+            var tool_calls: [ToolCallBody]?
+            var tool_call_id: String?
+
+            init(_ message: ChatMessage) {
+                self.role = message.role.rawValue
+                self.content = message.content
+                if message.role == .assistant, !message.toolCalls.isEmpty {
+                    self.tool_calls = message.toolCalls.map {
+                        ToolCallBody(id: $0.id, type: "function", function: .init(name: $0.name, arguments: $0.echoedArguments.jsonText))
+                    }
+                    if message.content.isEmpty { self.content = nil }
+                }
+                if message.role == .tool { self.tool_call_id = message.toolCallID ?? "" }
+            }
+        }
+        struct ToolCallBody: Encodable {
+            struct Function: Encodable {
+                var name: String
+                var arguments: String
+            }
+            var id: String
+            var type: String
+            var function: Function
+        }
+        struct Tool: Encodable {
+            struct Function: Encodable {
+                var name: String
+                var description: String
+                var parameters: JSONValue
+            }
+            var type = "function"
+            var function: Function
         }
         struct StreamOptions: Encodable {
             var include_usage: Bool
@@ -61,6 +94,8 @@ public struct OpenAICompatibleProvider: HTTPChatProvider {
         var stream: Bool
         var stream_options: StreamOptions?
         var response_format: ResponseFormat?
+        var tools: [Tool]?
+        var tool_choice: String?
     }
 
     func makeHTTPRequest(_ request: ChatRequest, stream: Bool) throws(LLMError) -> HTTPClientRequest {
@@ -68,12 +103,16 @@ public struct OpenAICompatibleProvider: HTTPChatProvider {
         if request.wantsJSON { messages = withJSONInstruction(messages) }
         let body = Body(
             model: self.descriptor.model,
-            messages: messages.map { Body.Message(role: $0.role.rawValue, content: $0.content) },
+            messages: messages.map(Body.Message.init),
             max_tokens: max(1, request.maxTokens),
             temperature: request.temperature,
             stream: stream,
             stream_options: stream ? .init(include_usage: true) : nil,
-            response_format: request.wantsJSON ? .init(type: "json_object") : nil
+            response_format: request.wantsJSON ? .init(type: "json_object") : nil,
+            tools: request.tools.isEmpty
+                ? nil
+                : request.tools.map { Body.Tool(function: .init(name: $0.name, description: $0.description, parameters: $0.parameters)) },
+            tool_choice: request.tools.isEmpty ? nil : request.toolChoice.rawValue
         )
         var headers = HTTPHeaders()
         if let apiKey = self.endpoint.apiKey {
@@ -88,6 +127,17 @@ public struct OpenAICompatibleProvider: HTTPChatProvider {
         struct Choice: Decodable {
             struct Message: Decodable {
                 var content: LenientString?
+                var tool_calls: [ToolCallDelta]?
+            }
+            /// One call (whole answers) or a fragment of one (stream deltas, told apart by `index`).
+            struct ToolCallDelta: Decodable {
+                struct Function: Decodable {
+                    var name: LenientString?
+                    var arguments: LenientJSONText?
+                }
+                var index: Int?
+                var id: LenientString?
+                var function: Function?
             }
             var index: Int?
             var message: Message?
@@ -115,11 +165,15 @@ public struct OpenAICompatibleProvider: HTTPChatProvider {
         guard let choice = response.choices?.first else {
             throw .malformedResponse("the answer has no choices")
         }
+        let (calls, dropped) = ToolCallAccumulator.bounded(
+            (choice.message?.tool_calls ?? []).map { ($0.id?.value, $0.function?.name?.value, $0.function?.arguments?.text ?? "") })
         return ParsedCompletion(
             text: choice.message?.content?.value ?? "",
             model: response.model,
             usage: TokenUsage(inputTokens: response.usage?.prompt_tokens, outputTokens: response.usage?.completion_tokens),
-            rawFinishReason: choice.finish_reason
+            rawFinishReason: choice.finish_reason,
+            toolCalls: calls,
+            droppedToolCalls: dropped
         )
     }
 
@@ -148,6 +202,15 @@ struct OpenAIStreamDecoder: StreamDecoder {
         for choice in chunk.choices ?? [] where (choice.index ?? 0) == 0 {
             if let text = choice.delta?.content?.value ?? choice.message?.content?.value, !text.isEmpty {
                 pieces.append(.text(text))
+            }
+            for (position, call) in (choice.delta?.tool_calls ?? choice.message?.tool_calls ?? []).enumerated() {
+                let index = call.index ?? position
+                let id = call.id?.value
+                let name = call.function?.name?.value
+                if id != nil || name != nil { pieces.append(.toolCallStart(index: index, id: id, name: name)) }
+                if let fragment = call.function?.arguments?.text, !fragment.isEmpty {
+                    pieces.append(.toolCallArguments(index: index, fragment: fragment))
+                }
             }
             if let reason = choice.finish_reason, !reason.isEmpty { pieces.append(.finish(reason)) }
         }

@@ -3,15 +3,32 @@ import Foundation
 /// One message of a chat.
 public struct ChatMessage: Sendable, Equatable, Hashable {
     public enum Role: String, Sendable, Equatable, Hashable, CaseIterable {
-        case system, user, assistant
+        /// `tool`: the result of one of the assistant's tool calls (`toolCallID` says which).
+        case system, user, assistant, tool
     }
 
     public var role: Role
     public var content: String
+    /// Assistant messages: the tool calls the model asked for (with `content` as the text before them).
+    public var toolCalls: [ToolCall]
+    /// Tool messages: the id of the call this is the result of.
+    public var toolCallID: String?
 
-    public init(role: Role, content: String) {
+    public init(role: Role, content: String, toolCalls: [ToolCall] = [], toolCallID: String? = nil) {
         self.role = role
         self.content = content
+        self.toolCalls = toolCalls
+        self.toolCallID = toolCallID
+    }
+
+    /// The assistant's answer that asked for `calls`.
+    public static func assistant(_ content: String, toolCalls: [ToolCall]) -> ChatMessage {
+        ChatMessage(role: .assistant, content: content, toolCalls: toolCalls)
+    }
+
+    /// The result of the call `callID`, as text (usually JSON).
+    public static func toolResult(callID: String, content: String) -> ChatMessage {
+        ChatMessage(role: .tool, content: content, toolCallID: callID)
     }
 
     public static func system(_ content: String) -> ChatMessage { ChatMessage(role: .system, content: content) }
@@ -33,6 +50,10 @@ public struct ChatRequest: Sendable, Equatable {
     public var facts: [String]
     /// Streaming: the consumer's flow control (see `StreamFlow`); `nil` reads as fast as the provider sends.
     public var flow: StreamFlow?
+    /// Tools the model may call (HTTP providers declare them; the offline provider ignores them and answers).
+    public var tools: [ToolDefinition]
+    /// With `tools`: whether the model may call one on this request.
+    public var toolChoice: ToolChoice
 
     public init(
         messages: [ChatMessage],
@@ -40,7 +61,9 @@ public struct ChatRequest: Sendable, Equatable {
         temperature: Double? = nil,
         wantsJSON: Bool = false,
         facts: [String] = [],
-        flow: StreamFlow? = nil
+        flow: StreamFlow? = nil,
+        tools: [ToolDefinition] = [],
+        toolChoice: ToolChoice = .auto
     ) {
         self.messages = messages
         self.maxTokens = maxTokens
@@ -48,6 +71,8 @@ public struct ChatRequest: Sendable, Equatable {
         self.wantsJSON = wantsJSON
         self.facts = facts
         self.flow = flow
+        self.tools = tools
+        self.toolChoice = toolChoice
     }
 
     /// A generous UTF-8 size of one token: English averages about 4 bytes a token, CJK and Cyrillic text 3–6,
@@ -140,6 +165,11 @@ public struct ChatCompletion: Sendable, Equatable {
     public var fallbackReason: String?
     /// Providers of the chain that failed before this answer, in order.
     public var failedAttempts: [FailedAttempt]
+    /// The tools the model asked to call (its finish reason is then `tool_calls` / `tool_use`), within
+    /// `ToolLimits`; empty for a plain answer.
+    public var toolCalls: [ToolCall] = []
+    /// Calls the model asked for past `ToolLimits.maxCallsPerRound`, dropped.
+    public var droppedToolCalls = 0
 
     public init(
         text: String,

@@ -251,7 +251,8 @@ public final class FakeLLMServer: Sendable {
                     body.writeBuffer(&chunk)
                 case .end:
                     guard let requestHead = head else { return }
-                    let (request, behaviour) = self.record(head: requestHead, body: body, connectionID: id)
+                    let (request, scripted) = self.record(head: requestHead, body: body, connectionID: id)
+                    let behaviour = scripted.resolved(for: request)
                     let options = (try? JSONSerialization.jsonObject(with: Data(request.body))) as? [String: Any]
                     let includeUsage = ((options?["stream_options"] as? [String: Any])?["include_usage"] as? Bool) ?? false
                     let writer = ResponseWriter(
@@ -343,7 +344,11 @@ private struct ResponseWriter: Sendable {
     private var isAnthropic: Bool { self.request.wireFormat == .anthropic }
     private var model: String { self.behaviour.model ?? self.request.model ?? "fake-model" }
     private var outputTokens: Int { self.behaviour.outputTokens ?? self.behaviour.tokens.count }
-    private var finishReason: String { self.behaviour.finishReason ?? (self.isAnthropic ? "end_turn" : "stop") }
+    private var finishReason: String {
+        if let reason = self.behaviour.finishReason { return reason }
+        if !self.behaviour.toolCalls.isEmpty { return self.isAnthropic ? "tool_use" : "tool_calls" }
+        return self.isAnthropic ? "end_turn" : "stop"
+    }
 
     /// Returns whether the connection may serve another request.
     func run() async throws -> Bool {
@@ -389,9 +394,16 @@ private struct ResponseWriter: Sendable {
         }
         let body: [String: Any]
         if self.isAnthropic {
+            let toolBlocks: [[String: Any]] = self.behaviour.toolCalls.map { call in
+                [
+                    "type": "tool_use", "id": call.id ?? "toolu_fake", "name": call.name,
+                    // Arguments that are not JSON go out as a string: a test of the client's lenience.
+                    "input": (try? JSONSerialization.jsonObject(with: Data(call.arguments.utf8))) ?? call.arguments,
+                ]
+            }
             body = [
                 "id": "msg_fake", "type": "message", "role": "assistant", "model": self.model,
-                "content": [["type": "text", "text": self.behaviour.text]],
+                "content": [["type": "text", "text": self.behaviour.text]] + toolBlocks,
                 "stop_reason": self.finishReason, "stop_sequence": NSNull(),
                 "usage": self.behaviour.sendUsage ? ["input_tokens": self.behaviour.inputTokens, "output_tokens": self.outputTokens] : [:],
             ]
@@ -399,7 +411,7 @@ private struct ResponseWriter: Sendable {
             var object: [String: Any] = [
                 "id": "chatcmpl-fake", "object": "chat.completion", "created": 0, "model": self.model,
                 "choices": [
-                    ["index": 0, "message": ["role": "assistant", "content": self.behaviour.text], "finish_reason": self.finishReason]
+                    ["index": 0, "message": self.wholeOpenAIMessage, "finish_reason": self.finishReason]
                 ],
             ]
             if self.behaviour.sendUsage {
@@ -427,6 +439,16 @@ private struct ResponseWriter: Sendable {
         try await self.outbound.write(.body(.byteBuffer(ByteBuffer(bytes: bytes))))
         try await self.outbound.write(.end(nil))
         return self.keepAlive
+    }
+
+    private var wholeOpenAIMessage: [String: Any] {
+        var message: [String: Any] = ["role": "assistant", "content": self.behaviour.text]
+        if !self.behaviour.toolCalls.isEmpty {
+            message["tool_calls"] = self.behaviour.toolCalls.map { call in
+                ["id": call.id ?? "call_fake", "type": "function", "function": ["name": call.name, "arguments": call.arguments]]
+            }
+        }
+        return message
     }
 
     // MARK: streaming
@@ -539,17 +561,67 @@ private struct ResponseWriter: Sendable {
         return self.openAIChunk(delta: ["content": token], finishReason: nil)
     }
 
+    /// The tool calls' events: each call's head, then its arguments in small fragments.
+    private func toolEvents() -> [String] {
+        var events: [String] = []
+        let size = max(1, self.behaviour.toolArgumentChunkBytes)
+        for (position, call) in self.behaviour.toolCalls.enumerated() {
+            var fragments: [String] = []
+            var rest = Substring(call.arguments)
+            while !rest.isEmpty {
+                fragments.append(String(rest.prefix(size)))
+                rest = rest.dropFirst(size)
+            }
+            if self.isAnthropic {
+                let index = position + 1  // block 0 is the text block
+                events.append(
+                    self.anthropicEvent(
+                        "content_block_start",
+                        [
+                            "type": "content_block_start", "index": index,
+                            "content_block": ["type": "tool_use", "id": call.id ?? "toolu_fake", "name": call.name, "input": [:]],
+                        ]))
+                for fragment in fragments {
+                    events.append(
+                        self.anthropicEvent(
+                            "content_block_delta",
+                            [
+                                "type": "content_block_delta", "index": index,
+                                "delta": ["type": "input_json_delta", "partial_json": fragment],
+                            ]))
+                }
+                events.append(self.anthropicEvent("content_block_stop", ["type": "content_block_stop", "index": index]))
+            } else {
+                events.append(
+                    self.openAIChunk(
+                        delta: [
+                            "tool_calls": [
+                                [
+                                    "index": position, "id": call.id ?? "call_fake", "type": "function",
+                                    "function": ["name": call.name, "arguments": ""],
+                                ]
+                            ]
+                        ], finishReason: nil))
+                for fragment in fragments {
+                    events.append(
+                        self.openAIChunk(
+                            delta: ["tool_calls": [["index": position, "function": ["arguments": fragment]]]], finishReason: nil))
+                }
+            }
+        }
+        return events
+    }
+
     private func finale() -> [String] {
         if self.isAnthropic {
             var delta: [String: Any] = ["type": "message_delta", "delta": ["stop_reason": self.finishReason, "stop_sequence": NSNull()]]
             if self.behaviour.sendUsage { delta["usage"] = ["output_tokens": self.outputTokens] }
-            return [
-                self.anthropicEvent("content_block_stop", ["type": "content_block_stop", "index": 0]),
+            return [self.anthropicEvent("content_block_stop", ["type": "content_block_stop", "index": 0])] + self.toolEvents() + [
                 self.anthropicEvent("message_delta", delta),
                 self.anthropicEvent("message_stop", ["type": "message_stop"]),
             ]
         }
-        var events = [self.openAIChunk(delta: [:], finishReason: self.finishReason)]
+        var events = self.toolEvents() + [self.openAIChunk(delta: [:], finishReason: self.finishReason)]
         if self.behaviour.sendUsage && self.includeUsageRequested {
             events.append(
                 "data: "

@@ -1,5 +1,4 @@
-// Boot: restore the session from the refresh cookie, register the screens, start the router.
-// Screens load on demand (dynamic import); the server preloads every module, so there is no waterfall.
+// Screens load on demand; the server preloads every module, so there is no waterfall.
 import { session, setSessionLostHandler } from './lib/api.js';
 import { route, start, navigate } from './lib/router.js';
 

@@ -1,6 +1,4 @@
-// The one way the app talks to the API: JSON in and out, errors as ApiError, the access token in memory only,
-// one refresh-and-retry on a 401. The refresh token never reaches JavaScript: it lives in an HttpOnly cookie
-// that the server sets and reads only when `X-StrideIQ-Client: web` is sent (a cross-site form cannot send it).
+// The access token lives in memory only; the refresh token never reaches JavaScript (docs/web-app.md, Sessions).
 
 const OFFLINE = 'Could not reach StrideIQ. Check your connection.';
 
@@ -52,12 +50,11 @@ async function send(path, { method = 'GET', body, query, headers = {}, signal } 
   }
 }
 
-// Refresh tokens are single use, and presenting a rotated one revokes the whole session. Two tabs reloading
-// together would do exactly that, so refreshes are serialised across tabs with a Web Lock: the second tab's
-// request leaves after the first has rotated the cookie, and carries the new one.
+// Presenting a rotated refresh token revokes the session, as two tabs reloading together would: a Web Lock
+// makes the second tab's refresh wait for the first's new cookie.
 const acrossTabs = (fn) => (navigator.locks?.request ? navigator.locks.request('strideiq-refresh', fn) : fn());
 
-/** One refresh at a time in this tab too: parallel 401s share it. */
+// Parallel 401s share one refresh.
 function refresh() {
   refreshing ??= acrossTabs(() => send('/v1/auth/refresh', { method: 'POST' }, false))
     .then(async (response) => response.ok && !!adopt(await response.json()))
@@ -65,7 +62,6 @@ function refresh() {
   return refreshing;
 }
 
-/** Calls the API. Resolves {status, data, headers}; rejects with ApiError (see docs/web-app.md). */
 export async function api(path, options = {}) {
   let response = await send(path, options);
   if (response.status === 401 && accessToken && !path.startsWith('/v1/auth/')) {
@@ -80,7 +76,7 @@ export async function api(path, options = {}) {
   return { status, data: text ? JSON.parse(text) : null, headers };
 }
 
-/** POSTs a FormData like api() (→ {status, data}), reporting the upload's progress (0–1): fetch cannot. */
+// XMLHttpRequest: fetch reports no upload progress.
 export async function upload(path, form, onProgress) {
   for (let again = true; ; again = false) {
     const x = new XMLHttpRequest();
@@ -97,7 +93,6 @@ export async function upload(path, form, onProgress) {
   }
 }
 
-/** Saves a file that needs the bearer token (a plain link cannot send it). */
 export async function download(path, name) {
   const { data } = await api(path, { raw: true, headers: { Accept: '*/*' } });
   const url = URL.createObjectURL(await data.blob());
@@ -106,7 +101,6 @@ export async function download(path, name) {
 }
 
 let onSessionLost = () => {};
-/** The router sets this: where to go when the session cannot be renewed. */
 export const setSessionLostHandler = (fn) => { onSessionLost = fn; };
 
 export const session = {
@@ -115,8 +109,7 @@ export const session = {
   signIn: async (email, password) => adopt((await api('/v1/auth/login', { method: 'POST', body: { email, password } })).data),
   signUp: async (fields) => adopt((await api('/v1/auth/register', { method: 'POST', body: fields })).data),
 
-  /** Restores a session from the refresh cookie (a page reload). The readable `strideiq_session` hint says
-   *  whether there may be one, so a first visit does not make a refresh that can only fail. */
+  // Without the readable `strideiq_session` hint a refresh can only fail.
   async restore() {
     if (!document.cookie.split(';').some((c) => c.trim().startsWith('strideiq_session=1'))) return false;
     return refresh().catch(() => false);

@@ -4,11 +4,11 @@
 const BOOLEAN_PROPS = new Set(['checked', 'disabled', 'selected', 'required', 'hidden', 'open', 'multiple', 'readOnly']);
 const SVG = 'http://www.w3.org/2000/svg';
 
-// h('p.hint.muted', 'text'): classes after the tag name; the attributes object may be left out.
 const make = (create) => (tag, attrs, ...children) => {
-  const [name, ...classes] = tag.split('.');
+  const [name, ...classes] = tag.split('.'), [type, id] = name.split('#');
   if (attrs?.constructor !== Object) { children.unshift(attrs); attrs = {}; }
-  const el = create(name), svg = el.namespaceURI === SVG;
+  const el = create(type), svg = el.namespaceURI === SVG;
+  if (id) attrs = { id, ...attrs };
   if (classes.length) attrs = { ...attrs, class: [...classes, attrs.class].flat() };
   for (const [key, value] of Object.entries(attrs)) {
     if (value === undefined || value === null || value === false) continue;
@@ -23,13 +23,13 @@ const make = (create) => (tag, attrs, ...children) => {
   return el;
 };
 
-/** h('button.secondary', {type: 'button', on: {click}}, 'Save') */
 export const h = make((tag) => document.createElement(tag));
 
-/** Same as h() for SVG elements. */
+export const button = (text, click, cls, attrs) => h('button', { type: 'button', class: cls, on: { click }, ...attrs }, text);
+export const problem = (e, retry) => h('div.notice.notice-error', { role: 'alert' }, h('p', '⚠ Could not load: ', e.message), button('Try again', retry));
+
 export const s = make((tag) => document.createElementNS(SVG, tag));
 
-// append() of a string makes a text node.
 const append = (el, children) => el.append(...children.flat(Infinity).filter((c) => c != null && c !== false));
 
 export function replace(el, ...children) {
@@ -38,7 +38,24 @@ export function replace(el, ...children) {
   return el;
 }
 
-/** A labelled input with a hint and an error slot: {id, label, type, value, hint, attrs}. */
+export const table = (caption, heads, rows, { foot, ...attrs } = {}) => {
+  const tr = (r, cell = 'td.num') => h('tr', r.map((v, i) => h(i ? cell : 'th', { scope: i ? null : 'row' }, v || '—')));
+  return h('table', attrs, caption && h('caption', caption),
+    h('thead', h('tr', heads.map((t, i) => h(i ? 'th.num' : 'th', { scope: 'col' }, t)))),
+    h('tbody', rows.map((r) => tr(r))), foot && h('tfoot', tr(foot)));
+};
+
+export function card(testid, id, title, attrs) {
+  const heading = h('h2', { id, tabindex: '-1' }, title);
+  const el = h('section.card', { 'data-testid': testid, 'aria-labelledby': id, ...attrs });
+  el.paint = (...children) => replace(el, heading, children);
+  return el;
+}
+
+/** A .facts pair (a <ul>: older axe rejects <div> inside <dl>). */
+export const fact = (label, ...value) => h('li', h('span.fact-k', label), ' ', h('span.fact-v', value));
+export const facts = (pairs) => h('ul.facts', pairs.map(([k, v]) => v && fact(k, v)));
+
 export function field({ id, label, type = 'text', value, hint, attrs = {} }) {
   const { options = [], ...rest } = attrs;
   const common = { id, name: id, 'aria-describedby': `${hint ? `${id}-hint ` : ''}${id}-error`, ...rest };
@@ -53,7 +70,6 @@ export function field({ id, label, type = 'text', value, hint, attrs = {} }) {
     h('p.field-error', { id: `${id}-error` }));
 }
 
-/** The form-level error slot (put one in every form). */
 export const formError = () => h('div.form-error', { role: 'alert', 'data-testid': 'form-error' });
 
 export function clearErrors(form) {
@@ -61,7 +77,6 @@ export function clearErrors(form) {
   for (const el of form.querySelectorAll('[aria-invalid="true"]')) el.removeAttribute('aria-invalid');
 }
 
-/** Shows an ApiError: field messages next to their inputs, the rest in the form's .form-error. */
 export function showErrors(form, error) {
   clearErrors(form);
   let shown = false;
@@ -87,11 +102,9 @@ export function showErrors(form, error) {
   return shown;
 }
 
-/** A modal "Delete …?" question: Delete runs `action` (its error shows here), then closes and runs `after`. */
 export function confirm(title, text, action, after) {
   const error = h('p.form-error', { role: 'alert' });
-  const button = (label, cls, click, autofocus) => h('button', { type: 'button', class: cls, autofocus, on: { click } }, label);
-  const yes = button('Delete', 'danger', async () => {
+  const yes = button('Delete', async () => {
     yes.disabled = true;
     try {
       await action();
@@ -101,16 +114,15 @@ export function confirm(title, text, action, after) {
     }
     dialog.close();
     after();
-  });
+  }, 'danger');
   const dialog = h('dialog', { 'aria-labelledby': 'confirm-title', on: { close: () => dialog.remove() } },
-    h('h2', { id: 'confirm-title' }, title), h('p', text), error,
-    h('div.row.dialog-actions', yes, button('Keep it', 'secondary', () => dialog.close(), true)));
+    h('h2#confirm-title', title), h('p', text), error,
+    h('div.row.dialog-actions', yes, button('Keep it', () => dialog.close(), 'secondary', { autofocus: true })));
   document.getElementById('main').append(dialog);
   dialog.showModal();
 }
 
-/** A polite announcement for screen readers (the live region in index.html): a fresh text node a tick later
- *  is announced even when the text repeats. */
+// A fresh text node a tick later is announced even when the text repeats.
 export function announce(text) {
   const region = document.getElementById('announcer');
   region.textContent = '';
@@ -118,7 +130,6 @@ export function announce(text) {
 }
 
 let toastTimer = null;
-/** A short visible message (a live region too). */
 export function toast(text) {
   const el = document.getElementById('toast');
   el.textContent = text;

@@ -1,5 +1,4 @@
-// Units, distances, paces, durations and dates as the athlete wants them. The API speaks metres, seconds
-// and UTC; the athlete's `units` (`metric` | `imperial`) and IANA `timezone` decide what the screen shows.
+// The API speaks metres, seconds and UTC; the athlete's `units` and `timezone` decide what the screen shows.
 import { session } from './api.js';
 
 const pad = (n) => String(n).padStart(2, '0');
@@ -12,27 +11,22 @@ const unitMeters = () => (units() === 'mi' ? 1609.344 : 1000);
 export const fromMeters = (meters) => Number(meters) / unitMeters();
 export const toMeters = (value) => Number(value) * unitMeters();
 
-/** 12345 → "12.3 km" (or "7.7 mi"). */
 export const distance = (meters, { decimals = 1 } = {}) => (bad(meters) ? '—' : `${fromMeters(meters).toFixed(decimals)} ${units()}`);
 
-/** Seconds per km → "5:12 /km" or "8:22 /mi". */
-export function pace(secondsPerKm) {
+export function pace(secondsPerKm, slower) {
   if (!Number.isFinite(Number(secondsPerKm)) || !secondsPerKm) return '—';
   const s = Math.round(secondsPerKm * unitMeters() / 1000);
-  return `${Math.floor(s / 60)}:${pad(s % 60)} /${units()}`;
+  return `${Math.floor(s / 60)}:${pad(s % 60)}${slower ? `–${pace(slower)}` : ` /${units()}`}`;
 }
 
-/** Metres and seconds → "5:12 /km". */
 export const paceOf = (meters, seconds) => (meters && seconds ? pace(seconds / (meters / 1000)) : '—');
 
-/** 3723 → "1:02:03"; 2530 → "42:10". */
 export function duration(seconds) {
   if (bad(seconds)) return '—';
   const t = Math.round(seconds), hh = Math.floor(t / 3600), mm = Math.floor(t / 60) % 60;
   return hh ? `${hh}:${pad(mm)}:${pad(t % 60)}` : `${mm}:${pad(t % 60)}`;
 }
 
-/** "1:02:03", "42:10" or "45" (minutes) → seconds; null when it does not parse. */
 export function parseDuration(text) {
   const t = String(text ?? '').trim();
   if (/^\d+$/.test(t)) return t * 60;
@@ -46,34 +40,29 @@ const toDate = (v) => (v instanceof Date ? v : new Date(bare(v) ? `${v}T12:00:00
 const fmt = (value, options, locale) => new Intl.DateTimeFormat(locale, { timeZone: bare(value) ? 'UTC' : zone(), ...options }).format(toDate(value));
 const DAY = { weekday: 'short', day: 'numeric', month: 'short' };
 
-/** In the athlete's zone: "Thu 3 Dec"; "Thu 3 Dec, 07:30". */
 export const date = (value, options = DAY) => (value ? fmt(value, options) : '—');
 export const dateTime = (value) => (value ? fmt(value, { ...DAY, hour: '2-digit', minute: '2-digit', timeZone: zone() }) : '—');
 
-/** "Mon", "Tue", … for a calendar date. */
 export const weekday = (isoDate, style = 'short') => fmt(isoDate, { weekday: style, timeZone: 'UTC' });
 
-/** The calendar date of an instant in the athlete's zone: "2026-12-03" (en-CA writes ISO dates). */
+// en-CA writes ISO dates.
 export const localISODate = (value = new Date()) => fmt(value, { year: 'numeric', month: '2-digit', day: '2-digit', timeZone: zone() }, 'en-CA');
 export const todayISO = () => localISODate();
 
-/** ("2026-12-03", 1) → "2026-12-04". */
 export const addDays = (isoDate, days) => new Date(Date.parse(`${isoDate}T00:00:00Z`) + days * 864e5).toISOString().slice(0, 10);
 
-/** The Monday on or before a calendar date. */
 export const mondayOf = (isoDate) => addDays(isoDate, -((new Date(`${isoDate}T00:00:00Z`).getUTCDay() + 6) % 7));
 
-/** "half_marathon" → "Half marathon". */
 export const cap = (t) => t[0].toUpperCase() + t.slice(1).replace(/_/g, ' ');
 
-const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
-/** "today", "tomorrow", "in 3 days", "2 days ago". */
+export const distanceName = (name) => cap(name.replace(/(\d)(\D)/, '$1 $2').replace(/k$/, 'km'));
+
+export const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
 export function daysFromNow(isoDate) {
   const days = Math.round((Date.parse(isoDate) - Date.parse(todayISO())) / 864e5);
   return { 0: 'today', 1: 'tomorrow', '-1': 'yesterday' }[days] ?? (days > 0 ? `in ${days} days` : `${-days} days ago`);
 }
 
-/** Seconds in words: "14 minutes", "30 seconds". */
 export function waitInWords(seconds) {
   const s = Math.max(1, Math.round(seconds)), m = Math.ceil(s / 60);
   return s < 60 ? plural(s, 'second') : m < 60 ? plural(m, 'minute') : plural(Math.ceil(m / 60), 'hour');

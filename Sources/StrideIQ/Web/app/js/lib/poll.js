@@ -1,7 +1,6 @@
 // Polls the briefing until it settles: 2 s, doubling to 30 s; paused while hidden; 2 minutes of visible polling at most.
 import { api } from './api.js';
 
-/** onEnd('settled' | 'timeout' | 'stopped') once. */
 export function pollBriefing({ onUpdate = () => {}, onEnd = () => {}, etag = null, firstDelay = 2000, maxDelay = 30000, budget = 120000 } = {}) {
   let delay = firstDelay;
   let spent = 0; // visible ms before the current visible stretch

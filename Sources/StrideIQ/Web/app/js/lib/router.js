@@ -1,12 +1,10 @@
-// Client-side routing with the History API. The server answers the same page for every app path
-// (docs/web-app.md), so a reload or a shared link lands on the right screen.
+// The server answers the same page for every app path, so a reload or a shared link lands on its screen.
 import { session } from './api.js';
 import { h, replace, announce } from './dom.js';
 
 const routes = [];
-let cleanup = null, generation = 0, navigatedByUser = false;
+let cleanup = null, aborter = null, generation = 0, navigatedByUser = false;
 
-/** route('/activities/:id', () => import('../screens/activities.js').then(m => m.renderDetail), {title}) */
 export function route(pattern, load, { auth = true, title = 'StrideIQ', name } = {}) {
   const keys = [];
   const regex = new RegExp(`^${pattern.replace(/\/:(\w+)/g, (_, key) => { keys.push(key); return '/([^/]+)'; })}/?$`);
@@ -26,6 +24,8 @@ async function render() {
   const mine = ++generation, main = document.getElementById('main');
   try { cleanup?.(); } catch (e) { console.warn(e); }
   cleanup = null;
+  aborter?.abort();
+  const { signal } = (aborter = new AbortController());
   let r, m;
   for (r of routes) if ((m = r.regex.exec(location.pathname))) break;
   if (m && r.auth && !session.signedIn) {
@@ -50,7 +50,7 @@ async function render() {
       if (mine !== generation) return;
       replace(main);
       const params = Object.fromEntries(r.keys.map((k, i) => [k, decodeURIComponent(m[i + 1])]));
-      const result = await view(main, { params, query: new URLSearchParams(location.search) });
+      const result = await view(main, { params, query: new URLSearchParams(location.search), signal });
       if (mine !== generation) return typeof result === 'function' && result();
       if (typeof result === 'function') cleanup = result;
     } catch (e) {

@@ -1,13 +1,12 @@
 // SSE over a fetch Response (the coach stream is a POST: no EventSource), as the WHATWG spec says.
 
-/** Rejected with this when no byte arrived for `idleMs`. */
 const idle = () => Object.assign(new Error('The coach stopped responding. Please try again.'), { name: 'StreamIdleError', code: 'stream_idle' });
 
 function decode(text) {
   try { return JSON.parse(text); } catch { return text; }
 }
 
-/** Rejects on abort or idle; cancelling the body ends the request. */
+// Cancelling the body ends the request.
 export async function readEvents(response, { onEvent = () => {}, signal, idleMs = 135000 } = {}) {
   const reader = response.body.getReader(), decoder = new TextDecoder();
   let buffer = '', eventName = '', dataLines = [], failure = null, timer = 0;

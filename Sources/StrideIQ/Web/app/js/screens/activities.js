@@ -1,5 +1,5 @@
 import { api, session, upload, download } from '../lib/api.js';
-import { h, s, replace, field, formError, showErrors, clearErrors, toast, confirm } from '../lib/dom.js';
+import { h, s, replace, field, formError, showErrors, clearErrors, toast, confirm, table, button, facts, problem } from '../lib/dom.js';
 import * as fmt from '../lib/format.js';
 import { navigate } from '../lib/router.js';
 import { barChart } from '../lib/chart.js';
@@ -25,11 +25,9 @@ function zoned(day, time = '00:00') {
 const iso = (ms) => new Date(ms).toISOString();
 const hhmm = (s) => iso(s * 1000).slice(11, 16);
 const shortDay = (day) => fmt.date(day, { day: 'numeric', month: 'short' });
-const btn = (text, click, cls = 'secondary') => h('button', { type: 'button', class: cls, on: { click } }, text);
+const btn = (text, click) => button(text, click, 'secondary');
 const link = (href, text, cls = 'button') => h('a', { href, class: cls }, text);
 const back = () => h('p.back', link('/activities', '← All activities', null));
-const problem = (e, retry) => h('div.notice.notice-error', { role: 'alert' },
-  h('p', '⚠ Could not load: ', e.message), btn('Try again', retry, ''));
 
 function row(a) {
   const time = a.moving_time_s ?? a.duration_s;
@@ -66,7 +64,6 @@ async function weeklyChart(sport, signal) {
 }
 
 const WORD = { created: ['ok', 'Imported'], duplicate: ['muted', 'Already recorded'], failed: ['danger', 'Not imported'] };
-const files = (k) => `${k} file${k === 1 ? '' : 's'}`;
 
 /** Drop zone and file picker → POST /v1/activities/import, then the job's progress until it ends. */
 function importer(signal, done) {
@@ -77,9 +74,9 @@ function importer(signal, done) {
   const status = h('p', { role: 'status' }), list = h('ul.import-results', { 'data-testid': 'import-results' });
   const show = (job) => {
     bar.value = job.progress_pct;
-    status.textContent = job.status === 'failed' ? `⚠ The import failed after ${files(job.files_done)}.`
+    status.textContent = job.status === 'failed' ? `⚠ The import failed after ${fmt.plural(job.files_done, 'file')}.`
       : job.status === 'completed' ? `Done: ${job.created} imported, ${job.duplicate} already recorded, ${job.failed} not imported.`
-        : `Importing: ${job.files_done} of ${files(job.files_total)}…`;
+        : `Importing: ${job.files_done} of ${fmt.plural(job.files_total, 'file')}…`;
     replace(list, job.results.map((r) => {
       const id = r.activity_id ?? r.activity_ids?.[0], [cls, word] = WORD[r.status];
       return h('li', { 'data-status': r.status }, h('span', { class: `badge ${cls}` }, word), ' ', id ? h('a', { href: `/activities/${id}` }, r.file) : r.file,
@@ -94,7 +91,7 @@ function importer(signal, done) {
     bar.hidden = false;
     bar.value = 0;
     replace(list);
-    status.textContent = `Uploading ${files(chosen.length)}…`;
+    status.textContent = `Uploading ${fmt.plural(chosen.length, 'file')}…`;
     try {
       let { data: job } = await upload('/v1/activities/import', form, (f) => { bar.value = f * 100; });
       while (/queued|running/.test(job.status)) {
@@ -112,13 +109,12 @@ function importer(signal, done) {
   }
   return h('section.card.import', { 'data-testid': 'import', 'aria-labelledby': 'import-title',
     on: { dragover: over(true), dragleave: over(false), drop: (e) => { over(false)(e); send(e.dataTransfer.files); } } },
-  h('h2', { id: 'import-title' }, 'Import files'), h('label', { for: 'import-files' }, 'Files to import'),
-  h('p.hint', { id: 'import-hint' }, 'FIT, GPX or TCX files from your watch or apps (also .gz), or a whole .zip export: drop them here or choose them.'),
+  h('h2#import-title', 'Import files'), h('label', { for: 'import-files' }, 'Files to import'),
+  h('p#import-hint.hint', 'FIT, GPX or TCX files from your watch or apps (also .gz), or a whole .zip export: drop them here or choose them.'),
   input, bar, status, list);
 }
 
-export async function renderList(main, { query }) {
-  const aborter = new AbortController(), { signal } = aborter;
+export async function renderList(main, { query, signal }) {
   const day = (k) => (/^\d{4}-\d\d-\d\d$/.test(query.get(k)) ? query.get(k) : '');
   let filters = { sport: SPORT[query.get('sport')] ? query.get('sport') : '', since: day('since'), until: day('until'),
     page: Math.max(1, Number.parseInt(query.get('page'), 10) || 1) };
@@ -197,7 +193,6 @@ export async function renderList(main, { query }) {
     main.dataset.ready = 'true';
   }
   await Promise.all([loadPage(), loadChart()]);
-  return () => aborter.abort();
 }
 
 /** The track, equirectangular (x scaled by the cosine of the middle latitude) in ~1 m units; the viewBox fits it. */
@@ -227,7 +222,7 @@ export async function renderDetail(main, { params }) {
   const elsewhere = offsetAt(start) === o ? '' : ` (${hhmm(start / 1000 + o)} local time, UTC${o < 0 ? '−' : '+'}${hhmm(Math.abs(o))})`;
   const mi = fmt.units() === 'mi', file = a.source_file;
   const elev = (m) => m != null && `${Math.round(m * (mi ? 3.28084 : 1))} ${mi ? 'ft' : 'm'}`;
-  const facts = [
+  const list = [
     ['Date', fmt.dateTime(start) + elsewhere],
     ['Sport', SPORT[a.sport]],
     ['Distance', a.distance_m != null && fmt.distance(a.distance_m, { decimals: 2 })],
@@ -245,19 +240,18 @@ export async function renderDetail(main, { params }) {
     ['Recorded', a.created_at && fmt.dateTime(a.created_at)],
   ];
   const splits = a.splits?.[mi ? 'mile' : 'km'] ?? [];
-  const table = (id, title, heads, rows) => rows.length > 0 && [h('h2', title), h('div.table-scroll', { tabindex: 0, role: 'region', 'aria-label': title }, h('table', { 'data-testid': id },
-    h('thead', h('tr', heads.map((t, i) => h(i ? 'th.num' : 'th', { scope: 'col' }, t)))),
-    h('tbody', rows.map((r) => h('tr', r.map((v, i) => h(i ? 'td.num' : 'th', { scope: i ? null : 'row' }, v || '—')))))))];
+  const scroll = (id, title, heads, rows) => rows.length > 0 && [h('h2', title),
+    h('div.table-scroll', { tabindex: 0, role: 'region', 'aria-label': title }, table(null, heads, rows, { 'data-testid': id }))];
   replace(main, back(), h('h1', a.name),
-    h('dl.activity-facts', facts.map(([k, v]) => v && h('div', h('dt', k), h('dd', v)))),
+    h('div.card', facts(list)),
     a.track?.coordinates.length > 1 && routeMap(a.track.coordinates, a.name),
-    table('activity-splits', `Splits per ${mi ? 'mile' : 'km'}`, [fmt.units(), 'Time', 'Pace', 'Elevation', 'Heart rate'], splits.map((x, i) => [
+    scroll('activity-splits', `Splits per ${mi ? 'mile' : 'km'}`, [fmt.units(), 'Time', 'Pace', 'Elevation', 'Heart rate'], splits.map((x, i) => [
       x.distance_m < fmt.toMeters(0.99) ? fmt.distance(x.distance_m, { decimals: 2 }) : String(i + 1), fmt.duration(x.elapsed_s),
       fmt.pace(x.moving_s / x.distance_m * 1000), elev(x.elevation_gain_m), x.avg_hr && `${Math.round(x.avg_hr)} bpm`])),
-    table('best-efforts', 'Best efforts', ['Distance', 'Time', 'Pace'], (a.best_efforts ?? []).map((b) => [
-      fmt.cap(b.name.replace(/(\d)(\D)/, '$1 $2').replace(/k$/, 'km')), fmt.duration(b.elapsed_s), fmt.paceOf(b.distance_m, b.elapsed_s)])),
+    scroll('best-efforts', 'Best efforts', ['Distance', 'Time', 'Pace'], (a.best_efforts ?? []).map((b) => [
+      fmt.distanceName(b.name), fmt.duration(b.elapsed_s), fmt.paceOf(b.distance_m, b.elapsed_s)])),
     h('div.row', a.has_streams && btn('Download GPX', () => download(`/v1/activities/${a.id}/export.gpx`, `${a.name}.gpx`).catch((e) => toast(e.message))),
-      btn('Delete activity', () => confirm('Delete this activity?', `“${a.name}” on ${fmt.date(start)} will be removed for good.`,
+      button('Delete activity', () => confirm('Delete this activity?', `“${a.name}” on ${fmt.date(start)} will be removed for good.`,
         () => api(`/v1/activities/${a.id}`, { method: 'DELETE' }).catch((e) => { if (e.status !== 404) throw e; }), // 404: gone already
         () => { toast(`Deleted “${a.name}”.`); navigate('/activities'); }), 'danger')));
 }

@@ -77,8 +77,7 @@ export function onCheckinSubmit(form, names, { day, existing = null, signal, don
   return form;
 }
 
-export async function render(main) {
-  const controller = new AbortController(), { signal } = controller;
+export async function render(main, { signal }) {
   const { data: existing } = await api('/v1/daily-checkin/today', { signal })
     .catch((e) => { if (e.status === 404) return { data: null }; throw e; });
   const day = existing?.date ?? todayISO();
@@ -101,10 +100,9 @@ export async function render(main) {
     },
   });
   main.append(
-    h('h1', { id: 'checkin-title', tabindex: '-1' }, 'Daily check-in'),
+    h('h1#checkin-title', { tabindex: '-1' }, 'Daily check-in'),
     h('p.muted', existing
       ? `You checked in today (${date(day)}). Change anything and save.`
       : `How are you today (${date(day)})? A few taps help your coach shape the day.`),
     form);
-  return () => controller.abort();
 }

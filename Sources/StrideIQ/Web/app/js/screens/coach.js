@@ -1,6 +1,6 @@
 // Stop aborts the fetch, so the server cancels the model call.
 import { api, session } from '../lib/api.js';
-import { h, replace, announce, formError } from '../lib/dom.js';
+import { h, replace, announce, formError, button as btn } from '../lib/dom.js';
 import { dateTime, waitInWords } from '../lib/format.js';
 import { readEvents } from '../lib/sse.js';
 import { renderMarkdown } from '../lib/markdown.js';
@@ -65,9 +65,9 @@ function renderConsent(body, reason, onEnabled) {
       button.disabled = false;
     }
   };
-  const button = h('button', { type: 'button', on: { click: turnOn } }, 'Turn on the AI coach');
+  const button = btn('Turn on the AI coach', turnOn);
   replace(body, h('section.card.coach-consent', { 'data-testid': 'coach-consent', 'aria-labelledby': 'consent-title' },
-    h('h2', { id: 'consent-title' }, 'Turn on the AI coach'),
+    h('h2#consent-title', 'Turn on the AI coach'),
     reason && h('p.coach-note.muted', reason),
     h('p', 'The coach answers your questions with an AI model. To give useful answers, StrideIQ sends the model:'),
     h('ul', [
@@ -98,14 +98,13 @@ async function renderChat(body, top, showConsent) {
   const counter = h('span.coach-count', { id: 'message-count' });
   const fieldError = h('p.field-error', { id: 'message-error' });
   const send = h('button', { type: 'submit' }, 'Send');
-  const stop = h('button.danger', { type: 'button', 'data-testid': 'coach-stop', hidden: true }, '■ Stop');
-  stop.onclick = () => controller?.abort();
-  const newButton = h('button.secondary', { type: 'button', on: { click: newConversation } }, 'New conversation');
+  const stop = btn('■ Stop', () => controller?.abort(), 'danger', { 'data-testid': 'coach-stop', hidden: true });
+  const newButton = btn('New conversation', newConversation, 'secondary');
   const form = h('form.coach-composer', { novalidate: true, 'aria-label': 'Ask the coach' },
     h('div.coach-field',
       h('label', { for: 'message' }, 'Message'),
       textarea,
-      h('div.coach-meta.row.spread.muted', h('span', { id: 'message-hint' }, 'Shift+Enter: new line'), counter),
+      h('div.coach-meta.row.spread.muted', h('span#message-hint', 'Shift+Enter: new line'), counter),
       fieldError),
     h('div.coach-actions', send, stop));
   form.onsubmit = (e) => { e.preventDefault(); ask(textarea.value); };
@@ -119,7 +118,7 @@ async function renderChat(body, top, showConsent) {
   for (const m of history?.data.messages ?? []) log.append(m.role === 'user' ? userMessage(m.content, m.created_at) : finishedAnswer(m));
   if (!log.firstChild) log.append(emptyState());
   const list = suggestions?.data.suggestions ?? [];
-  replace(chips, list.map((s) => h('button.chip', { type: 'button', title: s.description, on: { click: () => ask(s.prompt) } }, s.title)));
+  replace(chips, list.map((s) => btn(s.title, () => ask(s.prompt), 'chip', { title: s.description })));
   chips.hidden = !list.length;
   const screen = body.parentElement;
   screen.classList.add('coach-chat');

@@ -1,6 +1,6 @@
 // poll.js follows a briefing being rewritten.
 import { api, session } from '../lib/api.js';
-import { h, replace, formError, toast } from '../lib/dom.js';
+import { h, formError, toast, card, fact, button } from '../lib/dom.js';
 import { distance, duration, paceOf, date, dateTime, weekday, todayISO, cap } from '../lib/format.js';
 import { pollBriefing } from '../lib/poll.js';
 import { scale, sleepField, onCheckinSubmit } from './checkin.js';
@@ -27,18 +27,7 @@ const link = (href, text) => h('a', { href }, text);
 const linkLine = (href, text, ...rest) => h('p', link(href, text), ...rest);
 const icon = (text) => h('span', { 'aria-hidden': 'true' }, text);
 
-/** A .facts pair (a <ul>: older axe rejects <div> inside <dl>). */
-const fact = (label, ...value) => h('li', h('span.fact-k', label), ' ', h('span.fact-v', value));
-
-function card(testid, id, title, attrs) {
-  const heading = h('h2', { id, tabindex: '-1' }, title);
-  const el = h('section.card', { 'data-testid': testid, 'aria-labelledby': id, ...attrs });
-  el.paint = (...children) => replace(el, heading, children);
-  return el;
-}
-
-export async function render(main) {
-  const controller = new AbortController(), { signal } = controller;
+export async function render(main, { signal }) {
   let poller = null, timedOut = false, briefing = null;
   const today = card('home-today', 'today-title', 'Today’s workout');
   const brief = card('home-briefing', 'briefing-title', 'Coach briefing', { 'aria-live': 'polite' });
@@ -51,7 +40,7 @@ export async function render(main) {
     h('div.home-head',
       h('h1', 'Today'),
       h('p.muted', date(todayISO(), { weekday: 'long', day: 'numeric', month: 'long' }), name && ` · Hello, ${name}`)),
-    h('div.home-grid', today, brief, week, checkin, race, lastRun));
+    h('div.grid.home-grid', today, brief, week, checkin, race, lastRun));
   paint(data);
   function paint(home) {
     paintToday(today, home);
@@ -89,7 +78,7 @@ export async function render(main) {
     const status = pending && (timedOut
       ? h('div.briefing-status', { role: 'status' },
         h('p', content ? 'The new briefing is taking longer than usual; this is the previous one.' : 'Your briefing is taking longer than usual.'),
-        h('button.secondary', { type: 'button', on: { click: () => { startPoll(); paintBriefing(); brief.querySelector('h2').focus(); } } }, 'Check again'))
+        button('Check again', () => { startPoll(); paintBriefing(); brief.querySelector('h2').focus(); }, 'secondary'))
       : h('p.briefing-status.pending',
         h('span.spinner.pulse', { 'aria-hidden': 'true' }, '⟳'),
         h('span', content ? 'Your coach is updating this briefing for your latest data…' : 'Your coach is writing today’s briefing…')));
@@ -141,7 +130,7 @@ export async function render(main) {
       },
     }));
   }
-  return () => { controller.abort(); stopPoll(); };
+  return stopPoll;
 }
 
 function paintToday(el, home) {

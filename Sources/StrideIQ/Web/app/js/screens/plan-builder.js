@@ -1,13 +1,12 @@
 // Plan builder screens.
 import { api } from '../lib/api.js';
-import { h, replace, field, formError, showErrors, clearErrors, toast } from '../lib/dom.js';
+import { h, replace, field, formError, showErrors, clearErrors, toast, button as btn } from '../lib/dom.js';
 import { navigate } from '../lib/router.js';
 import * as F from '../lib/format.js';
 
 const DAYS = 'monday tuesday wednesday thursday friday saturday sunday'.split(' ');
 const VOL = [['current_weekly_distance_m', 'Weekly volume now'], ['peak_weekly_distance_min_m', 'Peak week, min.'], ['peak_weekly_distance_max_m', 'Peak week, max.']];
 const NUM = {type: 'number', step: 'any', min: 0};
-const btn = (text, click, cls) => h('button', {type: 'button', class: cls, on: {click}}, text);
 const fld = (id, label, attrs, type) => field({id, label, attrs, type});
 const sel = (id, label, value, options) => field({id, label, type: 'select', value, attrs: {options}});
 const head = (main, t) => replace(main, h('h1', t));
@@ -17,12 +16,12 @@ const row = (...c) => h('div.row', c);
 const empty = t => h('p.empty', t);
 const td = (t, cls) => h('td', {class: cls}, t);
 const facts = w => [w.distance_m ? F.distance(w.distance_m) : w.duration_s && F.duration(w.duration_s),
-  w.pace_fast_s_per_km && `${F.pace(w.pace_fast_s_per_km).split(' ')[0]}–${F.pace(w.pace_slow_s_per_km)}`]
+  w.pace_fast_s_per_km && F.pace(w.pace_fast_s_per_km, w.pace_slow_s_per_km)]
   .filter(Boolean).map(t => ` · ${t}`).join('');
 const wdesc = w => w ? w.title + facts(w) : 'nothing';
 
-export function renderBuild(main) {
-  const ctl = new AbortController(), u = F.units(), out = h('section', {'data-testid': 'plan-preview'});
+export function renderBuild(main, {signal}) {
+  const u = F.units(), out = h('section', {'data-testid': 'plan-preview'});
   const f = h('form.card', {novalidate: true, 'data-testid': 'plan-build-form', on: {submit: e => send(1, e.preventDefault()), change: toggle}},
     fld('race_name', 'Race name (optional)'), fld('race_date', 'Race date', {}, 'date'),
     sel('race_distance', 'Distance', 'half_marathon', '5K 10K 10_mile half_marathon marathon custom'.split(' ').map(r => [r.toLowerCase(), F.cap(r)])),
@@ -30,7 +29,7 @@ export function renderBuild(main) {
     fld('goal_time_seconds', 'Goal time, h:mm:ss (optional)'),
     h('div.grid.two', sel('days_per_week', 'Running days per week', 5, [3, 4, 5, 6, 7].map(n => [n, n])),
       sel('long_run_day', 'Long-run day', 'sunday', DAYS.map(d => [d, F.cap(d)]))),
-    h('fieldset', {id: 'unavailable_days', 'aria-describedby': 'unavailable_days-error'}, h('legend', 'Days never available'),
+    h('fieldset#unavailable_days', { 'aria-describedby': 'unavailable_days-error'}, h('legend', 'Days never available'),
       row(DAYS.map(d => h('label.check', h('input', {type: 'checkbox', name: 'un', value: d}), F.cap(d)))),
       h('p.field-error', {id: 'unavailable_days-error'})),
     h('div.grid.three', VOL.map(([id, l]) => fld(id, `${l} (${u}, optional)`, NUM))),
@@ -38,7 +37,6 @@ export function renderBuild(main) {
   head(main, 'Build my plan').append(f);
   const el = f.elements, dist = el.race_distance;
   toggle();
-  return () => ctl.abort();
 
   function toggle() { el.race_distance_m.parentNode.hidden = dist.value !== 'custom'; }
 
@@ -53,7 +51,7 @@ export function renderBuild(main) {
     else b.race_distance = dist.value;
     for (const [id] of VOL) b[id] = m(id);
     try {
-      const {data} = await api(`/v1/plans/generate${preview ? '/preview' : ''}`, {method: 'POST', body: b, signal: ctl.signal});
+      const {data} = await api(`/v1/plans/generate${preview ? '/preview' : ''}`, {method: 'POST', body: b, signal});
       clearErrors(f);
       if (!preview) return toast('Your plan is ready.'), navigate('/plan');
       replace(out, result(data)).querySelector('h2').focus();
@@ -84,8 +82,7 @@ export function renderBuild(main) {
   }
 }
 
-export async function renderChanges(main) {
-  const ctl = new AbortController(), {signal} = ctl, stop = () => ctl.abort();
+export async function renderChanges(main, {signal}) {
   const get = async p => (await api(p, {signal})).data;
   const box = h('div'), say = h('p', {role: 'status'});
   const fail = (e, el = box) => { if (e.name != 'AbortError') replace(el, h('p', {role: 'alert'}, e.detail)); };
@@ -93,14 +90,13 @@ export async function renderChanges(main) {
   let plan;
   try {
     plan = (await get('/v1/plans')).plans.find(p => p.status === 'active');
-  } catch (e) { return fail(e), stop; }
-  if (!plan) return replace(box, empty(['You have no active plan. ', h('a', {href: '/plan/build'}, 'Build my plan')])), stop;
+  } catch (e) { return fail(e); }
+  if (!plan) return replace(box, empty(['You have no active plan. ', h('a', {href: '/plan/build'}, 'Build my plan')]));
   const base = `/v1/plans/${plan.id}/`;
   const [props, hist] = ['proposals', 'history'].map(t => h('section.card', {'data-testid': `plan-${t}`}));
   replace(box, h('div.card', h('h2', plan.name), btn('Check my plan now', () =>
     post('adapt', d => d.status === 'no_changes' ? 'Your plan is on track: no changes needed.' : 'Changes proposed below.')), say), props, hist);
   await load();
-  return stop;
 
   async function post(path, ok) {
     try {

@@ -1,6 +1,6 @@
 // Every change is read back from the server.
 import { api } from '../lib/api.js';
-import { h, replace, field, formError, showErrors, toast, confirm } from '../lib/dom.js';
+import { h, replace, field, formError, showErrors, toast, confirm, button, facts, problem } from '../lib/dom.js';
 import * as fmt from '../lib/format.js';
 
 const TYPES = 'easy long recovery tempo threshold intervals hills fartlek strides marathon_pace race rest cross_training'
@@ -13,11 +13,10 @@ const typeName = (t) => TYPES.find(([v]) => v === t)?.[1] ?? t;
 const preset = (m) => RACES.find(([v]) => Math.abs(Number(v) - m) < 1);
 const r2 = (x) => Math.round(x * 100) / 100;
 const hms = (s) => `${Math.floor(s / 3600)}:${fmt.duration(s % 3600).padStart(5, '0')}`;
-const btn = (text, cls, click, attrs = {}) => h('button', { type: 'button', class: cls, on: { click }, ...attrs }, text);
 const input = (id, label, value, attrs, type, hint) => field({ id, label, value, attrs, type, hint });
 
-export async function render(main) {
-  const ctl = new AbortController(), { signal } = ctl, body = h('div.plan');
+export async function render(main, { signal }) {
+  const body = h('div.plan');
   const links = h('p.row', h('a', { href: '/plan/build' }, 'Build my plan'), h('a', { href: '/plan/changes' }, 'Plan changes'));
   replace(main, h('h1', 'Plan and race'), links, body);
   // editing: null | 'race' | 'new' | a workout id (one form at a time).
@@ -39,13 +38,13 @@ export async function render(main) {
     today = fmt.todayISO();
     const p = st.plan;
     replace(body, st.error
-      ? [h('p.form-error', { role: 'alert' }, st.error.detail ?? 'Could not load your plan.'), btn('Try again', null, () => reload('h1'))]
+      ? problem(st.error, () => reload('h1'))
       : p ? [raceCard(p), weeksSection(p)]
         : h('section.card.plan-race', { 'aria-labelledby': 'plan-none' },
-          h('h2', { id: 'plan-none' }, 'No active plan'),
+          h('h2#plan-none', 'No active plan'),
           h('p', 'A plan starts from a goal race: its name, date, distance and, if you have one, a goal time. '
             + 'Then add your workouts week by week; today’s workout shows on your home screen.'),
-          st.editing === 'race' ? raceForm(null) : btn('Create a plan', null, () => edit('race', '#goal_race_name'), { id: 'plan-create' })));
+          st.editing === 'race' ? raceForm(null) : button('Create a plan', () => edit('race', '#goal_race_name'), null, { id: 'plan-create' })));
     if (focus) main.querySelector(focus)?.focus();
   }
   function edit(what, focus) {
@@ -60,7 +59,7 @@ export async function render(main) {
   // save(bad, value) → [path, method, body, toast, focus(data)]; bad(field, message) for what cannot be sent.
   function form(label, back, fields, save) {
     const f = h('form.plan-form', { novalidate: true, on: { submit } }, fields, formError(),
-      h('div.row', h('button', { type: 'submit' }, label), btn('Cancel', 'secondary', () => edit(null, back))));
+      h('div.row', h('button', { type: 'submit' }, label), button('Cancel', () => edit(null, back), 'secondary')));
     const button = f.querySelector('[type=submit]');
     async function submit(ev) {
       ev.preventDefault();
@@ -85,17 +84,17 @@ export async function render(main) {
     const goal = p.goal_time_seconds, m = p.goal_race_distance_m, known = preset(m)?.[1], name = p.goal_race_name || p.name;
     return h('section.card.plan-race', { 'aria-labelledby': 'plan-race-title' },
       h('p.plan-kicker', 'Goal race'),
-      h('h2', { id: 'plan-race-title', tabindex: '-1' }, name),
+      h('h2#plan-race-title', { tabindex: '-1' }, name),
       st.editing === 'race' ? raceForm(p) : [
-        h('dl.plan-facts', [
+        facts([
           ['Date', `${fmt.date(p.goal_race_date, { weekday: 'short', ...DM, year: 'numeric' })} (${fmt.daysFromNow(p.goal_race_date)})`],
           ['Distance', `${fmt.distance(m, { decimals: 2 })}${known ? ` (${known})` : ''}`],
           ['Goal time', goal ? `${hms(goal)} · ${fmt.pace(goal / (m / 1000))}` : 'No goal time'],
-        ].map(([k, v]) => h('div', h('dt', k), h('dd', v)))),
+        ]),
         h('div.row',
-          btn('Edit goal race', 'secondary', () => edit('race', '#goal_race_name'), { id: 'race-edit' }),
-          btn('Delete plan', 'danger', () => remove('Delete this plan?', `${name} and all its workouts will be deleted. This cannot be undone.`,
-            `/v1/plans/${p.id}`, 'Plan deleted', 'h1'))),
+          button('Edit goal race', () => edit('race', '#goal_race_name'), 'secondary', { id: 'race-edit' }),
+          button('Delete plan', () => remove('Delete this plan?', `${name} and all its workouts will be deleted. This cannot be undone.`,
+            `/v1/plans/${p.id}`, 'Plan deleted', 'h1'), 'danger')),
       ]);
   }
   function raceForm(p) {
@@ -138,8 +137,8 @@ export async function render(main) {
     const adding = st.editing === 'new';
     return h('section', { 'aria-labelledby': 'plan-weeks-title' },
       h('div.row.spread.plan-head',
-        h('h2', { id: 'plan-weeks-title', tabindex: '-1' }, 'Week by week'),
-        !adding && btn('Add workout', null, () => edit('new', '#scheduled_date'), { id: 'workout-add' })),
+        h('h2#plan-weeks-title', { tabindex: '-1' }, 'Week by week'),
+        !adding && button('Add workout', () => edit('new', '#scheduled_date'), null, { id: 'workout-add' })),
       adding && h('div.card', h('h3', 'New workout'), workoutForm(null, p)),
       !workouts.length && h('p.empty', 'No workouts yet. Add your first one to start filling the weeks.'),
       h('div.plan-weeks', { 'data-testid': 'plan-weeks' }, weeks.map((mon, i) => {
@@ -184,7 +183,7 @@ export async function render(main) {
       return h('li', { class: [...cls, 'is-editing'], 'data-workout': w.id }, h('h3.visually-hidden', `Edit ${w.title}`), workoutForm(w, p));
     }
     const lo = w.target_pace_min_s_per_km, hi = w.target_pace_max_s_per_km;
-    const pace = lo && hi && lo !== hi ? `${fmt.pace(lo).split(' ')[0]}–${fmt.pace(hi)}` : (lo || hi) && fmt.pace(lo || hi);
+    const pace = (lo || hi) && fmt.pace(lo || hi, lo && lo !== hi && hi);
     const facts = [
       w.target_distance_m && fmt.distance(w.target_distance_m),
       w.target_duration_s && fmt.duration(w.target_duration_s),
@@ -201,9 +200,9 @@ export async function render(main) {
         w.description && h('p.plan-day-notes', w.description),
         w.coach_notes && h('p.plan-day-notes', h('strong', 'Notes: '), w.coach_notes)),
       h('div.row.plan-day-actions',
-        btn(['Edit', hidden()], 'secondary small', () => edit(w.id, '#title'), { 'data-edit': w.id }),
-        btn(['Delete', hidden()], 'secondary small plan-del', () => remove('Delete this workout?', `${label}: ${w.title}. This cannot be undone.`,
-          `/v1/plans/${p.id}/workouts/${w.id}`, 'Workout deleted', '#plan-weeks-title'))));
+        button(['Edit', hidden()], () => edit(w.id, '#title'), 'secondary small', { 'data-edit': w.id }),
+        button(['Delete', hidden()], () => remove('Delete this workout?', `${label}: ${w.title}. This cannot be undone.`,
+          `/v1/plans/${p.id}/workouts/${w.id}`, 'Workout deleted', '#plan-weeks-title'), 'secondary small plan-del')));
   }
   function workoutForm(w, p) {
     const unit = fmt.units(), per = fmt.toMeters(1) / 1000; // paces are typed per km or per mile
@@ -247,5 +246,4 @@ export async function render(main) {
   }
   const remove = (title, text, path, done, focus) => confirm(title, text, () => api(path, { method: 'DELETE', signal }), () => changed(done, focus));
   await reload();
-  return () => ctl.abort();
 }

@@ -1,6 +1,6 @@
 // Also the quiet time zone sync after a sign-in.
 import { api, session, download } from '../lib/api.js';
-import { h, field, formError, showErrors, clearErrors, toast, announce } from '../lib/dom.js';
+import { h, field, formError, showErrors, clearErrors, toast, announce, button as btn } from '../lib/dom.js';
 import { navigate } from '../lib/router.js';
 
 const DEFAULT_ZONE = 'UTC'; // an account created without a zone (AuthService.register)
@@ -48,26 +48,25 @@ export async function render(main) {
     }
     button.disabled = false;
   };
-  const signOut = h('button.secondary', { type: 'button' }, 'Sign out');
-  signOut.onclick = async () => {
+  const signOut = btn('Sign out', async () => {
     signOut.disabled = true;
     await session.signOut().catch(() => {}); // signed out here either way
     navigate('/signin');
-  };
+  }, 'secondary');
   main.append(
     h('h1', 'Settings'),
     form,
     h('section.card.settings-account', { 'aria-labelledby': 'settings-account' },
-      h('h2', { id: 'settings-account' }, 'Account'),
+      h('h2#settings-account', 'Account'),
       h('p', 'Signed in as ', h('strong', athlete.email), '.'),
-      h('div.row', signOut, h('button.secondary', { type: 'button', 'data-testid': 'export-all',
-        on: { click: () => download('/v1/export', 'strideiq-export.zip').catch((e) => toast(e.message)) } }, 'Download all my data'))));
+      h('div.row', signOut, btn('Download all my data', () => download('/v1/export', 'strideiq-export.zip').catch((e) => toast(e.message)), 'secondary',
+        { 'data-testid': 'export-all' }))));
 }
 
 export function unitsField(legend, current) {
   const option = (value, label) => h('label.check', { for: `units-${value}` },
     h('input', { type: 'radio', name: 'units', id: `units-${value}`, value, checked: value === current }), label);
-  return h('fieldset.units', { id: 'units', 'aria-describedby': 'units-error' },
+  return h('fieldset#units.units', { 'aria-describedby': 'units-error' },
     h('legend', legend),
     h('div.row', option('metric', 'Kilometres (km)'), option('imperial', 'Miles (mi)')),
     h('p.field-error', { id: 'units-error' }));
@@ -92,7 +91,7 @@ function zoneField(current) {
       select.dispatchEvent(new Event('input', { bubbles: true })); // clears the "Saved" status
       announce(`Time zone set to ${device}. Save to keep it.`);
     };
-    select.after(h('button.link.settings-use-device', { type: 'button', on: { click: use } }, `Use this device’s zone (${spaced(device)})`));
+    select.after(btn(`Use this device’s zone (${spaced(device)})`, use, 'link settings-use-device'));
   }
   return wrapper;
 }

@@ -204,7 +204,8 @@ struct ProcessDatabase: Sendable {
 
     func jobs(athleteID: UUID) async throws -> [(status: String, attempts: Int)] {
         let sql = inspector.app.db as! any SQLDatabase
-        return try await sql.raw("SELECT status, attempts FROM \(unsafeRaw: tables)jobs WHERE athlete_id = \(bind: athleteID)")
+        return try await sql.raw(
+            "SELECT status, attempts FROM \(unsafeRaw: tables)jobs WHERE kind = 'briefing' AND athlete_id = \(bind: athleteID)")
             .all().map { (try $0.decode(column: "status", as: String.self), try $0.decode(column: "attempts", as: Int.self)) }
     }
 

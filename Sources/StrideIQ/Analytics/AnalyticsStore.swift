@@ -85,7 +85,7 @@ enum AnalyticsStore {
 
     static let dayColumns = [
         "date", "load", "fitness", "fatigue", "form", "activities", "run_count", "distance_m", "run_distance_m",
-        "moving_time_s", "duration_s", "elevation_gain_m",
+        "moving_time_s", "duration_s", "elevation_gain_m", "run_paced_distance_m", "run_paced_time_s",
     ]
 
     static func decodeDay(_ row: any SQLRow) throws -> StoredTrainingDay {
@@ -101,7 +101,9 @@ enum AnalyticsStore {
             runDistanceM: try row.decode(column: "run_distance_m", as: Double.self),
             movingTimeS: try row.decode(column: "moving_time_s", as: Int.self),
             durationS: try row.decode(column: "duration_s", as: Int.self),
-            elevationGainM: try row.decode(column: "elevation_gain_m", as: Double.self))
+            elevationGainM: try row.decode(column: "elevation_gain_m", as: Double.self),
+            runPacedDistanceM: try row.decode(column: "run_paced_distance_m", as: Double.self),
+            runPacedTimeS: try row.decode(column: "run_paced_time_s", as: Int.self))
     }
 
     private static func decodeDate(_ text: String) throws -> LocalDate {

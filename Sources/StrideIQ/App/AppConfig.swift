@@ -84,6 +84,9 @@ public struct AppConfig: Sendable {
     }
     /// Call-site deadline of one briefing job; the provider's client timeout (`BRIEFING_PROVIDER_TIMEOUT_S`) is inside it.
     public var briefingJobTimeout: TimeInterval = 15
+    /// Deadline of one analytics recompute (`AnalyticsService`): a full five-year recompute takes well under the
+    /// default; the deadline only stops a pathological one from holding the athlete's write lock.
+    public var analyticsJobTimeout: TimeInterval = 60
     /// Briefing jobs spend nearly all their time waiting on the LLM (seconds) and hold a database connection
     /// only for their short reads and writes around the call, so jobs in flight — not CPU or connections — set a
     /// worker's throughput: one job per second of provider latency per slot. 32 clears a 500-athlete batch at
@@ -256,6 +259,8 @@ public struct AppConfig: Sendable {
                 "BRIEFING_JOB_TIMEOUT_S (\(Int(config.briefingJobTimeout)) s) must be longer than BRIEFING_PROVIDER_TIMEOUT_S (\(providerTimeout) s)"
             )
         }
+        config.analyticsJobTimeout = TimeInterval(
+            reader.int("ANALYTICS_JOB_TIMEOUT_S", default: Int(config.analyticsJobTimeout), range: 1...3600))
         config.workerConcurrency = reader.int("WORKER_CONCURRENCY", default: config.workerConcurrency, range: 1...1024)
         config.briefingCooldown = TimeInterval(reader.int("BRIEFING_COOLDOWN_S", default: Int(config.briefingCooldown), range: 0...3600))
         config.workerLease = TimeInterval(reader.int("WORKER_LEASE_S", default: Int(config.workerLease), range: 3...3600))

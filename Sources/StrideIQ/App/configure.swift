@@ -97,7 +97,9 @@ public func configure(
         settings: .init(
             concurrency: config.workerConcurrency, pollInterval: postgres == nil ? .milliseconds(250) : .seconds(2),
             lease: config.workerLease, jobDeadline: .seconds(config.briefingJobTimeout),
-            deadlines: [.activityImport: .seconds(config.imports.jobTimeout)],
+            deadlines: [
+                .activityImport: .seconds(config.imports.jobTimeout), .analytics: .seconds(config.analyticsJobTimeout),
+            ],
             drain: .seconds(config.workerDrain)),
         database: database, queue: jobQueue, metrics: metrics, logger: logger, wakeups: wakeups
     ) { [unowned app] job, db in
@@ -109,6 +111,7 @@ public func configure(
                 limits: config.imports, trigger: BriefingTrigger(briefings: briefings, logger: logger),
                 threadPool: app.threadPool, now: now
             ).runQueued(athleteID: job.athleteID, on: db)
+        case .analytics: try await AnalyticsService(now: now).recompute(athleteID: job.athleteID, on: db).kind.rawValue
         }
     }
     let scheduler = BriefingScheduler(

@@ -14,6 +14,9 @@ struct JobQueue: Sendable {
         case planAdapt = "plan_adapt"
         /// A background activity-file import (`ImportService.runQueued`): archives and large batches.
         case activityImport = "activity_import"
+        /// The training figures' recompute (`AnalyticsService.recompute`), after any activity, check-in or profile
+        /// change.
+        case analytics
     }
 
     /// Higher runs first: a refresh a person is waiting for goes before a scheduled one.

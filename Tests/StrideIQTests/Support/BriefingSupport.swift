@@ -64,14 +64,16 @@ struct JobRow: Sendable, Equatable {
 extension TestApp {
     var services: AppServices { app.strideIQ }
 
-    func jobs(athleteID: String? = nil) async throws -> [JobRow] {
+    /// The jobs of one kind (briefings unless asked; every trigger also enqueues an analytics job).
+    func jobs(athleteID: String? = nil, kind: JobQueue.Kind = .briefing) async throws -> [JobRow] {
         let sql = app.db as! any SQLDatabase
         let rows: [any SQLRow]
         if let athleteID {
-            rows = try await sql.raw("SELECT * FROM jobs WHERE athlete_id = \(bind: UUID(uuidString: athleteID)!) ORDER BY created_at")
-                .all()
+            rows = try await sql.raw(
+                "SELECT * FROM jobs WHERE kind = \(bind: kind.rawValue) AND athlete_id = \(bind: UUID(uuidString: athleteID)!) ORDER BY created_at"
+            ).all()
         } else {
-            rows = try await sql.raw("SELECT * FROM jobs ORDER BY created_at").all()
+            rows = try await sql.raw("SELECT * FROM jobs WHERE kind = \(bind: kind.rawValue) ORDER BY created_at").all()
         }
         return try rows.map {
             JobRow(

@@ -17,14 +17,12 @@ struct AddTrainingAnalytics: AsyncMigration {
         try await database.schema("activities")
             .field("is_race", .bool, .required, .sql(.default(false)))
             .update()
-        // One row per activity, keyed by it and gone with it. `inputs_hash` covers every input the row was
-        // computed from (the activity's fields and the athlete's anchors), so the job recomputes only the rows
-        // whose hash no longer matches.
+        // One row per activity. `inputs_hash` covers the activity's own fields, so the job recomputes only the
+        // rows whose activity changed. No foreign key to `activities` on purpose: a deleted activity's row stays
+        // until the next job, which reads its `local_date` (the first day the daily series must be recomputed
+        // from) and then deletes it. The athlete's rows go with the athlete.
         try await database.schema("activity_metrics")
-            .field(
-                "activity_id", .uuid, .identifier(auto: false),
-                .references("activities", "id", onDelete: .cascade)
-            )
+            .field("activity_id", .uuid, .identifier(auto: false))
             .field("athlete_id", .uuid, .required, .references("athletes", "id", onDelete: .cascade))
             .field("local_date", .string, .required)
             .field("load", .double, .required)
@@ -51,6 +49,9 @@ struct AddTrainingAnalytics: AsyncMigration {
             .field("moving_time_s", .int64, .required)
             .field("duration_s", .int64, .required)
             .field("elevation_gain_m", .double, .required)
+            // The day's runs that have both a distance and a time: the summary's pace is Σ time ÷ Σ distance.
+            .field("run_paced_distance_m", .double, .required)
+            .field("run_paced_time_s", .int64, .required)
             .compositeIdentifier(over: "athlete_id", "date")
             .create()
         try await database.schema("athlete_analytics")

@@ -16,7 +16,18 @@ struct StoredTrainingDay: Codable, Sendable, Equatable {
     var movingTimeS: Int
     var durationS: Int
     var elevationGainM: Double
+    /// Distance and time of the day's runs that have both (the summary's pace is Σ time ÷ Σ distance).
+    var runPacedDistanceM: Double
+    var runPacedTimeS: Int
 
     /// The model's part of the row.
     var fitnessDay: FitnessDay { FitnessDay(date: date, load: load, fitness: fitness, fatigue: fatigue, form: form) }
+
+    /// The day's totals as `TrainingSummary` reads them.
+    var totals: DayTotals {
+        DayTotals(
+            date: date, activities: activities, runCount: runCount, distanceM: distanceM, runDistanceM: runDistanceM,
+            movingTimeS: movingTimeS, durationS: durationS, elevationGainM: elevationGainM, load: load,
+            runPacedDistanceM: runPacedDistanceM, runPacedTimeS: runPacedTimeS)
+    }
 }

@@ -1,0 +1,152 @@
+import Fluent
+import Foundation
+import SQLKit
+import StrideIQCore
+
+/// The recompute's reads, in plain SQL: a five-year history is thousands of rows, and decoding them into Fluent
+/// models costs more than the maths done on them.
+enum AnalyticsInputs {
+    struct Profile: Sendable {
+        var maxHR: Int?
+        var restingHR: Int?
+        var thresholdPaceSPerKm: Double?
+        var timezone: String
+
+        var timeZone: TimeZone { TimeZone(identifier: timezone) ?? TimeZone(identifier: "UTC")! }
+
+        /// The profile inputs that, when changed, make the next recompute a full one.
+        var fingerprint: String {
+            func text<T>(_ value: T?) -> String { value.map { "\($0)" } ?? "-" }
+            return [
+                "v\(AnalyticsService.algorithmVersion)", text(maxHR), text(restingHR), text(thresholdPaceSPerKm),
+                timezone,
+            ].joined(separator: "|")
+        }
+    }
+
+    struct Checkin: Sendable {
+        var inputs: CheckinInputs
+        var restingHR: Int?
+    }
+
+    static func profile(athleteID: UUID, on sql: any SQLDatabase) async throws -> Profile? {
+        guard
+            let row = try await sql.select()
+                .columns("max_hr", "resting_hr", "threshold_pace_s_per_km", "timezone")
+                .from(Athlete.schema).where("id", .equal, SQLBind(athleteID)).first()
+        else { return nil }
+        return Profile(
+            maxHR: try row.decode(column: "max_hr", as: Int?.self),
+            restingHR: try row.decode(column: "resting_hr", as: Int?.self),
+            thresholdPaceSPerKm: try row.decode(column: "threshold_pace_s_per_km", as: Double?.self),
+            timezone: try row.decode(column: "timezone", as: String.self))
+    }
+
+    /// Every activity of the athlete, oldest first, with the best efforts of those imported from a file.
+    static func activities(athleteID: UUID, on sql: any SQLDatabase) async throws -> [TrainingActivity] {
+        let rows = try await sql.raw(
+            """
+            SELECT a.id, a.name, a.sport, a.start_time, a.utc_offset_s, a.distance_m, a.moving_time_s, a.duration_s,
+                   a.avg_hr, a.max_hr, a.elevation_gain_m, a.is_race, d.best_efforts
+            FROM activities a LEFT JOIN activity_details d ON d.activity_id = a.id
+            WHERE a.athlete_id = \(bind: athleteID)
+            ORDER BY a.start_time, a.id
+            """
+        ).all()
+        let decoder = JSONDecoder()
+        return try rows.map { row in
+            let start = try row.decode(column: "start_time", as: Date.self)
+            let offset = try row.decode(column: "utc_offset_s", as: Int.self)
+            let efforts = try row.decode(column: "best_efforts", as: String?.self)
+            return TrainingActivity(
+                id: try row.decode(column: "id", as: UUID.self), startTime: start,
+                localDate: localDate(start, offsetS: offset),
+                sport: Sport(rawValue: try row.decode(column: "sport", as: String.self)) ?? .other,
+                name: try row.decode(column: "name", as: String.self),
+                isRace: try row.decode(column: "is_race", as: Bool.self),
+                distanceM: try row.decode(column: "distance_m", as: Double?.self),
+                movingTimeS: try row.decode(column: "moving_time_s", as: Int?.self),
+                durationS: try row.decode(column: "duration_s", as: Int?.self),
+                avgHR: try row.decode(column: "avg_hr", as: Int?.self),
+                maxHR: try row.decode(column: "max_hr", as: Int?.self),
+                elevationGainM: try row.decode(column: "elevation_gain_m", as: Double?.self),
+                bestEfforts: efforts.flatMap { try? decoder.decode([BestEffort].self, from: Data($0.utf8)) } ?? [])
+        }
+    }
+
+    /// The activity's local day: its instant shifted by its own recorded offset, read as a UTC calendar day.
+    static func localDate(_ start: Date, offsetS: Int) -> LocalDate {
+        LocalDate(start.addingTimeInterval(TimeInterval(offsetS)), in: utc)
+    }
+
+    private static let utc = TimeZone(identifier: "UTC")!
+
+    static func storedMetrics(athleteID: UUID, on sql: any SQLDatabase) async throws -> [UUID: MetricsRow] {
+        let rows = try await sql.select()
+            .columns("activity_id", "local_date", "load", "load_method", "efficiency", "new_records", "inputs_hash")
+            .from(ActivityMetrics.schema)
+            .where("athlete_id", .equal, SQLBind(athleteID))
+            .all()
+        var result: [UUID: MetricsRow] = [:]
+        result.reserveCapacity(rows.count)
+        for row in rows {
+            guard let date = LocalDate(try row.decode(column: "local_date", as: String.self)),
+                let method = LoadMethod(rawValue: try row.decode(column: "load_method", as: String.self))
+            else { continue }  // unreadable: treated as missing, so it is recomputed
+            let id = try row.decode(column: "activity_id", as: UUID.self)
+            result[id] = MetricsRow(
+                activityID: id, localDate: date, load: try row.decode(column: "load", as: Double.self),
+                loadMethod: method, efficiency: try row.decode(column: "efficiency", as: Double?.self),
+                newRecords: AnalyticsCoding.decodeRecords(try row.decode(column: "new_records", as: String.self)),
+                inputsHash: try row.decode(column: "inputs_hash", as: String.self))
+        }
+        return result
+    }
+
+    static func checkins(athleteID: UUID, on sql: any SQLDatabase) async throws -> [Checkin] {
+        let rows = try await sql.select()
+            .columns(
+                "date", "sleep_h", "sleep_quality_1_5", "soreness_1_5", "stress_1_5", "readiness_1_5", "resting_hr"
+            )
+            .from(DailyCheckin.schema)
+            .where("athlete_id", .equal, SQLBind(athleteID))
+            .orderBy("date")
+            .all()
+        return try rows.compactMap { row in
+            guard let date = LocalDate(try row.decode(column: "date", as: String.self)) else { return nil }
+            return Checkin(
+                inputs: CheckinInputs(
+                    date: date, sleepHours: try row.decode(column: "sleep_h", as: Double?.self),
+                    sleepQuality: try row.decode(column: "sleep_quality_1_5", as: Int?.self),
+                    soreness: try row.decode(column: "soreness_1_5", as: Int?.self),
+                    stress: try row.decode(column: "stress_1_5", as: Int?.self),
+                    readiness: try row.decode(column: "readiness_1_5", as: Int?.self)),
+                restingHR: try row.decode(column: "resting_hr", as: Int?.self))
+        }
+    }
+
+    /// The planned pace (s/km, the middle of the target range) per day, from the athlete's active and completed
+    /// plans; where two plans have a workout on one day, the later-created plan's wins.
+    static func plannedPaces(athleteID: UUID, on sql: any SQLDatabase) async throws -> [LocalDate: Double] {
+        let rows = try await sql.raw(
+            """
+            SELECT w.scheduled_date, w.target_pace_min_s_per_km, w.target_pace_max_s_per_km
+            FROM planned_workouts w JOIN training_plans p ON p.id = w.plan_id
+            WHERE w.athlete_id = \(bind: athleteID)
+              AND p.status IN (\(bind: PlanStatus.active.rawValue), \(bind: PlanStatus.completed.rawValue))
+              AND (w.target_pace_min_s_per_km IS NOT NULL OR w.target_pace_max_s_per_km IS NOT NULL)
+            ORDER BY p.created_at, w.scheduled_date
+            """
+        ).all()
+        var result: [LocalDate: Double] = [:]
+        for row in rows {
+            guard let date = LocalDate(try row.decode(column: "scheduled_date", as: String.self)) else { continue }
+            let low = try row.decode(column: "target_pace_min_s_per_km", as: Int?.self)
+            let high = try row.decode(column: "target_pace_max_s_per_km", as: Int?.self)
+            let paces = [low, high].compactMap { $0 }.filter { $0 > 0 }
+            guard !paces.isEmpty else { continue }
+            result[date] = Double(paces.reduce(0, +)) / Double(paces.count)
+        }
+        return result
+    }
+}

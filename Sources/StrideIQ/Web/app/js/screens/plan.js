@@ -58,21 +58,20 @@ export async function render(main, { signal }) {
   }
   // save(bad, value) → [path, method, body, toast, focus(data)]; bad(field, message) for what cannot be sent.
   function form(label, back, fields, save) {
-    const f = h('form.plan-form', { novalidate: true, on: { submit } }, fields, formError(),
-      h('div.row', h('button', { type: 'submit' }, label), button('Cancel', () => edit(null, back), 'secondary')));
-    const button = f.querySelector('[type=submit]');
+    const ok = h('button', { type: 'submit' }, label);
+    const f = h('form.plan-form', { novalidate: true, on: { submit } }, fields, formError(), h('div.row', ok, button('Cancel', () => edit(null, back), 'secondary')));
     async function submit(ev) {
       ev.preventDefault();
       const errors = [];
       const [path, method, out, done, focus] = save((name, message) => errors.push({ field: name, message }), (id) => f.elements[id].value.trim());
       if (errors.length) return showErrors(f, { errors });
-      button.disabled = true;
+      ok.disabled = true;
       try {
         const { data } = await api(path, { method, body: out, signal });
         await changed(done, focus(data));
       } catch (e) {
         if (e.name === 'AbortError') return;
-        button.disabled = false;
+        ok.disabled = false;
         // One workout a day: the 409 belongs next to the date.
         if (e.code === 'workout_date_taken') e.errors = [{ field: 'scheduled_date', message: e.detail }];
         showErrors(f, e);

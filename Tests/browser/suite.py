@@ -333,10 +333,35 @@ class Suite:
         self.screen("activity-detail")
         return f"409 → duplicate-link {text!r} → /activities/{self.activity_id}; still 1 activity"
 
+    def main_text(self):
+        return self.browser.js("return document.getElementById('main').textContent")
+
     def plan(self):
+        """Creates a plan from its goal race, renames the race, adds a workout and deletes it, all by the UI."""
         b = self.browser
         b.nav("/plan")
-        return "plan screen ready"
+        b.click(b.wait_css("#plan-create"))
+        b.fill("goal_race_name", "Suite Marathon")
+        b.fill("goal_race_date", (datetime.now(ZoneInfo(TIMEZONE)) + timedelta(days=70)).strftime("%Y-%m-%d"))
+        b.submit("form.plan-form")
+        b.click(b.wait_css("#race-edit"))
+        b.fill("goal_race_name", "Suite Spring Marathon")
+        b.submit("form.plan-form")
+        b.wait(lambda: (b.text("#plan-race-title") or "") == "Suite Spring Marathon", 10, "the renamed goal race")
+        b.click(b.wait_css("#workout-add"))
+        b.fill("title", "Suite tempo")
+        b.fill("workout_type", "tempo")
+        b.submit("form.plan-form")
+        b.wait(lambda: "Suite tempo" in self.main_text(), 10, "the new workout in the weeks")
+        status, _, plans = self.api("GET", "/v1/plans")
+        active = [p for p in plans["plans"] if p["status"] == "active"]
+        _, _, plan = self.api("GET", f"/v1/plans/{active[0]['id']}")
+        names = [w["title"] for w in plan["workouts"]]
+        expect(plan.get("goal_race_name") == "Suite Spring Marathon" and names == ["Suite tempo"], f"the API has {plan.get('goal_race_name')!r}, {names}")
+        b.js("document.querySelector('[data-workout] .plan-del').click()")
+        b.click(b.wait_css("dialog[open] button.danger"))
+        b.wait(lambda: "Suite tempo" not in self.main_text(), 10, "the workout to go")
+        return f"created a plan for {plan['goal_race_date']}, renamed its race, added {names} and deleted it"
 
     def coach_state(self):
         """[data-streaming, how many characters of the fake's answer are visible, text] of the last coach-answer.
@@ -551,7 +576,7 @@ class Suite:
               lambda: imports.import_files(self))
             c("12 the imported activity: route SVG, splits, best efforts, Download GPX", lambda: imports.imported_detail(self))
             c("13 settings: Download all my data is a zip", lambda: imports.export_all(self))
-            c("plan screen", self.plan)
+            c("plan: create from a goal race, rename the race, add and delete a workout", self.plan)
             self.screen("plan")
             c("06 coach answer streams token by token", self.coach_stream)
             c("07 Stop cancels; the fake provider sees the disconnect", self.coach_stop)

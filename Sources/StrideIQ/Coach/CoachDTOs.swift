@@ -45,8 +45,12 @@ struct CoachChatResponse: Encodable, Sendable {
     @Nullable var source: String?
     @Nullable var fallbackReason: String?
     let elapsedMs: Int
+    /// As in the stream's `done`: distinct tools in first-call order, and their count.
+    let toolsUsed: [String]
+    let toolCount: Int
 
     enum CodingKeys: String, CodingKey {
+        case toolsUsed = "tools_used", toolCount = "tool_count"
         case response, error, usage, provider, model, source
         case threadID = "thread_id", messageID = "message_id", userMessageID = "user_message_id"
         case errorCode = "error_code", errorMessage = "error_message", timedOut = "timed_out"
@@ -69,6 +73,8 @@ struct CoachChatResponse: Encodable, Sendable {
         source = output.source
         fallbackReason = output.fallbackReason
         elapsedMs = Int(output.elapsed.milliseconds)
+        toolsUsed = output.toolsUsed
+        toolCount = output.toolsUsed.count
     }
 }
 

@@ -31,10 +31,12 @@ extension OpenAPIDocument {
             `data:` line of JSON whose `type` is the name, and a blank line:
             - `meta`, first: the thread and message ids, the provider and model, the heartbeat and the ceiling in seconds.
             - `delta`: the next piece of the answer, the moment the model writes it; the answer is the deltas joined.
+            - `tool` `{name, status}`: the model looks something up with one of the coach's read-only tools             (`started`, then `ok` or `failed`), so a client can say what the coach is looking at. A failed tool is             reported to the model, which answers anyway. At most \(CoachToolRunner.maxRounds) rounds of tools,             inside the same ceiling.
             - `heartbeat`: after `COACH_HEARTBEAT_S` (\(Int(config.coachHeartbeat)) s by default) without another event.
             - `error` `{code, error}`: the model failed or the process is shutting down (`code` `shutting_down`); `done` follows.
             - `done`, exactly once and last: how the answer ended (`finish_reason`, `timed_out`, `error`, `error_code`), \
-            where it came from, token usage and timings. The body ends after it.
+            where it came from, token usage, timings and the tools used (`tools_used`, `tool_count`). The body ends \
+            after it.
             The schema of each event is this media type's `x-itemSchema` (OpenAPI 3.2's `itemSchema`).
             """
         let streamHeaders = [
@@ -70,6 +72,7 @@ extension OpenAPIDocument {
                         events: ServerSentEventSchema(events: [
                             ("meta", .ref("CoachMetaEvent")),
                             ("delta", .ref("CoachDeltaEvent")),
+                            ("tool", .ref("CoachToolEvent")),
                             ("heartbeat", .ref("CoachHeartbeatEvent")),
                             ("error", .ref("CoachErrorEvent")),
                             ("done", .ref("CoachDoneEvent")),
@@ -154,6 +157,7 @@ extension OpenAPIDocument {
             CoachChatResponse.component,
             CoachMetaFrame.component,
             ("CoachDeltaEvent", JSONSchema.object(["type": .constant("delta"), "delta": .string(minLength: 1)])),
+            CoachToolFrame.component,
             CoachHeartbeatFrame.component,
             CoachErrorFrame.component,
             CoachDoneFrame.component,
@@ -182,6 +186,9 @@ extension OpenAPIDocument {
                 .described("`offline`: written from the athlete's data without a model. Null when no provider finished."),
             "error_code": .described("Set when the answer failed or was cut short by something other than the client or the ceiling."),
             "fallback_reason": .described("Why a model did not write the answer, e.g. `no_llm_configured`."),
+            "tools_used": JSONSchema.array(of: .string(minLength: 1))
+                .described("The tools the model called, each once, in the order of their first call; `[]` when none."),
+            "tool_count": JSONSchema.integer(atLeast: 0).described("The number of distinct tools in `tools_used`."),
         ]
     }
 
@@ -200,7 +207,7 @@ private enum CoachExample {
         errorCode: "provider_timeout", errorMessage: "The model did not answer in time.", provider: "offline", model: "offline-v1",
         source: "offline", fallbackReason: "provider_timeout", usage: TokenUsage(inputTokens: 1_830, outputTokens: 96),
         elapsed: .milliseconds(2_450), timeToFirstDelta: .milliseconds(310), providerTimeToFirstToken: .milliseconds(280),
-        deltaCount: 12)
+        deltaCount: 12, toolsUsed: ["get_plan_week", "get_recent_runs"], toolCalls: 2, toolRounds: 1)
 }
 
 extension CoachUsageDTO: DocumentedResponse {
@@ -259,13 +266,29 @@ extension CoachHeartbeatFrame: DocumentedResponse {
     static var fieldSchemas: [String: JSONSchema] { ["type": .constant("heartbeat")] }
 }
 
+extension CoachToolFrame: DocumentedResponse {
+    static let schemaName = "CoachToolEvent"
+    static var openAPIExample: Self { Self(name: "get_recent_runs", status: .ok) }
+    static var fieldSchemas: [String: JSONSchema] {
+        [
+            "type": .constant("tool"),
+            "name": JSONSchema.string(minLength: 1).described(
+                "The tool, e.g. `get_recent_runs`, `get_training_load`, `compute_running_math` (as the model named it)."),
+            "status": JSONSchema.string(oneOf: CoachTurn.ToolStatus.self)
+                .described("`started`, then `ok` or `failed` (the model is told why; the turn goes on)."),
+        ]
+    }
+}
+
 extension CoachErrorFrame: DocumentedResponse {
     static let schemaName = "CoachErrorEvent"
     static var openAPIExample: Self { Self(code: "provider_timeout", error: "The model did not answer in time.") }
     static var fieldSchemas: [String: JSONSchema] {
         [
             "type": .constant("error"),
-            "code": .described("E.g. `provider_timeout`, `provider_refused`, `malformed_stream`, `shutting_down`."),
+            "code": .described(
+                "E.g. `provider_timeout`, `provider_refused`, `malformed_stream`, `shutting_down`, `tool_limit` (the model kept asking for tools when told to answer)."
+            ),
             "error": .described("For people."),
         ]
     }

@@ -6,8 +6,8 @@ import StrideIQSupport
 import Vapor
 
 // The coach's Server-Sent Events: every frame is `id: <n>` + `event: <name>` + `data: <json>` + a blank line,
-// and the JSON's `type` is the event name. `meta` first, `delta` per provider chunk, `heartbeat` while
-// silent, `error` when something fails, `done` always last.
+// and the JSON's `type` is the event name. `meta` first, `delta` per provider chunk, `tool` as the model's tool
+// calls start and end, `heartbeat` while silent, `error` when something fails, `done` always last.
 
 /// `meta`: sent first, before the provider is asked.
 struct CoachMetaFrame: Encodable, Sendable {
@@ -42,6 +42,14 @@ struct CoachErrorFrame: Encodable, Sendable {
     let type = "error"
     let code: String
     let error: String
+}
+
+/// `tool`: a tool call of the model starts (`started`) or ended (`ok`, `failed`), so a client can show what the
+/// coach is looking at. A failed tool is reported to the model, which answers anyway; it is not an `error`.
+struct CoachToolFrame: Encodable, Sendable {
+    let type = "tool"
+    let name: String
+    let status: CoachTurn.ToolStatus
 }
 
 /// Token counts when the provider reported them (`null` otherwise, e.g. after a cut-short answer).
@@ -79,15 +87,22 @@ struct CoachDoneFrame: Encodable, Sendable {
     @Nullable var timeToFirstDeltaMs: Int?
     /// The provider's own time to first token (from the start of its call), when it finished the answer.
     @Nullable var providerTimeToFirstTokenMs: Int?
+    /// Distinct tools the model called this turn, in the order of their first call (`[]` when none).
+    let toolsUsed: [String]
+    /// `tools_used.count`: distinct tools, not calls (as the original counts them).
+    let toolCount: Int
 
     enum CodingKeys: String, CodingKey {
         case type, error, usage, provider, model, source
         case threadID = "thread_id", messageID = "message_id", timedOut = "timed_out", errorCode = "error_code"
         case finishReason = "finish_reason", fallbackReason = "fallback_reason", elapsedMs = "elapsed_ms"
         case timeToFirstDeltaMs = "time_to_first_delta_ms", providerTimeToFirstTokenMs = "provider_time_to_first_token_ms"
+        case toolsUsed = "tools_used", toolCount = "tool_count"
     }
 
     init(threadID: UUID, messageID: UUID, output: CoachTurnOutput) {
+        toolsUsed = output.toolsUsed
+        toolCount = output.toolsUsed.count
         self.threadID = threadID
         self.messageID = messageID
         timedOut = output.timedOut

@@ -31,6 +31,7 @@ final class CoachService: Sendable {
     let stallTimeout: Duration
     /// Answer bytes read from providers and not yet written to clients, over every turn in progress.
     private let buffered = LockedBox(0)
+    private let toolboxBox = LockedBox(CoachToolbox(tools: CoachTools.standard))
     let now: @Sendable () -> Date
     let database: @Sendable () -> any Database
     let metrics: Metrics
@@ -54,6 +55,12 @@ final class CoachService: Sendable {
         self.database = database
         self.metrics = metrics
         self.logger = logger
+    }
+
+    /// The tools the coach's model may call (`CoachTools.standard`; tests put others in).
+    var toolbox: CoachToolbox {
+        get { toolboxBox.current }
+        set { toolboxBox.withLock { $0 = newValue } }
     }
 
     /// Built from the app's services (after `app.strideIQ` is set).
@@ -97,6 +104,8 @@ final class CoachService: Sendable {
         let slot: CoachSlot
         /// The coach's logger carrying the request's id, so the turn's lines match the request's line.
         let logger: Logger
+        /// The tools, bound to the authenticated athlete.
+        let tools: CoachToolRunner
     }
 
     /// Everything before the provider is asked: consent, a slot, the context, the budget, the saved user
@@ -143,7 +152,11 @@ final class CoachService: Sendable {
                 maxTokens: maxOutputTokens, facts: context.facts)
             var turnLogger = logger
             if let requestID { turnLogger[metadataKey: "request-id"] = .string(requestID) }
-            return Prepared(began: began, request: request, started: started, slot: slot, logger: turnLogger)
+            let tools = CoachToolRunner(
+                toolbox: toolbox,
+                context: CoachToolContext(
+                    athleteID: athleteID, units: athlete.units, timeZone: athlete.timeZone, now: now, database: database))
+            return Prepared(began: began, request: request, started: started, slot: slot, logger: turnLogger, tools: tools)
         } catch {
             slot.release()
             if let api = error as? APIError { refused(api.code) }
@@ -168,7 +181,7 @@ final class CoachService: Sendable {
         defer { prepared.slot.release() }
         let turn = CoachTurn(
             provider: provider, request: prepared.request, started: prepared.started,
-            ceiling: ceiling, heartbeat: heartbeat, onBuffered: bufferedChanged)
+            ceiling: ceiling, heartbeat: heartbeat, tools: prepared.tools, onBuffered: bufferedChanged)
         streams.setShutdownHandler(prepared.slot) { turn.signal(.shutdown) }
         let began = prepared.began
         let descriptor = provider.descriptor
@@ -188,6 +201,7 @@ final class CoachService: Sendable {
             case .delta(let text): await frames.sendDelta(text)
             case .heartbeat: await frames.send("heartbeat", CoachHeartbeatFrame())
             case .error(let code, let message): await frames.send("error", CoachErrorFrame(code: code, error: message))
+            case .tool(let name, let status): await frames.send("tool", CoachToolFrame(name: name, status: status))
             }
             return frames.delivery
         }
@@ -202,7 +216,7 @@ final class CoachService: Sendable {
     func complete(_ prepared: Prepared) async -> CoachTurnOutput {
         let turn = CoachTurn(
             provider: provider, request: prepared.request, started: prepared.started,
-            ceiling: ceiling, heartbeat: nil, onBuffered: bufferedChanged)
+            ceiling: ceiling, heartbeat: nil, tools: prepared.tools, onBuffered: bufferedChanged)
         streams.setShutdownHandler(prepared.slot) { turn.signal(.shutdown) }
         let output = await turn.run { _ in .delivered }
         await save(prepared.began, output, logger: prepared.logger)
@@ -251,6 +265,11 @@ final class CoachService: Sendable {
             "deltas": "\(output.deltaCount)", "elapsed_ms": "\(Int(output.elapsed.milliseconds))",
         ]
         if let code = output.errorCode { metadata["error_code"] = "\(code)" }
+        if output.toolCalls > 0 {
+            metadata["tool_calls"] = "\(output.toolCalls)"
+            metadata["tool_rounds"] = "\(output.toolRounds)"
+            metadata["tools"] = "\(output.toolsUsed.joined(separator: ","))"
+        }
         if let ttfd = output.timeToFirstDelta { metadata["ttfd_ms"] = "\(Int(ttfd.milliseconds))" }
         logger.info("coach turn ended", metadata: metadata)
     }

@@ -28,8 +28,24 @@ struct CoachTurnOutput: Sendable {
     /// The provider's own time to its first token (from its call's start), when it finished.
     var providerTimeToFirstToken: Duration?
     var deltaCount: Int
+    /// Distinct tools called, in the order of their first call (`done.tools_used`).
+    var toolsUsed: [String] = []
+    /// Tool calls run, repeats included (for the log; `done.tool_count` counts distinct tools).
+    var toolCalls = 0
+    /// Rounds in which the model asked for tools.
+    var toolRounds = 0
 
     var isError: Bool { errorCode != nil }
+}
+
+/// The coach's tools for one turn: which tools, for whom, and how many rounds the model may ask for them.
+struct CoachToolRunner: Sendable {
+    /// Rounds of tool calls a turn runs; the model is then asked to answer without tools.
+    static let maxRounds = 5
+
+    let toolbox: CoachToolbox
+    let context: CoachToolContext
+    var maxRounds = CoachToolRunner.maxRounds
 }
 
 /// One answer from the coach's provider, driven as a small event loop in the caller's task: provider chunks,
@@ -65,10 +81,21 @@ final class CoachTurn: Sendable {
         case delta(String)
         case heartbeat
         case error(code: String, message: String)
+        /// A tool call starts, or ended `ok` or `failed` (`tool` frames).
+        case tool(name: String, status: ToolStatus)
+    }
+
+    enum ToolStatus: String, Sendable, Codable, CaseIterable {
+        case started, ok, failed
     }
 
     private enum Input: Sendable {
         case chunk(String)
+        /// The model asked for tools (a round that is not the answer): its usage counts.
+        case toolRound(ChatCompletion)
+        case tool(name: String, status: ToolStatus)
+        /// The model still asked for tools when told to answer without them.
+        case toolLimit(ChatCompletion)
         case completed(ChatCompletion)
         case providerEnded
         case providerFailed(LLMError)
@@ -86,6 +113,8 @@ final class CoachTurn: Sendable {
     let deadline: ContinuousClock.Instant
     /// Heartbeat after this much silence; nil = no heartbeats (whole-answer chat).
     let heartbeat: Duration?
+    /// The tools the model may call; nil = a plain answer.
+    let tools: CoachToolRunner?
 
     private let inbox: AsyncStream<Input>
     private let inboxContinuation: AsyncStream<Input>.Continuation
@@ -95,12 +124,17 @@ final class CoachTurn: Sendable {
     /// `onBuffered` gets every change of the answer bytes read and not yet emitted (see `StreamFlow`).
     init(
         provider: any LLMProvider, request: ChatRequest, started: ContinuousClock.Instant, ceiling: Duration, heartbeat: Duration?,
-        onBuffered: @escaping @Sendable (Int) -> Void = { _ in }
+        tools: CoachToolRunner? = nil, onBuffered: @escaping @Sendable (Int) -> Void = { _ in }
     ) {
         self.provider = provider
         let flow = StreamFlow(window: Self.flowWindow, onChange: onBuffered)
         var request = request
         request.flow = flow
+        if let tools, !tools.toolbox.tools.isEmpty {
+            request.tools = tools.toolbox.definitions
+            request.toolChoice = .auto
+        }
+        self.tools = tools
         self.request = request
         self.flow = flow
         self.started = started
@@ -131,18 +165,10 @@ final class CoachTurn: Sendable {
         let provider = self.provider
         let request = self.request
         let deadline = self.deadline
+        let tools = self.tools
         let providerTask = Task {
             do {
-                for try await event in provider.stream(request, deadline: deadline) {
-                    switch event {
-                    case .delta(let chunk):
-                        if !chunk.isEmpty { continuation.yield(.chunk(chunk)) }
-                    case .done(let completion):
-                        continuation.yield(.completed(completion))
-                        return
-                    }
-                }
-                continuation.yield(.providerEnded)
+                try await Self.converse(provider: provider, request: request, deadline: deadline, tools: tools, inbox: continuation)
             } catch {
                 continuation.yield(.providerFailed(LLMError(error)))
             }
@@ -178,6 +204,7 @@ final class CoachTurn: Sendable {
 
         let maxBytes = request.maxOutputBytes
         var textBytes = 0
+        var earlierUsage: TokenUsage?
         var firstDeltaAt: ContinuousClock.Instant?
         /// Emits a chunk, cut to what is left of `maxBytes`. Returns how the turn must end, or nil to go on.
         func deliver(_ chunk: String) async -> (CoachFinishReason, (code: String, message: String)?)? {
@@ -218,12 +245,42 @@ final class CoachTurn: Sendable {
                     await end(finish, error: error)
                     break loop
                 }
+            case .toolRound(let completion):
+                earlierUsage = Self.sum(earlierUsage, completion.usage)
+                output.toolRounds += 1
+            case .tool(let name, let status):
+                if status == .started {
+                    output.toolCalls += 1
+                    if !output.toolsUsed.contains(name) { output.toolsUsed.append(name) }
+                }
+                lastOutput.withLock { $0 = .now }
+                switch await emit(.tool(name: name, status: status)) {
+                case .delivered: break
+                case .clientGone:
+                    await end(.cancelled)
+                    break loop
+                case .clientStalled:
+                    await end(.timeout, error: Self.stalled)
+                    break loop
+                }
+            case .toolLimit(let completion):
+                output.provider = completion.provider
+                output.model = completion.model
+                output.source = completion.source.rawValue
+                output.fallbackReason = completion.fallbackReason
+                output.usage = Self.sum(earlierUsage, completion.usage)
+                if output.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                    await end(.error, error: Self.toolLimit)
+                } else {
+                    await end(.stop)  // it answered, and asked for more besides: the answer stands
+                }
+                break loop
             case .completed(let completion):
                 output.provider = completion.provider
                 output.model = completion.model
                 output.source = completion.source.rawValue
                 output.fallbackReason = completion.fallbackReason
-                output.usage = completion.usage
+                output.usage = Self.sum(earlierUsage, completion.usage)
                 output.providerTimeToFirstToken = completion.timeToFirstToken
                 if output.deltaCount == 0 && !completion.text.isEmpty {
                     // A provider that answered without streaming chunks: forward the text as one delta.
@@ -287,6 +344,76 @@ final class CoachTurn: Sendable {
         output.timeToFirstDelta = firstDeltaAt.map { started.duration(to: $0) }
         output.elapsed = started.duration(to: .now)
         return output
+    }
+
+    /// The model's side of the turn, run in the provider's task: one answer, or (with tools) up to
+    /// `maxRounds` rounds of tool calls, each followed by a request carrying the calls and their results, and
+    /// then one more request that tells the model to answer without tools. Every round streams its text into the
+    /// inbox as it arrives and shares the turn's deadline; each tool call is bounded by its own timeout inside it.
+    private static func converse(
+        provider: any LLMProvider, request: ChatRequest, deadline: ContinuousClock.Instant, tools: CoachToolRunner?,
+        inbox: AsyncStream<Input>.Continuation
+    ) async throws {
+        var request = request
+        var rounds = 0
+        while true {
+            var answer: ChatCompletion?
+            for try await event in provider.stream(request, deadline: deadline) {
+                switch event {
+                case .delta(let chunk):
+                    if !chunk.isEmpty { inbox.yield(.chunk(chunk)) }
+                case .done(let completion):
+                    answer = completion
+                }
+                if answer != nil { break }
+            }
+            guard let completion = answer else {
+                if !Task.isCancelled { inbox.yield(.providerEnded) }
+                return
+            }
+            guard let tools, !request.tools.isEmpty, !completion.toolCalls.isEmpty else {
+                inbox.yield(.completed(completion))
+                return
+            }
+            if rounds >= tools.maxRounds || request.toolChoice == .none {
+                inbox.yield(.toolLimit(completion))
+                return
+            }
+            rounds += 1
+            inbox.yield(.toolRound(completion))
+            var results: [ChatMessage] = []
+            for call in completion.toolCalls {
+                try Task.checkCancellation()
+                inbox.yield(.tool(name: call.name, status: .started))
+                let outcome = await tools.toolbox.run(call, context: tools.context, deadline: deadline)
+                inbox.yield(.tool(name: call.name, status: outcome.ok ? .ok : .failed))
+                results.append(.toolResult(callID: call.id, content: outcome.envelope.jsonText))
+            }
+            try Task.checkCancellation()
+            request.messages.append(.assistant(completion.text, toolCalls: completion.toolCalls))
+            request.messages += results
+            if rounds >= tools.maxRounds {
+                request.toolChoice = .none
+                request.messages.append(.user(Self.answerNowInstruction))
+            }
+        }
+    }
+
+    /// Sent with the last request of a turn that used all its tool rounds.
+    static let answerNowInstruction =
+        "You have looked up enough: answer the question now from the results above, without calling any tool."
+
+    /// `error_code` of a turn whose model kept asking for tools when told to answer without them.
+    static let toolLimit = (
+        code: "tool_limit",
+        message: "The coach kept looking things up without writing an answer. Please ask again, a little more specifically."
+    )
+
+    private static func sum(_ earlier: TokenUsage?, _ usage: TokenUsage) -> TokenUsage {
+        guard let earlier else { return usage }
+        func add(_ a: Int?, _ b: Int?) -> Int? { a == nil && b == nil ? nil : (a ?? 0) + (b ?? 0) }
+        return TokenUsage(
+            inputTokens: add(earlier.inputTokens, usage.inputTokens), outputTokens: add(earlier.outputTokens, usage.outputTokens))
     }
 
     /// `error_code` of a turn ended because its client stopped reading (finish `timeout`; the client gets no

@@ -196,6 +196,9 @@ struct FitnessLevelTests {
         let tooFast = Perf.run(daysAgo: 1, isRace: true, distanceM: 5000, movingS: 750)
         #expect(PersonalRecords.isPlausible(distanceM: 5000, timeS: 750))
         #expect(FitnessLevelEstimate.estimate(activities: [run, tooFast], asOf: today)?.source.activityID == run.id)
+        // An ultra is beyond what the formula is fitted to: a fast 50 km race (VDOT ≈ 47 by the formula) is not used.
+        let ultra = Perf.run(daysAgo: 1, isRace: true, distanceM: 50000, movingS: 4 * 3600)
+        #expect(FitnessLevelEstimate.estimate(activities: [run, ultra], asOf: today)?.source.activityID == run.id)
         // Missing figures are skipped, not guessed.
         let blank = Perf.run(daysAgo: 1, isRace: true, distanceM: nil, movingS: nil)
         #expect(FitnessLevelEstimate.estimate(activities: [blank], asOf: today) == nil)

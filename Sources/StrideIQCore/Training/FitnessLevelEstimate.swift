@@ -7,7 +7,7 @@ import Foundation
 /// - Only runs count, and only performances of the last `windowDays` days up to the day asked about. An older
 ///   performance is ignored, so the level falls when a fast race ages out and nothing as fast replaces it (the
 ///   original kept the highest value ever seen).
-/// - Evidence, best first: a run marked as a race (at least a mile); a best effort of at least a mile found in a
+/// - Evidence, best first: a run marked as a race (a mile to a marathon); a best effort of at least a mile found in a
 ///   run's streams; a whole run of at least `wholeRunMinDistanceM` and `wholeRunMinTimeS`. Whole runs are mostly
 ///   not all-out, so their VDOT is weighed at `wholeRunWeight` when choosing; they win only when clearly faster
 ///   than every race and best effort.
@@ -28,6 +28,10 @@ public enum FitnessLevelEstimate {
     public static let wholeRunWeight = 0.97
     /// The shortest race or best effort that counts (a mile; shorter efforts say little about endurance).
     public static let minPerformanceDistanceM = 1600.0
+    /// The longest race or whole run that counts: the formula is fitted to races from 1500 m to the marathon,
+    /// and beyond it an ultra's time says more about terrain and fuelling than about VDOT (the margin is for GPS
+    /// tracks of a marathon, which read long).
+    public static let maxPerformanceDistanceM = 43_000.0
     public static let wholeRunMinDistanceM = 3000.0
     public static let wholeRunMinTimeS = 600.0
     /// The predicted races: name and distance (m).
@@ -76,7 +80,9 @@ public enum FitnessLevelEstimate {
                     activityID: activity.id, date: activity.localDate, kind: kind, distanceM: distanceM, timeS: timeS)
                 found.append((ref, vdot, weight * ageWeight))
             }
-            if let distance = activity.distanceM, let time = activity.timeS.map(Double.init) {
+            if let distance = activity.distanceM, distance <= maxPerformanceDistanceM,
+                let time = activity.timeS.map(Double.init)
+            {
                 if activity.isRace {
                     if distance >= minPerformanceDistanceM {
                         consider(.race, distanceM: distance, timeS: time, weight: 1)

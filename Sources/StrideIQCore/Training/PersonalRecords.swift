@@ -54,8 +54,7 @@ public enum PersonalRecords {
     /// The category a best effort's name (`ActivityDerivation.bestEffortDistances`) belongs to: the same name,
     /// except "1mile", which is the original's "mile".
     public static func category(forBestEffort name: String) -> Category? {
-        let wanted = name == "1mile" ? "mile" : name
-        return categories.first { $0.name == wanted }
+        indexByName[name == "1mile" ? "mile" : name].map { categories[$0] }
     }
 
     /// The category whose band holds a whole activity's distance (the bands do not overlap).
@@ -77,46 +76,50 @@ public enum PersonalRecords {
     /// time in a category is a record. A time equal to the standing record is not: the earlier one keeps it.
     /// Activities with no record are absent from the map.
     public static func compute(activities: [TrainingActivity]) -> (records: [PersonalRecord], newRecordsByActivity: [UUID: [String]]) {
-        let ordered = activities.filter { $0.sport == .run }.sorted {
-            ($0.startTime, $0.id.uuidString) < ($1.startTime, $1.id.uuidString)
+        // Same start (one run imported twice): the id decides, so the answer does not depend on input order.
+        let ordered = activities.filter { $0.sport == .run }.map { (key: $0.id.uuidString, activity: $0) }.sorted {
+            ($0.activity.startTime, $0.key) < ($1.activity.startTime, $1.key)
         }
-        var best: [String: PersonalRecord] = [:]
+        var best = [PersonalRecord?](repeating: nil, count: categories.count)
         var flags: [UUID: [String]] = [:]
-        for activity in ordered {
+        for (_, activity) in ordered {
             var set: [String] = []
-            for candidate in candidates(in: activity) {
-                if let standing = best[candidate.category], standing.timeS <= candidate.timeS { continue }
-                best[candidate.category] = candidate
+            for (index, candidate) in candidates(in: activity).enumerated() {
+                guard let candidate else { continue }
+                if let standing = best[index], standing.timeS <= candidate.timeS { continue }
+                best[index] = candidate
                 set.append(candidate.category)
             }
             if !set.isEmpty { flags[activity.id] = set }
         }
-        let records = categories.compactMap { best[$0.name] }
-        return (records, flags)
+        return (best.compactMap { $0 }, flags)
     }
 
-    /// One activity's fastest believable time per category (best efforts and the whole activity), in category
-    /// order. When both give the same category the faster wins; on a tie the whole activity, the time the
+    private static let indexByName: [String: Int] = Dictionary(
+        uniqueKeysWithValues: categories.enumerated().map { ($1.name, $0) })
+
+    /// One activity's fastest believable time per category (best efforts and the whole activity), indexed like
+    /// `categories`. When both give the same category the faster wins; on a tie the whole activity, the time the
     /// athlete saw on their watch.
-    static func candidates(in activity: TrainingActivity) -> [PersonalRecord] {
-        var byCategory: [String: PersonalRecord] = [:]
+    static func candidates(in activity: TrainingActivity) -> [PersonalRecord?] {
+        var found = [PersonalRecord?](repeating: nil, count: categories.count)
         if let distance = activity.distanceM, let time = activity.timeS, time > 0,
-            let category = category(forActivityDistanceM: distance),
-            Double(time) >= category.floorSPerMile * distance / metresPerMile
+            let index = categories.firstIndex(where: { $0.band?.contains(distance) == true }),
+            Double(time) >= categories[index].floorSPerMile * distance / metresPerMile
         {
-            byCategory[category.name] = PersonalRecord(
-                category: category.name, distanceM: distance, timeS: Double(time), activityID: activity.id,
+            found[index] = PersonalRecord(
+                category: categories[index].name, distanceM: distance, timeS: Double(time), activityID: activity.id,
                 date: activity.localDate, source: .wholeActivity)
         }
         for effort in activity.bestEfforts {
-            guard let category = category(forBestEffort: effort.name), effort.elapsedS > 0,
-                effort.elapsedS >= category.floorSPerMile * effort.distanceM / metresPerMile
+            guard let index = indexByName[effort.name == "1mile" ? "mile" : effort.name], effort.elapsedS > 0,
+                effort.elapsedS >= categories[index].floorSPerMile * effort.distanceM / metresPerMile
             else { continue }
-            if let existing = byCategory[category.name], existing.timeS <= effort.elapsedS { continue }
-            byCategory[category.name] = PersonalRecord(
-                category: category.name, distanceM: effort.distanceM, timeS: effort.elapsedS, activityID: activity.id,
-                date: activity.localDate, source: .bestEffort)
+            if let existing = found[index], existing.timeS <= effort.elapsedS { continue }
+            found[index] = PersonalRecord(
+                category: categories[index].name, distanceM: effort.distanceM, timeS: effort.elapsedS,
+                activityID: activity.id, date: activity.localDate, source: .bestEffort)
         }
-        return categories.compactMap { byCategory[$0.name] }
+        return found
     }
 }

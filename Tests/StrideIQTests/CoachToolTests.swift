@@ -251,6 +251,19 @@ struct CoachToolTests {
         }
     }
 
+    @Test func coachToolsFalseDeclaresNoTools() async throws {
+        try await TestApp.withCoach(.sqlite, .callingTool("get_recent_runs"), config: { $0.coachTools = false }) { t, fake in
+            let s = try await t.registerWithConsent()
+            let result = try await LiveCoachServer.with(t) { live in try await live.stream(token: s.accessToken) }
+            #expect(fake.requestCount == 1)
+            #expect(Self.sentBodies(fake).first?["tools"] == nil)
+            #expect(Self.toolFrames(result).isEmpty)
+            #expect(result.done["tools_used"].array.isEmpty)
+            #expect(result.done["tool_count"].int == 0)
+            #expect(result.text == "From your data: no tool results")
+        }
+    }
+
     // MARK: scope
 
     @Test(arguments: TestBackend.available)

@@ -110,6 +110,8 @@ public struct AppConfig: Sendable {
     /// `max_tokens` of a coach answer (`COACH_MAX_OUTPUT_TOKENS`). It also bounds what is streamed and saved:
     /// a provider that goes past it is cut off at `ChatRequest.maxOutputBytes` (16 bytes a token) with `length`.
     public var coachMaxOutputTokens = 1_200
+    /// Let the coach's model call its read-only tools (`COACH_TOOLS`); off for a server that rejects `tools`.
+    public var coachTools = true
     /// Bound on a graceful shutdown (SIGTERM/SIGINT): coach drain, server, scheduler, worker drain, listeners.
     /// Past it, whatever is still running is cancelled and the process exits.
     public var shutdownTimeout: TimeInterval = 30
@@ -276,6 +278,7 @@ public struct AppConfig: Sendable {
             "COACH_DAILY_MESSAGE_BUDGET", default: config.coachDailyMessageBudget, range: 1...100_000)
         config.coachMaxOutputTokens = reader.int(
             "COACH_MAX_OUTPUT_TOKENS", default: config.coachMaxOutputTokens, range: 16...128_000)
+        config.coachTools = reader.bool("COACH_TOOLS", default: config.coachTools)
         config.shutdownTimeout = TimeInterval(reader.int("SHUTDOWN_TIMEOUT_S", default: Int(config.shutdownTimeout), range: 1...600))
         config.workerDrain = TimeInterval(reader.int("WORKER_DRAIN_S", default: Int(config.workerDrain), range: 0...600))
         config.requestMaxInflateRatio = reader.int(

@@ -31,7 +31,7 @@ final class CoachService: Sendable {
     let stallTimeout: Duration
     /// Answer bytes read from providers and not yet written to clients, over every turn in progress.
     private let buffered = LockedBox(0)
-    private let toolboxBox = LockedBox(CoachToolbox(tools: CoachTools.standard))
+    private let toolboxBox: LockedBox<CoachToolbox>
     let now: @Sendable () -> Date
     let database: @Sendable () -> any Database
     let metrics: Metrics
@@ -46,6 +46,7 @@ final class CoachService: Sendable {
             metrics.coachStreamsOpen(open)
         }
         self.maxOutputTokens = config.coachMaxOutputTokens
+        self.toolboxBox = LockedBox(CoachToolbox(tools: config.coachTools ? CoachTools.standard : []))
         self.store = CoachStore(maxAnswerBytes: config.coachMaxOutputTokens * ChatRequest.bytesPerTokenBound)
         self.stallTimeout = config.coachLLM.timeouts.idle
         self.ceiling = .milliseconds(Int64((config.coachStreamTimeout * 1000).rounded()))
@@ -57,7 +58,8 @@ final class CoachService: Sendable {
         self.logger = logger
     }
 
-    /// The tools the coach's model may call (`CoachTools.standard`; tests put others in).
+    /// The tools the coach's model may call (`CoachTools.standard`, none with `COACH_TOOLS=false`; tests put
+    /// others in).
     var toolbox: CoachToolbox {
         get { toolboxBox.current }
         set { toolboxBox.withLock { $0 = newValue } }

@@ -17,7 +17,7 @@ struct StrideIQCommand: AsyncParsableCommand {
             """,
         subcommands: [
             Serve.self, API.self, Coach.self, Worker.self, Scheduler.self, Migrate.self, SeedDemoCommand.self,
-            Routes.self, InspectActivityFile.self, LatencyCheckListing.self,
+            Routes.self, InspectActivityFile.self, LatencyCheckListing.self, BenchAnalytics.self,
         ])
 
     /// Parses `arguments` and runs the chosen command; exits with its code (64 for a usage error).
@@ -187,6 +187,34 @@ struct SeedDemoCommand: AsyncParsableCommand {
     func run() async throws {
         let options = SeedDemo.Options(email: email, timezone: timezone, count: count, password: password)
         let code = await StrideIQProcess.seedDemo(options)
+        if code != 0 { throw ExitCode(code) }
+    }
+}
+
+struct BenchAnalytics: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench-analytics",
+        abstract: "Time the analytics recompute for an athlete with years of daily runs; print a table.",
+        discussion: Settings.discussion(
+            """
+            Creates a throwaway athlete with one run a day (and a check-in every other day) on the configured \
+            database, times the full recompute and the recompute after one new activity (medians), then \
+            deletes the athlete. Used by scripts/bench-analytics.
+            """, reads: [Settings.common]))
+
+    @Option(help: "Years of daily runs.")
+    var years = 5
+
+    @Option(help: "Timed runs of each case (the median is printed).")
+    var runs = 7
+
+    func validate() throws {
+        guard (1...20).contains(years) else { throw ValidationError("--years must be between 1 and 20") }
+        guard (1...100).contains(runs) else { throw ValidationError("--runs must be between 1 and 100") }
+    }
+
+    func run() async throws {
+        let code = await StrideIQProcess.benchAnalytics(AnalyticsBenchmark.Options(years: years, runs: runs))
         if code != 0 { throw ExitCode(code) }
     }
 }

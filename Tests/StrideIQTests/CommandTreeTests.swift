@@ -6,7 +6,7 @@ import Testing
 @Suite(.serialized) struct CommandTreeTests {
     static let commands = [
         "serve", "api", "coach", "worker", "scheduler", "migrate", "seed-demo", "routes", "inspect-activity-file",
-        "latency-check",
+        "latency-check", "bench-analytics",
     ]
 
     @Test func helpExitsZeroAndLeavesAnEmptyFolderEmpty() async throws {

@@ -52,6 +52,19 @@ extension OpenAPIDocument {
                     .notFound("activity"),
                 ]),
             APIOperation(
+                method: .patch, path: "/v1/activities/{activity_id}", id: "updateActivity", tag: "Activities",
+                summary: "Correct an activity",
+                description: """
+                    Only the fields sent change; `null` clears a measured value. The result is checked whole \
+                    (`max_hr` ≥ `avg_hr`, `moving_time_s` ≤ `duration_s`). Every training figure that depends on the \
+                    activity is recomputed in the background.
+                    """,
+                access: .bearer, parameters: [id], body: .json(.ref("ActivityUpdate")),
+                responses: [
+                    .ok(.ref("Activity"), "The activity, changed."),
+                    .notFound("activity"),
+                ]),
+            APIOperation(
                 method: .delete, path: "/v1/activities/{activity_id}", id: "deleteActivity", tag: "Activities",
                 summary: "Delete an activity",
                 access: .bearer, parameters: [id],
@@ -103,6 +116,21 @@ extension OpenAPIDocument {
                     }
                 }
             ),
+            (
+                "ActivityUpdate",
+                .requestBody(ActivityPatch.self) { key in
+                    switch key {
+                    case .name: JSONSchema.string(length: limits.name)
+                    case .sport: JSONSchema.string(oneOf: Sport.self)
+                    case .isRace: JSONSchema.boolean(description: "Marks the activity as a race (or not).")
+                    case .distanceM: JSONSchema.number(limits.distanceM).described("Metres; `null` clears it.")
+                    case .movingTimeS: JSONSchema.integer(limits.timeS).described("Seconds in motion; `null` clears it.")
+                    case .durationS: JSONSchema.integer(limits.timeS).described("Elapsed seconds; `null` clears it.")
+                    case .avgHR: JSONSchema.integer(limits.heartRate).described("Beats per minute; `null` clears it.")
+                    case .maxHR: JSONSchema.integer(limits.heartRate).described("Beats per minute; `null` clears it.")
+                    }
+                }
+            ),
             ActivityDTO.component,
             ActivityPage.component,
         ]
@@ -123,7 +151,7 @@ extension ActivityDTO: DocumentedResponse {
     private static let exampleJSON = """
         {"id": "\(OpenAPIExample.id(10))", "name": "Tempo run", "sport": "run", "start_time": "2026-11-29T06:30:00Z",
          "utc_offset_s": 3600, "timezone": "Europe/Paris", "local_date": "2026-11-29", "distance_m": 10000, "moving_time_s": 2940,
-         "duration_s": 3010, "avg_hr": 158, "max_hr": 174, "elevation_gain_m": 42, "pace_s_per_km": 294, "source": "garmin",
+         "duration_s": 3010, "avg_hr": 158, "max_hr": 174, "elevation_gain_m": 42, "pace_s_per_km": 294, "is_race": false, "source": "garmin",
          "external_id": "g-1", "created_at": "2026-11-29T07:30:00Z"}
         """
 }

@@ -67,6 +67,37 @@ struct ActivityBody: RequestBody {
     }
 }
 
+/// The body of `PATCH /v1/activities/{activity_id}`: only the fields sent change; `null` clears a measured
+/// value (distance, times, heart rates). The result is checked whole (max ≥ average heart rate, moving time ≤
+/// duration), so a change that contradicts a stored value is a 422 too.
+struct ActivityPatch: RequestBody {
+    let name: String?
+    let sport: Sport?
+    let isRace: Bool?
+    let distanceM: Double?
+    let movingTimeS: Int?
+    let durationS: Int?
+    let avgHR: Int?
+    let maxHR: Int?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case name, sport
+        case isRace = "is_race", distanceM = "distance_m", movingTimeS = "moving_time_s", durationS = "duration_s"
+        case avgHR = "avg_hr", maxHR = "max_hr"
+    }
+
+    static var nullableFields: Set<String> { ["distance_m", "moving_time_s", "duration_s", "avg_hr", "max_hr"] }
+
+    func validate(into v: inout FieldValidator) {
+        v.length(name, "name", Limits.Activity.name)
+        v.range(distanceM, "distance_m", Limits.Activity.distanceM)
+        v.range(movingTimeS, "moving_time_s", Limits.Activity.timeS)
+        v.range(durationS, "duration_s", Limits.Activity.timeS)
+        v.range(avgHR, "avg_hr", Limits.Activity.heartRate)
+        v.range(maxHR, "max_hr", Limits.Activity.heartRate)
+    }
+}
+
 struct ActivityDTO: Codable, Sendable {
     let id: UUID
     let name: String
@@ -82,12 +113,15 @@ struct ActivityDTO: Codable, Sendable {
     @Nullable var maxHR: Int?
     @Nullable var elevationGainM: Double?
     @Nullable var paceSPerKm: Double?
+    /// Marked as a race: races are what the fitness level is computed from first.
+    let isRace: Bool
     let source: String
     @Nullable var externalID: String?
     @Nullable var createdAt: Date?
 
     enum CodingKeys: String, CodingKey {
         case id, name, sport, timezone, source
+        case isRace = "is_race"
         case startTime = "start_time", utcOffsetS = "utc_offset_s", localDate = "local_date", distanceM = "distance_m"
         case movingTimeS = "moving_time_s", durationS = "duration_s", avgHR = "avg_hr", maxHR = "max_hr"
         case elevationGainM = "elevation_gain_m", paceSPerKm = "pace_s_per_km", externalID = "external_id"
@@ -112,6 +146,7 @@ struct ActivityDTO: Codable, Sendable {
         // A tiny distance gives an infinite pace, which JSON cannot carry: no pace then, rather than a 500 on every read.
         let pace = a.distanceM.flatMap { d in time.flatMap { t in d > 0 && t > 0 ? (Double(t) / (d / 1000)).rounded(toPlaces: 1) : nil } }
         paceSPerKm = pace.flatMap { $0.isFinite ? $0 : nil }
+        isRace = a.isRace
         source = a.source
         externalID = a.externalID
         createdAt = a.createdAt

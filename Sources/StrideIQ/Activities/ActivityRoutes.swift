@@ -10,6 +10,7 @@ struct ActivityRoutes: RouteCollection {
         activities.post(use: create)
         activities.get(use: list)
         activities.get(":activity_id", use: show)
+        activities.patch(":activity_id", use: update)
         activities.delete(":activity_id", use: delete)
         activities.get(":activity_id", "streams", use: streams)
         activities.get(":activity_id", "export.gpx", use: exportGPX)
@@ -91,6 +92,13 @@ struct ActivityRoutes: RouteCollection {
             throw APIError(.notFound, code: .noStreams, detail: "This activity's stored streams cannot be read")
         }
         return (activity, recorded)
+    }
+
+    func update(req: Request) async throws -> JSONResponse<ActivityDTO> {
+        let id = try req.uuidParameter("activity_id", resource: "Activity")
+        let patch = try req.decodeBody(ActivityPatch.self)
+        let activity = try await service(req).update(id, with: patch, athlete: try req.currentAthlete.athlete, on: req.db)
+        return JSONResponse(.ok, ActivityDTO(activity))
     }
 
     func delete(req: Request) async throws -> HTTPStatus {

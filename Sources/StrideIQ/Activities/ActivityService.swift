@@ -111,6 +111,51 @@ struct ActivityService: Sendable {
         return activity
     }
 
+    /// Changes the fields sent of the athlete's activity (another athlete's is a 404), checks the result whole,
+    /// and fires the trigger (analytics recompute, briefing) in the same write.
+    func update(_ activityID: UUID, with patch: Decoded<ActivityPatch>, athlete: Athlete, on db: any Database)
+        async throws -> Activity
+    {
+        let athleteID = try athlete.requireID()
+        let trigger = trigger
+        return try await db.write(athlete: athleteID) { db in
+            let activity = try await Self.ownedRow(activityID, athleteID: athleteID, on: db)
+            let p = patch.value
+            if let name = p.name { activity.name = name }
+            if let sport = p.sport { activity.sport = sport }
+            if let isRace = p.isRace { activity.isRace = isRace }
+            if patch.has(.distanceM) { activity.distanceM = p.distanceM }
+            if patch.has(.movingTimeS) { activity.movingTimeS = p.movingTimeS }
+            if patch.has(.durationS) { activity.durationS = p.durationS }
+            if patch.has(.avgHR) { activity.avgHR = p.avgHR }
+            if patch.has(.maxHR) { activity.maxHR = p.maxHR }
+            var v = FieldValidator()
+            if let avg = activity.avgHR, let max = activity.maxHR {
+                v.check(max >= avg, patch.has(.maxHR) ? "max_hr" : "avg_hr", "max_hr must be at least avg_hr")
+            }
+            if let moving = activity.movingTimeS, let duration = activity.durationS {
+                v.check(
+                    moving <= duration, patch.has(.movingTimeS) ? "moving_time_s" : "duration_s",
+                    "moving_time_s must not exceed duration_s")
+            }
+            try v.throwIfInvalid()
+            guard activity.hasChanges else { return activity }
+            try await activity.save(on: db)
+            try await trigger.fire("activity_updated", athlete: athlete, on: db)
+            return activity
+        }
+    }
+
+    private static func ownedRow(_ id: UUID, athleteID: UUID, on db: any Database) async throws -> Activity {
+        guard
+            let activity = try await Activity.query(on: db)
+                .filter(\.$id == id).filter(\.$athlete.$id == athleteID).first()
+        else {
+            throw APIError.notFound("Activity")
+        }
+        return activity
+    }
+
     /// Deletes the athlete's activity and asks for a briefing refresh, in one transaction. The delete is
     /// conditional on the row still being there: of several concurrent deletes of one activity exactly one
     /// removes it (and triggers the refresh); the others find nothing and answer 404.

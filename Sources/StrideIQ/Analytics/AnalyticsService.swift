@@ -33,6 +33,9 @@ struct AnalyticsService: Sendable {
     /// Rows per INSERT statement (15 binds a row stays far below SQLite's and Postgres's bind limits).
     static let insertBatch = 500
 
+    /// The what-works report with no data (before the first recompute): how many pairs are needed.
+    static let emptyWhatWorks = WhatWorks.analyse(checkins: [], outcomes: [])
+
     /// What one recompute did (for the job's metrics label and for tests and the benchmark).
     struct Outcome: Sendable, Equatable {
         enum Kind: String, Sendable { case full, incremental, unchanged, noAthlete = "no_athlete" }

@@ -42,6 +42,7 @@ enum RouteTable {
         Entry(feature: "plan-generation", roles: core, authenticated: true) { _ in PlanGenerationRoutes() },
         Entry(feature: "plan-adaptation", roles: core, authenticated: true) { _ in PlanAdaptationRoutes() },
         Entry(feature: "home", roles: core, authenticated: true) { _ in HomeRoutes() },
+        Entry(feature: "analytics", roles: core, authenticated: true) { _ in AnalyticsRoutes() },
         Entry(feature: "coach", roles: [.serve, .coach], authenticated: true) { _ in CoachRoutes() },
     ]
 

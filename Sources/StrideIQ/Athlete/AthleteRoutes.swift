@@ -17,7 +17,7 @@ struct AthleteRoutes: RouteCollection {
     func update(req: Request) async throws -> JSONResponse<AthleteDTO> {
         let patch = try req.decodeBody(AthletePatch.self)
         let athlete = try req.currentAthlete.athlete
-        try await AthleteService(trigger: req.briefingTrigger).update(athlete, with: patch, on: req.db)
+        try await AthleteService(trigger: req.briefingTrigger, now: req.application.now).update(athlete, with: patch, on: req.db)
         return JSONResponse(.ok, AthleteDTO(athlete))
     }
 }

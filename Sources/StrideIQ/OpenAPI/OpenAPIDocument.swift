@@ -13,12 +13,12 @@ enum OpenAPIDocument {
     /// Every documented operation, in the order the document lists them.
     static let operations: [APIOperation] =
         healthOperations + authOperations + athleteOperations + activityOperations + importOperations + checkinOperations + planOperations
-        + planGenerationOperations + planAdaptationOperations + homeOperations + coachOperations
+        + planGenerationOperations + planAdaptationOperations + homeOperations + coachOperations + analyticsOperations
 
     /// `components.schemas`, in the order the document lists them.
     static let schemas: [(String, JSONSchema)] =
         errorSchemas + healthSchemas + authSchemas + athleteSchemas + activitySchemas + importSchemas + checkinSchemas + planSchemas
-        + planGenerationSchemas + planAdaptationSchemas + homeSchemas + coachSchemas
+        + planGenerationSchemas + planAdaptationSchemas + homeSchemas + coachSchemas + analyticsSchemas
 
     static let tags: [(String, String)] = [
         ("Health", "Liveness, readiness and this document."),
@@ -28,6 +28,7 @@ enum OpenAPIDocument {
         ("Check-ins", "One daily check-in per local day, upserted."),
         ("Plans", "Training plans with their goal race, and their planned workouts."),
         ("Home", "The home screen, computed from the athlete's data, with the coach's precomputed briefing."),
+        ("Analytics", "Training figures the analytics job derives after every change: load, fitness and form, paces, predictions, records, efficiency, what works."),
         ("Coach", "The AI coach: questions answered whole or streamed (Server-Sent Events) on saved threads; needs `ai_consent`."),
     ]
 
@@ -163,6 +164,9 @@ enum OpenAPIExample {
             id: id(1), email: "runner@example.com", passwordHash: "", displayName: "Kip",
             timezone: "Europe/Paris", aiConsent: true)
         athlete.createdAt = instant
+        athlete.maxHR = 188
+        athlete.restingHR = 48
+        athlete.thresholdPaceSPerKm = 245
         return athlete
     }
 }

@@ -92,6 +92,11 @@ extension TestApp {
         let s = try await register(timezone: timezone)
         let reply = try await request(.PATCH, "/v1/athlete", json: ["ai_consent": true], token: s.accessToken)
         #expect(reply.status == .ok)
+        // The consent change also queued an analytics recompute; briefing tests claim and count jobs, and start
+        // with the briefing job alone.
+        try await (app.db as! any SQLDatabase).raw(
+            "DELETE FROM jobs WHERE kind = \(bind: JobQueue.Kind.analytics.rawValue) AND athlete_id = \(bind: UUID(uuidString: s.athleteID)!)"
+        ).run()
         return s
     }
 

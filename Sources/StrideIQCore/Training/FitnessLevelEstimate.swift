@@ -32,6 +32,7 @@ public enum FitnessLevelEstimate {
     /// and beyond it an ultra's time says more about terrain and fuelling than about VDOT (the margin is for GPS
     /// tracks of a marathon, which read long).
     public static let maxPerformanceDistanceM = 43_000.0
+    /// The shortest whole run that counts, by distance and by time: shorter runs are strides and warm-ups.
     public static let wholeRunMinDistanceM = 3000.0
     public static let wholeRunMinTimeS = 600.0
     /// The predicted races: name and distance (m).

@@ -41,16 +41,21 @@ struct CoachToolTests {
 
     /// A run `daysAgo` days before now, through the API.
     static func addRun(
-        _ t: TestApp, _ s: TestApp.Session, daysAgo: Int, name: String, distanceM: Double = 10_000, timeS: Int = 3000
-    ) async throws {
+        _ t: TestApp, _ s: TestApp.Session, daysAgo: Int, name: String, distanceM: Double = 10_000, timeS: Int = 3000,
+        avgHR: Int? = nil
+    ) async throws -> String {
         let start = Date().addingTimeInterval(-Double(daysAgo) * 86_400 - 3600)
-        let reply = try await t.request(
-            .POST, "/v1/activities",
-            json: [
-                "name": .string(name), "start_time": .string(ISO8601DateFormatter().string(from: start)),
-                "distance_m": .number(distanceM), "moving_time_s": .number(Double(timeS)),
-            ], token: s.accessToken)
+        var body: [String: JSON] = [
+            "name": .string(name), "start_time": .string(ISO8601DateFormatter().string(from: start)),
+            "distance_m": .number(distanceM), "moving_time_s": .number(Double(timeS)),
+        ]
+        if let avgHR {
+            body["avg_hr"] = .number(Double(avgHR))
+            body["max_hr"] = .number(Double(avgHR + 15))
+        }
+        let reply = try await t.request(.POST, "/v1/activities", json: .object(body), token: s.accessToken)
         #expect(reply.status == .created, "\(reply.text)")
+        return reply.json["id"].string ?? ""
     }
 
     static func toolFrames(_ result: CoachStreamResult) -> [String] {
@@ -68,9 +73,9 @@ struct CoachToolTests {
     func aToolCallStreamsToolFramesAndTheAnswerUsesItsResult(_ wire: Wire) async throws {
         try await Self.withToolCoach(wire, .callingTool("get_recent_runs", arguments: #"{"days": 7}"#)) { t, fake in
             let s = try await t.registerWithConsent()
-            try await Self.addRun(t, s, daysAgo: 1, name: "Tempo Tuesday")
-            try await Self.addRun(t, s, daysAgo: 3, name: "Easy loop")
-            try await Self.addRun(t, s, daysAgo: 20, name: "Old long run")  // outside the 7 days asked for
+            _ = try await Self.addRun(t, s, daysAgo: 1, name: "Tempo Tuesday")
+            _ = try await Self.addRun(t, s, daysAgo: 3, name: "Easy loop")
+            _ = try await Self.addRun(t, s, daysAgo: 20, name: "Old long run")  // outside the 7 days asked for
             let result = try await LiveCoachServer.with(t) { live in try await live.stream(token: s.accessToken) }
             #expect(result.status == 200)
             #expect(result.events.first == "meta")
@@ -271,9 +276,9 @@ struct CoachToolTests {
         try await TestApp.with(backend) { t in
             let a = try await t.registerWithConsent()
             let b = try await t.registerWithConsent()
-            try await Self.addRun(t, a, daysAgo: 1, name: "Alice river run")
-            try await Self.addRun(t, b, daysAgo: 1, name: "Bob hill repeats", distanceM: 8000)
-            try await Self.addRun(t, b, daysAgo: 2, name: "Bob race", distanceM: 5000, timeS: 1200)
+            _ = try await Self.addRun(t, a, daysAgo: 1, name: "Alice river run")
+            _ = try await Self.addRun(t, b, daysAgo: 1, name: "Bob hill repeats", distanceM: 8000)
+            _ = try await Self.addRun(t, b, daysAgo: 2, name: "Bob race", distanceM: 5000, timeS: 1200)
             let aID = try #require(UUID(uuidString: a.athleteID))
             let context = CoachToolContext(
                 athleteID: aID, units: .metric, timeZone: TimeZone(identifier: "UTC")!, now: Date(), database: { t.app.db })
@@ -340,6 +345,49 @@ struct CoachToolTests {
                 #expect(outcome.ok)
                 #expect(outcome.envelope["data"]?["available"] == false)
             }
+        }
+    }
+
+    @Test(arguments: Wire.allCases)
+    func theAnalyticsToolsReadTheStoredFigures(_ wire: Wire) async throws {
+        try await Self.withToolCoach(wire, .callingTool("get_race_predictions")) { t, fake in
+            let s = try await t.registerWithConsent()
+            let race = try await Self.addRun(t, s, daysAgo: 10, name: "Parkrun 10k", distanceM: 10_000, timeS: 2_400, avgHR: 170)
+            #expect(try await t.request(.PATCH, "/v1/activities/\(race)", json: ["is_race": true], token: s.accessToken).status == .ok)
+            for daysAgo in [9, 7, 5, 3, 1] {
+                _ = try await Self.addRun(t, s, daysAgo: daysAgo, name: "Easy \(daysAgo)", distanceM: 8_000, timeS: 2_640, avgHR: 140)
+            }
+            await t.drainJobs()  // the analytics job computes and stores; the tools only read
+
+            let result = try await LiveCoachServer.with(t) { live in try await live.stream(token: s.accessToken) }
+            #expect(Self.toolFrames(result) == ["get_race_predictions:started", "get_race_predictions:ok"])
+            #expect(result.text.contains(#""available":true"#))
+            #expect(result.text.contains(#""distance":"10k""#))
+            #expect(result.text.contains(#""kind":"race""#))
+            #expect(fake.requestCount == 2)
+
+            let context = CoachToolContext(
+                athleteID: try #require(UUID(uuidString: s.athleteID)), units: .metric, timeZone: TimeZone(identifier: "UTC")!,
+                now: Date(), database: { t.app.db })
+            let toolbox = CoachToolbox(tools: CoachTools.standard)
+            func data(_ name: String) async -> JSONValue? {
+                let outcome = await toolbox.run(
+                    ToolCall(id: "x", name: name, arguments: "{}"), context: context, deadline: .now + .seconds(10))
+                #expect(outcome.ok, "\(outcome.envelope.jsonText)")
+                return outcome.envelope["data"]
+            }
+            let load = await data("get_training_load")
+            #expect(load?["available"] == true)
+            #expect((load?["ctl"]?.doubleValue ?? 0) > 0)
+            #expect(load?["history"]?.arrayValue?.isEmpty == false)
+            let paces = await data("get_training_paces")
+            #expect(paces?["paces"]?["threshold"]?["pace"]?.stringValue?.hasSuffix("/km") == true)
+            let records = await data("get_personal_records")
+            let tenK = records?["records"]?.arrayValue?.first { $0["category"] == "10k" }
+            #expect(tenK?["time"] == "40:00")
+            #expect(tenK?["pace"] == "4:00/km")
+            let trend = await data("get_efficiency_trend")
+            #expect(trend?["available"] == true)
         }
     }
 

@@ -156,3 +156,94 @@ struct FormatTests {
         #expect(home.lastRun?.pacePerKm == nil)
     }
 }
+
+@Suite("Home: the stored training figures")
+struct HomeFiguresTests {
+    typealias F = TrainingFixture
+
+    static func finding(_ sentence: String) -> CorrelationFinding {
+        CorrelationFinding(
+            input: "sleep_hours", output: "efficiency", rho: 0.52, n: 34, pValue: 0.002, qValue: 0.01, higherInputIsBetter: true,
+            sentence: sentence)
+    }
+
+    @Test func lastRunPaceIsSecondsPerKmWithADisplayBeside() {
+        // 10 km in 50:03 of moving time (elapsed 52:00): 300.3 s/km, shown as 5:00/km.
+        let run = ActivityFact(
+            id: UUID(), name: "Easy", sport: .run, startTime: F.now.addingTimeInterval(-3600), distanceM: 10_000, movingTimeS: 3_003,
+            durationS: 3_120, avgHR: 140)
+        var facts = F.facts(analytics: nil)
+        facts.latestRun = run
+        let home = HomeBuilder.build(facts)
+        #expect(home.lastRun?.pacePerKm == 300.3)
+        #expect(home.lastRun?.paceDisplay == "5:00/km")
+        facts.units = .imperial
+        #expect(HomeBuilder.build(facts).lastRun?.paceDisplay == "8:03/mi")
+        #expect(HomeBuilder.build(facts).lastRun?.pacePerKm == 300.3, "seconds per km whatever the units")
+    }
+
+    @Test func weekCarriesTheStoredLoadContextAndTrend() {
+        let none = HomeBuilder.build(F.facts(analytics: nil))
+        #expect(none.week.tsbContext == nil && none.week.loadTrend == nil)
+        #expect(!none.stravaConnected && !none.garminConnected && !none.hasCorrelations && none.coachNoticed == nil)
+
+        let fatigued = HomeBuilder.build(F.facts(analytics: F.analytics(load: F.load(form: -20, fitness: 40, ramp: 2))))
+        #expect(fatigued.week.tsbContext == "Fatigued")
+        #expect(fatigued.week.loadTrend == "up")
+        // Stored five weeks ago: carried to today it is neither fatigued nor trending up any more.
+        let old = F.load(form: -20, fitness: 40, ramp: 2, on: F.today.adding(days: -35))
+        let carried = HomeBuilder.build(F.facts(analytics: F.analytics(load: old)))
+        #expect(carried.week.tsbContext == "Fresh")
+        #expect(carried.week.loadTrend == "stable")
+    }
+
+    @Test func coachNoticedTakesTheFirstThatApplies() {
+        let record = PersonalRecord(
+            category: "5k", distanceM: 5_000, timeS: 1_290, activityID: UUID(), date: F.today.adding(days: -2), source: .wholeActivity)
+        let improving = EfficiencyTrend(
+            points: [], slopePerWeek: 0.0002, changePercent: 3.4, direction: "improving", pValue: 0.01, rSquared: 0.4, requiredPoints: 6)
+        let calm = F.load(form: -3, ramp: 1, ratio: 1.0)
+
+        // 1. A what-works finding wins over everything.
+        let withFinding = HomeBuilder.build(
+            F.facts(
+                analytics: F.analytics(
+                    load: F.load(form: -20, fitness: 40), records: [record],
+                    findings: [Self.finding("After more sleep your easy runs were more efficient (ρ = 0.52, n = 34).")])))
+        #expect(withFinding.hasCorrelations)
+        #expect(withFinding.coachNoticed?.source == "fingerprint")
+        #expect(withFinding.coachNoticed?.text == "After more sleep your easy runs were more efficient (ρ = 0.52, n = 34).")
+        #expect(withFinding.coachNoticed?.askCoachQuery.isEmpty == false)
+
+        // 2. Then a record of the last 7 days.
+        let withRecord = HomeBuilder.build(F.facts(analytics: F.analytics(load: F.load(form: -20, fitness: 40), records: [record])))
+        #expect(
+            withRecord.coachNoticed
+                == CoachNoticed(
+                    text: "New 5 km record: 21:30 on 2026-11-30.", source: "signal",
+                    askCoachQuery: "I just set a 5 km record. What does it say about my fitness?"))
+        #expect(!withRecord.hasCorrelations)
+
+        // 3. Then the load, when it is past or near a limit.
+        let heavy = HomeBuilder.build(F.facts(analytics: F.analytics(load: F.load(form: -20, fitness: 40, ramp: 2, ratio: 1.0))))
+        #expect(heavy.coachNoticed?.source == "signal")
+        #expect(heavy.coachNoticed?.text.hasPrefix("Watch the load: form −20 is −50 % of your fitness (40)") == true)
+        #expect(heavy.coachNoticed?.askCoachQuery == "Am I doing too much?")
+
+        // 4. Then the efficiency trend; a calm load and a steady trend notice nothing.
+        let trend = HomeBuilder.build(F.facts(analytics: F.analytics(load: calm, efficiency: improving)))
+        #expect(
+            trend.coachNoticed?.text == "Your easy-run efficiency is improving (+3.4 % speed per heartbeat over 0 comparable easy runs).")
+        #expect(HomeBuilder.build(F.facts(analytics: F.analytics(load: calm))).coachNoticed == nil)
+    }
+
+    @Test func theFingerprintFollowsTheFiguresTheBriefingCites() {
+        let base = F.facts(analytics: F.analytics(load: F.load(form: -14)))
+        var same = base
+        same.analytics?.computedAt = F.now.addingTimeInterval(600)
+        #expect(BriefingFingerprint.compute(facts: base) == BriefingFingerprint.compute(facts: same), "a recompute that changes nothing")
+        var changed = base
+        changed.analytics?.load = F.load(form: -18)
+        #expect(BriefingFingerprint.compute(facts: base) != BriefingFingerprint.compute(facts: changed))
+    }
+}

@@ -407,6 +407,42 @@ struct HomeSnapshotTests {
         #expect(cache.lookup(athlete(ids[0]), at: now.addingTimeInterval(86_400)) == nil, "another day")
     }
 
+    // MARK: the stored training figures
+
+    /// The analytics job writes its figures through `write(athlete:)`: the version rises, so the next home
+    /// rebuilds and shows them (and equals a build from the database), read from the one stored document.
+    @Test(arguments: TestBackend.available)
+    func theAnalyticsJobShowsOnTheNextHome(backend: TestBackend) async throws {
+        let clock = TestClock(Self.wednesdayNoon)
+        try await TestApp.with(backend, config: Self.longLivedTokens, overrides: AppOverrides(now: clock.now)) { t in
+            let s = try await t.register()
+            let today = LocalDate(clock.now(), in: Self.utc)
+            let created = try await t.request(
+                .POST, "/v1/activities",
+                json: [
+                    "start_time": "\(today)T07:00:00Z", "sport": "run", "distance_m": 10000, "moving_time_s": 3003,
+                    "duration_s": 3120, "avg_hr": 150,
+                ],
+                token: s.accessToken)
+            #expect(created.status == .created, "\(created.text)")
+            let before = try await Self.home(t, s, now: clock.now())
+            #expect(before["week"]["tsb_context"].isNull, "no figures before the job has run")
+            #expect(before["week"]["load_trend"].isNull)
+            #expect(before["has_correlations"] == false)
+            #expect(before["strava_connected"] == false && before["garmin_connected"] == false)
+            // 3003 s of moving time over 10 km: a number of seconds per km, with its display beside it.
+            #expect(before["last_run"]["pace_per_km"] == 300.3)
+            #expect(before["last_run"]["pace_display"] == "5:00/km")
+
+            let version = try await Self.version(t, s)
+            await t.drainJobs()
+            #expect(try await Self.version(t, s) > version, "the job wrote through write(athlete:)")
+            let after = try await Self.home(t, s, now: clock.now())
+            #expect(["Fresh", "Building", "Fatigued"].contains(after["week"]["tsb_context"].string ?? ""), "\(after["week"])")
+            #expect(after["week"]["load_trend"] == "up", "the first week with load")
+        }
+    }
+
     // MARK: the briefing read
 
     /// A briefing fresh for the current data is `fresh` whatever the queue holds, so the read does not ask the

@@ -1,4 +1,5 @@
 import Foundation
+import LLM
 import StrideIQCore
 
 // The coach's view of an athlete: plain values in, one bounded system prompt out. Pure (no database, no
@@ -33,6 +34,8 @@ struct CoachContextInput: Sendable {
     var nextWorkout: WorkoutFact?
     /// Check-ins of the last `CoachContextBuilder.checkinDays` days, oldest first.
     var checkins: [CoachCheckinFact]
+    /// The analytics job's stored document (`nil` before its first run).
+    var analytics: AthleteAnalytics? = nil
 }
 
 /// The system prompt and the plain facts the offline provider writes from.
@@ -177,6 +180,11 @@ enum CoachContextBuilder {
             }
         }
 
+        // The stored training figures (never recomputed here). The facts that answer the common questions start
+        // with the offline provider's topic prefixes, so it can answer them from these lines.
+        let figureLines = trainingFigures(input, today: today, format: format)
+        facts += figureLines
+
         func render() -> String {
             var sections = [instructions, header]
             var runsSection = "## Runs, last \(runDays) days (\(recent.count))"
@@ -197,6 +205,11 @@ enum CoachContextBuilder {
             sections.append(
                 "## Check-ins, last \(checkinDays) days\n" + (checkinLines.isEmpty ? "- none" : checkinLines.joined(separator: "\n")))
             sections.append("## Race\n- " + (raceLine ?? "no upcoming goal race"))
+            sections.append(
+                "## Training figures (computed from all your activities and check-ins)\n"
+                    + (figureLines.isEmpty
+                        ? "- none yet (they are computed after the first activity)" : figureLines.map { "- " + $0 }.joined(separator: "\n"))
+            )
             return sections.joined(separator: "\n\n")
         }
 
@@ -217,6 +230,38 @@ enum CoachContextBuilder {
     }
 
     // MARK: pieces
+
+    /// Form, fitness, fatigue, ramp and ratio; the paces and today's pace; predictions; records; the efficiency
+    /// trend; what works. Empty before the analytics job's first run.
+    static func trainingFigures(_ input: CoachContextInput, today: LocalDate, format: Format) -> [String] {
+        let picture = TrainingPicture(analytics: input.analytics, today: today)
+        typealias Topic = OfflineProvider.Topic
+        var lines: [String] = []
+        if let load = picture.load {
+            lines.append(Topic.loadCheck.factPrefix + CoachSentences.loadCheck(load))
+            lines.append(Topic.loadFiguresPrefix + CoachSentences.loadFigures(load))
+        }
+        if let fitness = picture.fitness { lines.append("Training paces: " + CoachSentences.paces(fitness, format: format)) }
+        let workout = input.weekWorkouts.first { $0.date == today }
+        if let pace = CoachSentences.todayPace(picture, workout: workout, raceDistanceM: input.plan?.raceDistanceM, format: format) {
+            lines.append(Topic.todayPace.factPrefix + pace)
+        }
+        var distances = picture.fitness?.predictions.map(\.distanceM) ?? []
+        if let goal = input.plan?.raceDistanceM, !distances.contains(where: { abs($0 - goal) <= goal * 0.002 }) {
+            distances.append(goal)
+        }
+        for distance in distances.sorted() {
+            if let text = CoachSentences.racePrediction(picture, distanceM: distance, format: format) {
+                lines.append(Topic.racePrediction.factPrefix + CoachSentences.distanceName(distance) + ": " + text)
+            }
+        }
+        if let records = CoachSentences.records(picture.records) { lines.append("Personal records: " + records) }
+        if let trend = picture.efficiency, let text = CoachSentences.efficiency(trend) { lines.append("Efficiency trend: " + text) }
+        if let report = picture.whatWorks {
+            lines += CoachSentences.whatWorks(report).map { "What works: " + $0 }
+        }
+        return lines
+    }
 
     static func runLine(_ run: ActivityFact, zone: TimeZone, format: Format) -> String {
         let day = LocalDate(run.startTime, in: zone)

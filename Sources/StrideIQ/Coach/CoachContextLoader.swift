@@ -3,7 +3,7 @@ import Foundation
 import StrideIQCore
 
 /// Loads `CoachContextInput` with a fixed handful of queries (runs in the window, active plan, its workouts
-/// this week, the next workout, recent check-ins) — never one query per day.
+/// this week, the next workout, recent check-ins, the stored analytics document) — never one query per day.
 enum CoachContextLoader {
     /// More runs than this in 8 weeks are not read (the prompt would drop them anyway).
     static let maxRuns = 400
@@ -32,6 +32,7 @@ enum CoachContextLoader {
             .filter(\.$athlete.$id == athleteID)
             .filter(\.$date >= firstCheckin.description).filter(\.$date <= today.description)
             .sort(\.$date).all()
+        async let analytics = AnalyticsStore.latest(athleteID: athleteID, on: db)
 
         let plan = try await planRow
         var week: [PlannedWorkout] = []
@@ -62,7 +63,8 @@ enum CoachContextLoader {
                         date: $0, sleepH: row.sleepH, sleepQuality: row.sleepQuality, readiness: row.readiness,
                         soreness: row.soreness, stress: row.stress, rpe: row.rpe, notes: row.notes)
                 }
-            })
+            },
+            analytics: try await analytics)
     }
 }
 

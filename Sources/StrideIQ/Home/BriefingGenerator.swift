@@ -17,6 +17,10 @@ struct BriefingGenerator: Sendable {
     let metrics: Metrics
     let now: @Sendable () -> Date
 
+    /// The analytics refresh before a briefing gets at most 1/4 of the job's deadline, and never more than 2 s.
+    static let analyticsRefreshShare = 4
+    static let analyticsRefreshLimit: Duration = .seconds(2)
+
     enum Outcome: String, Sendable, CaseIterable {
         case llm, unchanged, restamped, deterministic
         case keptPrevious = "kept_previous"
@@ -50,6 +54,18 @@ struct BriefingGenerator: Sendable {
 
         guard let athlete = try await Athlete.find(athleteID, on: db) else { return .skipped }
         guard athlete.aiConsent else { return .skipped }
+        // The write that asked for this briefing also queued an analytics job: run it now if it has not run yet,
+        // so the briefing cites figures that include that write. It gets at most `analyticsRefreshShare` of the
+        // job's time (an incremental recompute takes milliseconds; the provider must keep its budget). A failure
+        // or a timeout leaves the stored figures, which are still true of the data before the write.
+        let service = AnalyticsService(now: now)
+        do {
+            _ = try await withDeadline(min(jobDeadline / Self.analyticsRefreshShare, Self.analyticsRefreshLimit)) {
+                try await service.refreshIfNeeded(athleteID: athleteID, on: db)
+            }
+        } catch {
+            logger.warning("briefing: analytics refresh failed; using the stored figures", metadata: ["error": "\(error)"])
+        }
         let now = now()
         let facts = try await HomeFactsLoader.load(athlete: athlete, now: now, on: db)
         let home = HomeBuilder.build(facts)

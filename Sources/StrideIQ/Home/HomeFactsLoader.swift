@@ -3,7 +3,8 @@ import Foundation
 import StrideIQCore
 
 /// Loads `HomeFacts` with a fixed handful of queries (window activities, latest run, activity count, active
-/// plan, its workouts this week, today's check-in) — never one query per day.
+/// plan, its workouts this week, today's check-in, the stored analytics document by its key) — never one query
+/// per day, and never a history: the training figures are read as the analytics job stored them.
 enum HomeFactsLoader {
     static func load(athlete: Athlete, now: Date, on db: any Database) async throws -> HomeFacts {
         let athleteID = athlete.id!
@@ -25,6 +26,7 @@ enum HomeFactsLoader {
             .sort(\.$goalRaceDate, .descending).first()
         async let checkinRow = DailyCheckin.query(on: db)
             .filter(\.$athlete.$id == athleteID).filter(\.$date == window.today.description).first()
+        async let analytics = AnalyticsStore.latest(athleteID: athleteID, on: db)
 
         let plan = try await planRow
         var workouts: [PlannedWorkout] = []
@@ -42,7 +44,8 @@ enum HomeFactsLoader {
             totalActivities: try await count,
             plan: plan.flatMap(\.fact),
             weekWorkouts: workouts.compactMap(\.fact),
-            todayCheckin: try await checkinRow.map(\.fact))
+            todayCheckin: try await checkinRow.map(\.fact),
+            analytics: try await analytics)
     }
 }
 

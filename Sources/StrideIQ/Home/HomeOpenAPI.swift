@@ -72,7 +72,7 @@ extension OpenAPIDocument {
             HomeResponse.component, BriefingView.component, BriefingPayload.component, TodayWorkout.component,
             YesterdayInsight.component, WeekProgress.component, WeekDay.component, OtherActivityRef.component,
             OtherSportSummary.component, RaceCountdown.component, TodayCheckin.component, LastRun.component,
-            HomeRoutes.RefreshAccepted.component,
+            CoachNoticed.component, HomeRoutes.RefreshAccepted.component,
         ]
     }
 
@@ -117,7 +117,29 @@ private enum HomeExample {
             HomeFacts(
                 now: OpenAPIExample.instant, timeZone: utc, units: .metric, windowActivities: [run, ride],
                 latestRun: run, totalActivities: 42, plan: plan, weekWorkouts: workouts,
-                todayCheckin: checkin))
+                todayCheckin: checkin, analytics: analytics))
+    }()
+
+    /// Stored figures with a load picture and one what-works finding (so `coach_noticed` is a finding).
+    static let analytics: AthleteAnalytics = {
+        let today = OpenAPIExample.day
+        let yesterday = today.adding(days: -1)
+        let finding = CorrelationFinding(
+            input: "sleep_hours", output: "efficiency", rho: 0.52, n: 34, pValue: 0.002, qValue: 0.01,
+            higherInputIsBetter: true,
+            sentence: "After nights with more sleep your easy runs were more efficient (ρ = 0.52, n = 34).")
+        return AthleteAnalytics(
+            computedAt: OpenAPIExample.instant,
+            heartRate: HeartRateProfile(maxHR: 188, maxHRSource: .estimated, restingHR: 52, restingHRSource: .profile),
+            thresholdPaceSPerKm: 262, thresholdPaceSource: .estimated,
+            load: LoadStatus(
+                day: FitnessDay(date: yesterday, load: 64, fitness: 52.4, fatigue: 61.0, form: -9.8), rampRate: 3.1,
+                acuteChronicRatio: 1.12, tsbContext: "Building", loadTrend: "stable"),
+            fitness: nil, records: [],
+            efficiency: EfficiencyTrend(
+                points: [], slopePerWeek: nil, changePercent: nil, direction: "insufficient_data", pValue: nil, rSquared: nil,
+                requiredPoints: 6),
+            whatWorks: WhatWorksReport(minSampleSize: 20, pairs: 34, pairsNeeded: 0, falseDiscoveryRate: 0.1, findings: [finding]))
     }()
 }
 
@@ -134,6 +156,15 @@ extension HomeResponse: DocumentedResponse {
         "today_checkin": .described("Today's check-in, or null."),
         "last_run": .described("The latest run, if it started within the last \(Int(HomeBuilder.lastRunWindow / 3600)) hours."),
         "total_activities": JSONSchema.integer(atLeast: 0).described("Activities of every sport, ever."),
+        "strava_connected": .described("Always false: there is no Strava integration."),
+        "garmin_connected": .described("Always false: there is no Garmin integration."),
+        "coach_noticed": .described(
+            """
+            One thing worth knowing from the stored training figures, first that applies: the strongest what-works \
+            finding; a personal record of the last \(HomeBuilder.recentRecordDays) days; a load past or near its limits, \
+            or freshness worth using; an improving or declining efficiency trend. Null when none applies.
+            """),
+        "has_correlations": .described("The stored what-works analysis has at least one finding."),
     ]
 }
 
@@ -240,6 +271,14 @@ extension WeekProgress: DocumentedResponse {
                 .described("`completed_m` / `planned_m` in percent (one decimal); null when nothing is planned."),
             "days": JSONSchema.array(of: .ref("WeekDay"), count: 7...7).described("Monday to Sunday."),
             "status": .described("Done vs planned, for the share of the week that has passed."),
+            "tsb_context": JSONSchema.strings(["Fresh", "Building", "Fatigued"]).described(
+                """
+                Form (fitness − fatigue) against fitness, from the stored load figures carried to today: `Fresh` above \
+                +\(Int(FitnessModel.freshFormPercent)) %, `Fatigued` below \(Int(FitnessModel.fatiguedFormPercent)) %, else \
+                `Building`. Null before the first activity's figures are computed.
+                """),
+            "load_trend": JSONSchema.strings(["up", "stable", "down"]).described(
+                "The last 7 days' load against the 7 before (±\(Int(FitnessModel.loadTrendBand * 100)) %). Null before any figures."),
             "other_sport_summary": .described("This week's other sports, one entry each, by sport name."),
         ]
     }
@@ -330,7 +369,20 @@ extension LastRun: DocumentedResponse {
             "distance_m": .number(Limits.Activity.distanceM),
             "moving_time_s": .integer(Limits.Activity.timeS),
             "average_hr": .integer(Limits.Activity.heartRate),
-            "pace_per_km": .described("In the athlete's units, e.g. `5:10/km` or `8:19/mi`."),
+            "pace_per_km": JSONSchema.number(atLeast: 0).described("Seconds per km (moving time, else elapsed), one decimal."),
+            "pace_display": .described("The same pace in the athlete's units, e.g. `5:10/km` or `8:19/mi`."),
+        ]
+    }
+}
+
+extension CoachNoticed: DocumentedResponse {
+    static let schemaName = "CoachNoticed"
+    static var openAPIExample: Self { HomeExample.payload.coachNoticed! }
+    static var fieldSchemas: [String: JSONSchema] {
+        [
+            "source": JSONSchema.strings(["fingerprint", "signal"]).described(
+                "`fingerprint`: a what-works finding; `signal`: a record, the load or the efficiency trend."),
+            "ask_coach_query": .described("A question to ask the coach about it."),
         ]
     }
 }

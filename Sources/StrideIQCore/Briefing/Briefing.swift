@@ -143,6 +143,17 @@ public enum BriefingFingerprint {
         if let run = facts.latestRun { parts.append("run:\(run.id.uuidString):\(run.startTime.timeIntervalSince1970)") }
         if let c = facts.todayCheckin { parts.append("checkin:\(c.id.uuidString):\(c.updatedAt?.timeIntervalSince1970 ?? 0)") }
         if let p = facts.plan { parts.append("plan:\(p.id.uuidString):\(p.updatedAt?.timeIntervalSince1970 ?? 0)") }
+        // The stored figures the briefing cites, as it words them (so a recompute that changes no figure it shows
+        // asks for no new briefing).
+        let picture = facts.picture
+        if let load = picture.load {
+            parts.append("load:\(LoadReading.signed(load.day.form)):\(load.tsbContext):\(LoadReading.signed(load.rampRate))")
+            parts.append(String(format: "acwr:%.2f", load.acuteChronicRatio ?? -1))
+        }
+        if let fitness = picture.fitness { parts.append(String(format: "vdot:%.1f", fitness.vdot)) }
+        if let report = picture.whatWorks { parts.append("findings:" + report.findings.map(\.sentence).joined(separator: "/")) }
+        if let trend = picture.efficiency { parts.append("efficiency:\(trend.direction)") }
+        parts.append("records:\(picture.records.count):\(picture.records.map(\.date).max()?.description ?? "")")
         return fnv1a64(parts.joined(separator: "|"))
     }
 

@@ -42,6 +42,28 @@ public enum BriefingWriter {
             if let t = race.goalTime { line += ", goal time \(t)" }
             lines.append(line + ".")
         }
+        return lines + trainingFacts(facts, home: home)
+    }
+
+    /// The stored figures as facts: form, fitness, fatigue, ramp and ratio, the training paces, today's pace, the
+    /// goal race's prediction and what the coach noticed. Empty before the analytics job's first run.
+    public static func trainingFacts(_ facts: HomeFacts, home: HomePayload) -> [String] {
+        let f = Format(units: facts.units)
+        let picture = facts.picture
+        var lines: [String] = []
+        if let load = picture.load {
+            lines.append("Training load today: " + CoachSentences.loadFigures(load))
+            lines.append("Load check: " + CoachSentences.loadCheck(load))
+        }
+        if let fitness = picture.fitness { lines.append("Training paces: " + CoachSentences.paces(fitness, format: f)) }
+        let raceDistance = facts.plan?.raceDistanceM
+        if let pace = CoachSentences.todayPace(picture, workout: facts.todayWorkout, raceDistanceM: raceDistance, format: f) {
+            lines.append("Pace for today: " + pace)
+        }
+        if home.raceCountdown != nil, let prediction = CoachSentences.goalRacePrediction(picture, plan: facts.plan) {
+            lines.append("Goal race prediction: " + prediction)
+        }
+        if let noticed = home.coachNoticed { lines.append("Coach noticed: " + noticed.text) }
         return lines
     }
 
@@ -117,10 +139,20 @@ public enum BriefingWriter {
         let f = Format(units: facts.units)
         let req = Requirements(home: home)
         let week = home.week
+        let picture = facts.picture
         var voice = "\(f.distance(week.completedM)) run so far this week"
         if week.plannedM > 0 { voice += " of \(f.distance(week.plannedM)) planned" }
         voice += "."
         if home.today.hasWorkout, let title = home.today.title { voice += " Today: \(title.lowercased())." }
+        // A coach leads with how the athlete is, what it means for today, and where the fitness points.
+        if let lead = CoachSentences.lead(
+            picture, workout: facts.todayWorkout, hasPlan: facts.plan != nil, raceDistanceM: facts.plan?.raceDistanceM, format: f)
+        {
+            voice = lead
+            if home.raceCountdown != nil, let prediction = CoachSentences.goalRacePrediction(picture, plan: facts.plan) {
+                voice += " " + prediction
+            }
+        }
 
         var noticed = "No runs recorded yet — log your first one to get started."
         if let last = facts.latestRun {
@@ -132,13 +164,27 @@ public enum BriefingWriter {
             if let p = last.paceSPerKm { noticed += " at \(f.pace(p))" }
             noticed += "."
         }
+        if let coach = home.coachNoticed { noticed = coach.text }
 
         var today = "Nothing is planned today: rest, or an easy walk."
         if home.today.hasWorkout, let title = home.today.title {
             today = "Today's session is \(title.lowercased())"
             if let d = home.today.distanceM { today += ", \(f.distance(d))" }
             today += "."
-            if let pace = home.today.paceGuidance { today += " " + pace.sentence }
+            if let pace = CoachSentences.todayPace(
+                picture, workout: facts.todayWorkout, raceDistanceM: facts.plan?.raceDistanceM, format: f)
+            {
+                today += " " + pace.firstCapitalised
+            } else if let pace = home.today.paceGuidance {
+                today += " " + pace.sentence
+            }
+        }
+        var weekText = week.trajectorySentence
+        if let load = picture.load {
+            let (verdict, reasons) = LoadReading.verdict(load)
+            if let reason = reasons.first {
+                weekText += verdict == .tooMuch ? " This is more than you can absorb: \(reason)." : " Hold steady: \(reason)."
+            }
         }
 
         var checkin: String?
@@ -151,17 +197,22 @@ public enum BriefingWriter {
 
         var race: String?
         if req.raceAssessment, let r = home.raceCountdown {
-            race =
+            var text =
                 "\(r.raceName) is \(r.daysRemaining) day\(r.daysRemaining == 1 ? "" : "s") away; keep the key sessions and protect recovery."
+            if let prediction = CoachSentences.goalRacePrediction(picture, plan: facts.plan) { text += " " + prediction }
+            race = text
         }
         return BriefingPayload(
             morningVoice: voice, coachNoticed: noticed, todayContext: today,
-            weekAssessment: week.trajectorySentence, checkinReaction: checkin, raceAssessment: race,
+            weekAssessment: weekText, checkinReaction: checkin, raceAssessment: race,
             workoutWhy: home.today.whyContext)
     }
 }
 
 extension String {
+    /// The first letter upper-cased ("today's run" → "Today's run").
+    var firstCapitalised: String { prefix(1).uppercased() + dropFirst() }
+
     /// Ends with a full stop unless it already ends with punctuation.
     var sentence: String {
         guard let last = last else { return self }

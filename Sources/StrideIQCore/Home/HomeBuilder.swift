@@ -11,7 +11,10 @@ public enum HomeBuilder {
         let format = Format(units: facts.units)
         // Each activity's local day is computed once (Calendar work is the costly part of this function).
         let byDay = Dictionary(grouping: facts.windowActivities) { localDate($0, facts.timeZone) }
-        let week = weekProgress(facts, window, format, byDay)
+        let picture = facts.picture
+        var week = weekProgress(facts, window, format, byDay)
+        week.tsbContext = picture.load?.tsbContext
+        week.loadTrend = picture.load?.loadTrend
         return HomePayload(
             today: todayWorkout(facts, window, format),
             yesterday: yesterday(facts, window, format, byDay),
@@ -21,7 +24,54 @@ public enum HomeBuilder {
             todayCheckin: facts.todayCheckin.map(todayCheckin),
             lastRun: lastRun(facts, format),
             hasAnyActivities: facts.totalActivities > 0,
-            totalActivities: facts.totalActivities)
+            totalActivities: facts.totalActivities,
+            stravaConnected: false, garminConnected: false,
+            coachNoticed: coachNoticed(picture, format),
+            hasCorrelations: !(picture.whatWorks?.findings.isEmpty ?? true))
+    }
+
+    /// A record set within this many days is news.
+    public static let recentRecordDays = 7
+
+    /// What the coach noticed in the stored figures, first that applies:
+    /// 1. the strongest what-works finding (`fingerprint`, its own sentence with ρ and n);
+    /// 2. a personal record set in the last `recentRecordDays` days (`signal`);
+    /// 3. a load past or near its limits (`LoadReading.verdict`), or a fresh athlete with fitness to use (`signal`);
+    /// 4. an efficiency trend that is improving or declining (`signal`).
+    static func coachNoticed(_ picture: TrainingPicture, _ format: Format) -> CoachNoticed? {
+        if let finding = picture.whatWorks?.findings.first {
+            let input = finding.input.replacingOccurrences(of: "_", with: " ")
+            return CoachNoticed(
+                text: finding.sentence, source: "fingerprint",
+                askCoachQuery: "What does my \(input) tell you about my runs, and how should I use it?")
+        }
+        if let record = picture.recentRecords(days: recentRecordDays).first {
+            let name = CoachSentences.recordName(record)
+            return CoachNoticed(
+                text: "New \(name) record: \(CoachSentences.raceTime(record.timeS)) on \(record.date).", source: "signal",
+                askCoachQuery: "I just set a \(name) record. What does it say about my fitness?")
+        }
+        if let load = picture.load {
+            let (verdict, reasons) = LoadReading.verdict(load)
+            if verdict != .fine, let first = reasons.first {
+                return CoachNoticed(
+                    text: "Watch the load: \(first).", source: "signal", askCoachQuery: "Am I doing too much?")
+            }
+            if load.tsbContext == "Fresh", load.day.fitness >= FitnessModel.formReferenceFloor {
+                return CoachNoticed(
+                    text: "You're fresh (form \(LoadReading.signed(load.day.form))) with fitness \(Int(load.day.fitness.rounded())): "
+                        + "a good window for a hard session or a race.",
+                    source: "signal", askCoachQuery: "I'm fresh. What hard session or race effort fits now?")
+            }
+        }
+        if let trend = picture.efficiency, trend.direction == "improving" || trend.direction == "declining",
+            let text = CoachSentences.efficiency(trend)
+        {
+            return CoachNoticed(
+                text: "Your easy-run efficiency is " + text, source: "signal",
+                askCoachQuery: "My easy-run efficiency is \(trend.direction). What does that mean for my training?")
+        }
+        return nil
     }
 
     static func localDate(_ activity: ActivityFact, _ zone: TimeZone) -> LocalDate { LocalDate(activity.startTime, in: zone) }
@@ -157,7 +207,8 @@ public enum HomeBuilder {
         guard let run = facts.latestRun, facts.now.timeIntervalSince(run.startTime) <= lastRunWindow else { return nil }
         return LastRun(
             activityID: run.id, name: run.name, startTime: run.startTime, distanceM: run.distanceM,
-            movingTimeS: run.movingTimeS, averageHR: run.avgHR, pacePerKm: run.paceSPerKm.map { format.pace($0) })
+            movingTimeS: run.movingTimeS, averageHR: run.avgHR, pacePerKm: run.paceSPerKm.map { ($0 * 10).rounded() / 10 },
+            paceDisplay: run.paceSPerKm.map { format.pace($0) })
     }
 }
 
@@ -192,6 +243,14 @@ public struct Format: Sendable {
         case .metric: String(format: "%.1f km", meters / 1000)
         case .imperial: String(format: "%.1f mi", meters / 1609.344)
         }
+    }
+
+    /// A distance as a coach says it: "8 km", "8.5 km", "5 mi" (whole when within 0.05 of a whole number).
+    public func shortDistance(_ meters: Double) -> String {
+        guard meters.isFinite else { return "–" }
+        let value = units == .metric ? meters / 1000 : meters / 1609.344
+        let unit = units == .metric ? "km" : "mi"
+        return abs(value - value.rounded()) < 0.05 ? "\(Int(value.rounded())) \(unit)" : String(format: "%.1f %@", value, unit)
     }
 
     /// Pace from seconds per km, as M:SS/km or M:SS/mi.

@@ -117,10 +117,13 @@ public struct HomeFacts: Sendable {
     /// The active plan's workouts dated in this week.
     public var weekWorkouts: [WorkoutFact]
     public var todayCheckin: CheckinFact?
+    /// The analytics job's stored document (`nil` before its first run); read as stored, never recomputed here.
+    public var analytics: AthleteAnalytics?
 
     public init(
         now: Date, timeZone: TimeZone, units: Units, windowActivities: [ActivityFact], latestRun: ActivityFact?,
-        totalActivities: Int, plan: PlanFact?, weekWorkouts: [WorkoutFact], todayCheckin: CheckinFact?
+        totalActivities: Int, plan: PlanFact?, weekWorkouts: [WorkoutFact], todayCheckin: CheckinFact?,
+        analytics: AthleteAnalytics? = nil
     ) {
         self.now = now
         self.timeZone = timeZone
@@ -131,9 +134,16 @@ public struct HomeFacts: Sendable {
         self.plan = plan
         self.weekWorkouts = weekWorkouts
         self.todayCheckin = todayCheckin
+        self.analytics = analytics
     }
 
     public var today: LocalDate { LocalDate(now, in: timeZone) }
+
+    /// The stored figures as they stand today.
+    public var picture: TrainingPicture { TrainingPicture(analytics: analytics, today: today) }
+
+    /// Today's planned workout, if any.
+    public var todayWorkout: WorkoutFact? { weekWorkouts.first { $0.date == today } }
 }
 
 /// The day windows of the home screen, in the athlete's zone (DST-safe: every bound is a local midnight).

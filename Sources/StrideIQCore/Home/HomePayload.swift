@@ -14,11 +14,33 @@ public struct HomePayload: Codable, Sendable, Equatable {
     public var lastRun: LastRun?
     public var hasAnyActivities: Bool
     public var totalActivities: Int
+    /// There is no Strava or Garmin integration: always false (the original's clients read both).
+    public var stravaConnected: Bool
+    public var garminConnected: Bool
+    @Nullable
+    public var coachNoticed: CoachNoticed?
+    /// The stored what-works report has at least one finding.
+    public var hasCorrelations: Bool
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case today, yesterday, week
         case raceCountdown = "race_countdown", checkinNeeded = "checkin_needed", todayCheckin = "today_checkin"
         case lastRun = "last_run", hasAnyActivities = "has_any_activities", totalActivities = "total_activities"
+        case stravaConnected = "strava_connected", garminConnected = "garmin_connected", coachNoticed = "coach_noticed"
+        case hasCorrelations = "has_correlations"
+    }
+}
+
+/// One thing the coach noticed in the stored figures, with a question to ask the coach about it.
+public struct CoachNoticed: Codable, Sendable, Equatable {
+    public var text: String
+    /// `fingerprint` (a what-works finding, the original's name for one) or `signal` (a record, the load, the
+    /// efficiency trend).
+    public var source: String
+    public var askCoachQuery: String
+    enum CodingKeys: String, CodingKey {
+        case text, source
+        case askCoachQuery = "ask_coach_query"
     }
 }
 
@@ -98,12 +120,19 @@ public struct WeekProgress: Codable, Sendable, Equatable {
     public var days: [WeekDay]
     public var status: WeekStatus
     public var trajectorySentence: String
+    /// "Fresh", "Building" or "Fatigued" from the stored load status (projected to today); null before any load.
+    @Nullable
+    public var tsbContext: String?
+    /// "up", "stable" or "down"; null before any load.
+    @Nullable
+    public var loadTrend: String?
     public var otherSportSummary: [OtherSportSummary]
 
     enum CodingKeys: String, CodingKey {
         case phase, days, status
         case weekNumber = "week_number", totalWeeks = "total_weeks", completedM = "completed_m", plannedM = "planned_m"
         case progressPct = "progress_pct", trajectorySentence = "trajectory_sentence", otherSportSummary = "other_sport_summary"
+        case tsbContext = "tsb_context", loadTrend = "load_trend"
     }
 }
 
@@ -197,11 +226,15 @@ public struct LastRun: Codable, Sendable, Equatable {
     public var movingTimeS: Int?
     @Nullable
     public var averageHR: Int?
+    /// Seconds per km (moving time, else elapsed), one decimal, as the original's type says.
     @Nullable
-    public var pacePerKm: String?
+    public var pacePerKm: Double?
+    /// The same pace in the athlete's units, e.g. "5:10/km".
+    @Nullable
+    public var paceDisplay: String?
     enum CodingKeys: String, CodingKey {
         case name
         case activityID = "activity_id", startTime = "start_time", distanceM = "distance_m", movingTimeS = "moving_time_s"
-        case averageHR = "average_hr", pacePerKm = "pace_per_km"
+        case averageHR = "average_hr", pacePerKm = "pace_per_km", paceDisplay = "pace_display"
     }
 }

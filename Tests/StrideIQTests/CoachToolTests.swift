@@ -336,6 +336,11 @@ struct CoachToolTests {
                 (await run("search_activities", #"{"start_date":"2026-03-02","end_date":"2026-03-01"}"#)).envelope["error"]
                     == "start_date must not be after end_date")
             #expect((await run("get_wellness_trends", #"{"days": 365}"#)).envelope["data"]?["window_days"] == 90)
+            let huge = CoachToolbox(tools: [CoachTool("huge", "Too much.") { _, _ in .string(String(repeating: "x", count: 70_000)) }])
+            let hugeOutcome = await huge.run(
+                ToolCall(id: "z", name: "huge", arguments: "{}"), context: context, deadline: .now + .seconds(1))
+            #expect(hugeOutcome.ok == false)
+            #expect(hugeOutcome.envelope.jsonText.utf8.count < 200)
             let tooLarge = ToolCall(id: "y", name: "get_recent_runs", arguments: "", argumentsTooLarge: true)
             #expect((await toolbox.run(tooLarge, context: context, deadline: .now + .seconds(1))).ok == false)
             // Before the analytics job has run, the analytics tools say so (ok, not a failure).

@@ -116,6 +116,9 @@ struct CoachToolOutcome: Sendable, Equatable {
 struct CoachToolbox: Sendable {
     /// Each call's own limit (the turn's deadline may cut it shorter).
     static let defaultCallTimeout: Duration = .seconds(5)
+    /// The largest result sent back to the model (UTF-8 bytes of the envelope): every result is sent again
+    /// with each later round, so one oversized result would make every later request oversized too.
+    static let maxResultBytes = 64 * 1024
 
     let tools: [CoachTool]
     let callTimeout: Duration
@@ -141,7 +144,11 @@ struct CoachToolbox: Sendable {
         let until = min(deadline, .now + callTimeout)
         do {
             let data = try await withDeadline(until: until) { try await tool.run(arguments, context) }
-            return .success(call.name, data)
+            let outcome = CoachToolOutcome.success(call.name, data)
+            guard outcome.envelope.jsonText.utf8.count <= Self.maxResultBytes else {
+                return .failure(call.name, "the result is too large: ask for a shorter window or a smaller limit")
+            }
+            return outcome
         } catch let invalid as ToolArguments.Invalid {
             return .failure(call.name, invalid.message)
         } catch is DeadlineExceeded {

@@ -170,9 +170,9 @@ struct CoachToolTests {
     func aModelThatLoopsForeverGetsFiveRoundsThenABoundedEnd(_ wire: Wire) async throws {
         try await Self.withToolCoach(wire, .toolCallsForever("get_plan_week")) { t, fake in
             let s = try await t.registerWithConsent()
-            let started = ContinuousClock.now
             let result = try await LiveCoachServer.with(t) { live in try await live.stream(token: s.accessToken) }
-            #expect(started.duration(to: .now) < .seconds(8))
+            // Ended by the round limit, not by the 10 s ceiling (which would say `timed_out`).
+            #expect(result.done["timed_out"].bool == false)
             #expect(Self.toolFrames(result) == Array(repeating: ["get_plan_week:started", "get_plan_week:ok"], count: 5).flatMap { $0 })
             // Five rounds of tools, then one request that may not call tools, which the model ignored.
             #expect(fake.requestCount == 6)
@@ -226,9 +226,10 @@ struct CoachToolTests {
                     },
                 ], callTimeout: .milliseconds(300))
             let s = try await t.registerWithConsent()
-            let started = ContinuousClock.now
             let result = try await LiveCoachServer.with(t) { live in try await live.stream(token: s.accessToken) }
-            #expect(started.duration(to: .now) < .seconds(5))
+            // Each call ended at its own 300 ms limit: the 60 s tool did not hold the turn to the 10 s ceiling.
+            #expect(result.done["timed_out"].bool == false)
+            #expect((result.done["elapsed_ms"].int ?? .max) < 9_000)
             #expect(
                 Self.toolFrames(result) == ["slow_tool:started", "slow_tool:failed", "broken_tool:started", "broken_tool:failed"])
             #expect(result.events.last == "done")
@@ -239,6 +240,27 @@ struct CoachToolTests {
             #expect(result.text.contains(#"{"error":"timed out","ok":false,"tool":"slow_tool"}"#))
             #expect(result.text.contains(#"{"error":"the tool failed","ok":false,"tool":"broken_tool"}"#))
             #expect(fake.requestCount == 2)
+        }
+    }
+
+    @Test func toolsRunInsideTheStreamsCeiling() async throws {
+        try await Self.withToolCoach(.openAI, .callingTool("slow_tool"), ceiling: 1.5) { t, fake in
+            t.app.coach.toolbox = CoachToolbox(
+                tools: [
+                    CoachTool("slow_tool", "Never finishes.") { _, _ in
+                        try await Task.sleep(for: .seconds(60))
+                        return "late"
+                    }
+                ], callTimeout: .seconds(30))
+            let s = try await t.registerWithConsent()
+            let result = try await LiveCoachServer.with(t) { live in try await live.stream(token: s.accessToken) }
+            #expect(Self.toolFrames(result) == ["slow_tool:started"])
+            #expect(result.events.last == "done")
+            #expect(result.done["timed_out"].bool == true)
+            #expect(result.done["finish_reason"].string == "timeout")
+            #expect(result.done["tools_used"].array.compactMap(\.string) == ["slow_tool"])
+            #expect((result.done["elapsed_ms"].int ?? .max) < 4_000)
+            #expect(fake.requestCount == 1)
         }
     }
 

@@ -160,6 +160,8 @@ struct CoachSentencesTests {
         #expect(lines.contains { $0.hasPrefix("Training paces: VDOT 45.0 (from your 10 km race on 2026-10-01): easy 5:40–6:10/km") })
         #expect(lines.contains("Pace for today: today's 8 km easy run is at 5:40–6:10/km, from your training paces (VDOT 45.0)."))
         #expect(lines.contains("Goal race prediction: Your 10 km fitness points to about 46:30, against a 45:00 goal."))
+        let prompt = BriefingWriter.systemPrompt(requirements: .init(home: HomeBuilder.build(facts)))
+        #expect(prompt.contains("with the form number") && prompt.contains("predicted time"))
     }
 
     @Test func loadVerdictThresholds() {

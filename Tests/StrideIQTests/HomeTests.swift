@@ -200,6 +200,32 @@ struct HomeTests {
         }
     }
 
+    /// The write that asks for a briefing also queues the analytics job. The briefing job runs that recompute
+    /// itself when it is still pending, so the briefing cites figures that include the write.
+    @Test(arguments: TestBackend.available)
+    func theBriefingRefreshesTheFiguresItCites(backend: TestBackend) async throws {
+        try await TestApp.with(backend) { t in
+            let s = try await t.registerWithConsent()
+            await t.drainJobs()
+            let today = LocalDate(Date(), in: .gmt)
+            let created = try await t.request(
+                .POST, "/v1/activities",
+                json: ["start_time": "\(today)T00:00:00Z", "sport": "run", "distance_m": 10000, "moving_time_s": 3000],
+                token: s.accessToken)
+            #expect(created.status == .created)
+            #expect(try await t.jobs(athleteID: s.athleteID, kind: .analytics).contains { $0.status == .queued })
+            // The briefing job alone (the worker is not polled, so the analytics job stays queued).
+            let outcome = try await t.services.briefingGenerator.run(
+                athleteID: UUID(uuidString: s.athleteID)!, jobID: UUID(), queue: t.services.jobQueue, db: t.app.db,
+                logger: t.app.logger)
+            #expect(outcome == .deterministic)
+            let home = try await t.home(s)
+            #expect(home.json["week"]["tsb_context"].string != nil, "the figures were computed")
+            let voice = home.json["coach_briefing"]["morning_voice"].string ?? ""
+            #expect(voice.hasPrefix("You're") && voice.contains("(form "), "the briefing leads with them: \(voice)")
+        }
+    }
+
     @Test(arguments: TestBackend.available)
     func adminRefreshIsForAdminsAndAudited(backend: TestBackend) async throws {
         try await TestApp.with(backend) { t in

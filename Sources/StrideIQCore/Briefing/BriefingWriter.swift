@@ -86,7 +86,10 @@ public enum BriefingWriter {
         if requirements.raceAssessment { fields.append("race_assessment") }
         return """
             You are a running coach writing a short morning briefing for one athlete. Use only the facts given; \
-            do not invent numbers. Answer with one JSON object and nothing else, with these string fields, each \
+            do not invent numbers. Talk like a coach, not a log: when the facts give them, say how fresh or \
+            fatigued the athlete is with the form number, mention a fitness ramp of \(Int(LoadReading.notableRamp)) \
+            points or more, give today's workout its pace range from the training paces, and cite the goal race's \
+            predicted time. Answer with one JSON object and nothing else, with these string fields, each \
             1-3 plain sentences: \(fields.joined(separator: ", ")).
             """
     }

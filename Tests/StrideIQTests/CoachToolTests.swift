@@ -254,7 +254,9 @@ struct CoachToolTests {
                 ], callTimeout: .seconds(30))
             let s = try await t.registerWithConsent()
             let result = try await LiveCoachServer.with(t) { live in try await live.stream(token: s.accessToken) }
-            #expect(Self.toolFrames(result) == ["slow_tool:started"])
+            // The call is cut at the ceiling too: its `failed` frame may or may not get out before the turn ends.
+            #expect(Self.toolFrames(result).first == "slow_tool:started")
+            #expect(Self.toolFrames(result).dropFirst().allSatisfy { $0 == "slow_tool:failed" })
             #expect(result.events.last == "done")
             #expect(result.done["timed_out"].bool == true)
             #expect(result.done["finish_reason"].string == "timeout")

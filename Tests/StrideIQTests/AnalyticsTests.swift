@@ -250,9 +250,12 @@ struct AnalyticsTests {
             let full = try await service.recompute(athleteID: id, full: true, on: t.app.db)
             #expect(full.kind == .full)
             #expect(try await Self.dayRows(t, s) == incremental, "incremental equals full, bit for bit")
-            // Nothing changed: nothing rewritten.
+            // Nothing changed: nothing rewritten, the document's time included (the briefing fingerprints it).
+            let computedAt = try #require(try await AnalyticsStore.latest(athleteID: id, on: t.app.db)).computedAt
+            clock.advance(by: 1)
             let unchanged = try await service.recompute(athleteID: id, on: t.app.db)
             #expect(unchanged.kind == .unchanged && unchanged.daysWritten == 0, "\(unchanged)")
+            #expect(try await AnalyticsStore.latest(athleteID: id, on: t.app.db)?.computedAt == computedAt)
 
             // A profile max HR (and resting HR) change: heart-rate loads everywhere, a full recompute.
             let patch = try await t.request(.PATCH, "/v1/athlete", json: ["max_hr": 190, "resting_hr": 50], token: token)

@@ -88,9 +88,9 @@ struct AnalyticsService: Sendable {
         let stored = try await AnalyticsInputs.storedMetrics(athleteID: athleteID, on: sql)
         let checkins = try await AnalyticsInputs.checkins(athleteID: athleteID, on: sql)
         let plannedPaces = try await AnalyticsInputs.plannedPaces(athleteID: athleteID, on: sql)
-        let storedFingerprint = try await sql.select().column("inputs_fingerprint").from(AthleteAnalyticsRecord.schema)
-            .where("athlete_id", .equal, SQLBind(athleteID)).first()?
-            .decode(column: "inputs_fingerprint", as: String.self)
+        let storedRow = try await sql.select().columns("inputs_fingerprint", "document", "computed_at")
+            .from(AthleteAnalyticsRecord.schema).where("athlete_id", .equal, SQLBind(athleteID)).first()
+        let storedFingerprint = try storedRow?.decode(column: "inputs_fingerprint", as: String.self)
         let today = LocalDate(now, in: profile.timeZone)
 
         let fingerprint = profile.fingerprint
@@ -230,12 +230,25 @@ struct AnalyticsService: Sendable {
             load: statusSeries.isEmpty ? nil : FitnessModel.status(series: statusSeries),
             fitness: fitness, records: records, efficiency: trend,
             whatWorks: WhatWorks.analyse(checkins: checkins.map(\.inputs), outcomes: outcomes))
-        let text = String(decoding: try AnalyticsCoding.encoder.encode(document), as: UTF8.self)
-        try await sql.delete(from: AthleteAnalyticsRecord.schema).where("athlete_id", .equal, SQLBind(athleteID)).run()
-        try await sql.insert(into: AthleteAnalyticsRecord.schema)
-            .columns("athlete_id", "document", "computed_at", "inputs_fingerprint")
-            .values(SQLBind(athleteID), SQLBind(text), SQLBind(now), SQLBind(fingerprint))
-            .run()
+        // A document equal to the stored one but for its time is not rewritten: `computed_at` says when the
+        // figures last changed, and readers that fingerprint them (the briefing) see no change.
+        var unchangedDocument = false
+        if let storedRow, storedFingerprint == fingerprint,
+            let storedText = try? storedRow.decode(column: "document", as: String.self),
+            var stored = try? AnalyticsCoding.decoder.decode(AthleteAnalytics.self, from: Data(storedText.utf8))
+        {
+            stored.computedAt = document.computedAt
+            unchangedDocument = stored == document
+        }
+        if !unchangedDocument {
+            let text = String(decoding: try AnalyticsCoding.encoder.encode(document), as: UTF8.self)
+            try await sql.delete(from: AthleteAnalyticsRecord.schema).where("athlete_id", .equal, SQLBind(athleteID))
+                .run()
+            try await sql.insert(into: AthleteAnalyticsRecord.schema)
+                .columns("athlete_id", "document", "computed_at", "inputs_fingerprint")
+                .values(SQLBind(athleteID), SQLBind(text), SQLBind(now), SQLBind(fingerprint))
+                .run()
+        }
 
         let kind: Outcome.Kind =
             full ? .full : (rowsToWrite.isEmpty && orphans.isEmpty && written.isEmpty ? .unchanged : .incremental)
@@ -257,20 +270,38 @@ struct AnalyticsService: Sendable {
         -> String
     {
         let usesHeartRate = a.avgHR != nil && heartRate.isUsable
-        var text = "\(algorithmVersion)|\(a.localDate)|\(a.sport.rawValue)|\(a.isRace)"
-        text += "|\(opt(a.distanceM))|\(opt(a.movingTimeS))|\(opt(a.durationS))|\(opt(a.avgHR))|\(opt(a.maxHR))"
-        text += "|\(opt(a.elevationGainM))|\(opt(heartRate.maxHR))|\(opt(heartRate.restingHR))"
-        text += usesHeartRate ? "|hr" : "|\(opt(thresholdPaceSPerKm))"
-        // FNV-1a, 64 bit: stable across processes and releases (Swift's `Hasher` is seeded per process).
+        // FNV-1a, 64 bit, over the inputs' bits: stable across processes and releases (Swift's `Hasher` is
+        // seeded per process), and no text to build for each of thousands of activities.
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 {
-            hash ^= UInt64(byte)
-            hash &*= 0x100_0000_01b3
+        func mix(_ value: UInt64) {
+            var v = value
+            for _ in 0..<8 {
+                hash ^= v & 0xff
+                hash &*= 0x100_0000_01b3
+                v >>= 8
+            }
+        }
+        func mix(_ value: Int?) { mix(value.map { UInt64(bitPattern: Int64($0)) } ?? 0xdead_beef_0000_0001) }
+        func mix(_ value: Double?) { mix(value.map(\.bitPattern) ?? 0xdead_beef_0000_0002) }
+        mix(algorithmVersion)
+        mix(a.localDate.year * 10_000 + a.localDate.month * 100 + a.localDate.day)
+        for byte in a.sport.rawValue.utf8 { mix(Int(byte)) }
+        mix(a.isRace ? 1 : 0)
+        mix(a.distanceM)
+        mix(a.movingTimeS)
+        mix(a.durationS)
+        mix(a.avgHR)
+        mix(a.maxHR)
+        mix(a.elevationGainM)
+        mix(heartRate.maxHR)
+        mix(heartRate.restingHR)
+        mix(usesHeartRate ? nil : thresholdPaceSPerKm)
+        for effort in a.bestEfforts {
+            mix(effort.distanceM)
+            mix(effort.elapsedS)
         }
         return String(hash, radix: 16)
     }
-
-    private static func opt<T>(_ value: T?) -> String { value.map { "\($0)" } ?? "-" }
 
     // MARK: writes
 

@@ -106,6 +106,19 @@ struct CoachSentencesTests {
         #expect(lead == "You're carrying a lot of fatigue (form −20), so rest or jog easy today, at 5:40–6:10/km or slower.")
     }
 
+    @Test func raceDayIsAtThePredictedPace() {
+        let picture = TrainingPicture(analytics: F.analytics(load: F.load(form: -14, ramp: 2)), today: F.today)
+        let f = Format(units: .metric)
+        // The stored 10 km prediction is 46:30: 279 s/km, ± 2 s.
+        #expect(
+            CoachSentences.lead(picture, workout: F.workout(.race, km: 10), hasPlan: true, raceDistanceM: 10_000, format: f)
+                == "You're carrying some fatigue (form −14), so start today's 10 km race at 4:37–4:41/km and hold back for the first third."
+        )
+        #expect(
+            CoachSentences.todayPace(picture, workout: F.workout(.race, km: 10), raceDistanceM: 10_000, format: f)
+                == "today's 10 km race is at 4:37–4:41/km, the pace your fitness level predicts for it (VDOT 45.0).")
+    }
+
     @Test func noLeadBeforeTheFirstActivity() {
         let picture = TrainingPicture(analytics: nil, today: F.today)
         #expect(CoachSentences.lead(picture, workout: nil, hasPlan: false, raceDistanceM: nil, format: Format(units: .metric)) == nil)

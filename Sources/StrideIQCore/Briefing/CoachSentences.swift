@@ -54,6 +54,7 @@ public enum CoachSentences {
             case .easy, .strides: return s + ", so keep today's \(distance)easy\(at)."
             case .recovery: return s + ", so keep today's \(distance)recovery run truly easy\(at)."
             case .long: return s + ", so keep today's \(distance)long run relaxed\(at)."
+            case .race: return s + ", so start today's \(distance)race\(at) and hold back for the first third."
             default:
                 return s + ", so run today's \(distance)\(noun(w.type))\(at) and no faster, and cut it short if your legs stay heavy."
             }
@@ -96,7 +97,8 @@ public enum CoachSentences {
             return
                 "today's \(name) has a planned target of \(planned); there is no fitness level yet to check it against (it needs a race or a hard run with a distance and a time)."
         }
-        var s = "today's \(name) is at \(pace), from your training paces (\(vdot))"
+        var s = "today's \(name) is at \(pace), "
+        s += w.type == .race ? "the pace your fitness level predicts for it (\(vdot))" : "from your training paces (\(vdot))"
         if let planned, planned != pace { s += "; the plan's own target is \(planned)" }
         return s + "."
     }

@@ -226,6 +226,27 @@ struct HomeTests {
         }
     }
 
+    /// A stored document this build cannot read (another version of its type) shows no figures; home and the
+    /// coach's context still answer.
+    @Test(arguments: TestBackend.available)
+    func anUnreadableAnalyticsDocumentShowsNoFigures(backend: TestBackend) async throws {
+        try await TestApp.with(backend) { t in
+            let s = try await t.register()
+            try await (t.app.db as! any SQLDatabase).raw(
+                """
+                INSERT INTO athlete_analytics (athlete_id, document, computed_at, inputs_fingerprint)
+                VALUES (\(bind: UUID(uuidString: s.athleteID)!), '{"version": 99}', \(bind: Date()), 'x')
+                """
+            ).run()
+            let home = try await t.home(s)
+            #expect(home.status == .ok)
+            #expect(home.json["week"]["tsb_context"].isNull && home.json["coach_noticed"].isNull)
+            let context = try await t.request(.GET, "/v1/coach/context", token: s.accessToken)
+            #expect(context.status == .ok)
+            #expect(context.json["context"].string?.contains("- none yet") == true)
+        }
+    }
+
     @Test(arguments: TestBackend.available)
     func adminRefreshIsForAdminsAndAudited(backend: TestBackend) async throws {
         try await TestApp.with(backend) { t in

@@ -32,7 +32,7 @@ enum CoachContextLoader {
             .filter(\.$athlete.$id == athleteID)
             .filter(\.$date >= firstCheckin.description).filter(\.$date <= today.description)
             .sort(\.$date).all()
-        async let analytics = AnalyticsStore.latest(athleteID: athleteID, on: db)
+        async let analytics = AnalyticsStore.readable(athleteID: athleteID, on: db)
 
         let plan = try await planRow
         var week: [PlannedWorkout] = []

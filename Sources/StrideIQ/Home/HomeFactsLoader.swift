@@ -26,7 +26,7 @@ enum HomeFactsLoader {
             .sort(\.$goalRaceDate, .descending).first()
         async let checkinRow = DailyCheckin.query(on: db)
             .filter(\.$athlete.$id == athleteID).filter(\.$date == window.today.description).first()
-        async let analytics = AnalyticsStore.latest(athleteID: athleteID, on: db)
+        async let analytics = AnalyticsStore.readable(athleteID: athleteID, on: db)
 
         let plan = try await planRow
         var workouts: [PlannedWorkout] = []
@@ -82,5 +82,18 @@ extension DailyCheckin {
         CheckinFact(
             id: id!, sleepH: sleepH, sleepQuality: sleepQuality, readiness: readiness, soreness: soreness,
             updatedAt: updatedAt ?? createdAt)
+    }
+}
+
+extension AnalyticsStore {
+    /// `latest`, except that a stored document this build cannot decode (written by another version of the
+    /// document type) reads as none: home and the coach then show no figures until the next recompute rewrites
+    /// it, instead of failing. A database error still throws, as every other read of theirs does.
+    static func readable(athleteID: UUID, on db: any Database) async throws -> AthleteAnalytics? {
+        do {
+            return try await latest(athleteID: athleteID, on: db)
+        } catch is DecodingError {
+            return nil
+        }
     }
 }

@@ -20,7 +20,9 @@ extension OpenAPIDocument {
                     Monday–Sunday week are local days). The briefing fields are the cached coach briefing, as \
                     `GET /v1/home/briefing` shows them; this never waits for a job or a model. When the cached briefing \
                     is missing, old, interim or built from other data, a refresh is queued and `briefing_state` says \
-                    `refreshing`. Every key is always present; absent values are `null`.
+                    `refreshing`. The training figures (`week.tsb_context`, `week.load_trend`, `coach_noticed`, \
+                    `has_correlations`) are read as the analytics job stored them, the load carried to today; they are \
+                    never computed on the request. Every key is always present; absent values are `null`.
                     """,
                 access: .bearer, responses: [.ok(.ref("Home"), "The home screen.")]),
             APIOperation(

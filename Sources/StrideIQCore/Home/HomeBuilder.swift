@@ -26,7 +26,7 @@ public enum HomeBuilder {
             hasAnyActivities: facts.totalActivities > 0,
             totalActivities: facts.totalActivities,
             stravaConnected: false, garminConnected: false,
-            coachNoticed: coachNoticed(picture, format),
+            coachNoticed: coachNoticed(picture),
             hasCorrelations: !(picture.whatWorks?.findings.isEmpty ?? true))
     }
 
@@ -38,7 +38,7 @@ public enum HomeBuilder {
     /// 2. a personal record set in the last `recentRecordDays` days (`signal`);
     /// 3. a load past or near its limits (`LoadReading.verdict`), or a fresh athlete with fitness to use (`signal`);
     /// 4. an efficiency trend that is improving or declining (`signal`).
-    static func coachNoticed(_ picture: TrainingPicture, _ format: Format) -> CoachNoticed? {
+    static func coachNoticed(_ picture: TrainingPicture) -> CoachNoticed? {
         if let finding = picture.whatWorks?.findings.first {
             let input = finding.input.replacingOccurrences(of: "_", with: " ")
             return CoachNoticed(

@@ -128,4 +128,21 @@ struct CoachFiguresTests {
         #expect(calm.contains("Training load check: No. Form is −3"), "\(calm)")
         #expect(calm.contains("1.05 (0.8–1.3 is the safe band)"))
     }
+
+    @Test func suggestionsAskTheQuestionsTheFiguresAnswer() async throws {
+        let suggestions = CoachSuggestions.build(Self.input(Self.analytics()))
+        let tooMuch = try #require(suggestions.first { $0.title == "Am I doing too much?" })
+        #expect(tooMuch.description == "Fitness rose 9 points in 7 days, more than the 8 a week most runners absorb.")
+        let race = try #require(suggestions.first { $0.title == "What can I run a 10 km race in?" })
+        // Each prompt is a question the offline coach answers from the figures.
+        let context = CoachContextBuilder.build(Self.input(Self.analytics()))
+        for prompt in [tooMuch.prompt, race.prompt] {
+            #expect(try await Self.ask(prompt, context).hasPrefix(OfflineProvider.answerHeading), "\(prompt)")
+        }
+        // A calm load asks nothing about it; no fitness level, no prediction to ask for.
+        var calm = Self.analytics(form: -3, ramp: 2, ratio: 1.0)
+        calm.fitness = nil
+        let none = CoachSuggestions.build(Self.input(calm))
+        #expect(!none.contains { $0.title == "Am I doing too much?" || $0.title.hasPrefix("What can I run") })
+    }
 }

@@ -102,6 +102,17 @@ enum CoachSuggestions {
             out.append(Suggestion(title: "How is my week going?", description: description, prompt: prompt))
         }
 
+        let picture = TrainingPicture(analytics: input.analytics, today: today)
+        if let load = picture.load {
+            let (verdict, reasons) = LoadReading.verdict(load)
+            if verdict != .fine, let first = reasons.first {
+                out.append(
+                    Suggestion(
+                        title: "Am I doing too much?", description: first.prefix(1).uppercased() + first.dropFirst() + ".",
+                        prompt: "Am I doing too much?"))
+            }
+        }
+
         if let todays = input.weekWorkouts.first(where: { $0.date == today && $0.type != .rest }) {
             let text = CoachContextBuilder.workoutText(todays, format: format)
             out.append(
@@ -148,6 +159,16 @@ enum CoachSuggestions {
                 Suggestion(
                     title: "Not feeling 100%?", description: "Today's check-in: \(text).",
                     prompt: "Today's check-in: \(text). Should I change today's training?"))
+        }
+
+        if let fitness = picture.fitness {
+            let name = CoachSentences.distanceName(input.plan?.raceDistanceM ?? 10_000)
+            let race = name.hasSuffix("marathon") ? "a \(name)" : "a \(name) race"
+            out.append(
+                Suggestion(
+                    title: "What can I run \(race) in?",
+                    description: String(format: "From your fitness level (VDOT %.1f) and Riegel.", fitness.vdot),
+                    prompt: "What can I run \(race) in?"))
         }
 
         if out.isEmpty {

@@ -4,7 +4,9 @@ import Synchronization
 
 /// The deterministic part of one athlete's home, with what it was built from and the span of time it holds for.
 ///
-/// `HomeBuilder.build` is a pure function of the facts (the athlete's rows, zone and units) and of two things
+/// `HomeBuilder.build` is a pure function of the facts (the athlete's rows, zone and units, and the stored
+/// analytics document, which the analytics job writes through `write(athlete:)`, so it raises the version like
+/// any other write; its load is carried to the local day, which the snapshot's span fixes) and of two things
 /// it reads from the clock: the athlete's local day (today, yesterday, the week, the countdown, today's check-in
 /// and workout, days since the last run) and whether the latest run is within `HomeBuilder.lastRunWindow`
 /// (`last_run`). So a snapshot answers for any instant on the same local day with the same side of that run's

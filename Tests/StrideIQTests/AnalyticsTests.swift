@@ -336,7 +336,8 @@ struct AnalyticsTests {
             for path in [
                 "/v1/analytics/efficiency-trends?days=6", "/v1/analytics/efficiency-trends?days=366",
                 "/v1/analytics/load?from=2026-13-01", "/v1/analytics/load?from=2026-02-01&to=2026-01-01",
-                "/v1/analytics/load?from=2000-01-01&to=2026-01-01", "/v1/correlations/what-works?days=29",
+                "/v1/analytics/load?from=2000-01-01&to=2026-01-01", "/v1/analytics/load?to=0001-01-01",
+                "/v1/correlations/what-works?days=29",
                 "/v1/correlations/what-doesnt-work?days=400", "/v1/activities/summary?days=0",
                 "/v1/activities/summary?days=366",
             ] {

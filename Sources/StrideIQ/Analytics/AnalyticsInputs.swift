@@ -1,6 +1,8 @@
 import Fluent
 import Foundation
 import SQLKit
+import SQLiteKit
+import SQLiteNIO
 import StrideIQCore
 
 /// The recompute's reads, in plain SQL: a five-year history is thousands of rows, and decoding them into Fluent
@@ -44,20 +46,24 @@ enum AnalyticsInputs {
 
     /// Every activity of the athlete, oldest first, with the best efforts of those imported from a file.
     static func activities(athleteID: UUID, on sql: any SQLDatabase) async throws -> [TrainingActivity] {
-        let rows = try await sql.raw(
-            """
+        let columns = """
             SELECT a.id, a.name, a.sport, a.start_time, a.utc_offset_s, a.distance_m, a.moving_time_s, a.duration_s,
                    a.avg_hr, a.max_hr, a.elevation_gain_m, a.is_race, d.best_efforts
             FROM activities a LEFT JOIN activity_details d ON d.activity_id = a.id
-            WHERE a.athlete_id = \(bind: athleteID)
-            ORDER BY a.start_time, a.id
             """
-        ).all()
         let decoder = JSONDecoder()
+        func efforts(_ bytes: [UInt8]?) -> [BestEffort] {
+            bytes.flatMap { try? decoder.decode([BestEffort].self, from: Data($0)) } ?? []
+        }
+        if let rows = try await SQLiteFast.rows(sql, columns + " WHERE a.athlete_id = ?1 ORDER BY a.start_time, a.id", athleteID) {
+            return try rows.map { try SQLiteFast.activity($0, efforts: efforts) }
+        }
+        let rows = try await sql.raw(
+            "\(unsafeRaw: columns) WHERE a.athlete_id = \(bind: athleteID) ORDER BY a.start_time, a.id"
+        ).all()
         return try rows.map { row in
             let start = try row.decode(column: "start_time", as: Date.self)
             let offset = try row.decode(column: "utc_offset_s", as: Int.self)
-            let efforts = try row.decode(column: "best_efforts", as: String?.self)
             return TrainingActivity(
                 id: try row.decode(column: "id", as: UUID.self), startTime: start,
                 localDate: localDate(start, offsetS: offset),
@@ -70,7 +76,7 @@ enum AnalyticsInputs {
                 avgHR: try row.decode(column: "avg_hr", as: Int?.self),
                 maxHR: try row.decode(column: "max_hr", as: Int?.self),
                 elevationGainM: try row.decode(column: "elevation_gain_m", as: Double?.self),
-                bestEfforts: efforts.flatMap { try? decoder.decode([BestEffort].self, from: Data($0.utf8)) } ?? [])
+                bestEfforts: efforts(try row.decode(column: "best_efforts", as: String?.self).map { Array($0.utf8) }))
         }
     }
 
@@ -82,6 +88,29 @@ enum AnalyticsInputs {
     private static let utc = TimeZone(identifier: "UTC")!
 
     static func storedMetrics(athleteID: UUID, on sql: any SQLDatabase) async throws -> [UUID: MetricsRow] {
+        if let rows = try await SQLiteFast.rows(
+            sql,
+            """
+            SELECT activity_id, local_date, load, load_method, efficiency, new_records, inputs_hash
+            FROM activity_metrics WHERE athlete_id = ?1
+            """, athleteID)
+        {
+            var result: [UUID: MetricsRow] = [:]
+            result.reserveCapacity(rows.count)
+            for row in rows {
+                guard let date = LocalDate(row.column("local_date")?.string ?? ""),
+                    let method = LoadMethod(rawValue: row.column("load_method")?.string ?? ""),
+                    let load = row.column("load")?.double
+                else { continue }  // unreadable: treated as missing, so it is recomputed
+                let id = try SQLiteFast.uuid(row, "activity_id")
+                result[id] = MetricsRow(
+                    activityID: id, localDate: date, load: load, loadMethod: method,
+                    efficiency: row.column("efficiency")?.double,
+                    newRecords: AnalyticsCoding.decodeRecords(row.column("new_records")?.string ?? "[]"),
+                    inputsHash: row.column("inputs_hash")?.string ?? "")
+            }
+            return result
+        }
         let rows = try await sql.select()
             .columns("activity_id", "local_date", "load", "load_method", "efficiency", "new_records", "inputs_hash")
             .from(ActivityMetrics.schema)
@@ -148,5 +177,50 @@ enum AnalyticsInputs {
             result[date] = Double(paces.reduce(0, +)) / Double(paces.count)
         }
         return result
+    }
+}
+
+/// SQLite rows read as SQLite values, without SQLKit's `Decodable` decoding per column: for the thousands of
+/// rows the recompute reads, that decoding was most of its time. Other databases go through SQLKit.
+enum SQLiteFast {
+    struct Unreadable: Error {
+        let column: String
+    }
+
+    /// The rows of `query` (one `?1` bind: the athlete), or `nil` when `sql` is not SQLite.
+    static func rows(_ sql: any SQLDatabase, _ query: String, _ athleteID: UUID) async throws -> [SQLiteRow]? {
+        guard let sqlite = sql as? any SQLiteDatabase else { return nil }
+        return try await sqlite.query(query, [try SQLiteDataEncoder().encode(athleteID)])
+    }
+
+    static func uuid(_ row: SQLiteRow, _ column: String) throws -> UUID {
+        guard let data = row.column(column) else { throw Unreadable(column: column) }
+        if case .text(let text) = data, let id = UUID(uuidString: text) { return id }
+        return try SQLiteDataDecoder().decode(UUID.self, from: data)
+    }
+
+    static func int(_ row: SQLiteRow, _ column: String) -> Int? {
+        guard let value = row.column(column)?.integer else { return nil }
+        return Int(value)
+    }
+
+    static func activity(_ row: SQLiteRow, efforts: ([UInt8]?) -> [BestEffort]) throws -> TrainingActivity {
+        let start = try date(row, "start_time")
+        let offset = int(row, "utc_offset_s") ?? 0
+        let sport = Sport(rawValue: row.column("sport")?.string ?? "") ?? .other
+        let effortsText = row.column("best_efforts")?.string
+        return TrainingActivity(
+            id: try uuid(row, "id"), startTime: start,
+            localDate: AnalyticsInputs.localDate(start, offsetS: offset), sport: sport,
+            name: row.column("name")?.string ?? "", isRace: row.column("is_race")?.bool ?? false,
+            distanceM: row.column("distance_m")?.double, movingTimeS: int(row, "moving_time_s"),
+            durationS: int(row, "duration_s"), avgHR: int(row, "avg_hr"), maxHR: int(row, "max_hr"),
+            elevationGainM: row.column("elevation_gain_m")?.double,
+            bestEfforts: efforts(effortsText.map { Array($0.utf8) }))
+    }
+
+    static func date(_ row: SQLiteRow, _ column: String) throws -> Date {
+        guard let data = row.column(column), let date = Date(sqliteData: data) else { throw Unreadable(column: column) }
+        return date
     }
 }

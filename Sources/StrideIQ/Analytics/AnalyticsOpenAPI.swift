@@ -20,10 +20,10 @@ extension OpenAPIDocument {
                     """,
                 access: .bearer,
                 parameters: [
-                    .query("from", .date, "First day (default: 89 days before `to`)."),
+                    .query("from", .date, "First day (default: 89 days before `to`); years 1900–2200."),
                     .query(
                         "to", .date,
-                        "Last day (default: today in the athlete's time zone); at most \(AnalyticsRoutes.maxLoadRangeDays) days after `from`."
+                        "Last day (default: today in the athlete's time zone); years 1900–2200, at most \(AnalyticsRoutes.maxLoadRangeDays) days after `from`."
                     ),
                 ],
                 responses: [.ok(.ref("TrainingLoad"), "The series and today's status."), .validationFailed]),

@@ -16,6 +16,8 @@ struct AnalyticsRoutes: RouteCollection {
     static let efficiencyDays = 7...365
     static let correlationDays = 30...365
     static let summaryDays = 1...365
+    /// The years a `from`/`to` may name (no training history lies outside them).
+    static let dayYears = 1900...2200
 
     func boot(routes: any RoutesBuilder) throws {
         let analytics = routes.grouped("v1", "analytics")
@@ -300,8 +302,8 @@ struct AnalyticsRoutes: RouteCollection {
 
     static func day(_ query: any URLQueryContainer, _ name: String, _ v: inout FieldValidator) -> LocalDate? {
         guard let raw = query[String.self, at: name] else { return nil }
-        guard let day = LocalDate(raw) else {
-            v.fail(name, "must be a date, YYYY-MM-DD")
+        guard let day = LocalDate(raw), Self.dayYears.contains(day.year) else {
+            v.fail(name, "must be a date, YYYY-MM-DD, in the years \(Self.dayYears.lowerBound)–\(Self.dayYears.upperBound)")
             return nil
         }
         return day

@@ -364,4 +364,36 @@ struct AnalyticsTests {
             #expect(clearedProfile.json["max_hr"] == .null && clearedProfile.json["resting_hr"] == 44)
         }
     }
+
+    @Test(arguments: TestBackend.available)
+    func checkinsFeedTheRestingHeartRateAndEnqueueTheJob(backend: TestBackend) async throws {
+        let clock = TestClock()
+        try await TestApp.with(backend, overrides: AppOverrides(now: clock.now)) { t in
+            let s = try await t.register()
+            let token = s.accessToken
+            let today = LocalDate(clock.now(), in: .gmt)
+            for daysAgo in [6, 5, 4, 3, 2] {
+                _ = try await t.request(
+                    .POST, "/v1/activities", json: Self.run(clock, daysAgo: daysAgo, km: 8, paceSPerKm: 320, avgHR: 140, maxHR: 176),
+                    token: token)
+            }
+            await Self.runJobs(t)
+            #expect(try await t.request(.GET, "/v1/analytics/load", token: token).json["heart_rate"]["resting_hr"] == .null)
+            for (daysAgo, resting) in [(3, 52), (2, 48), (1, 50)] {
+                let reply = try await t.request(
+                    .POST, "/v1/daily-checkin",
+                    json: ["date": .string("\(today.adding(days: -daysAgo))"), "resting_hr": .number(Double(resting))],
+                    token: token)
+                #expect(reply.status.code < 300, "\(reply.text)")
+            }
+            #expect(try await t.jobs(athleteID: s.athleteID, kind: .analytics).contains { $0.status == .queued }, "a check-in enqueues it")
+            await Self.runJobs(t)
+            let heartRate = try await t.request(.GET, "/v1/analytics/load", token: token).json["heart_rate"]
+            #expect(heartRate["resting_hr"] == 48 && heartRate["resting_hr_source"] == "estimated", "\(heartRate)")
+            #expect(heartRate["max_hr"].double != nil && heartRate["max_hr_source"] == "estimated")
+            let flags = try await AnalyticsStore.activityFlags(
+                activityIDs: try await Activity.query(on: t.app.db).all().map { try $0.requireID() }, on: t.app.db)
+            #expect(flags.count == 5 && flags.values.allSatisfy { $0.loadMethod == .heartRate }, "every load recomputed from heart rate")
+        }
+    }
 }

@@ -133,6 +133,24 @@ enum AnalyticsInputs {
     }
 
     static func checkins(athleteID: UUID, on sql: any SQLDatabase) async throws -> [Checkin] {
+        if let rows = try await SQLiteFast.rows(
+            sql,
+            """
+            SELECT date, sleep_h, sleep_quality_1_5, soreness_1_5, stress_1_5, readiness_1_5, resting_hr
+            FROM daily_checkins WHERE athlete_id = ?1 ORDER BY date
+            """, athleteID)
+        {
+            return rows.compactMap { row in
+                guard let date = LocalDate(row.column("date")?.string ?? "") else { return nil }
+                return Checkin(
+                    inputs: CheckinInputs(
+                        date: date, sleepHours: row.column("sleep_h")?.double,
+                        sleepQuality: SQLiteFast.int(row, "sleep_quality_1_5"),
+                        soreness: SQLiteFast.int(row, "soreness_1_5"), stress: SQLiteFast.int(row, "stress_1_5"),
+                        readiness: SQLiteFast.int(row, "readiness_1_5")),
+                    restingHR: SQLiteFast.int(row, "resting_hr"))
+            }
+        }
         let rows = try await sql.select()
             .columns(
                 "date", "sleep_h", "sleep_quality_1_5", "soreness_1_5", "stress_1_5", "readiness_1_5", "resting_hr"

@@ -88,9 +88,9 @@ struct AnalyticsService: Sendable {
         let stored = try await AnalyticsInputs.storedMetrics(athleteID: athleteID, on: sql)
         let checkins = try await AnalyticsInputs.checkins(athleteID: athleteID, on: sql)
         let plannedPaces = try await AnalyticsInputs.plannedPaces(athleteID: athleteID, on: sql)
-        let storedRow = try await sql.select().columns("inputs_fingerprint", "document", "computed_at")
-            .from(AthleteAnalyticsRecord.schema).where("athlete_id", .equal, SQLBind(athleteID)).first()
-        let storedFingerprint = try storedRow?.decode(column: "inputs_fingerprint", as: String.self)
+        let storedFingerprint = try await sql.select().column("inputs_fingerprint")
+            .from(AthleteAnalyticsRecord.schema).where("athlete_id", .equal, SQLBind(athleteID)).first()?
+            .decode(column: "inputs_fingerprint", as: String.self)
         let today = LocalDate(now, in: profile.timeZone)
 
         let fingerprint = profile.fingerprint
@@ -232,8 +232,11 @@ struct AnalyticsService: Sendable {
             whatWorks: WhatWorks.analyse(checkins: checkins.map(\.inputs), outcomes: outcomes))
         // A document equal to the stored one but for its time is not rewritten: `computed_at` says when the
         // figures last changed, and readers that fingerprint them (the briefing) see no change.
+        // (Only asked when no activity or day changed: otherwise the load picture, at least, did.)
         var unchangedDocument = false
-        if let storedRow, storedFingerprint == fingerprint,
+        if rowsToWrite.isEmpty, orphans.isEmpty, written.isEmpty, storedFingerprint == fingerprint,
+            let storedRow = try await sql.select().column("document").from(AthleteAnalyticsRecord.schema)
+                .where("athlete_id", .equal, SQLBind(athleteID)).first(),
             let storedText = try? storedRow.decode(column: "document", as: String.self),
             var stored = try? AnalyticsCoding.decoder.decode(AthleteAnalytics.self, from: Data(storedText.utf8))
         {

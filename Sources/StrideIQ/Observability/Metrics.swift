@@ -94,8 +94,8 @@ final class Metrics: Sendable {
         /// What asks for a briefing refresh: the home read, the scheduler, the admin route and the writes that
         /// change what a briefing is built from (`BriefingTrigger.fire`).
         static let enqueueReasons = [
-            "page_view", "scheduled", "admin", "checkin", "activity_created", "activity_deleted", "plan_changed",
-            "workout_changed", "profile_changed",
+            "page_view", "scheduled", "admin", "checkin", "activity_created", "activity_updated", "activity_deleted",
+            "activities_imported", "plan_changed", "workout_changed", "profile_changed",
         ]
         /// `JobWorker`'s outcomes of one attempt.
         static let jobOutcomes = ["succeeded", "retrying", "dead", "superseded", "released", "fail_unrecorded"]

@@ -396,4 +396,23 @@ struct AnalyticsTests {
             #expect(flags.count == 5 && flags.values.allSatisfy { $0.loadMethod == .heartRate }, "every load recomputed from heart rate")
         }
     }
+
+    @Test(arguments: TestBackend.available)
+    func importedFilesGiveBestEffortRecords(backend: TestBackend) async throws {
+        try await TestApp.with(backend) { t in
+            let s = try await t.register()
+            let start = Date().addingTimeInterval(-3 * 86_400)
+            let (body, type) = ImportTests.multipart([
+                ("run.gpx", Data(ImportTests.gpx(start: start, seconds: 1_500, paceSPerKm: 300).utf8))
+            ])
+            let imported = try await ImportTests.upload(t, body, contentType: type, token: s.accessToken)
+            #expect(imported.status == .created, "\(imported.text)")
+            #expect(try await t.jobs(athleteID: s.athleteID, kind: .analytics).count == 1, "an import enqueues it")
+            await Self.runJobs(t)
+            let records = try await t.request(.GET, "/v1/analytics/records", token: s.accessToken).json["records"].array
+            let kilometre = try #require(records.first { $0["category"] == "1k" }, "\(records)")
+            #expect(kilometre["source"] == "best_effort")
+            #expect(abs((kilometre["time_s"].double ?? 0) - 300) <= 2, "\(kilometre)")
+        }
+    }
 }

@@ -12,7 +12,7 @@ import Vapor
 struct WebAppTests {
     static let appPaths = [
         "/", "/signin", "/signup", "/checkin", "/activities", "/activities/new", "/activities/1f0c", "/plan", "/plan/build", "/coach",
-        "/settings",
+        "/settings", "/progress",
     ]
 
     static func version(in page: String) -> String? {

@@ -2,8 +2,8 @@
 
 Run by scripts/browser-suite, which starts the fake LLM providers and `strideiq serve` and sets SUITE_BASE_URL,
 SUITE_OUT (the screenshots' folder), SUITE_COACH_EVENTS (the coach fake's events file) and SUITE_COACH_ANSWER.
-Walks the athlete's path (sign up → … → sign back in), imports activity files (imports.py), checks the
-422/409/429/consent cases, and on every screen
+Walks the athlete's path (sign up → … → sign back in), imports activity files (imports.py), checks the Progress
+screen against the analytics endpoints (progress.py), the 422/409/429/consent cases, and on every screen
 the console, axe in light and dark, and screenshots at 390×844 and 1280×800. One line per check; a summary;
 exit 1 on any failure.
 """
@@ -17,6 +17,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (BASE, OUT, SIZES, TIMEZONE, Browser, SuiteFailure, console_problems, expect, fetch_bytes,
                      http, login_token, median)
 import imports
+import progress
 
 COACH_EVENTS = os.environ.get("SUITE_COACH_EVENTS", "")
 COACH_ANSWER = os.environ.get("SUITE_COACH_ANSWER", "")
@@ -565,6 +566,7 @@ class Suite:
             self.screen("signup")
             c("422: the server's field error next to its field", self.field_error_422, {("/v1/auth/register", 422)})
             c("01 sign up", self.sign_up)
+            c("progress before any run: the empty states", lambda: progress.empty(self))
             c("session: refresh cookie HttpOnly/Strict/Path, no token in web storage", self.session_storage)
             c("02 the time zone is set from the browser", self.time_zone)
             c("consent off: coach shows coach-consent, its button turns consent on", self.consent_off)
@@ -576,6 +578,8 @@ class Suite:
               lambda: imports.import_files(self))
             c("12 the imported activity: route SVG, splits, best efforts, Download GPX", lambda: imports.imported_detail(self))
             c("13 settings: Download all my data is a zip", lambda: imports.export_all(self))
+            c("14 progress: the fitness/fatigue/form chart and its table from the API, paces, predictions, records",
+              lambda: progress.with_data(self))
             c("plan: create from a goal race, rename the race, add and delete a workout", self.plan)
             self.screen("plan")
             c("06 coach answer streams token by token", self.coach_stream)

@@ -8,7 +8,7 @@ struct WebRoutes: RouteCollection {
     /// The paths that answer the app's page. Routing is client-side; the server only has to know the first segment.
     static let pagePaths: [[PathComponent]] = [
         [], ["signin"], ["signup"], ["checkin"], ["activities"], ["activities", "**"], ["plan"], ["plan", "**"], ["coach"],
-        ["settings"],
+        ["settings"], ["progress"],
     ]
     /// The page must be revalidated on every load: it names the release's asset version.
     static let pageCacheControl = "no-cache"

@@ -3,9 +3,9 @@
 const OFFLINE = 'Could not reach StrideIQ. Check your connection.';
 
 export class ApiError extends Error {
-  constructor({ status, code, detail, errors = [], retryAfter = null, data = null }) {
+  constructor({status, code, detail, errors = [], retryAfter = null, data = null}) {
     super(detail || code || `HTTP ${status}`);
-    Object.assign(this, { status, code, detail, errors, retryAfter, data });
+    Object.assign(this, {status, code, detail, errors, retryAfter, data});
   }
 }
 
@@ -35,18 +35,18 @@ async function toError(response) {
   });
 }
 
-async function send(path, { method = 'GET', body, query, headers = {}, signal } = {}, auth = true) {
-  const h = { Accept: 'application/json', ...headers };
+async function send(path, {method = 'GET', body, query, headers = {}, signal} = {}, auth = true) {
+  const h = {Accept: 'application/json', ...headers};
   if (path.startsWith('/v1/auth/')) h['X-StrideIQ-Client'] = 'web';
   if (body !== undefined) h['Content-Type'] = 'application/json';
   if (auth && accessToken) h.Authorization = `Bearer ${accessToken}`;
   const url = new URL(path, location.origin);
   for (const [k, v] of Object.entries(query ?? {})) if (v != null && v !== '') url.searchParams.set(k, v);
   try {
-    return await fetch(url, { method, headers: h, signal, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body) });
+    return await fetch(url, {method, headers: h, signal, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body)});
   } catch (e) {
     if (e.name === 'AbortError') throw e;
-    throw new ApiError({ status: 0, code: 'network_error', detail: OFFLINE });
+    throw new ApiError({status: 0, code: 'network_error', detail: OFFLINE});
   }
 }
 
@@ -56,7 +56,7 @@ const acrossTabs = (fn) => (navigator.locks?.request ? navigator.locks.request('
 
 // Parallel 401s share one refresh.
 function refresh() {
-  refreshing ??= acrossTabs(() => send('/v1/auth/refresh', { method: 'POST' }, false))
+  refreshing ??= acrossTabs(() => send('/v1/auth/refresh', {method: 'POST'}, false))
     .then(async (response) => response.ok && !!adopt(await response.json()))
     .finally(() => { refreshing = null; });
   return refreshing;
@@ -68,12 +68,12 @@ export async function api(path, options = {}) {
     if (await refresh()) response = await send(path, options);
     else { forget(); onSessionLost(); }
   }
-  const { status, headers } = response;
-  if (status === 304) return { status, data: null, headers };
+  const {status, headers} = response;
+  if (status === 304) return {status, data: null, headers};
   if (!response.ok) throw await toError(response);
-  if (options.raw) return { status, data: response, headers };
+  if (options.raw) return {status, data: response, headers};
   const text = status === 204 ? '' : await response.text();
-  return { status, data: text ? JSON.parse(text) : null, headers };
+  return {status, data: text ? JSON.parse(text) : null, headers};
 }
 
 // XMLHttpRequest: fetch reports no upload progress.
@@ -85,18 +85,18 @@ export async function upload(path, form, onProgress) {
     if (accessToken) x.setRequestHeader('Authorization', `Bearer ${accessToken}`);
     x.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total);
     await new Promise((done) => { x.onloadend = done; x.send(form); });
-    if (!x.status) throw new ApiError({ status: 0, code: 'network_error', detail: OFFLINE });
+    if (!x.status) throw new ApiError({status: 0, code: 'network_error', detail: OFFLINE});
     if (x.status === 401 && again && accessToken && await refresh()) continue;
-    const res = new Response(x.response, { status: x.status });
+    const res = new Response(x.response, {status: x.status});
     if (!res.ok) throw await toError(res);
-    return { status: x.status, data: await res.json() };
+    return {status: x.status, data: await res.json()};
   }
 }
 
 export async function download(path, name) {
-  const { data } = await api(path, { raw: true, headers: { Accept: '*/*' } });
+  const {data} = await api(path, {raw: true, headers: {Accept: '*/*'}});
   const url = URL.createObjectURL(await data.blob());
-  Object.assign(document.createElement('a'), { href: url, download: name }).click();
+  Object.assign(document.createElement('a'), {href: url, download: name}).click();
   setTimeout(() => URL.revokeObjectURL(url), 1e4);
 }
 
@@ -106,8 +106,8 @@ export const setSessionLostHandler = (fn) => { onSessionLost = fn; };
 export const session = {
   athlete: null,
   get signedIn() { return accessToken !== null && this.athlete !== null; },
-  signIn: async (email, password) => adopt((await api('/v1/auth/login', { method: 'POST', body: { email, password } })).data),
-  signUp: async (fields) => adopt((await api('/v1/auth/register', { method: 'POST', body: fields })).data),
+  signIn: async (email, password) => adopt((await api('/v1/auth/login', {method: 'POST', body: {email, password}})).data),
+  signUp: async (fields) => adopt((await api('/v1/auth/register', {method: 'POST', body: fields})).data),
 
   // Without the readable `strideiq_session` hint a refresh can only fail.
   async restore() {
@@ -116,7 +116,7 @@ export const session = {
   },
 
   async signOut() {
-    try { await send('/v1/auth/logout', { method: 'POST' }); } finally { forget(); }
+    try { await send('/v1/auth/logout', {method: 'POST'}); } finally { forget(); }
   },
 
   setAthlete(athlete) {

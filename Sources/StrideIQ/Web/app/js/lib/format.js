@@ -1,8 +1,8 @@
 // The API speaks metres, seconds and UTC; the athlete's `units` and `timezone` decide what the screen shows.
-import { session } from './api.js';
+import {session} from './api.js';
 
 const pad = (n) => String(n).padStart(2, '0');
-const zone = () => session.athlete?.timezone || Intl.DateTimeFormat().resolvedOptions().timeZone;
+export const zone = () => session.athlete?.timezone || Intl.DateTimeFormat().resolvedOptions().timeZone;
 const bad = (v) => v == null || Number.isNaN(Number(v));
 
 export const units = () => (session.athlete?.units === 'imperial' ? 'mi' : 'km');
@@ -11,7 +11,7 @@ const unitMeters = () => (units() === 'mi' ? 1609.344 : 1000);
 export const fromMeters = (meters) => Number(meters) / unitMeters();
 export const toMeters = (value) => Number(value) * unitMeters();
 
-export const distance = (meters, { decimals = 1 } = {}) => (bad(meters) ? '—' : `${fromMeters(meters).toFixed(decimals)} ${units()}`);
+export const distance = (meters, {decimals = 1} = {}) => (bad(meters) ? '—' : `${fromMeters(meters).toFixed(decimals)} ${units()}`);
 
 export function pace(secondsPerKm, slower) {
   if (!Number.isFinite(Number(secondsPerKm)) || !secondsPerKm) return '—';
@@ -37,16 +37,17 @@ export function parseDuration(text) {
 // A bare calendar date ("2026-12-03") is a day, not an instant: shown as that day in any zone.
 const bare = (v) => typeof v === 'string' && /^\d{4}-\d\d-\d\d$/.test(v);
 const toDate = (v) => (v instanceof Date ? v : new Date(bare(v) ? `${v}T12:00:00Z` : v));
-const fmt = (value, options, locale) => new Intl.DateTimeFormat(locale, { timeZone: bare(value) ? 'UTC' : zone(), ...options }).format(toDate(value));
-const DAY = { weekday: 'short', day: 'numeric', month: 'short' };
+const fmt = (value, options, locale) => new Intl.DateTimeFormat(locale, {timeZone: bare(value) ? 'UTC' : zone(), ...options}).format(toDate(value));
+const DAY = {weekday: 'short', day: 'numeric', month: 'short'};
 
 export const date = (value, options = DAY) => (value ? fmt(value, options) : '—');
-export const dateTime = (value) => (value ? fmt(value, { ...DAY, hour: '2-digit', minute: '2-digit', timeZone: zone() }) : '—');
+export const shortDate = (value) => date(value, {day: 'numeric', month: 'short'});
+export const dateTime = (value) => (value ? fmt(value, {...DAY, hour: '2-digit', minute: '2-digit', timeZone: zone()}) : '—');
 
-export const weekday = (isoDate, style = 'short') => fmt(isoDate, { weekday: style, timeZone: 'UTC' });
+export const weekday = (isoDate, style = 'short') => fmt(isoDate, {weekday: style, timeZone: 'UTC'});
 
 // en-CA writes ISO dates.
-export const localISODate = (value = new Date()) => fmt(value, { year: 'numeric', month: '2-digit', day: '2-digit', timeZone: zone() }, 'en-CA');
+export const localISODate = (value = new Date()) => fmt(value, {year: 'numeric', month: '2-digit', day: '2-digit', timeZone: zone()}, 'en-CA');
 export const todayISO = () => localISODate();
 
 export const addDays = (isoDate, days) => new Date(Date.parse(`${isoDate}T00:00:00Z`) + days * 864e5).toISOString().slice(0, 10);
@@ -55,12 +56,15 @@ export const mondayOf = (isoDate) => addDays(isoDate, -((new Date(`${isoDate}T00
 
 export const cap = (t) => t[0].toUpperCase() + t.slice(1).replace(/_/g, ' ');
 
+const WORKOUT = {long: 'Long run', marathon_pace: 'Marathon pace', cross_training: 'Cross-training'};
+export const workoutName = (t) => WORKOUT[t] ?? (['easy', 'recovery', 'tempo', 'threshold'].includes(t) ? `${cap(t)} run` : cap(t));
+
 export const distanceName = (name) => cap(name.replace(/(\d)(\D)/, '$1 $2').replace(/k$/, 'km'));
 
-export const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+export const plural = (n, word, many = `${word}s`) => `${n} ${n === 1 ? word : many}`;
 export function daysFromNow(isoDate) {
   const days = Math.round((Date.parse(isoDate) - Date.parse(todayISO())) / 864e5);
-  return { 0: 'today', 1: 'tomorrow', '-1': 'yesterday' }[days] ?? (days > 0 ? `in ${days} days` : `${-days} days ago`);
+  return {0: 'today', 1: 'tomorrow', '-1': 'yesterday'}[days] ?? (days > 0 ? `in ${days} days` : `${-days} days ago`);
 }
 
 export function waitInWords(seconds) {

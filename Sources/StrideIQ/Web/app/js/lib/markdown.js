@@ -1,5 +1,5 @@
 // The model's text is never parsed as HTML. Unclosed markers stay literal, so a streamed answer re-renders per delta.
-import { h } from './dom.js';
+import {h} from './dom.js';
 
 const BULLET = /^\s{0,3}[-*+]\s+(.*)$/;
 const NUMBERED = /^\s{0,3}(\d{1,9})[.)]\s+(.*)$/;
@@ -65,7 +65,7 @@ export function renderMarkdown(text) {
     if (!list) {
       const node = h(ordered ? 'ol' : 'ul');
       if (ordered && start !== 1) node.start = start;
-      list = { node, ordered, item: null };
+      list = {node, ordered, item: null};
     }
     closeItem();
     list.item = [content];

@@ -1,7 +1,7 @@
 // Polls the briefing until it settles: 2 s, doubling to 30 s; paused while hidden; 2 minutes of visible polling at most.
-import { api } from './api.js';
+import {api} from './api.js';
 
-export function pollBriefing({ onUpdate = () => {}, onEnd = () => {}, etag = null, firstDelay = 2000, maxDelay = 30000, budget = 120000 } = {}) {
+export function pollBriefing({onUpdate = () => {}, onEnd = () => {}, etag = null, firstDelay = 2000, maxDelay = 30000, budget = 120000} = {}) {
   let delay = firstDelay;
   let spent = 0; // visible ms before the current visible stretch
   let since = document.hidden ? null : performance.now();
@@ -28,7 +28,7 @@ export function pollBriefing({ onUpdate = () => {}, onEnd = () => {}, etag = nul
     delay = Math.min(delay * 2, maxDelay);
     let wait = delay;
     try {
-      const res = await api('/v1/home/briefing', { headers: etag ? { 'If-None-Match': etag } : {}, signal: controller.signal });
+      const res = await api('/v1/home/briefing', {headers: etag ? {'If-None-Match': etag} : {}, signal: controller.signal});
       if (ended) return;
       if (res.status !== 304 && res.data) {
         etag = res.headers.get('ETag') || null;
@@ -56,5 +56,5 @@ export function pollBriefing({ onUpdate = () => {}, onEnd = () => {}, etag = nul
   }
   document.addEventListener('visibilitychange', onVisibility);
   if (!document.hidden) schedule(delay);
-  return { stop: () => end('stopped') };
+  return {stop: () => end('stopped')};
 }

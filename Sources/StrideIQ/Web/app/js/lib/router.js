@@ -1,19 +1,19 @@
 // The server answers the same page for every app path, so a reload or a shared link lands on its screen.
-import { session } from './api.js';
-import { h, replace, announce } from './dom.js';
+import {session} from './api.js';
+import {h, link, replace, announce} from './dom.js';
 
 const routes = [];
 let cleanup = null, aborter = null, generation = 0, navigatedByUser = false;
 
-export function route(pattern, load, { auth = true, title = 'StrideIQ', name } = {}) {
+export function route(pattern, load, {auth = true, title = 'StrideIQ', name} = {}) {
   const keys = [];
   const regex = new RegExp(`^${pattern.replace(/\/:(\w+)/g, (_, key) => { keys.push(key); return '/([^/]+)'; })}/?$`);
-  routes.push({ regex, keys, load, auth, title, name: name ?? (pattern.split('/')[1] || 'home') });
+  routes.push({regex, keys, load, auth, title, name: name ?? (pattern.split('/')[1] || 'home')});
 }
 
 const current = () => location.pathname + location.search;
 
-export function navigate(path, { replace: replaceState = false } = {}) {
+export function navigate(path, {replace: replaceState = false} = {}) {
   if (path !== current()) history[replaceState ? 'replaceState' : 'pushState'](null, '', path);
   return render();
 }
@@ -25,7 +25,7 @@ async function render() {
   try { cleanup?.(); } catch (e) { console.warn(e); }
   cleanup = null;
   aborter?.abort();
-  const { signal } = (aborter = new AbortController());
+  const {signal} = (aborter = new AbortController());
   let r, m;
   for (r of routes) if ((m = r.regex.exec(location.pathname))) break;
   if (m && r.auth && !session.signedIn) {
@@ -38,7 +38,7 @@ async function render() {
   }
   main.dataset.ready = 'false';
   main.dataset.screen = m ? r.name : 'not-found';
-  if (!m) replace(main, failure('Page not found', h('p', h('a', { href: '/' }, 'Go to today'))));
+  if (!m) replace(main, failure('Page not found', h('p', link('/', 'Go to today'))));
   else {
     document.title = `${r.title} · StrideIQ`;
     for (const a of document.querySelectorAll('#nav a')) {
@@ -50,14 +50,14 @@ async function render() {
       if (mine !== generation) return;
       replace(main);
       const params = Object.fromEntries(r.keys.map((k, i) => [k, decodeURIComponent(m[i + 1])]));
-      const result = await view(main, { params, query: new URLSearchParams(location.search), signal });
+      const result = await view(main, {params, query: new URLSearchParams(location.search), signal});
       if (mine !== generation) return typeof result === 'function' && result();
       if (typeof result === 'function') cleanup = result;
     } catch (e) {
       if (mine !== generation) return;
       console.warn(e);
-      replace(main, failure('Something went wrong', h('p.form-error', { role: 'alert' }, e?.detail ?? e?.message ?? String(e)),
-        h('p', h('a', { href: current() }, 'Try again'))));
+      replace(main, failure('Something went wrong', h('p.form-error', {role: 'alert'}, e?.detail ?? e?.message ?? String(e)),
+        h('p', link(current(), 'Try again'))));
     }
   }
   main.dataset.ready = 'true';

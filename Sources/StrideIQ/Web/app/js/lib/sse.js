@@ -1,13 +1,13 @@
 // SSE over a fetch Response (the coach stream is a POST: no EventSource), as the WHATWG spec says.
 
-const idle = () => Object.assign(new Error('The coach stopped responding. Please try again.'), { name: 'StreamIdleError', code: 'stream_idle' });
+const idle = () => Object.assign(new Error('The coach stopped responding. Please try again.'), {name: 'StreamIdleError', code: 'stream_idle'});
 
 function decode(text) {
   try { return JSON.parse(text); } catch { return text; }
 }
 
 // Cancelling the body ends the request.
-export async function readEvents(response, { onEvent = () => {}, signal, idleMs = 135000 } = {}) {
+export async function readEvents(response, {onEvent = () => {}, signal, idleMs = 135000} = {}) {
   const reader = response.body.getReader(), decoder = new TextDecoder();
   let buffer = '', eventName = '', dataLines = [], failure = null, timer = 0;
   const stop = (error) => {
@@ -31,22 +31,15 @@ export async function readEvents(response, { onEvent = () => {}, signal, idleMs 
     if (field === 'data') dataLines.push(value);
     else if (field === 'event') eventName = value;
   };
-  // A trailing "\r" waits for the next chunk: it may be a CRLF.
+  // The text after the last line break waits for the next chunk, and so does a trailing "\r": it may be a CRLF.
   const drain = (final) => {
-    let start = 0;
-    for (let i = 0; i < buffer.length; i++) {
-      const c = buffer.charCodeAt(i);
-      if (c !== 10 && c !== 13) continue;
-      if (c === 13 && i === buffer.length - 1 && !final) break;
-      line(buffer.slice(start, i));
-      if (c === 13 && buffer.charCodeAt(i + 1) === 10) i++;
-      start = i + 1;
-    }
-    buffer = buffer.slice(start);
+    const lines = buffer.split(final ? /\r\n|\r|\n/ : /\r\n|\n|\r(?!$)/);
+    buffer = lines.pop();
+    lines.forEach(line);
   };
   if (signal) {
     if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
+    else signal.addEventListener('abort', onAbort, {once: true});
   }
   arm();
   try {
@@ -58,7 +51,7 @@ export async function readEvents(response, { onEvent = () => {}, signal, idleMs 
         return drain(true); // an event without its closing blank line is discarded (the spec)
       }
       arm();
-      buffer += decoder.decode(chunk.value, { stream: true });
+      buffer += decoder.decode(chunk.value, {stream: true});
       drain(false);
     }
     throw failure;

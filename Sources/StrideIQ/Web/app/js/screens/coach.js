@@ -1,9 +1,9 @@
 // Stop aborts the fetch, so the server cancels the model call.
-import { api, session } from '../lib/api.js';
-import { h, replace, announce, formError, button as btn } from '../lib/dom.js';
-import { dateTime, waitInWords } from '../lib/format.js';
-import { readEvents } from '../lib/sse.js';
-import { renderMarkdown } from '../lib/markdown.js';
+import {api, session} from '../lib/api.js';
+import {h, replace, announce, formError, card, link, button as btn} from '../lib/dom.js';
+import {dateTime, waitInWords} from '../lib/format.js';
+import {readEvents} from '../lib/sse.js';
+import {renderMarkdown} from '../lib/markdown.js';
 
 const MAX_CHARS = 4000;
 
@@ -45,18 +45,18 @@ function renderConsent(body, reason, onEnabled) {
   const loadContext = async (event) => {
     if (!event.target.open || loaded) return;
     loaded = true;
-    const { data } = await api('/v1/coach/context').catch((e) => ({ e }));
+    const {data} = await api('/v1/coach/context').catch((e) => ({e}));
     loaded = !!data;
     replace(context, data
       ? [h('p.muted', `The instructions and data the model receives with every question (your last ${data.days} days, ${data.chars.toLocaleString()} characters):`),
-        h('pre.coach-prompt', { tabindex: '0', 'aria-label': 'The text sent to the model' }, data.context)]
-      : h('p.form-error', { role: 'alert' }, 'Could not load the context.'));
+        h('pre.coach-prompt', {tabindex: '0', 'aria-label': 'The text sent to the model'}, data.context)]
+      : h('p.form-error', {role: 'alert'}, 'Could not load the context.'));
   };
   const turnOn = async () => {
     button.disabled = true;
     error.textContent = '';
     try {
-      const { data } = await api('/v1/athlete', { method: 'PATCH', body: { ai_consent: true } });
+      const {data} = await api('/v1/athlete', {method: 'PATCH', body: {ai_consent: true}});
       session.setAthlete(data);
       announce('The AI coach is on.');
       await onEnabled();
@@ -66,8 +66,7 @@ function renderConsent(body, reason, onEnabled) {
     }
   };
   const button = btn('Turn on the AI coach', turnOn);
-  replace(body, h('section.card.coach-consent', { 'data-testid': 'coach-consent', 'aria-labelledby': 'consent-title' },
-    h('h2#consent-title', 'Turn on the AI coach'),
+  replace(body, card('coach-consent', 'consent-title', 'Turn on the AI coach', {class: 'coach-consent'}).paint(
     reason && h('p.coach-note.muted', reason),
     h('p', 'The coach answers your questions with an AI model. To give useful answers, StrideIQ sends the model:'),
     h('ul', [
@@ -78,31 +77,31 @@ function renderConsent(body, reason, onEnabled) {
       'the conversation so far.',
     ].map((item) => h('li', item))),
     h('p', 'Nothing is sent until you turn this on, and you can turn it off at any time in ',
-      h('a', { href: '/settings' }, 'Settings'), '.'),
-    h('details.coach-details', { on: { toggle: loadContext } },
+      link('/settings', 'Settings'), '.'),
+    h('details.coach-details', {on: {toggle: loadContext}},
       h('summary', 'Show exactly what would be sent'), context),
     error,
     h('div.row', button)));
 }
 
 async function renderChat(body, top, showConsent) {
-  const log = h('section.coach-log', { 'data-testid': 'coach-history', 'aria-label': 'Conversation', tabindex: '0' });
-  const errorBox = h('div.form-error', { 'data-testid': 'coach-error', role: 'alert' });
+  const log = h('section.coach-log', {'data-testid': 'coach-history', 'aria-label': 'Conversation', tabindex: '0'});
+  const errorBox = h('div.form-error', {'data-testid': 'coach-error', role: 'alert'});
   const showError = (text) => { errorBox.textContent = text && `⚠ ${text}`; };
-  const chips = h('div.coach-chips', { role: 'group', 'aria-label': 'Suggested questions', hidden: true });
+  const chips = h('div.coach-chips', {role: 'group', 'aria-label': 'Suggested questions', hidden: true});
   const textarea = h('textarea', {
     id: 'message', name: 'message', rows: '2', maxlength: MAX_CHARS, required: true, autocomplete: 'off',
     enterkeyhint: 'send', 'aria-describedby': 'message-hint message-count message-error',
-    on: { input: updateCount, keydown: enterSends },
+    on: {input: updateCount, keydown: enterSends},
   });
-  const counter = h('span.coach-count', { id: 'message-count' });
-  const fieldError = h('p.field-error', { id: 'message-error' });
-  const send = h('button', { type: 'submit' }, 'Send');
-  const stop = btn('■ Stop', () => controller?.abort(), 'danger', { 'data-testid': 'coach-stop', hidden: true });
+  const counter = h('span#message-count.coach-count');
+  const fieldError = h('p#message-error.field-error');
+  const send = h('button', {type: 'submit'}, 'Send');
+  const stop = btn('■ Stop', () => controller?.abort(), 'danger', {'data-testid': 'coach-stop', hidden: true});
   const newButton = btn('New conversation', newConversation, 'secondary');
-  const form = h('form.coach-composer', { novalidate: true, 'aria-label': 'Ask the coach' },
+  const form = h('form.coach-composer', {novalidate: true, 'aria-label': 'Ask the coach'},
     h('div.coach-field',
-      h('label', { for: 'message' }, 'Message'),
+      h('label', {for: 'message'}, 'Message'),
       textarea,
       h('div.coach-meta.row.spread.muted', h('span#message-hint', 'Shift+Enter: new line'), counter),
       fieldError),
@@ -112,13 +111,13 @@ async function renderChat(body, top, showConsent) {
   updateCount();
   replace(body, h('p.loading', 'Loading the conversation…'));
   const [history, suggestions] = await Promise.all([
-    api('/v1/coach/history', { query: { limit: 100 } }).catch((e) => showError(e.detail ?? 'Could not load the conversation.')),
+    api('/v1/coach/history', {query: {limit: 100}}).catch((e) => showError(e.detail ?? 'Could not load the conversation.')),
     api('/v1/coach/suggestions').catch(() => null),
   ]);
   for (const m of history?.data.messages ?? []) log.append(m.role === 'user' ? userMessage(m.content, m.created_at) : finishedAnswer(m));
   if (!log.firstChild) log.append(emptyState());
   const list = suggestions?.data.suggestions ?? [];
-  replace(chips, list.map((s) => btn(s.title, () => ask(s.prompt), 'chip', { title: s.description })));
+  replace(chips, list.map((s) => btn(s.title, () => ask(s.prompt), 'chip', {title: s.description})));
   chips.hidden = !list.length;
   const screen = body.parentElement;
   screen.classList.add('coach-chat');
@@ -154,7 +153,7 @@ async function renderChat(body, top, showConsent) {
     newButton.disabled = true;
     showError('');
     try {
-      await api('/v1/coach/new-conversation', { method: 'POST' });
+      await api('/v1/coach/new-conversation', {method: 'POST'});
       replace(log, emptyState());
       announce('New conversation started.');
       textarea.focus();
@@ -187,7 +186,7 @@ async function renderChat(body, top, showConsent) {
     };
     const closed = 'The connection closed before the answer was complete.';
     try {
-      const { data: response } = await api('/v1/coach/chat/stream', { method: 'POST', body: { message }, raw: true, signal: mine.signal });
+      const {data: response} = await api('/v1/coach/chat/stream', {method: 'POST', body: {message}, raw: true, signal: mine.signal});
       await readEvents(response, {
         signal: mine.signal,
         onEvent(name, data) {
@@ -238,7 +237,7 @@ async function renderChat(body, top, showConsent) {
   }
   function refused(e) {
     if (e.code === 'ai_consent_required') {
-      session.setAthlete({ ...session.athlete, ai_consent: false });
+      session.setAthlete({...session.athlete, ai_consent: false});
       showConsent('The coach needs your consent before it can answer.');
     } else if (e.code === 'coach_busy') {
       const wait = e.retryAfter ? `in ${waitInWords(e.retryAfter)}` : 'in a moment';
@@ -266,8 +265,8 @@ const nearEnd = (log) => log.scrollTop + log.clientHeight >= log.scrollHeight - 
 const toEnd = (log) => { log.scrollTop = log.scrollHeight; };
 
 const emptyState = () => h('p.coach-empty.muted', 'No messages yet. Ask about your training, your plan or your next race.');
-const header = (who, when) => h('p.coach-who.muted', h('span.coach-name', who), h('time', { datetime: when }, dateTime(when)));
-const userMessage = (text, when) => h('article.coach-msg.coach-user', { 'aria-label': 'You' }, header('You', when),
+const header = (who, when) => h('p.coach-who.muted', h('span.coach-name', who), h('time', {datetime: when}, dateTime(when)));
+const userMessage = (text, when) => h('article.coach-msg.coach-user', {'aria-label': 'You'}, header('You', when),
   h('div.coach-text', h('p', text)));
 
 function finishedAnswer(m) {
@@ -294,7 +293,7 @@ function answerNode(when, streaming = false) {
       if (!streaming) return;
       let last = content.lastElementChild;
       while (['UL', 'OL'].includes(last?.tagName)) last = last.lastElementChild;
-      last?.append(h('span.coach-caret', { 'aria-hidden': 'true' }, '▍'));
+      last?.append(h('span.coach-caret', {'aria-hidden': 'true'}, '▍'));
     },
     finish(words, state, source) {
       const log = node.parentElement; // none for a history answer or after "New conversation"
@@ -305,7 +304,7 @@ function answerNode(when, streaming = false) {
       node.ariaBusy = null;
       if (state) node.dataset.finish = state;
       const kind = state === 'stopped' || state === 'cancelled' ? 'stopped' : 'error';
-      if (words) node.append(h('p', { class: `coach-note muted ${kind}`, 'data-state': kind }, words));
+      if (words) node.append(h('p', {class: `coach-note muted ${kind}`, 'data-state': kind}, words));
       const by = source?.source === 'offline' ? 'Offline coach: written from your data, not by an AI model.'
         : source?.model && `Answered by ${source.model}`;
       if (shown && by) node.append(h('p.coach-source.muted', by));

@@ -1,12 +1,10 @@
 // poll.js follows a briefing being rewritten.
-import { api, session } from '../lib/api.js';
-import { h, formError, toast, card, fact, button } from '../lib/dom.js';
-import { distance, duration, paceOf, date, dateTime, weekday, todayISO, cap } from '../lib/format.js';
-import { pollBriefing } from '../lib/poll.js';
-import { scale, sleepField, onCheckinSubmit } from './checkin.js';
+import {api, session} from '../lib/api.js';
+import {h, formError, toast, card, facts, button, link} from '../lib/dom.js';
+import {distance, duration, paceOf, date, dateTime, weekday, todayISO, cap, plural, workoutName} from '../lib/format.js';
+import {pollBriefing} from '../lib/poll.js';
+import {scale, sleepField, onCheckinSubmit} from './checkin.js';
 
-const WORKOUT = { long: 'Long run', marathon_pace: 'Marathon pace', cross_training: 'Cross-training' };
-const workoutName = (t) => WORKOUT[t] ?? (['easy', 'recovery', 'tempo', 'threshold'].includes(t) ? `${cap(t)} run` : cap(t));
 
 const PENDING = new Set(['refreshing', 'stale', 'missing']);
 
@@ -23,23 +21,22 @@ const FALLBACK = [
 ];
 const fallbackWords = (reason) => reason && FALLBACK.find(([prefix]) => reason.startsWith(prefix))[1];
 
-const link = (href, text) => h('a', { href }, text);
 const linkLine = (href, text, ...rest) => h('p', link(href, text), ...rest);
-const icon = (text) => h('span', { 'aria-hidden': 'true' }, text);
+const icon = (text) => h('span', {'aria-hidden': 'true'}, text);
 
-export async function render(main, { signal }) {
+export async function render(main, {signal}) {
   let poller = null, timedOut = false, briefing = null;
   const today = card('home-today', 'today-title', 'Today’s workout');
-  const brief = card('home-briefing', 'briefing-title', 'Coach briefing', { 'aria-live': 'polite' });
+  const brief = card('home-briefing', 'briefing-title', 'Coach briefing', {'aria-live': 'polite'});
   const week = card('home-week', 'week-title', 'This week');
   const checkin = card('home-checkin', 'checkin-card-title', 'Check-in');
   const race = card('home-race', 'race-title', 'Race');
   const lastRun = card('home-last-run', 'last-run-title', 'Last run');
-  const { data } = await api('/v1/home', { signal }), name = session.athlete?.display_name;
+  const {data} = await api('/v1/home', {signal}), name = session.athlete?.display_name;
   main.append(
     h('div.home-head',
       h('h1', 'Today'),
-      h('p.muted', date(todayISO(), { weekday: 'long', day: 'numeric', month: 'long' }), name && ` · Hello, ${name}`)),
+      h('p.muted', date(todayISO(), {weekday: 'long', day: 'numeric', month: 'long'}), name && ` · Hello, ${name}`)),
     h('div.grid.home-grid', today, brief, week, checkin, race, lastRun));
   paint(data);
   function paint(home) {
@@ -76,21 +73,21 @@ export async function render(main, { signal }) {
         linkLine('/settings', 'Turn on AI consent in Settings', ' to get a briefing each morning. You can turn it off again at any time.'));
     }
     const status = pending && (timedOut
-      ? h('div.briefing-status', { role: 'status' },
+      ? h('div.briefing-status', {role: 'status'},
         h('p', content ? 'The new briefing is taking longer than usual; this is the previous one.' : 'Your briefing is taking longer than usual.'),
         button('Check again', () => { startPoll(); paintBriefing(); brief.querySelector('h2').focus(); }, 'secondary'))
       : h('p.briefing-status.pending',
-        h('span.spinner.pulse', { 'aria-hidden': 'true' }, '⟳'),
+        h('span.spinner.pulse', {'aria-hidden': 'true'}, '⟳'),
         h('span', content ? 'Your coach is updating this briefing for your latest data…' : 'Your coach is writing today’s briefing…')));
     if (!content) {
       return brief.paint(status || h('p.muted', 'No briefing yet.'),
-        pending && h('div.skeleton.pulse', { 'aria-hidden': 'true' }, h('span'), h('span'), h('span')));
+        pending && h('div.skeleton.pulse', {'aria-hidden': 'true'}, h('span'), h('span'), h('span')));
     }
     const parts = BRIEFING_PARTS.filter(([key]) => content[key]);
     const rules = b.briefing_source === 'deterministic';
     brief.paint(status,
-      h('div', { class: ['briefing-body', pending && 'is-old'] },
-        content.morning_voice && h('p.briefing-lead', content.morning_voice),
+      h('div', {class: ['briefing-body', pending && 'is-old']},
+        content.morning_voice && h('p.lead', content.morning_voice),
         parts.length > 0 && h('dl.briefing-parts', parts.map(([key, label]) => [h('dt', label), h('dd', content[key])]))),
       b.briefing_is_interim && h('p.briefing-interim', icon('✎ '), 'A fuller briefing is on its way.'),
       h('p.briefing-source',
@@ -105,24 +102,24 @@ export async function render(main, { signal }) {
     if (c) {
       return checkin.paint(
         h('p.done-line', icon('✓ '), 'Checked in today'),
-        h('ul.facts',
-          fact('Readiness', c.readiness_label ?? '—'),
-          fact('Sleep', [c.sleep_h != null && `${c.sleep_h} h`, c.sleep_label].filter(Boolean).join(', ') || '—'),
-          fact('Soreness', c.soreness_label ?? '—')),
+        facts([
+          ['Readiness', c.readiness_label ?? '—'],
+          ['Sleep', [c.sleep_h != null && `${c.sleep_h} h`, c.sleep_label].filter(Boolean).join(', ') || '—'],
+          ['Soreness', c.soreness_label ?? '—']]),
         linkLine('/checkin', 'Edit today’s check-in'));
     }
     if (!home.checkin_needed) return checkin.paint(h('p', 'No check-in today.'), linkLine('/checkin', 'Check in'));
-    checkin.paint(onCheckinSubmit(h('form', { novalidate: true, 'aria-labelledby': 'checkin-card-title' },
+    checkin.paint(onCheckinSubmit(h('form', {novalidate: true, 'aria-labelledby': 'checkin-card-title'},
       h('p.muted', 'How are you today? Three quick answers help your coach shape the day.'),
       formError(),
       scale('readiness_1_5', null, 'Readiness to train'),
       sleepField(null),
       scale('soreness_1_5', null, 'Muscle soreness'),
-      h('div.row.spread', h('button', { type: 'submit' }, 'Save check-in'), link('/checkin', 'Full check-in'))),
+      h('div.row.spread', h('button', {type: 'submit'}, 'Save check-in'), link('/checkin', 'Full check-in'))),
     ['readiness_1_5', 'sleep_h', 'soreness_1_5'], {
       signal,
       done: async () => {
-        const { data: fresh } = await api('/v1/home', { signal });
+        const {data: fresh} = await api('/v1/home', {signal});
         stopPoll();
         paint(fresh); // the check-in queued a rewrite: the poll restarts
         toast('Check-in saved. Your coach is updating the briefing.');
@@ -163,7 +160,7 @@ function dayStatus(d, past, hasPlan) {
   return ['none', '–', hasPlan ? 'Rest' : past ? 'No run' : 'Open'];
 }
 
-const WEEK_STATUS = { on_track: ['ok', 'On track'], ahead: ['ok', 'Ahead of plan'], behind: ['warn', 'Behind plan'] };
+const WEEK_STATUS = {on_track: ['ok', 'On track'], ahead: ['ok', 'Ahead of plan'], behind: ['warn', 'Behind plan']};
 
 function paintWeek(el, week) {
   const hasPlan = week.status !== 'no_plan';
@@ -171,29 +168,29 @@ function paintWeek(el, week) {
   const sub = [week.week_number && week.total_weeks && `Week ${week.week_number} of ${week.total_weeks}`, week.phase && `${cap(week.phase)} phase`]
     .filter(Boolean).join(' · ');
   const badge = WEEK_STATUS[week.status];
-  const bar = week.planned_m > 0 && h('div.week-bar', { 'aria-hidden': 'true' }, h('span'));
+  const bar = week.planned_m > 0 && h('div.week-bar', {'aria-hidden': 'true'}, h('span'));
   if (bar) bar.firstChild.style.width = `${Math.min(100, (week.completed_m / week.planned_m) * 100).toFixed(1)}%`;
   const days = week.days.map((d, i) => {
     const [kind, mark, word] = dayStatus(d, i < todayIndex, hasPlan);
     const planned = d.workout_type && d.workout_type !== 'rest' && `${workoutName(d.workout_type)}${d.planned_distance_m ? `, ${distance(d.planned_distance_m)}` : ''}`;
     const done = d.run_count > 0 && distance(d.distance_m), others = d.other_activities?.length;
-    return h('li', { class: ['day', `is-${kind}`, d.is_today && 'is-today'], 'aria-current': d.is_today && 'date' },
+    return h('li', {class: ['day', `is-${kind}`, d.is_today && 'is-today'], 'aria-current': d.is_today && 'date'},
       h('p.day-name',
-        weekday(d.date), ' ', h('span.day-date', date(d.date, { day: 'numeric' })),
+        weekday(d.date), ' ', h('span.day-date', date(d.date, {day: 'numeric'})),
         d.is_today && h('span.day-today', 'Today')),
-      h('p.day-status', h('span.day-icon', { 'aria-hidden': 'true' }, mark), ' ', word),
+      h('p.day-status', h('span.day-icon', {'aria-hidden': 'true'}, mark), ' ', word),
       h('p.day-detail',
         planned && h('span.muted', h('span.visually-hidden', 'Planned: '), planned),
         done && h('span.day-done', h('span.visually-hidden', 'Ran: '),
           d.activity_id ? link(`/activities/${d.activity_id}`, done) : done,
           d.run_count > 1 && ` (${d.run_count} runs)`),
-        others > 0 && h('span.day-other', `+ ${others} other ${others === 1 ? 'activity' : 'activities'}`)));
+        others > 0 && h('span.day-other', `+ ${plural(others, 'other activity', 'other activities')}`)));
   });
   el.paint(
     sub && h('p.muted', sub),
-    h('p.week-line', week.trajectory_sentence, badge && [' ', h('span', { class: `badge ${badge[0]}` }, badge[1])]),
+    h('p.week-line', week.trajectory_sentence, badge && [' ', h('span', {class: `badge ${badge[0]}`}, badge[1])]),
     bar,
-    h('ol.week-days', { 'aria-label': 'Monday to Sunday' }, days));
+    h('ol.week-days', {'aria-label': 'Monday to Sunday'}, days));
 }
 
 function paintRace(el, race) {
@@ -205,10 +202,10 @@ function paintRace(el, race) {
   el.paint(
     h('p.card-name', race.race_name),
     h('p.race-countdown', n === 0 ? 'Race day is today!' : n === 1 ? 'Tomorrow' : `${n} days to go`),
-    h('ul.facts',
-      fact('Date', date(race.race_date)),
-      fact('Distance', distance(race.distance_m)),
-      race.goal_time && fact('Goal', race.goal_time, race.goal_pace ? ` (${race.goal_pace})` : '')),
+    facts([
+      ['Date', date(race.race_date)],
+      ['Distance', distance(race.distance_m)],
+      ['Goal', race.goal_time && [race.goal_time, race.goal_pace && ` (${race.goal_pace})`]]]),
     linkLine('/plan', 'Race and plan'));
 }
 
@@ -224,10 +221,10 @@ function paintLastRun(el, home) {
   el.paint(
     h('p.card-name', link(`/activities/${run.activity_id}`, run.name || 'Run')),
     h('p.muted', dateTime(run.start_time)),
-    h('ul.facts',
-      fact('Distance', distance(run.distance_m)),
-      run.moving_time_s > 0 && fact('Time', duration(run.moving_time_s)),
-      run.distance_m > 0 && run.moving_time_s > 0 && fact('Pace', paceOf(run.distance_m, run.moving_time_s)),
-      run.average_hr > 0 && fact('Avg HR', `${run.average_hr} bpm`)),
+    facts([
+      ['Distance', distance(run.distance_m)],
+      ['Time', run.moving_time_s > 0 && duration(run.moving_time_s)],
+      ['Pace', run.distance_m > 0 && run.moving_time_s > 0 && paceOf(run.distance_m, run.moving_time_s)],
+      ['Avg HR', run.average_hr > 0 && `${run.average_hr} bpm`]]),
     y?.insight && h('p.muted', y.insight));
 }

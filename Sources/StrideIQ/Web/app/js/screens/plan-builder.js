@@ -1,7 +1,7 @@
 // Plan builder screens.
-import { api } from '../lib/api.js';
-import { h, replace, field, formError, showErrors, clearErrors, toast, button as btn } from '../lib/dom.js';
-import { navigate } from '../lib/router.js';
+import {api} from '../lib/api.js';
+import {h, empty, link, replace, field, formError, showErrors, clearErrors, toast, button as btn} from '../lib/dom.js';
+import {navigate} from '../lib/router.js';
 import * as F from '../lib/format.js';
 
 const DAYS = 'monday tuesday wednesday thursday friday saturday sunday'.split(' ');
@@ -13,7 +13,6 @@ const head = (main, t) => replace(main, h('h1', t));
 const ul = (items, fn) => h('ul', items.map(fn));
 const li = c => h('li', c);
 const row = (...c) => h('div.row', c);
-const empty = t => h('p.empty', t);
 const td = (t, cls) => h('td', {class: cls}, t);
 const facts = w => [w.distance_m ? F.distance(w.distance_m) : w.duration_s && F.duration(w.duration_s),
   w.pace_fast_s_per_km && F.pace(w.pace_fast_s_per_km, w.pace_slow_s_per_km)]
@@ -56,10 +55,10 @@ export function renderBuild(main, {signal}) {
       if (!preview) return toast('Your plan is ready.'), navigate('/plan');
       replace(out, result(data)).querySelector('h2').focus();
     } catch (e) {
-      if (e.name == 'AbortError') return;
+      if (e.name === 'AbortError') return;
       if (e.code === 'plan_too_short') e.errors = [{field: 'race_date', message: e.detail}];
       showErrors(f, e);
-      if (e.code === 'active_plan_exists') f.querySelector('.form-error').append(' ', h('a', {href: '/plan'}, 'Open your plan'));
+      if (e.code === 'active_plan_exists') f.querySelector('.form-error').append(' ', link('/plan', 'Open your plan'));
     }
   }
 
@@ -72,11 +71,11 @@ export function renderBuild(main, {signal}) {
 
   function week(w) {
     const list = h('tr', {hidden: true}, h('td', {colSpan: 6}, ul(w.workouts, x =>
-      li([h('strong', `${F.date(x.date)} · ${F.cap(x.workout_type)}: ${x.title}`), facts(x), h('br'), h('small', x.why)]))));
+      li([h('strong', `${F.date(x.date)} · ${F.workoutName(x.workout_type)}: ${x.title}`), facts(x), h('br'), h('small', x.why)]))));
     const t = btn(`Week ${w.week}`, () => { t.ariaExpanded = list.hidden; list.hidden = !list.hidden; }, 'link');
     t.ariaExpanded = false;
     const q = w.workouts.filter(x => !/^(easy|long|recovery|rest|cross)/.test(x.workout_type)).map(x => x.title);
-    return h('tbody', h('tr', h('th', t), td(F.date(w.start_date, {day: 'numeric', month: 'short'})),
+    return h('tbody', h('tr', h('th', t), td(F.shortDate(w.start_date)),
       td([F.cap(w.phase), w.is_recovery && ' (recovery week)']), [w.volume_m, w.long_run_m].map(m => td(F.distance(m), 'num')),
       td(q.join('; ') || '—')), list);
   }
@@ -85,13 +84,13 @@ export function renderBuild(main, {signal}) {
 export async function renderChanges(main, {signal}) {
   const get = async p => (await api(p, {signal})).data;
   const box = h('div'), say = h('p', {role: 'status'});
-  const fail = (e, el = box) => { if (e.name != 'AbortError') replace(el, h('p', {role: 'alert'}, e.detail)); };
+  const fail = (e, el = box) => { if (e.name !== 'AbortError') replace(el, h('p', {role: 'alert'}, e.detail)); };
   head(main, 'Plan changes').append(box);
   let plan;
   try {
     plan = (await get('/v1/plans')).plans.find(p => p.status === 'active');
   } catch (e) { return fail(e); }
-  if (!plan) return replace(box, empty(['You have no active plan. ', h('a', {href: '/plan/build'}, 'Build my plan')]));
+  if (!plan) return replace(box, empty(['You have no active plan. ', link('/plan/build', 'Build my plan')]));
   const base = `/v1/plans/${plan.id}/`;
   const [props, hist] = ['proposals', 'history'].map(t => h('section.card', {'data-testid': `plan-${t}`}));
   replace(box, h('div.card', h('h2', plan.name), btn('Check my plan now', () =>
@@ -102,7 +101,7 @@ export async function renderChanges(main, {signal}) {
     try {
       say.textContent = ok((await api(base + path, {method: 'POST', body: {}, signal})).data);
     } catch (e) {
-      if (e.name == 'AbortError') return;
+      if (e.name === 'AbortError') return;
       say.textContent = e.code === 'proposal_stale' ? 'Your plan changed since this proposal: check again.' : e.detail;
     }
     await load();

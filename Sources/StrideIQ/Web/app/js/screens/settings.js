@@ -1,24 +1,24 @@
 // Also the quiet time zone sync after a sign-in.
-import { api, session, download } from '../lib/api.js';
-import { h, field, formError, showErrors, clearErrors, toast, announce, button as btn } from '../lib/dom.js';
-import { navigate } from '../lib/router.js';
+import {api, session, download} from '../lib/api.js';
+import {h, field, formError, showErrors, clearErrors, toast, announce, card, button as btn} from '../lib/dom.js';
+import {navigate} from '../lib/router.js';
 
 const DEFAULT_ZONE = 'UTC'; // an account created without a zone (AuthService.register)
 const CHOSEN_KEY = 'strideiq.timezone-chosen.';
 
 export async function render(main) {
-  let { data: athlete } = await api('/v1/athlete').catch(() => ({ data: session.athlete }));
+  let {data: athlete} = await api('/v1/athlete').catch(() => ({data: session.athlete}));
   const consent = field({
-    id: 'ai_consent', label: 'Use the AI coach', type: 'checkbox', attrs: { checked: athlete.ai_consent },
+    id: 'ai_consent', label: 'Use the AI coach', type: 'checkbox', attrs: {checked: athlete.ai_consent},
     hint: 'When on, your check-ins, runs and plan are sent to an AI model to write your daily briefing and answer '
       + 'your coach questions. When off, nothing is sent to a model, and the briefing and coach stay off.',
   });
   consent.prepend(h('div.check', consent.querySelector('input'), consent.querySelector('label'))); // box first
-  const status = h('p.settings-status.muted', { role: 'status' });
-  const button = h('button', { type: 'submit' }, 'Save changes');
-  const form = h('form.settings-form.card', { 'data-testid': 'settings-form', novalidate: true },
+  const status = h('p.settings-status.muted', {role: 'status'});
+  const button = h('button', {type: 'submit'}, 'Save changes');
+  const form = h('form.settings-form.card', {'data-testid': 'settings-form', novalidate: true},
     formError(),
-    field({ id: 'display_name', label: 'Name', value: athlete.display_name, hint: 'How the coach greets you. Leave empty for none.', attrs: { autocomplete: 'nickname', maxlength: '100' } }),
+    field({id: 'display_name', label: 'Name', value: athlete.display_name, hint: 'How the coach greets you. Leave empty for none.', attrs: {autocomplete: 'nickname', maxlength: '100'}}),
     zoneField(athlete.timezone),
     unitsField('Distances and paces in', athlete.units),
     consent,
@@ -38,7 +38,7 @@ export async function render(main) {
     if (!Object.keys(changes).length) { status.textContent = 'Nothing to save: no changes.'; return; }
     button.disabled = true;
     try {
-      ({ data: athlete } = await api('/v1/athlete', { method: 'PATCH', body: changes }));
+      ({data: athlete} = await api('/v1/athlete', {method: 'PATCH', body: changes}));
       if (changes.timezone) markZoneChosen(athlete.id);
       session.setAthlete(athlete);
       status.textContent = '✓ Saved.';
@@ -56,20 +56,19 @@ export async function render(main) {
   main.append(
     h('h1', 'Settings'),
     form,
-    h('section.card.settings-account', { 'aria-labelledby': 'settings-account' },
-      h('h2#settings-account', 'Account'),
+    card(null, 'settings-account', 'Account', {class: 'settings-account'}).paint(
       h('p', 'Signed in as ', h('strong', athlete.email), '.'),
       h('div.row', signOut, btn('Download all my data', () => download('/v1/export', 'strideiq-export.zip').catch((e) => toast(e.message)), 'secondary',
-        { 'data-testid': 'export-all' }))));
+        {'data-testid': 'export-all'}))));
 }
 
 export function unitsField(legend, current) {
-  const option = (value, label) => h('label.check', { for: `units-${value}` },
-    h('input', { type: 'radio', name: 'units', id: `units-${value}`, value, checked: value === current }), label);
-  return h('fieldset#units.units', { 'aria-describedby': 'units-error' },
+  const option = (value, label) => h('label.check', {for: `units-${value}`},
+    h('input', {type: 'radio', name: 'units', id: `units-${value}`, value, checked: value === current}), label);
+  return h('fieldset#units.units', {'aria-describedby': 'units-error'},
     h('legend', legend),
     h('div.row', option('metric', 'Kilometres (km)'), option('imperial', 'Miles (mi)')),
-    h('p.field-error', { id: 'units-error' }));
+    h('p#units-error.field-error'));
 }
 
 export const deviceZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone;
@@ -83,12 +82,12 @@ function zoneField(current) {
   const zones = new Set([current, device, ...Intl.supportedValuesOf('timeZone')].filter(serverAccepts));
   zones.delete(DEFAULT_ZONE); // first in the list
   const options = [DEFAULT_ZONE, ...[...zones].sort()].map((z) => [z, `${spaced(z)}${z === device ? ' (this device)' : ''}`]);
-  const wrapper = field({ id: 'timezone', label: 'Time zone', type: 'select', value: current, hint: 'Your days, check-ins and weekly totals follow this zone.', attrs: { options } });
+  const wrapper = field({id: 'timezone', label: 'Time zone', type: 'select', value: current, hint: 'Your days, check-ins and weekly totals follow this zone.', attrs: {options}});
   if (device !== current && serverAccepts(device)) {
     const select = wrapper.querySelector('select');
     const use = () => {
       select.value = device;
-      select.dispatchEvent(new Event('input', { bubbles: true })); // clears the "Saved" status
+      select.dispatchEvent(new Event('input', {bubbles: true})); // clears the "Saved" status
       announce(`Time zone set to ${device}. Save to keep it.`);
     };
     select.after(btn(`Use this device’s zone (${spaced(device)})`, use, 'link settings-use-device'));
@@ -110,7 +109,7 @@ export async function syncTimezoneFromBrowser() {
   if (!athlete || checked.has(athlete.id)) return false;
   checked.add(athlete.id);
   if (!serverAccepts(zone) || athlete.timezone !== DEFAULT_ZONE || zone === DEFAULT_ZONE || zoneChosen(athlete.id)) return false;
-  syncing = api('/v1/athlete', { method: 'PATCH', body: { timezone: zone } }).then(({ data }) => {
+  syncing = api('/v1/athlete', {method: 'PATCH', body: {timezone: zone}}).then(({data}) => {
     session.setAthlete(data);
     toast(`Time zone set to ${spaced(zone)} from this device. Change it in Settings.`);
     return true;

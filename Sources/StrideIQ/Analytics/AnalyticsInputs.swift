@@ -58,6 +58,33 @@ enum AnalyticsInputs {
         if let rows = try await SQLiteFast.rows(sql, columns + " WHERE a.athlete_id = ?1 ORDER BY a.start_time, a.id", athleteID) {
             return try rows.map { try SQLiteFast.activity($0, efforts: efforts) }
         }
+        if sql.dialect.name == "postgresql" {
+            let rows = try await sql.raw(
+                """
+                SELECT a.id, d.best_efforts, concat_ws('|', a.sport, extract(epoch FROM a.start_time)::text,
+                    a.utc_offset_s::text, coalesce(a.distance_m::text, ''), coalesce(a.moving_time_s::text, ''),
+                    coalesce(a.duration_s::text, ''), coalesce(a.avg_hr::text, ''), coalesce(a.max_hr::text, ''),
+                    coalesce(a.elevation_gain_m::text, ''), CASE WHEN a.is_race THEN '1' ELSE '0' END, a.name) AS packed
+                FROM activities a LEFT JOIN activity_details d ON d.activity_id = a.id
+                WHERE a.athlete_id = \(bind: athleteID) ORDER BY a.start_time, a.id
+                """
+            ).all()
+            return try rows.map { row in
+                let fields = try Packed(row.decode(column: "packed", as: String.self), count: 11)
+                let start = Date(timeIntervalSince1970: try fields.double(1))
+                let efforts =
+                    try row.decodeNil(column: "best_efforts")
+                    ? [] : efforts(Array(try row.decode(column: "best_efforts", as: String.self).utf8))
+                return TrainingActivity(
+                    id: try row.decode(column: "id", as: UUID.self), startTime: start,
+                    localDate: localDate(start, offsetS: try fields.int(2)),
+                    sport: Sport(rawValue: fields.text(0)) ?? .other, name: fields.text(10),
+                    isRace: fields.text(9) == "1", distanceM: try fields.optionalDouble(3),
+                    movingTimeS: try fields.optionalInt(4), durationS: try fields.optionalInt(5),
+                    avgHR: try fields.optionalInt(6), maxHR: try fields.optionalInt(7),
+                    elevationGainM: try fields.optionalDouble(8), bestEfforts: efforts)
+            }
+        }
         let rows = try await sql.raw(
             "\(unsafeRaw: columns) WHERE a.athlete_id = \(bind: athleteID) ORDER BY a.start_time, a.id"
         ).all()
@@ -88,6 +115,29 @@ enum AnalyticsInputs {
     private static let utc = TimeZone(identifier: "UTC")!
 
     static func storedMetrics(athleteID: UUID, on sql: any SQLDatabase) async throws -> [UUID: MetricsRow] {
+        if sql.dialect.name == "postgresql" {
+            let rows = try await sql.raw(
+                """
+                SELECT activity_id, concat_ws('|', local_date, load::text, load_method, coalesce(efficiency::text, ''),
+                    inputs_hash, new_records) AS packed
+                FROM activity_metrics WHERE athlete_id = \(bind: athleteID)
+                """
+            ).all()
+            var result: [UUID: MetricsRow] = [:]
+            result.reserveCapacity(rows.count)
+            for row in rows {
+                guard let fields = try? Packed(row.decode(column: "packed", as: String.self), count: 6),
+                    let date = LocalDate(fields.text(0)), let load = try? fields.double(1),
+                    let method = LoadMethod(rawValue: fields.text(2))
+                else { continue }  // unreadable: treated as missing, so it is recomputed
+                let id = try row.decode(column: "activity_id", as: UUID.self)
+                result[id] = MetricsRow(
+                    activityID: id, localDate: date, load: load, loadMethod: method,
+                    efficiency: try? fields.optionalDouble(3), newRecords: AnalyticsCoding.decodeRecords(fields.text(5)),
+                    inputsHash: fields.text(4))
+            }
+            return result
+        }
         if let rows = try await SQLiteFast.rows(
             sql,
             """
@@ -240,5 +290,43 @@ enum SQLiteFast {
     static func date(_ row: SQLiteRow, _ column: String) throws -> Date {
         guard let data = row.column(column), let date = Date(sqliteData: data) else { throw Unreadable(column: column) }
         return date
+    }
+}
+
+/// One row's columns joined by `|` in SQL (`concat_ws`, each NULL as an empty field; the last may itself hold `|`).
+/// On PostgreSQL, one text column per row decodes in a fraction of the time of a dozen decoded one by one, and
+/// the float8 text form round-trips exactly.
+struct Packed {
+    struct Unreadable: Error {}
+
+    let fields: [Substring]
+
+    init(_ text: String, count: Int) throws {
+        fields = text.split(separator: "|", maxSplits: count - 1, omittingEmptySubsequences: false)
+        guard fields.count == count else { throw Unreadable() }
+    }
+
+    func text(_ i: Int) -> String { String(fields[i]) }
+
+    func optionalDouble(_ i: Int) throws -> Double? {
+        guard !fields[i].isEmpty else { return nil }
+        guard let value = Double(fields[i]) else { throw Unreadable() }
+        return value
+    }
+
+    func double(_ i: Int) throws -> Double {
+        guard let value = try optionalDouble(i) else { throw Unreadable() }
+        return value
+    }
+
+    func optionalInt(_ i: Int) throws -> Int? {
+        guard !fields[i].isEmpty else { return nil }
+        guard let value = Int(fields[i]) else { throw Unreadable() }
+        return value
+    }
+
+    func int(_ i: Int) throws -> Int {
+        guard let value = try optionalInt(i) else { throw Unreadable() }
+        return value
     }
 }

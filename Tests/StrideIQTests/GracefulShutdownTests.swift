@@ -205,8 +205,9 @@ struct ProcessDatabase: Sendable {
     func jobs(athleteID: UUID) async throws -> [(status: String, attempts: Int)] {
         let sql = inspector.app.db as! any SQLDatabase
         return try await sql.raw(
-            "SELECT status, attempts FROM \(unsafeRaw: tables)jobs WHERE kind = 'briefing' AND athlete_id = \(bind: athleteID)")
-            .all().map { (try $0.decode(column: "status", as: String.self), try $0.decode(column: "attempts", as: Int.self)) }
+            "SELECT status, attempts FROM \(unsafeRaw: tables)jobs WHERE kind = 'briefing' AND athlete_id = \(bind: athleteID)"
+        )
+        .all().map { (try $0.decode(column: "status", as: String.self), try $0.decode(column: "attempts", as: Int.self)) }
     }
 
     func assistantFinishReasons() async throws -> [String?] {

@@ -28,7 +28,10 @@ enum OpenAPIDocument {
         ("Check-ins", "One daily check-in per local day, upserted."),
         ("Plans", "Training plans with their goal race, and their planned workouts."),
         ("Home", "The home screen, computed from the athlete's data, with the coach's precomputed briefing."),
-        ("Analytics", "Training figures the analytics job derives after every change: load, fitness and form, paces, predictions, records, efficiency, what works."),
+        (
+            "Analytics",
+            "Training figures the analytics job derives after every change: load, fitness and form, paces, predictions, records, efficiency, what works."
+        ),
         ("Coach", "The AI coach: questions answered whole or streamed (Server-Sent Events) on saved threads; needs `ai_consent`."),
     ]
 

@@ -415,4 +415,32 @@ struct AnalyticsTests {
             #expect(abs((kilometre["time_s"].double ?? 0) - 300) <= 2, "\(kilometre)")
         }
     }
+
+    /// Date-dependent figures move without a write: the scheduler asks for one recompute a day per athlete with
+    /// figures, and the series then runs through the new today.
+    @Test(arguments: TestBackend.available)
+    func theSchedulerRecomputesOnceADay(backend: TestBackend) async throws {
+        let clock = TestClock()
+        try await TestApp.with(backend, config: { $0.schedulerInterval = 900 }, overrides: AppOverrides(now: clock.now)) { t in
+            let s = try await t.register()
+            let reply = try await t.request(
+                .POST, "/v1/activities", json: Self.run(clock, daysAgo: 3, km: 10, paceSPerKm: 300), token: s.accessToken)
+            #expect(reply.status == .created, "\(reply.text)")
+            await Self.runJobs(t)
+            #expect(try await Self.trainingDays(t, s).last?.date == LocalDate(clock.now(), in: .gmt))
+            // Within a day of the write's job: nothing to do.
+            _ = try await t.services.scheduler.tickIfLeader()
+            #expect(try await t.jobs(athleteID: s.athleteID, kind: .analytics).filter { $0.status == .queued }.isEmpty)
+            clock.advance(by: 2 * 86400)
+            _ = try await t.services.scheduler.tickIfLeader()
+            let queued = try await t.jobs(athleteID: s.athleteID, kind: .analytics).filter { $0.status == .queued }
+            #expect(queued.map(\.reason) == ["daily"])
+            await Self.runJobs(t)
+            #expect(try await Self.trainingDays(t, s).last?.date == LocalDate(clock.now(), in: .gmt))
+            // The next tick, 15 minutes on, finds the day's job and asks for none.
+            clock.advance(by: 901)
+            _ = try await t.services.scheduler.tickIfLeader()
+            #expect(try await t.jobs(athleteID: s.athleteID, kind: .analytics).filter { $0.status == .queued }.isEmpty)
+        }
+    }
 }

@@ -26,6 +26,7 @@ import Testing
                 "StrideIQ.CreateRevokedAccessTokens",
                 "StrideIQ.CreateActivityFilesAndImports",
                 "StrideIQ.AddAthleteDataVersion",
+                "StrideIQ.AddTrainingAnalytics",
             ])
     }
 

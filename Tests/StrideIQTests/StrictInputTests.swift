@@ -74,6 +74,14 @@ struct StrictInputTests {
                 json: ["scheduled_date": "2026-12-08", "week_number": 1, "workout_type": "easy", "title": "Easy 8 km"], token: s.accessToken
             )
             let workoutID = try #require(workout.json["id"].string, "\(workout.text)")
+            let activity = try await t.request(
+                .POST, "/v1/activities",
+                json: [
+                    "name": "Evening run", "sport": "run", "start_time": "2026-11-27T18:00:00Z", "distance_m": 6000,
+                    "moving_time_s": 2000,
+                ],
+                token: s.accessToken)
+            let activityID = try #require(activity.json["id"].string, "\(activity.text)")
 
             let bodies: [String: Members] = [
                 "POST /v1/auth/register": [("email", "second@example.com"), ("password", "tempo-run-42-miles"), ("timezone", "UTC")],
@@ -85,6 +93,8 @@ struct StrictInputTests {
                     ("name", "Morning run"), ("sport", "run"), ("start_time", "2026-11-28T07:00:00Z"), ("distance_m", 8000),
                     ("moving_time_s", 2700),
                 ],
+                "PATCH /v1/activities/{activity_id}": [("name", "Evening tempo"), ("is_race", false)],
+                "POST /v1/consent/ai": [("granted", true), ("source", "settings")],
                 "POST /v1/daily-checkin": [("notes", "legs ok"), ("date", "2026-11-28"), ("sleep_h", 7.5)],
                 "POST /v1/coach/chat": [("message", "How was my week?")],
                 "POST /v1/coach/chat/stream": [("message", "How was my week?")],
@@ -120,6 +130,7 @@ struct StrictInputTests {
                 let parts = operation.split(separator: " ", maxSplits: 1)
                 let path = parts[1].replacingOccurrences(of: "{plan_id}", with: planID)
                     .replacingOccurrences(of: "{workout_id}", with: workoutID)
+                    .replacingOccurrences(of: "{activity_id}", with: activityID)
                 return (HTTPMethod(rawValue: String(parts[0])), path)
             }
             let readable = [

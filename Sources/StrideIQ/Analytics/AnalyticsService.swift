@@ -75,6 +75,31 @@ struct AnalyticsService: Sendable {
         return true
     }
 
+    /// Figures that depend on the date move without any write: the fitness level counts only the last 180 days
+    /// (an old race ages out), the resting-HR estimate and the efficiency window slide, and the daily series
+    /// runs through today. So once a day the scheduler asks for a recompute of every athlete who has figures
+    /// and had no analytics job in `dailyGap` (a write's job counts: it already recomputed with today's date).
+    static let dailyGap: TimeInterval = 23 * 3600
+
+    /// The scheduler's daily enqueue (see `dailyGap`). Returns the number of athletes enqueued.
+    static func enqueueDaily(queue: JobQueue, now: Date, on db: any Database) async throws -> Int {
+        let rows = try await (db as! any SQLDatabase).raw(
+            """
+            SELECT r.athlete_id FROM \(unsafeRaw: AthleteAnalyticsRecord.schema) r
+            WHERE NOT EXISTS (
+                SELECT 1 FROM jobs j
+                WHERE j.kind = \(bind: JobQueue.Kind.analytics.rawValue) AND j.athlete_id = r.athlete_id
+                  AND j.created_at > \(bind: now.addingTimeInterval(-dailyGap)))
+            """
+        ).all()
+        for row in rows {
+            try await queue.enqueue(
+                .analytics, athleteID: try row.decode(column: "athlete_id", as: UUID.self), priority: .scheduled,
+                reason: "daily", on: db)
+        }
+        return rows.count
+    }
+
     // MARK: the recompute
 
     private static func run(athleteID: UUID, full forced: Bool, now: Date, on db: any Database) async throws

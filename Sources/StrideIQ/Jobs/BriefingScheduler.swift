@@ -71,7 +71,11 @@ final class BriefingScheduler: Sendable {
         }
         // Once a day per athlete with an active plan: the nightly plan adaptation (it only proposes).
         let adaptations = try await PlanAdaptationService.enqueueNightly(queue: briefings.queue, now: now(), on: db)
-        logger.info("scheduler tick", metadata: ["athletes": "\(count)", "plan_adaptations": "\(adaptations)"])
+        // Once a day per athlete with figures: the date-dependent ones move on (`AnalyticsService.dailyGap`).
+        let recomputes = try await AnalyticsService.enqueueDaily(queue: briefings.queue, now: now(), on: db)
+        logger.info(
+            "scheduler tick",
+            metadata: ["athletes": "\(count)", "plan_adaptations": "\(adaptations)", "analytics": "\(recomputes)"])
         return count
     }
 

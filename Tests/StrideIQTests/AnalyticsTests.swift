@@ -96,12 +96,15 @@ struct AnalyticsTests {
             #expect(try await t.request(.GET, "/v1/analytics/load", token: token).json["current"] == .null)
             #expect(try await t.request(.GET, "/v1/correlations/what-works", token: token).json["pairs_needed"].double ?? 0 > 0)
 
-            // A 10 km race and easy runs, with heart rate; then the job.
+            // A 10 km race (marked as one when recorded) and easy runs, with heart rate; then the job.
             let race = try await t.request(
-                .POST, "/v1/activities", json: Self.run(clock, daysAgo: 10, km: 10, paceSPerKm: 240, avgHR: 170, maxHR: 185),
+                .POST, "/v1/activities",
+                json: Self.run(clock, daysAgo: 10, km: 10, paceSPerKm: 240, avgHR: 170, maxHR: 185).setting("is_race", true),
                 token: token)
             let raceID = try #require(race.json["id"].string)
-            #expect(try await t.request(.PATCH, "/v1/activities/\(raceID)", json: ["is_race": true], token: token).status == .ok)
+            #expect(race.json["is_race"] == true, "\(race.text)")
+            let notABool = Self.run(clock, daysAgo: 11, km: 5, paceSPerKm: 300).setting("is_race", "yes")
+            expectError(try await t.request(.POST, "/v1/activities", json: notABool, token: token), .unprocessableEntity)
             for daysAgo in [9, 7, 5, 3, 1] {
                 _ = try await t.request(
                     .POST, "/v1/activities", json: Self.run(clock, daysAgo: daysAgo, km: 8, paceSPerKm: 330), token: token)

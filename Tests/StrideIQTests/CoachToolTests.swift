@@ -263,7 +263,8 @@ struct CoachToolTests {
             #expect(result.done["tools_used"].array.compactMap(\.string) == ["slow_tool"])
             // The ceiling (4 s), not the tool's own 30 s limit, ended it.
             #expect((result.done["elapsed_ms"].int ?? .max) < 6_000)
-            #expect(fake.requestCount == 1)
+            // The cut call may be reported to the model (a second request) in the instant before the turn ends.
+            #expect((1...2).contains(fake.requestCount))
         }
     }
 

@@ -107,6 +107,8 @@ extension OpenAPIDocument {
                     case .avgHR: JSONSchema.integer(limits.heartRate).described("Beats per minute.")
                     case .maxHR: JSONSchema.integer(limits.heartRate).described("Beats per minute; at least `avg_hr`.")
                     case .elevationGainM: JSONSchema.number(limits.elevationGainM).described("Metres.")
+                    case .isRace:
+                        JSONSchema.boolean(description: "A race: races are the first choice for the fitness level. Default false.")
                     case .source:
                         JSONSchema.string(length: limits.source, pattern: ActivityBody.sourcePattern)
                             .defaulting(to: "manual").described("The system the activity comes from, e.g. `garmin`.")

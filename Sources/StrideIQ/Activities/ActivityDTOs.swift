@@ -14,6 +14,7 @@ struct ActivityBody: RequestBody {
     let avgHR: Int?
     let maxHR: Int?
     let elevationGainM: Double?
+    let isRace: Bool?
     let source: String?
     let externalID: String?
 
@@ -21,7 +22,7 @@ struct ActivityBody: RequestBody {
         case name, sport, timezone, source
         case startTime = "start_time", utcOffsetS = "utc_offset_s", distanceM = "distance_m"
         case movingTimeS = "moving_time_s", durationS = "duration_s", avgHR = "avg_hr", maxHR = "max_hr"
-        case elevationGainM = "elevation_gain_m", externalID = "external_id"
+        case elevationGainM = "elevation_gain_m", isRace = "is_race", externalID = "external_id"
     }
 
     /// Earliest accepted start (GPS watches did not exist before).

@@ -81,6 +81,7 @@ struct ActivityService: Sendable {
         activity.avgHR = body.avgHR
         activity.maxHR = body.maxHR
         activity.elevationGainM = body.elevationGainM
+        activity.isRace = body.isRace ?? false
         activity.source = source
         activity.externalID = body.externalID
         return activity

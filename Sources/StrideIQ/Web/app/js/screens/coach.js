@@ -193,7 +193,8 @@ async function renderChat(body, top, showConsent) {
           if (name === 'delta') {
             text += data.delta;
             frame ||= requestAnimationFrame(paint);
-          } else if (name === 'error') showError(ERROR_WORDS[data.code] ?? data.error);
+          } else if (name === 'tool' && !text) answer.setText(`Looking it up (${data.name.replace(/^get_|_/g, ' ').trim()})…`);
+          else if (name === 'error') showError(ERROR_WORDS[data.code] ?? data.error);
           else if (name === 'done') done = data;
         },
       });

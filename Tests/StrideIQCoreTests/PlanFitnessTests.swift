@@ -55,15 +55,4 @@ struct PlanFitnessTests {
         }
         #expect(abs(RunningFitness.raceTime(vdot: 49.8, distanceM: 5000) - 1200) < 5)
     }
-
-    @Test func dayArithmeticMatchesTheCalendar() {
-        let origin = LocalDate("1999-12-25")!
-        for k in stride(from: 0, through: 12000, by: 7) {
-            let viaCalendar = origin.adding(days: k)
-            #expect(origin.plus(days: k) == viaCalendar)
-            #expect(origin.dayGap(to: viaCalendar) == origin.days(until: viaCalendar))
-            #expect(viaCalendar.weekday0 == viaCalendar.weekdayIndexFromMonday)
-            #expect(viaCalendar.plus(days: 3).weekday0 == viaCalendar.adding(days: 3).weekdayIndexFromMonday)
-        }
-    }
 }

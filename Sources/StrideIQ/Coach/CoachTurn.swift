@@ -36,6 +36,15 @@ struct CoachTurnOutput: Sendable {
     var toolRounds = 0
 
     var isError: Bool { errorCode != nil }
+
+    /// Who answered, and the tokens of every round so far plus this last one.
+    mutating func record(_ completion: ChatCompletion, earlierUsage: TokenUsage?) {
+        provider = completion.provider
+        model = completion.model
+        source = completion.source.rawValue
+        fallbackReason = completion.fallbackReason
+        usage = CoachTurn.sum(earlierUsage, completion.usage)
+    }
 }
 
 /// The coach's tools for one turn: which tools, for whom, and how many rounds the model may ask for them.
@@ -264,11 +273,7 @@ final class CoachTurn: Sendable {
                     break loop
                 }
             case .toolLimit(let completion):
-                output.provider = completion.provider
-                output.model = completion.model
-                output.source = completion.source.rawValue
-                output.fallbackReason = completion.fallbackReason
-                output.usage = Self.sum(earlierUsage, completion.usage)
+                output.record(completion, earlierUsage: earlierUsage)
                 if output.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
                     await end(.error, error: Self.toolLimit)
                 } else {
@@ -276,11 +281,7 @@ final class CoachTurn: Sendable {
                 }
                 break loop
             case .completed(let completion):
-                output.provider = completion.provider
-                output.model = completion.model
-                output.source = completion.source.rawValue
-                output.fallbackReason = completion.fallbackReason
-                output.usage = Self.sum(earlierUsage, completion.usage)
+                output.record(completion, earlierUsage: earlierUsage)
                 output.providerTimeToFirstToken = completion.timeToFirstToken
                 if output.deltaCount == 0 && !completion.text.isEmpty {
                     // A provider that answered without streaming chunks: forward the text as one delta.
@@ -409,7 +410,7 @@ final class CoachTurn: Sendable {
         message: "The coach kept looking things up without writing an answer. Please ask again, a little more specifically."
     )
 
-    private static func sum(_ earlier: TokenUsage?, _ usage: TokenUsage) -> TokenUsage {
+    static func sum(_ earlier: TokenUsage?, _ usage: TokenUsage) -> TokenUsage {
         guard let earlier else { return usage }
         func add(_ a: Int?, _ b: Int?) -> Int? { a == nil && b == nil ? nil : (a ?? 0) + (b ?? 0) }
         return TokenUsage(

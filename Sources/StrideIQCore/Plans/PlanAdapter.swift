@@ -97,12 +97,12 @@ public enum PlanAdapter {
 
     public static func outcomes(sessions: [PlannedSession], runs: [CompletedRun], today: LocalDate) -> [String: SessionOutcome] {
         var byDay: [Int: Double] = [:]
-        for run in runs { byDay[run.date.dayNumber, default: 0] += run.distanceM }
-        let planned = Set(sessions.filter { $0.type != .rest }.map(\.date.dayNumber))
+        for run in runs { byDay[run.date.daysSinceEpoch, default: 0] += run.distanceM }
+        let planned = Set(sessions.filter { $0.type != .rest }.map(\.date.daysSinceEpoch))
         var usedSwaps: Set<Int> = []
         var out: [String: SessionOutcome] = [:]
         for s in sessions.sorted(by: { $0.date < $1.date }) {
-            let day = s.date.dayNumber
+            let day = s.date.daysSinceEpoch
             if s.type == .rest {
                 out[s.id] = s.date >= today ? .upcoming : .done
                 continue
@@ -115,13 +115,13 @@ public enum PlanAdapter {
                 out[s.id] = .upcoming
                 continue
             }
-            let monday = day - s.date.weekday0
+            let monday = day - s.date.weekdayIndexFromMonday
             let candidates = (monday...(monday + 6)).filter {
-                $0 != day && !planned.contains($0) && !usedSwaps.contains($0) && (byDay[$0] ?? 0) > 0 && $0 < today.dayNumber + 1
+                $0 != day && !planned.contains($0) && !usedSwaps.contains($0) && (byDay[$0] ?? 0) > 0 && $0 < today.daysSinceEpoch + 1
             }
             if let swap = candidates.min(by: { abs($0 - day) < abs($1 - day) }) {
                 usedSwaps.insert(swap)
-                out[s.id] = .swapped(to: s.date.plus(days: swap - day))
+                out[s.id] = .swapped(to: s.date.adding(days: swap - day))
             } else {
                 out[s.id] = .missed
             }
@@ -141,12 +141,12 @@ public enum PlanAdapter {
         let future = sessions.filter { $0.date >= today && $0.type != .rest }.sorted { $0.date < $1.date }
 
         // Missed training.
-        let weekAgo = today.dayNumber - 7
-        let recent = runs.filter { (weekAgo..<today.dayNumber).contains($0.date.dayNumber) }.reduce(0) { $0 + $1.distanceM }
-        let plannedRecent = sessions.filter { (weekAgo..<today.dayNumber).contains($0.date.dayNumber) && $0.type != .race }
+        let weekAgo = today.daysSinceEpoch - 7
+        let recent = runs.filter { (weekAgo..<today.daysSinceEpoch).contains($0.date.daysSinceEpoch) }.reduce(0) { $0 + $1.distanceM }
+        let plannedRecent = sessions.filter { (weekAgo..<today.daysSinceEpoch).contains($0.date.daysSinceEpoch) && $0.type != .race }
             .reduce(0) { $0 + ($1.distanceM ?? 0) }
         let lastRun = runs.filter { $0.date < today }.map(\.date).max()
-        let gapDays = lastRun.map { $0.dayGap(to: today) - 1 } ?? 7
+        let gapDays = lastRun.map { $0.days(until: today) - 1 } ?? 7
         let missed = plannedRecent > 0 && recent < 0.5 * plannedRecent
         let resume = max(recent, 0.5 * plannedRecent)
         let missedReason =
@@ -195,14 +195,14 @@ public enum PlanAdapter {
         var factors: [Int: Double] = [:]  // by Monday day number
         if missed {
             let weeks = Dictionary(grouping: sessions.filter { $0.type != .race && $0.type != .rest }) {
-                $0.date.dayNumber - $0.date.weekday0
+                $0.date.daysSinceEpoch - $0.date.weekdayIndexFromMonday
             }
             // Each week may rise 10 % over the last rising week; the old plan's lighter weeks (recovery, taper) stay
             // lighter (80 % of that week) once two weeks have been rebuilt.
             var ceiling = resume / 1.10
             var rebuilt = 0
             var previousPlanned: Double?
-            let todayMonday = today.dayNumber - today.weekday0
+            let todayMonday = today.daysSinceEpoch - today.weekdayIndexFromMonday
             for monday in weeks.keys.sorted() where monday >= todayMonday {
                 let planned = weeks[monday]!.reduce(0) { $0 + ($1.distanceM ?? 0) }
                 guard planned > 0 else { continue }
@@ -225,7 +225,7 @@ public enum PlanAdapter {
             var after = workout(from: s)
             let before = after
             var reasons: [String] = []
-            if let f = factors[s.date.dayNumber - s.date.weekday0], f < 0.999, s.type != .race, let d = s.distanceM {
+            if let f = factors[s.date.daysSinceEpoch - s.date.weekdayIndexFromMonday], f < 0.999, s.type != .race, let d = s.distanceM {
                 let newD = max(2000, PlanBuilder.round100(d * f))
                 if abs(newD - d) >= 100 {
                     after.distanceM = newD
@@ -271,9 +271,9 @@ public enum PlanAdapter {
     static func diff(old: [PlannedSession], new: [GeneratedWorkout], reason: (PlannedSession?, GeneratedWorkout?) -> String) -> [PlanChange]
     {
         var oldByDay: [Int: PlannedSession] = [:]
-        for s in old where oldByDay[s.date.dayNumber] == nil { oldByDay[s.date.dayNumber] = s }
+        for s in old where oldByDay[s.date.daysSinceEpoch] == nil { oldByDay[s.date.daysSinceEpoch] = s }
         var newByDay: [Int: GeneratedWorkout] = [:]
-        for w in new { newByDay[w.date.dayNumber] = w }
+        for w in new { newByDay[w.date.daysSinceEpoch] = w }
         var changes: [PlanChange] = []
         for day in Set(oldByDay.keys).union(newByDay.keys).sorted() {
             let o = oldByDay[day]

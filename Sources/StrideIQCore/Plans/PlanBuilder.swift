@@ -76,7 +76,7 @@ public enum PlanBuilder {
 
     static func longRunShare(daysPerWeek: Int) -> Double { daysPerWeek <= 3 ? 0.35 : 0.30 }
 
-    static func monday(of date: LocalDate) -> LocalDate { date.plus(days: -date.weekday0) }
+    static func monday(of date: LocalDate) -> LocalDate { date.adding(days: -date.weekdayIndexFromMonday) }
 
     // MARK: - Fitness
 
@@ -270,13 +270,13 @@ public enum PlanBuilder {
         let prof = profile(r.raceDistanceM)
         let todayMonday = monday(of: r.today)
         let raceMonday = monday(of: r.raceDate)
-        let available = todayMonday.dayGap(to: raceMonday) / 7 + 1
+        let available = todayMonday.days(until: raceMonday) / 7 + 1
         let minimum = minimumWeeks(raceDistanceM: r.raceDistanceM)
         if enforceMinimum && available < minimum {
             throw .tooShort(minimumWeeks: minimum, availableWeeks: available)
         }
         let n = min(available, maximumWeeks)
-        let startMonday = raceMonday.plus(days: -(n - 1) * 7)
+        let startMonday = raceMonday.adding(days: -(n - 1) * 7)
         if available > maximumWeeks {
             notes.append(
                 "The race is \(available) weeks away: the plan starts on \(startMonday) (\(maximumWeeks) weeks out); until then keep your current volume."
@@ -378,7 +378,7 @@ public enum PlanBuilder {
             distanceM: r.raceDistanceM, vdot: fit.vdot, paces: paces, profile: prof,
             raceRange: raceRange(distanceM: r.raceDistanceM, goalTimeS: r.goalTimeS, vdot: fit.vdot))
         for (i, wp) in plans.enumerated() {
-            let monday = startMonday.plus(days: i * 7)
+            let monday = startMonday.adding(days: i * 7)
             let isRaceWeek = i == n - 1
             var workouts: [GeneratedWorkout]
             if isRaceWeek {
@@ -389,7 +389,7 @@ public enum PlanBuilder {
             }
             // Nothing hard or long in the two days before the race.
             for k in workouts.indices where workouts[k].type != .race {
-                let gap = workouts[k].date.dayGap(to: r.raceDate)
+                let gap = workouts[k].date.days(until: r.raceDate)
                 if (1...2).contains(gap), workouts[k].isHard || workouts[k].type == .long {
                     workouts[k] = ctx.easy(
                         date: workouts[k].date, distanceM: min(workouts[k].distanceM ?? 5000, 6000), phase: wp.phase, why: .preRace)
@@ -406,7 +406,7 @@ public enum PlanBuilder {
         if r.today > startMonday {
             notes.append("Week 1 starts today (\(r.today)): the days before it are left out.")
         }
-        if r.unavailableWeekdays.contains(r.raceDate.weekday0) {
+        if r.unavailableWeekdays.contains(r.raceDate.weekdayIndexFromMonday) {
             notes.append("The race falls on a weekday you marked unavailable; it stays on the race date.")
         }
         let name = "\(r.raceName ?? RaceDistances.displayName(r.raceDistanceM).capitalizedFirst) — \(n)-week plan"
@@ -457,7 +457,7 @@ public enum PlanBuilder {
         var fixed = longM
         var pending: [(Int, Kind)] = []
         for day in pat.runDays {
-            let date = monday.plus(days: day)
+            let date = monday.adding(days: day)
             switch kinds[day]! {
             case .long:
                 out.append(ctx.long(date: date, distanceM: longM, phase: wp.phase, recovery: wp.isRecovery))
@@ -472,7 +472,7 @@ public enum PlanBuilder {
         // Easy runs round up, the long run down: the long run stays within its share of the real week.
         let easyM = nEasy > 0 ? max(minRunM, ((wp.volumeM - fixed) / Double(nEasy) / 100).rounded(.up) * 100) : 0
         for (day, kind) in pending {
-            let date = monday.plus(days: day)
+            let date = monday.adding(days: day)
             if case .strides = kind {
                 out.append(ctx.strides(date: date, distanceM: easyM, phase: wp.phase))
             } else {
@@ -485,7 +485,7 @@ public enum PlanBuilder {
     static func raceWeek(monday: LocalDate, pattern pat: Pattern, plan wp: WeekPlan, request r: PlanRequest, ctx: SessionContext)
         -> [GeneratedWorkout]
     {
-        let raceDay = monday.dayGap(to: r.raceDate)
+        let raceDay = monday.days(until: r.raceDate)
         var before = pat.runDays.filter { $0 < raceDay }
         if before.count > r.daysPerWeek - 1 { before = Array(before.suffix(r.daysPerWeek - 1)) }
         var out: [GeneratedWorkout] = []
@@ -497,7 +497,7 @@ public enum PlanBuilder {
         let easyCap = max(minRunM, round100(1.25 * peakM / Double(r.daysPerWeek)))
         let easyM = nEasy > 0 ? min(easyCap, max(minRunM, round100((wp.volumeM - (hasShakeout ? shakeoutM : 0)) / Double(nEasy)))) : 0
         for (k, day) in before.enumerated() {
-            let date = monday.plus(days: day)
+            let date = monday.adding(days: day)
             if day == raceDay - 1 {
                 out.append(ctx.easy(date: date, distanceM: shakeoutM, phase: .taper, why: .shakeout))
             } else if k == 0 {

@@ -37,12 +37,12 @@ public enum PlanInvariants {
         let order: [TrainingPhase: Int] = [.base: 0, .build: 1, .peak: 2, .taper: 3]
         var lastOrder = -1
         for (i, w) in plan.weeks.enumerated() {
-            if w.startDate.weekday0 != 0 { v.append("week \(w.number) does not start on a Monday") }
-            if i > 0, plan.weeks[i - 1].startDate.dayGap(to: w.startDate) != 7 { v.append("week \(w.number) does not follow week \(i)") }
+            if w.startDate.weekdayIndexFromMonday != 0 { v.append("week \(w.number) does not start on a Monday") }
+            if i > 0, plan.weeks[i - 1].startDate.days(until: w.startDate) != 7 { v.append("week \(w.number) does not follow week \(i)") }
             let o = order[w.phase] ?? -1
             if o < lastOrder || o < 0 { v.append("week \(w.number) phase \(w.phase.rawValue) is out of order") }
             lastOrder = max(lastOrder, o)
-            for x in w.workouts where !(0...6).contains(w.startDate.dayGap(to: x.date)) {
+            for x in w.workouts where !(0...6).contains(w.startDate.days(until: x.date)) {
                 v.append("the workout on \(x.date) is outside week \(w.number)")
             }
         }
@@ -51,7 +51,7 @@ public enum PlanInvariants {
                 v.append("no \(phase.rawValue) phase")
             }
         }
-        if let lastWeek = plan.weeks.last, !(0...6).contains(lastWeek.startDate.dayGap(to: request.raceDate)) {
+        if let lastWeek = plan.weeks.last, !(0...6).contains(lastWeek.startDate.days(until: request.raceDate)) {
             v.append("the last week does not contain the race")
         }
 
@@ -60,13 +60,13 @@ public enum PlanInvariants {
         for x in all {
             if !seen.insert(x.date).inserted { v.append("two workouts on \(x.date)") }
             if x.date < request.today { v.append("a workout on \(x.date) is before today") }
-            if x.type != .race, request.unavailableWeekdays.contains(x.date.weekday0) {
+            if x.type != .race, request.unavailableWeekdays.contains(x.date.weekdayIndexFromMonday) {
                 v.append("a workout on \(x.date), an unavailable weekday")
             }
         }
-        let hardDays = Set(all.filter(\.isHard).map(\.date.dayNumber))
-        for x in all where x.isHard && hardDays.contains(x.date.dayNumber + 1) {
-            v.append("hard sessions on consecutive days \(x.date) and \(x.date.plus(days: 1))")
+        let hardDays = Set(all.filter(\.isHard).map(\.date.daysSinceEpoch))
+        for x in all where x.isHard && hardDays.contains(x.date.daysSinceEpoch + 1) {
+            v.append("hard sessions on consecutive days \(x.date) and \(x.date.adding(days: 1))")
         }
 
         // Per week.
@@ -84,13 +84,13 @@ public enum PlanInvariants {
             }
             let longs = w.workouts.filter { $0.type == .long }
             if !isRaceWeek {
-                let longDay = w.startDate.dayNumber + request.longRunWeekday
+                let longDay = w.startDate.daysSinceEpoch + request.longRunWeekday
                 if longs.count > 1 { v.append("week \(w.number) has \(longs.count) long runs") }
-                if longDay >= request.today.dayNumber, request.raceDate.dayNumber - longDay > 2, longs.count != 1 {
+                if longDay >= request.today.daysSinceEpoch, request.raceDate.daysSinceEpoch - longDay > 2, longs.count != 1 {
                     v.append("week \(w.number) has no long run")
                 }
-                for l in longs where l.date.weekday0 != request.longRunWeekday {
-                    v.append("week \(w.number)'s long run is on weekday \(l.date.weekday0), not \(request.longRunWeekday)")
+                for l in longs where l.date.weekdayIndexFromMonday != request.longRunWeekday {
+                    v.append("week \(w.number)'s long run is on weekday \(l.date.weekdayIndexFromMonday), not \(request.longRunWeekday)")
                 }
             } else if !longs.isEmpty {
                 v.append("race week has a long run")
@@ -160,7 +160,7 @@ public enum PlanInvariants {
                 if j == taperWeeks.count - 1 {
                     let cut = 1 - vol / peak
                     if cut < 0.30 - 0.005 { v.append("race week cuts only \(Int(cut * 100)) % from the peak") }
-                    if request.raceDate.weekday0 >= 5 && cut > 0.60 + 0.005 {
+                    if request.raceDate.weekdayIndexFromMonday >= 5 && cut > 0.60 + 0.005 {
                         v.append("race week cuts \(Int(cut * 100)) % from the peak, more than 60 %")
                     }
                 } else if vol > 0.9 * peak + 100 {

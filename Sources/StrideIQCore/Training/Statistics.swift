@@ -21,18 +21,7 @@ public enum Statistics {
         precondition(x.count == y.count, "x and y must pair up")
         let n = x.count
         guard n >= 3 else { return nil }
-        let meanX = x.reduce(0, +) / Double(n)
-        let meanY = y.reduce(0, +) / Double(n)
-        var sxx = 0.0
-        var sxy = 0.0
-        var syy = 0.0
-        for i in 0..<n {
-            let dx = x[i] - meanX
-            let dy = y[i] - meanY
-            sxx += dx * dx
-            sxy += dx * dy
-            syy += dy * dy
-        }
+        let (meanX, meanY, sxx, sxy, syy) = centredSums(x, y)
         guard sxx > 0 else { return nil }
         let slope = sxy / sxx
         let intercept = meanY - slope * meanX
@@ -59,22 +48,30 @@ public enum Statistics {
     /// Pearson's correlation coefficient; `nil` below 2 pairs or when either side does not vary.
     public static func pearson(_ x: [Double], _ y: [Double]) -> Double? {
         precondition(x.count == y.count, "x and y must pair up")
-        let n = x.count
-        guard n >= 2 else { return nil }
-        let meanX = x.reduce(0, +) / Double(n)
-        let meanY = y.reduce(0, +) / Double(n)
+        guard x.count >= 2 else { return nil }
+        let (_, _, sxx, sxy, syy) = centredSums(x, y)
+        guard sxx > 0, syy > 0 else { return nil }
+        return max(-1, min(1, sxy / (sxx * syy).squareRoot()))
+    }
+
+    /// Means and centred sums of squares and products: Σ(x−x̄)², Σ(x−x̄)(y−ȳ), Σ(y−ȳ)².
+    private static func centredSums(_ x: [Double], _ y: [Double]) -> (
+        meanX: Double, meanY: Double, sxx: Double, sxy: Double, syy: Double
+    ) {
+        let n = Double(x.count)
+        let meanX = x.reduce(0, +) / n
+        let meanY = y.reduce(0, +) / n
         var sxx = 0.0
         var sxy = 0.0
         var syy = 0.0
-        for i in 0..<n {
+        for i in x.indices {
             let dx = x[i] - meanX
             let dy = y[i] - meanY
             sxx += dx * dx
             sxy += dx * dy
             syy += dy * dy
         }
-        guard sxx > 0, syy > 0 else { return nil }
-        return max(-1, min(1, sxy / (sxx * syy).squareRoot()))
+        return (meanX, meanY, sxx, sxy, syy)
     }
 
     /// Ranks 1…n in the order of `values`; tied values share the mean of the ranks they occupy.

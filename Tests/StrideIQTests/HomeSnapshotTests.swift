@@ -378,6 +378,22 @@ struct HomeSnapshotTests {
         #expect(!late.holds(at: runExpires) && late.holds(at: runExpires.addingTimeInterval(1)))
     }
 
+    /// The body built from a snapshot's encoded payload is the same JSON object as encoding the whole response.
+    @Test func theBodyFromTheKeptBytesIsTheWholeResponse() throws {
+        let payload = HomeResponse.openAPIExample.home
+        let kept = try JSONCoding.encoder.encode(payload)
+        for briefing in [BriefingView.openAPIExample, BriefingView(state: .missing, entry: nil)] {
+            let response = HomeResponse(home: payload, briefing: briefing, homeJSON: kept)
+            let body = try #require(JSONSerialization.jsonObject(with: response.jsonBody()) as? NSDictionary)
+            let whole = try #require(JSONSerialization.jsonObject(with: JSONCoding.encoder.encode(response)) as? NSDictionary)
+            #expect(body == whole)
+            #expect(body["briefing_state"] as? String == briefing.state.rawValue && body["race_countdown"] != nil)
+        }
+        let one = Data(#"{"a":1}"#.utf8)
+        #expect(HomeResponse.mergeObjects(Data("{}".utf8), one) == one && HomeResponse.mergeObjects(one, Data("{}".utf8)) == one)
+        #expect(HomeResponse.mergeObjects(one, Data(#"{"b":[2]}"#.utf8)) == Data(#"{"a":1,"b":[2]}"#.utf8))
+    }
+
     /// The cache keeps the most recently used athletes, and answers only for the athlete row's version, zone
     /// and units.
     @Test func theCacheIsBoundedAndKeyedByTheRow() throws {

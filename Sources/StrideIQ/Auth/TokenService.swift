@@ -156,17 +156,12 @@ struct TokenService: Sendable {
     }
 
     /// Whether the access token `jti` was logged out: one primary-key lookup. The hot path does not call this;
-    /// `AthleteAuthenticator` folds the same check into the athlete lookup it makes anyway (`notRevoked(jti:)`).
+    /// `AthleteAuthenticator` folds the same check into the athlete lookup it makes anyway (`activeAthlete`).
+    /// Revocations live only in the database, not the shared cache, so a cache outage or a cache restarted empty
+    /// cannot bring a token back.
     func isAccessTokenRevoked(jti: String, on db: any Database) async throws -> Bool {
         try await (db as! any SQLDatabase).select().column(SQLLiteral.numeric("1")).from(Self.revokedTable)
             .where("jti", .equal, SQLBind(jti)).first() != nil
-    }
-
-    /// A filter for an `athletes` query: true when `jti` has not been logged out. Revocations live only in the
-    /// database, not the shared cache, so a cache outage or a cache restarted empty cannot bring a token back,
-    /// and this check costs no round trip of its own.
-    static func notRevoked(jti: String) -> DatabaseQuery.Filter {
-        .sql(embed: "NOT EXISTS (SELECT 1 FROM \(ident: revokedTable) WHERE \(ident: "jti") = \(bind: jti))")
     }
 
     static let revokedTable = "revoked_access_tokens"

@@ -15,9 +15,12 @@ struct HomeRoutes: RouteCollection {
         home.post("admin", "briefing-refresh", ":athlete_id", use: adminRefresh)
     }
 
-    func show(req: Request) async throws -> JSONResponse<HomeResponse> {
+    func show(req: Request) async throws -> Response {
         let athlete = try req.currentAthlete.athlete
-        return JSONResponse(.ok, try await service(req).view(athlete: athlete, now: req.application.now(), on: req.db))
+        let view = try await service(req).view(athlete: athlete, now: req.application.now(), on: req.db)
+        var headers = HTTPHeaders()
+        headers.contentType = .json
+        return Response(status: .ok, headers: headers, body: .init(data: try view.jsonBody()))
     }
 
     func briefing(req: Request) async throws -> Response {

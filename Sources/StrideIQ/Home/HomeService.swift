@@ -21,9 +21,11 @@ struct HomeService: Sendable {
     /// later one, which a request reading that later version will not reuse).
     func view(athlete: Athlete, now: Date, on db: any Database) async throws -> HomeResponse {
         let home: HomePayload
+        var homeJSON: Data?
         let fingerprint: String
         if let snapshot = snapshots?.lookup(athlete, at: now) {
             home = snapshot.home
+            homeJSON = snapshot.homeJSON
             fingerprint = snapshot.fingerprint
         } else {
             let facts = try await HomeFactsLoader.load(athlete: athlete, now: now, on: db)
@@ -35,10 +37,11 @@ struct HomeService: Sendable {
                     facts: facts, home: home, fingerprint: fingerprint)
             {
                 snapshots.store(snapshot)
+                homeJSON = snapshot.homeJSON
             }
         }
         let briefing = await briefings.read(athlete: athlete, fingerprint: fingerprint, now: now, db: db, logger: logger)
-        return HomeResponse(home: home, briefing: briefing)
+        return HomeResponse(home: home, briefing: briefing, homeJSON: homeJSON)
     }
 
     enum AdminRefreshOutcome: String, Sendable {

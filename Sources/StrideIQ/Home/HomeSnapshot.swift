@@ -20,6 +20,8 @@ struct HomeSnapshot: Sendable {
     let timeZone: String
     let units: Units
     let home: HomePayload
+    /// `home` encoded once, here, for every hit to reuse (nil only if encoding failed; the hit then encodes).
+    let homeJSON: Data?
     /// `BriefingFingerprint` of the facts: the briefing read compares the cached briefing against it.
     let fingerprint: String
     /// The local day it was built on, `[dayStart, nextDayStart)`.
@@ -43,6 +45,7 @@ struct HomeSnapshot: Sendable {
         self.timeZone = timeZone
         self.units = facts.units
         self.home = home
+        self.homeJSON = try? JSONCoding.encoder.encode(home)
         self.fingerprint = fingerprint
         self.dayStart = dayStart
         self.nextDayStart = nextDayStart

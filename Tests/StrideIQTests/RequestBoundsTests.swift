@@ -54,6 +54,22 @@ struct RequestBoundsTests {
             (500 + config.workerConcurrency - 1) / config.workerConcurrency <= 30, "rounds of 1 s, leaving half the minute for overhead")
     }
 
+    /// bcrypt runs on its own threads at the lowest CPU priority, and the caller's thread keeps its own.
+    @Test func passwordChecksRunAtTheLowestCPUPriority() async throws {
+        let hashing = PasswordHashing(cost: 4, threads: 1)
+        let callerBefore = PasswordHashing.currentThreadNiceness()
+        let inside = try await hashing.run { PasswordHashing.currentThreadNiceness() }
+        #if os(Linux)
+            #expect(inside == PasswordHashing.niceness)
+        #endif
+        let hash = try await hashing.hash("tempo-run-42-miles")
+        #expect(try await hashing.verify("tempo-run-42-miles", created: hash))
+        #expect(try await !hashing.verify("tempo-run-43-miles", created: hash))
+        #expect(PasswordHashing.currentThreadNiceness() == callerBefore)
+        await hashing.shutdown()
+        _ = inside
+    }
+
     /// With the gate at one permit, concurrent logins (known and unknown emails) run their bcrypt one at a time,
     /// every one of them succeeds or fails on its password alone (waiting is no failed attempt), and `/ping`
     /// answers while they queue.

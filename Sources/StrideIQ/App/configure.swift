@@ -46,7 +46,6 @@ public func configure(
     let postgres = try configureDatabase(app, config: config, schema: overrides.postgresSchema)
     app.migrations.add(Migrations.all)
 
-    app.passwords.use(.bcrypt(cost: config.bcryptCost))
     await app.jwt.keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
 
     let now = overrides.now ?? { Date() }
@@ -117,8 +116,10 @@ public func configure(
     let scheduler = BriefingScheduler(
         interval: config.schedulerInterval, database: database, briefings: briefings,
         now: now, logger: logger)
-    // Hashed once at boot on the thread pool; used to make unknown-email logins cost as much as real ones.
-    let dummyHash = try await app.password.async.hash(TokenService.newOpaqueToken())
+    let passwords = PasswordHashing(cost: config.bcryptCost, threads: config.bcryptMaxConcurrency)
+    app.lifecycle.use(PasswordHashingShutdown(hashing: passwords))
+    // Hashed once at boot; used to make unknown-email logins cost as much as real ones.
+    let dummyHash = try await passwords.hash(TokenService.newOpaqueToken())
     app.strideIQ = AppServices(
         config: config,
         cache: cache,
@@ -138,6 +139,7 @@ public func configure(
         jobListener: postgres.map { PostgresJobListener(configuration: $0.coreConfiguration, wakeups: wakeups, logger: logger) },
         scheduler: scheduler,
         dummyPasswordHash: dummyHash,
+        passwords: passwords,
         bcryptGate: AsyncGate(permits: config.bcryptMaxConcurrency))
     // The coach's open streams are drained on shutdown by `StartStopService.coachDrain` (see `ProcessServices.swift`).
     app.coach = CoachService(app: app)

@@ -10,8 +10,8 @@ struct AuthService: Sendable {
     let tokens: TokenService
     let loginGuard: LoginGuard
     let metrics: Metrics
-    /// bcrypt on Vapor's thread pool, never on the event loop, through `bcryptGate`.
-    let hasher: AsyncPasswordHasher
+    /// bcrypt on its own low-priority threads (never on an event loop), through `bcryptGate`.
+    let hasher: PasswordHashing
     /// Bounds the bcrypt checks running at once (`AppConfig.bcryptMaxConcurrency`); every hash and verify
     /// goes through it. A caller waiting here holds no thread and has already reserved its attempt, so the wait
     /// costs only time: it is never counted as a failure.

@@ -34,7 +34,7 @@ public enum SeedDemo {
             throw Refused(description: "--timezone must be an IANA time zone such as Europe/Paris (got \(zoneName))")
         }
         let password = options.password ?? "demo-" + TokenService.newOpaqueToken().prefix(12)
-        let hash = try await app.password.async.hash(password)  // one hash shared by every demo athlete
+        let hash = try await app.strideIQ.passwords.hash(password)  // one hash shared by every demo athlete
         let count = max(1, options.count ?? 1)
         var counts = DemoData.Counts()
         for index in 1...count {

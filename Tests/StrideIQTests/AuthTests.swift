@@ -198,7 +198,11 @@ struct AuthTests {
     }
 
     @Test func authRateLimitPerClientIP() async throws {
-        try await TestApp.with(.sqlite, config: { $0.authRateLimitPerMinute = 3 }) { t in
+        // The window is the clock's minute: a clock held still keeps every request in one window however long
+        // the logins take (a loaded machine once carried the fourth into the next minute).
+        let minute = (Date().timeIntervalSince1970 / 60).rounded(.down) * 60
+        let clock = TestClock(Date(timeIntervalSince1970: minute + 10))
+        try await TestApp.with(.sqlite, config: { $0.authRateLimitPerMinute = 3 }, overrides: AppOverrides(now: clock.now)) { t in
             let body: JSON = ["email": "nobody@example.com", "password": "whatever-123"]
             for _ in 0..<3 {
                 let reply = try await t.request(.POST, "/v1/auth/login", json: body)

@@ -5,6 +5,34 @@ import Testing
 @testable import StrideIQ
 
 @Suite struct PersistenceTests {
+    /// `Athlete.output(from:)` decodes the hand-written property list: it must name every column Fluent finds
+    /// by reflection, and a loaded athlete must come back whole and savable (an update, not an insert).
+    @Test func storedPropertiesCoverTheModel() {
+        let athlete = Athlete()
+        let listed = athlete.storedProperties.flatMap(\.keys).map(\.description)
+        let reflected = athlete.properties.compactMap { $0 as? any AnyDatabaseProperty }.flatMap(\.keys).map(\.description)
+        #expect(listed.sorted() == reflected.sorted())
+        #expect(Set(listed).count == listed.count)
+    }
+
+    @Test(arguments: TestBackend.available)
+    func aLoadedAthleteIsWholeAndSavesAsAnUpdate(backend: TestBackend) async throws {
+        try await TestApp.with(backend) { t in
+            let session = try await t.register()
+            let id = try #require(UUID(uuidString: session.athleteID))
+            try await Athlete.query(on: t.app.db).filter(\.$id == id).set(\.$maxHR, to: 191).set(\.$restingHR, to: 48)
+                .set(\.$thresholdPaceSPerKm, to: 251.5).update()
+            let loaded = try #require(try await Athlete.find(id, on: t.app.db))
+            #expect(loaded.$id.exists && loaded.email == session.email && loaded.maxHR == 191 && loaded.restingHR == 48)
+            #expect(loaded.thresholdPaceSPerKm == 251.5 && loaded.createdAt != nil && !loaded.passwordHash.isEmpty)
+            #expect(!loaded.hasChanges, "nothing to write back after a load")
+            loaded.displayName = "Renamed"
+            try await loaded.save(on: t.app.db)
+            #expect(try await Athlete.query(on: t.app.db).count() == 1)
+            #expect(try await Athlete.find(id, on: t.app.db)?.displayName == "Renamed")
+        }
+    }
+
     /// Fluent records each migration by this name in `_fluent_migrations`: a deployed database re-runs a
     /// migration whose name changed and never runs one that moved. Append new ones; never edit this list.
     @Test func migrationNamesAndOrderNeverChange() {

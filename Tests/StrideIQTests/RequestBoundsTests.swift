@@ -54,8 +54,8 @@ struct RequestBoundsTests {
             (500 + config.workerConcurrency - 1) / config.workerConcurrency <= 30, "rounds of 1 s, leaving half the minute for overhead")
     }
 
-    /// bcrypt runs on its own threads at the lowest CPU priority, and the caller's thread keeps its own.
-    @Test func passwordChecksRunAtTheLowestCPUPriority() async throws {
+    /// bcrypt runs on its own threads at a low CPU priority, and the caller's thread keeps its own.
+    @Test func passwordChecksRunAtALowCPUPriority() async throws {
         let hashing = PasswordHashing(cost: 4, threads: 1)
         let callerBefore = PasswordHashing.currentThreadNiceness()
         let inside = try await hashing.run { PasswordHashing.currentThreadNiceness() }

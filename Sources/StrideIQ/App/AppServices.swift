@@ -25,7 +25,7 @@ struct AppServices: Sendable {
     let scheduler: BriefingScheduler
     /// bcrypt hash of a random secret at the configured cost, verified against for unknown emails.
     let dummyPasswordHash: String
-    /// bcrypt at the lowest CPU priority, one thread per `bcryptGate` permit.
+    /// bcrypt at a low CPU priority, one thread per `bcryptGate` permit.
     let passwords: PasswordHashing
     /// Every request-path bcrypt check waits here for one of `AppConfig.bcryptMaxConcurrency` permits.
     let bcryptGate: AsyncGate

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import StrideIQCore
+import StrideIQSupport
 
 /// The briefing's shared-cache state per athlete: the entry, the in-flight lock, the enqueue cooldown and the
 /// circuit breaker. Key names follow the original so operators can find them.
@@ -19,10 +20,14 @@ struct BriefingCache: Sendable {
     static func cooldownKey(_ id: UUID) -> String { "home_briefing_cooldown:\(id.uuidString.lowercased())" }
     static func circuitKey(_ id: UUID) -> String { "home_briefing_circuit:\(id.uuidString.lowercased())" }
 
+    /// The last entry text read per athlete and what it decoded to: every home request reads the entry, and
+    /// decoding the same text each time was a tenth of a home request's cost. A changed text decodes again.
+    let decoded = Memo<UUID, String, BriefingEntry?>(capacity: HomeSnapshotCache.defaultCapacity)
+
     func read(_ athleteID: UUID) async throws -> BriefingEntry? {
         guard let text = try await cache.get(Self.entryKey(athleteID)) else { return nil }
         // An unreadable entry (older format, corruption) is treated as missing, never as an error.
-        return try? JSONCoding.decoder.decode(BriefingEntry.self, from: Data(text.utf8))
+        return decoded.value(for: athleteID, input: text) { try? JSONCoding.decoder.decode(BriefingEntry.self, from: Data($0.utf8)) }
     }
 
     func write(_ entry: BriefingEntry, for athleteID: UUID) async throws {

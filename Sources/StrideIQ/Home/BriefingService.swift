@@ -11,6 +11,14 @@ struct BriefingService: Sendable {
     let cache: BriefingCache
     let queue: JobQueue
     let metrics: Metrics
+    /// The last briefing view encoded per athlete and its JSON (`/v1/home` writes it on every request; the view
+    /// changes only when the entry or its state does).
+    let encodedViews = Memo<UUID, BriefingView, Data>(capacity: HomeSnapshotCache.defaultCapacity)
+
+    /// `view` as `JSONCoding.encoder` writes it.
+    func json(of view: BriefingView, for athleteID: UUID) throws -> Data {
+        try encodedViews.value(for: athleteID, input: view) { try JSONCoding.encoder.encode($0) }
+    }
 
     /// What an enqueue did, for the `briefing_enqueue_total{result}` counter.
     enum EnqueueOutcome: String, Sendable {

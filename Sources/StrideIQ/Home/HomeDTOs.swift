@@ -41,11 +41,14 @@ struct HomeResponse: Encodable, Sendable {
     /// `home` as `JSONCoding.encoder` writes it, when the snapshot it came from kept those bytes: the payload is
     /// most of the response, and encoding it was the largest cost of a snapshot hit.
     var homeJSON: Data?
+    /// `briefing` likewise, when the caller had it encoded already (`BriefingService.json(of:for:)`).
+    var briefingJSON: Data?
 
-    init(home: HomePayload, briefing: BriefingView, homeJSON: Data? = nil) {
+    init(home: HomePayload, briefing: BriefingView, homeJSON: Data? = nil, briefingJSON: Data? = nil) {
         self.home = home
         self.briefing = briefing
         self.homeJSON = homeJSON
+        self.briefingJSON = briefingJSON
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -57,7 +60,7 @@ struct HomeResponse: Encodable, Sendable {
     /// in sorted key order. The same members as `encode(to:)`, grouped instead of interleaved.
     func jsonBody() throws -> Data {
         let home = try homeJSON ?? JSONCoding.encoder.encode(home)
-        let briefing = try JSONCoding.encoder.encode(briefing)
+        let briefing = try briefingJSON ?? JSONCoding.encoder.encode(briefing)
         return Self.mergeObjects(home, briefing)
     }
 

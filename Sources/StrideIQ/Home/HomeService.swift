@@ -41,7 +41,9 @@ struct HomeService: Sendable {
             }
         }
         let briefing = await briefings.read(athlete: athlete, fingerprint: fingerprint, now: now, db: db, logger: logger)
-        return HomeResponse(home: home, briefing: briefing, homeJSON: homeJSON)
+        return HomeResponse(
+            home: home, briefing: briefing, homeJSON: homeJSON,
+            briefingJSON: try briefings.json(of: briefing, for: try athlete.requireID()))
     }
 
     enum AdminRefreshOutcome: String, Sendable {

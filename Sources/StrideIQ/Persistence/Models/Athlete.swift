@@ -50,4 +50,18 @@ final class Athlete: Model, @unchecked Sendable {
     }
 
     var timeZone: TimeZone { TimeZone(identifier: timezone) ?? TimeZone(identifier: "UTC")! }
+
+    /// Every column property, listed by hand (`storedPropertiesCoverTheModel` checks the list against Fluent's).
+    var storedProperties: [any AnyDatabaseProperty] {
+        [
+            $id, $email, $passwordHash, $displayName, $role, $timezone, $units, $aiConsent, $lastSeenAt, $dataVersion,
+            $maxHR, $restingHR, $thresholdPaceSPerKm, $aiConsentGrantedAt, $aiConsentRevokedAt, $createdAt, $updatedAt,
+        ]
+    }
+
+    /// Fluent's own row decoding, over the list above instead of a reflection of the model: every authenticated
+    /// request loads its athlete, and finding the properties by reflection cost more than decoding them.
+    func output(from output: any DatabaseOutput) throws {
+        for property in storedProperties { try property.output(from: output) }
+    }
 }

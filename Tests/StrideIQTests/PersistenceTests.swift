@@ -5,16 +5,19 @@ import Testing
 @testable import StrideIQ
 
 @Suite struct PersistenceTests {
-    /// `Athlete.output(from:)` decodes the hand-written property list: it must name every column Fluent finds
-    /// by reflection, and a loaded athlete must come back whole and savable (an update, not an insert).
-    @Test func storedPropertiesCoverTheModel() {
-        let athlete = Athlete()
-        let listed = athlete.storedProperties.flatMap(\.keys).map(\.description)
-        let reflected = athlete.properties.compactMap { $0 as? any AnyDatabaseProperty }.flatMap(\.keys).map(\.description)
-        #expect(listed.sorted() == reflected.sorted())
-        #expect(Set(listed).count == listed.count)
+    /// `ListedFields` models decode their hand-written property lists: each must name every column Fluent finds
+    /// by reflection, once.
+    @Test func listedFieldsCoverTheirModels() {
+        let models: [any ListedFields] = [Athlete(), Activity(), PlannedWorkout(), CoachMessage()]
+        for model in models {
+            let listed = model.storedProperties.flatMap(\.keys).map(\.description)
+            let reflected = model.properties.compactMap { $0 as? any AnyDatabaseProperty }.flatMap(\.keys).map(\.description)
+            #expect(listed.sorted() == reflected.sorted(), "\(type(of: model))")
+            #expect(Set(listed).count == listed.count, "\(type(of: model))")
+        }
     }
 
+    /// A loaded athlete comes back whole and savable (an update, not an insert).
     @Test(arguments: TestBackend.available)
     func aLoadedAthleteIsWholeAndSavesAsAnUpdate(backend: TestBackend) async throws {
         try await TestApp.with(backend) { t in

@@ -3,7 +3,7 @@ import Foundation
 import StrideIQCore
 
 /// One recorded session (run or other sport).
-final class Activity: Model, @unchecked Sendable {
+final class Activity: Model, ListedFields, @unchecked Sendable {
     static let schema = "activities"
 
     @ID(key: .id) var id: UUID?
@@ -27,4 +27,12 @@ final class Activity: Model, @unchecked Sendable {
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     init() { isRace = false }
+
+    /// `ListedFields`: every column property.
+    var storedProperties: [any AnyDatabaseProperty] {
+        [
+            $id, $athlete, $name, $sport, $startTime, $utcOffsetS, $timezone, $distanceM, $movingTimeS, $durationS, $avgHR,
+            $maxHR, $elevationGainM, $source, $isRace, $externalID, $createdAt,
+        ]
+    }
 }

@@ -3,7 +3,7 @@ import Foundation
 import StrideIQCore
 
 /// An account. Models stay in persistence; handlers answer with DTOs (`AthleteDTO`).
-final class Athlete: Model, @unchecked Sendable {
+final class Athlete: Model, ListedFields, @unchecked Sendable {
     static let schema = "athletes"
 
     @ID(key: .id) var id: UUID?
@@ -51,17 +51,11 @@ final class Athlete: Model, @unchecked Sendable {
 
     var timeZone: TimeZone { TimeZone(identifier: timezone) ?? TimeZone(identifier: "UTC")! }
 
-    /// Every column property, listed by hand (`storedPropertiesCoverTheModel` checks the list against Fluent's).
+    /// `ListedFields`: every column property.
     var storedProperties: [any AnyDatabaseProperty] {
         [
             $id, $email, $passwordHash, $displayName, $role, $timezone, $units, $aiConsent, $lastSeenAt, $dataVersion,
             $maxHR, $restingHR, $thresholdPaceSPerKm, $aiConsentGrantedAt, $aiConsentRevokedAt, $createdAt, $updatedAt,
         ]
-    }
-
-    /// Fluent's own row decoding, over the list above instead of a reflection of the model: every authenticated
-    /// request loads its athlete, and finding the properties by reflection cost more than decoding them.
-    func output(from output: any DatabaseOutput) throws {
-        for property in storedProperties { try property.output(from: output) }
     }
 }

@@ -5,7 +5,7 @@ import Foundation
 /// allocated under the athlete's write lock). A turn inserts the user's message and an empty assistant
 /// placeholder together; the placeholder is filled in when the answer ends (`finish_reason` is NULL while
 /// the answer is still streaming).
-final class CoachMessage: Model, @unchecked Sendable {
+final class CoachMessage: Model, ListedFields, @unchecked Sendable {
     static let schema = "coach_messages"
 
     enum Role: String, Codable, Sendable { case user, assistant }
@@ -42,5 +42,13 @@ final class CoachMessage: Model, @unchecked Sendable {
         self.content = content
         self.createdAt = now
         if role == .user { self.completedAt = now }
+    }
+
+    /// `ListedFields`: every column property.
+    var storedProperties: [any AnyDatabaseProperty] {
+        [
+            $id, $thread, $athlete, $seq, $role, $content, $finishReason, $errorCode, $timedOut, $inputTokens,
+            $outputTokens, $provider, $model, $source, $fallbackReason, $createdAt, $completedAt,
+        ]
     }
 }

@@ -3,7 +3,7 @@ import Foundation
 import StrideIQCore
 
 /// One workout on one day of a plan (at most one per day).
-final class PlannedWorkout: Model, @unchecked Sendable {
+final class PlannedWorkout: Model, ListedFields, @unchecked Sendable {
     static let schema = "planned_workouts"
 
     @ID(key: .id) var id: UUID?
@@ -24,4 +24,12 @@ final class PlannedWorkout: Model, @unchecked Sendable {
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
 
     init() {}
+
+    /// `ListedFields`: every column property.
+    var storedProperties: [any AnyDatabaseProperty] {
+        [
+            $id, $plan, $athlete, $scheduledDate, $weekNumber, $workoutType, $title, $workoutDescription, $phase,
+            $targetDistanceM, $targetDurationS, $targetPaceMinSPerKm, $targetPaceMaxSPerKm, $coachNotes, $createdAt, $updatedAt,
+        ]
+    }
 }

@@ -82,7 +82,7 @@ struct RequestBoundsTests {
                 $0.bcryptMaxConcurrency = 1
             }
         ) { t in
-            let gate = t.app.strideIQ.bcryptGate
+            let gate = t.app.strideIQ.passwords.gate
             #expect(gate.permits == 1)
             var registered: [TestApp.Session] = []
             for _ in 0..<5 { registered.append(try await t.register()) }

@@ -25,10 +25,9 @@ struct AppServices: Sendable {
     let scheduler: BriefingScheduler
     /// bcrypt hash of a random secret at the configured cost, verified against for unknown emails.
     let dummyPasswordHash: String
-    /// bcrypt at a low CPU priority, one thread per `bcryptGate` permit.
+    /// bcrypt at a low CPU priority, at most `AppConfig.bcryptMaxConcurrency` checks at once (the rest queue in
+    /// its gate).
     let passwords: PasswordHashing
-    /// Every request-path bcrypt check waits here for one of `AppConfig.bcryptMaxConcurrency` permits.
-    let bcryptGate: AsyncGate
 }
 
 extension Application {

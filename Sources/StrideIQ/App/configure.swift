@@ -139,8 +139,7 @@ public func configure(
         jobListener: postgres.map { PostgresJobListener(configuration: $0.coreConfiguration, wakeups: wakeups, logger: logger) },
         scheduler: scheduler,
         dummyPasswordHash: dummyHash,
-        passwords: passwords,
-        bcryptGate: AsyncGate(permits: config.bcryptMaxConcurrency))
+        passwords: passwords)
     // The coach's open streams are drained on shutdown by `StartStopService.coachDrain` (see `ProcessServices.swift`).
     app.coach = CoachService(app: app)
 

@@ -85,7 +85,7 @@ struct AuthRoutes: RouteCollection {
         let app = req.application
         return AuthService(
             tokens: app.tokenService, loginGuard: app.loginGuard, metrics: app.metrics,
-            hasher: app.strideIQ.passwords, bcryptGate: app.strideIQ.bcryptGate, dummyPasswordHash: app.strideIQ.dummyPasswordHash,
+            hasher: app.strideIQ.passwords, dummyPasswordHash: app.strideIQ.dummyPasswordHash,
             keys: app.jwt.keys, logger: req.logger)
     }
 }

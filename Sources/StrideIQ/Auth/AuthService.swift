@@ -10,12 +10,8 @@ struct AuthService: Sendable {
     let tokens: TokenService
     let loginGuard: LoginGuard
     let metrics: Metrics
-    /// bcrypt on its own low-priority threads (never on an event loop), through `bcryptGate`.
+    /// bcrypt on its own low-priority threads (never on an event loop), bounded by its gate.
     let hasher: PasswordHashing
-    /// Bounds the bcrypt checks running at once (`AppConfig.bcryptMaxConcurrency`); every hash and verify
-    /// goes through it. A caller waiting here holds no thread and has already reserved its attempt, so the wait
-    /// costs only time: it is never counted as a failure.
-    let bcryptGate: AsyncGate
     /// Verified against for unknown emails (`AppServices.dummyPasswordHash`).
     let dummyPasswordHash: String
     let keys: JWTKeyCollection
@@ -24,7 +20,7 @@ struct AuthService: Sendable {
     /// A new account and its first session; an email already registered is a 409.
     func register(_ body: RegisterBody, on db: any Database) async throws -> (Athlete, TokenService.Issued) {
         let email = EmailRules.normalize(body.email)
-        let hash = try await bcryptGate.withPermit { try await hasher.hash(body.password) }
+        let hash = try await hasher.hash(body.password)
         let athlete = Athlete(
             email: email, passwordHash: hash, displayName: body.displayName,
             timezone: body.timezone ?? "UTC", units: body.units ?? .metric)
@@ -52,7 +48,7 @@ struct AuthService: Sendable {
         let athlete = try await Athlete.query(on: db).filter(\.$email == email).first()
         // Unknown emails cost one bcrypt too, so response time does not reveal which emails exist.
         let created = athlete?.passwordHash ?? dummyPasswordHash
-        let valid = try await bcryptGate.withPermit { try await hasher.verify(body.password, created: created) }
+        let valid = try await hasher.verify(body.password, created: created)
         guard valid, let athlete else {
             metrics.loginAttempt(result: "invalid")
             if let lock = await loginGuard.recordFailure(email: email, reservation: reservation, logger: logger) {

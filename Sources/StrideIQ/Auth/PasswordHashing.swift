@@ -1,4 +1,5 @@
 import NIOPosix
+import StrideIQSupport
 import Vapor
 
 #if canImport(Glibc)
@@ -13,8 +14,9 @@ import Vapor
 /// leave idle: an idle server checks a password as fast as before (there is nothing to yield to), and a busy
 /// one answers its other requests first while logins wait a little longer.
 ///
-/// One thread per permit of `AuthService`'s gate (`AppConfig.bcryptMaxConcurrency`), so no check queues here.
-/// Started with the app and shut down with it (`PasswordHashingShutdown`).
+/// At most `AppConfig.bcryptMaxConcurrency` checks run at once, one per thread; the rest wait in `gate`, in
+/// arrival order, without holding a thread (a caller that waits has already reserved its login attempt, so
+/// waiting is never a failure). Started with the app and shut down with it (`PasswordHashingShutdown`).
 final class PasswordHashing: Sendable {
     /// Niceness of the hashing threads (0 is the default, 19 the lowest). At 10 a check weighs about a tenth of
     /// an event loop thread when both want the core, so the event loops win each contended moment, yet a server
@@ -22,10 +24,13 @@ final class PasswordHashing: Sendable {
     static let niceness: Int32 = 10
 
     let cost: Int
+    /// Every hash and verify waits here for one of the pool's threads.
+    let gate: AsyncGate
     private let pool: NIOThreadPool
 
     init(cost: Int, threads: Int) {
         self.cost = cost
+        gate = AsyncGate(permits: threads)
         pool = NIOThreadPool(numberOfThreads: threads)
         pool.start()
     }
@@ -39,11 +44,13 @@ final class PasswordHashing: Sendable {
         try await run { try Bcrypt.verify(password, created: hash) }
     }
 
-    /// Runs `body` on a hashing thread, at its low priority.
+    /// Runs `body` on a hashing thread, at its low priority, once `gate` lets it.
     func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await pool.runIfActive {
-            Self.lowerCurrentThreadPriority()
-            return try body()
+        try await gate.withPermit {
+            try await pool.runIfActive {
+                Self.lowerCurrentThreadPriority()
+                return try body()
+            }
         }
     }
 

@@ -59,9 +59,12 @@ struct HomeResponse: Encodable, Sendable {
     /// The response body: the home object's members, then the briefing's (the two never share a key), each
     /// in sorted key order. The same members as `encode(to:)`, grouped instead of interleaved.
     func jsonBody() throws -> Data {
-        let home = try homeJSON ?? JSONCoding.encoder.encode(home)
-        let briefing = try briefingJSON ?? JSONCoding.encoder.encode(briefing)
-        return Self.mergeObjects(home, briefing)
+        Self.mergeObjects(try homeJSON ?? JSONCoding.encoder.encode(home), try briefingBody())
+    }
+
+    /// The briefing fields alone (`/v1/home/briefing`).
+    func briefingBody() throws -> Data {
+        try briefingJSON ?? JSONCoding.encoder.encode(briefing)
     }
 
     /// Two encoded JSON objects as one: `{a}` and `{b}` give `{a,b}`.

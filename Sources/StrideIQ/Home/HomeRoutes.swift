@@ -25,8 +25,7 @@ struct HomeRoutes: RouteCollection {
 
     func briefing(req: Request) async throws -> Response {
         let athlete = try req.currentAthlete.athlete
-        let view = try await service(req).view(athlete: athlete, now: req.application.now(), on: req.db).briefing
-        let body = try JSONCoding.encoder.encode(view)
+        let body = try await service(req).view(athlete: athlete, now: req.application.now(), on: req.db).briefingBody()
         let etag = "\"" + SHA256.hash(data: body).prefix(12).map { String(format: "%02x", $0) }.joined() + "\""
         var headers = HTTPHeaders()
         headers.replaceOrAdd(name: .eTag, value: etag)

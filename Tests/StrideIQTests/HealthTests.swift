@@ -12,6 +12,8 @@ struct HealthTests {
             let ping = try await t.request(.GET, "/ping")
             #expect(ping.status == .ok)
             #expect(ping.json == ["status": "alive"])
+            // The route's kept body is what the encoder writes for its type.
+            #expect(Data(buffer: HealthRoutes.pingBody) == (try JSONCoding.encoder.encode(HealthRoutes.Ping(status: "alive"))))
             for path in ["/health", "/v1/health"] {
                 let health = try await t.request(.GET, path)
                 #expect(health.status == .ok)

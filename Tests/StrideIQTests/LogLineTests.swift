@@ -28,14 +28,14 @@ struct LogLineTests {
     }
 
     @Test func durationsPrintWithTwoDecimals() {
-        #expect(RequestObservationMiddleware.milliseconds(.microseconds(421)) == "0.42")
-        #expect(RequestObservationMiddleware.milliseconds(.microseconds(12_055)) == "12.06")
-        #expect(RequestObservationMiddleware.milliseconds(.seconds(2) + .microseconds(50)) == "2000.05")
-        #expect(RequestObservationMiddleware.milliseconds(.zero) == "0.00")
+        #expect(RequestObservation.milliseconds(.microseconds(421)) == "0.42")
+        #expect(RequestObservation.milliseconds(.microseconds(12_055)) == "12.06")
+        #expect(RequestObservation.milliseconds(.seconds(2) + .microseconds(50)) == "2000.05")
+        #expect(RequestObservation.milliseconds(.zero) == "0.00")
     }
 
     @Test func newRequestIDsAreUniqueAndUUIDShaped() {
-        let ids = (0..<10_000).map { _ in RequestObservationMiddleware.newRequestID() }
+        let ids = (0..<10_000).map { _ in RequestObservation.newRequestID() }
         #expect(Set(ids).count == ids.count)
         #expect(ids.allSatisfy { UUID(uuidString: $0) != nil && $0 == $0.lowercased() })
     }

@@ -329,12 +329,12 @@ struct StrictInputTests {
     }
 
     @Test func queryProblemsAreFoundByDecodedName() {
-        #expect(StrictQueryMiddleware.problems(in: "a=1&b=2&c") == nil)
-        #expect(StrictQueryMiddleware.problems(in: "&&a=1&&") == nil)
-        #expect(StrictQueryMiddleware.problems(in: "a=1&a")?.map(\.field) == ["a"])
-        #expect(StrictQueryMiddleware.problems(in: "a%5B%5D=1")?.map(\.field) == ["a"])
-        #expect(StrictQueryMiddleware.problems(in: "a+b=1&a%20b=2")?.map(\.field) == ["a b"])
-        #expect(StrictQueryMiddleware.problems(in: "x=1&x=2&x=3&y[]=1&y[]=2")?.map(\.field) == ["x", "y"])
+        #expect(StrictQuery.problems(in: "a=1&b=2&c") == nil)
+        #expect(StrictQuery.problems(in: "&&a=1&&") == nil)
+        #expect(StrictQuery.problems(in: "a=1&a")?.map(\.field) == ["a"])
+        #expect(StrictQuery.problems(in: "a%5B%5D=1")?.map(\.field) == ["a"])
+        #expect(StrictQuery.problems(in: "a+b=1&a%20b=2")?.map(\.field) == ["a b"])
+        #expect(StrictQuery.problems(in: "x=1&x=2&x=3&y[]=1&y[]=2")?.map(\.field) == ["x", "y"])
     }
 }
 

@@ -118,7 +118,7 @@ public struct AppConfig: Sendable {
     /// On shutdown, how long the worker lets running jobs finish before it releases them to the queue.
     public var workerDrain: TimeInterval = 20
     /// A gzip/deflate request body may inflate to at most this many times its compressed size (and never past
-    /// the 1 MiB body limit); past it the request is 413 (`RequestDecompressionMiddleware`).
+    /// the 1 MiB body limit); past it the request is 413 (`RequestDecompression`).
     public var requestMaxInflateRatio = 100
     /// A connection with no bytes read or written for this long is closed, a request in flight included: it
     /// bounds slow or stalled clients (half a request head, a body shorter than its `Content-Length`) and idle

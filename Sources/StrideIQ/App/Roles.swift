@@ -51,7 +51,7 @@ enum RouteTable {
         guard role.servesHTTP else { return }
         // With METRICS_PORT, /metrics lives only on that port (`StartStopService.metrics`).
         if app.config.metricsPort == nil { MetricsEndpoint.register(on: app) }
-        let authenticated = app.grouped(AthleteAuthenticator())
+        let authenticated = app.authenticated()
         for entry in entries where entry.roles.contains(role) {
             try (entry.authenticated ? authenticated : app).register(collection: entry.collection(app))
         }

@@ -34,10 +34,10 @@ public func configure(
     app.http.server.configuration.port = config.port
     // Compression stays off: SSE must never be gzipped, and Caddy compresses the rest in production.
     app.http.server.configuration.responseCompression = .disabled
-    // HTTP metrics come from RequestObservationMiddleware, into this app's registry (Vapor's go to the global one).
+    // HTTP metrics come from EdgeMiddleware (`RequestObservation`), into this app's registry (Vapor's go to the global one).
     app.http.server.configuration.reportMetrics = false
     // Vapor's own request decompression fails in the channel pipeline (a dropped connection, an error-level
-    // log) when a body is corrupt or past its ratio; RequestDecompressionMiddleware answers 400/413/415 instead.
+    // log) when a body is corrupt or past its ratio; `RequestDecompression` answers 400/413/415 instead.
     app.http.server.configuration.requestDecompression = .disabled
     // Closes connections silent for this long: stalled heads and bodies, idle keep-alives (see AppConfig).
     app.http.server.configuration.idleTimeout = .milliseconds(Int64(config.httpIdleTimeout * 1000))
@@ -143,16 +143,12 @@ public func configure(
     // The coach's open streams are drained on shutdown by `StartStopService.coachDrain` (see `ProcessServices.swift`).
     app.coach = CoachService(app: app)
 
-    // Our error middleware replaces Vapor's so every error has the one JSON shape.
-    // Request ids, the per-request log line and the HTTP metrics wrap everything, errors included; the security
-    // headers (CSP, nosniff, referrer policy) go on every response, errors included.
+    // One middleware replaces Vapor's defaults (its error middleware among them) and does, in one pass, what every
+    // request needs: its id, the strict query check, request decompression, the one JSON error shape, the
+    // security headers, the HTTP metrics and the log line (see `EdgeMiddleware` for the order and why one).
     app.middleware = Middlewares()
-    app.middleware.use(RequestObservationMiddleware(metrics: metrics))
-    app.middleware.use(SecurityHeadersMiddleware())
-    app.middleware.use(APIErrorMiddleware())
-    // A repeated or array-form query parameter is a 422, before any route reads one of its values.
-    app.middleware.use(StrictQueryMiddleware())
-    app.middleware.use(RequestDecompressionMiddleware(maxRatio: config.requestMaxInflateRatio))
+    app.middleware.use(
+        EdgeMiddleware(metrics: metrics, decompression: RequestDecompression(maxRatio: config.requestMaxInflateRatio)))
 
     try RouteTable.register(on: app, role: role)
 }

@@ -42,18 +42,23 @@ extension Request {
 /// Requires a valid, unrevoked access token and loads its athlete (role and existence come from the database,
 /// not from the token, so a deleted or demoted account loses access within one request). The revocation check
 /// rides on that athlete lookup (`activeAthlete`): a logged-out token finds no athlete.
-struct AthleteAuthenticator: AsyncMiddleware {
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+///
+/// Applied to routes with `routes.authenticated()`, not as an `AsyncMiddleware`: a middleware runs as a task of
+/// its own and the route's `async` handler as another, with the thread hops between them, on every
+/// authenticated request. `AuthenticatedRoutes` wraps each route's own responder instead, so the check and an
+/// `async` handler run in one task.
+enum AthleteAuthenticator {
+    /// Sets `request.currentAthlete`, or throws the 401.
+    static func authenticate(_ request: Request) async throws {
         guard let bearer = request.headers.bearerAuthorization else { throw APIError.unauthenticated }
         let claims = try await request.verifyAccessTokenSignature(bearer.token)
         guard let athleteID = UUID(uuidString: claims.sub.value),
-            let athlete = try await Self.activeAthlete(id: athleteID, jti: claims.jti.value, on: request.db)
+            let athlete = try await activeAthlete(id: athleteID, jti: claims.jti.value, on: request.db)
         else {
             throw APIError.invalidToken
         }
         request.setCurrentAthlete(CurrentAthlete(athlete: athlete, claims: claims))
         try await markSeen(athlete, on: request)
-        return try await next.respond(to: request)
     }
 
     /// The athlete `id`, unless the token `jti` was logged out, in one statement. Written as SQL rather than a
@@ -70,11 +75,41 @@ struct AthleteAuthenticator: AsyncMiddleware {
     }
 
     /// Records app use ("active in the last 24 h" counts it) at most once a minute per athlete.
-    private func markSeen(_ athlete: Athlete, on request: Request) async throws {
+    private static func markSeen(_ athlete: Athlete, on request: Request) async throws {
         let now = request.application.now()
         if let seen = athlete.lastSeenAt, now.timeIntervalSince(seen) < 60 { return }
         try await Athlete.query(on: request.db).filter(\Athlete.$id == athlete.id!).set(\.$lastSeenAt, to: now).update()
         athlete.lastSeenAt = now
+    }
+}
+
+extension RoutesBuilder {
+    /// Routes that require a signed-in athlete (`AthleteAuthenticator`).
+    func authenticated() -> any RoutesBuilder { AuthenticatedRoutes(root: self) }
+}
+
+/// Puts `AthleteAuthenticator` in front of every route added through it, including those added through groups
+/// made from it (their middleware stays inside the check, as a grouped middleware's would).
+private struct AuthenticatedRoutes: RoutesBuilder {
+    let root: any RoutesBuilder
+
+    func add(_ route: Route) {
+        route.responder = AuthenticatedResponder(route: route.responder)
+        root.add(route)
+    }
+}
+
+/// Checks the caller, then answers with the route's own responder in the same task when that responder is
+/// `async` (a route handler) rather than starting another.
+private struct AuthenticatedResponder: AsyncResponder {
+    let route: any Responder
+
+    func respond(to request: Request) async throws -> Response {
+        try await AthleteAuthenticator.authenticate(request)
+        if let handler = route as? any AsyncResponder {
+            return try await handler.respond(to: request)
+        }
+        return try await route.respond(to: request).get()
     }
 }
 

@@ -13,7 +13,7 @@ struct AuthRoutes: RouteCollection {
         auth.post("login", use: login)
         auth.post("refresh", use: refresh)
         auth.grouped(OptionalBearer()).post("logout", use: logout)
-        auth.grouped(AthleteAuthenticator()).get("me", use: me)
+        auth.authenticated().get("me", use: me)
     }
 
     func register(req: Request) async throws -> JSONResponse<TokenResponse> {

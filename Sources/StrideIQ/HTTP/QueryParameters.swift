@@ -18,13 +18,13 @@ extension FieldValidator {
 /// `?since[a]=…`) with 422 naming it. Routes read one value per name, and the form decoder would silently
 /// keep one of the repeats, or drop the array form as if the parameter were absent; either way the request
 /// would be answered as something it did not say. Applies to the API (`/v1/…`), not the web app's pages.
-/// Future-based (an `AsyncMiddleware` costs a task per request and layer).
-struct StrictQueryMiddleware: Middleware {
-    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
-        if request.url.path.hasPrefix("/v1/"), let query = request.url.query, let problems = Self.problems(in: query) {
-            return request.eventLoop.makeFailedFuture(APIError.validation(problems))
-        }
-        return next.respond(to: request)
+/// Checked by `EdgeMiddleware` before any route runs.
+enum StrictQuery {
+    /// The 422 for `request`'s query, if it has a repeated or array-form parameter.
+    static func refusal(of request: Request) -> APIError? {
+        guard request.url.path.hasPrefix("/v1/"), let query = request.url.query, let problems = problems(in: query)
+        else { return nil }
+        return APIError.validation(problems)
     }
 
     /// Every repeated or array-form parameter of a raw query string, in order of first appearance; nil when

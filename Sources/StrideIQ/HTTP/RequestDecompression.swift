@@ -2,8 +2,8 @@ import CompressNIO
 import NIOCore
 import Vapor
 
-/// Inflates `Content-Encoding: gzip` and `deflate` request bodies, with explicit limits, inside the middleware
-/// chain so every refusal gets the one JSON error shape and is counted as the client error it is.
+/// Inflates `Content-Encoding: gzip` and `deflate` request bodies, with explicit limits, inside
+/// `EdgeMiddleware` so every refusal gets the one JSON error shape and is counted as the client error it is.
 ///
 /// Vapor's own request decompression (`HTTPServer.Configuration.requestDecompression`) runs in the channel
 /// pipeline: a body past its ratio limit or a corrupt stream fails the channel there, before any responder, so
@@ -18,9 +18,11 @@ import Vapor
 ///
 /// It runs on the request's task, not on a separate thread: the output is bounded to 1 MiB, which zlib
 /// inflates in about a millisecond, less than the JSON parse that follows.
-struct RequestDecompressionMiddleware: Middleware {
-    /// Future-based, so a request without `Content-Encoding` (nearly all) passes without a task of its own;
-    /// one with it is inflated in `inflating(_:next:)`.
+///
+/// `EdgeMiddleware` calls it only for a request that has `Content-Encoding` (nearly none do), so the others
+/// pass without a task of their own.
+struct RequestDecompression: Sendable {
+    /// Inflates `request`'s body if it is encoded, then hands it on.
     func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
         guard !request.headers[.contentEncoding].isEmpty else { return next.respond(to: request) }
         return request.eventLoop.makeFutureWithTask {

@@ -1,53 +1,47 @@
 import Synchronization
 import Vapor
 
-/// The outermost middleware. Every request gets an id — the caller's `X-Request-Id` when it is a sane token
-/// (so a proxy's or client's id follows the request), otherwise a new one — returned in `X-Request-Id` and
-/// attached to every log line written for the request. When the response is ready it writes one log line
-/// (method, route template, path, status, duration) and records the HTTP metrics.
+/// What `EdgeMiddleware` records of every request. Every request gets an id — the caller's `X-Request-Id`
+/// when it is a sane token (so a proxy's or client's id follows the request), otherwise a new one — returned in
+/// `X-Request-Id` and attached to every log line written for the request. When the response is ready, one log
+/// line (method, route template, path, status, duration) and the HTTP metrics.
 ///
 /// It never logs headers, bodies or query strings: that is where passwords, tokens and keys travel.
 /// (A streamed body such as the coach's SSE is measured to the moment its head is ready; the coach's own
 /// metrics cover the stream.)
 ///
-/// Every request pays for this, `/ping` included, so it is kept cheap: a future-based middleware (no task hop
-/// of its own), the metric series of each (method, route, status) made once (`Metrics.httpSeries`), ids
-/// without `UUID` string formatting, and the duration written without `String(format:)`.
-struct RequestObservationMiddleware: Middleware {
+/// Every request pays for this, `/ping` included, so it is kept cheap: the metric series of each (method,
+/// route, status) made once (`Metrics.httpSeries`), ids without `UUID` string formatting, and the duration
+/// written without `String(format:)`.
+enum RequestObservation {
     /// Route label for paths that match no route: one series, however many distinct paths are probed.
     static let unmatchedRoute = "unmatched"
 
-    /// Held directly: `request.application.metrics` would copy the app's services out of its locked storage
-    /// on every request.
-    let metrics: Metrics
-
-    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
-        let start = ContinuousClock.now
-        let id = Self.acceptedRequestID(request.headers.first(name: .xRequestId)) ?? Self.newRequestID()
+    /// The request's id, attached to its logger; returned to be echoed on the response.
+    static func begin(_ request: Request) -> String {
+        let id = acceptedRequestID(request.headers.first(name: .xRequestId)) ?? newRequestID()
         request.logger[metadataKey: "request-id"] = .string(id)
-        return next.respond(to: request)
-            .flatMapErrorThrowing { error in APIErrorMiddleware.response(for: error, request: request) }
-            .map { response in
-                response.headers.replaceOrAdd(name: .xRequestId, value: id)
-                let elapsed = ContinuousClock.now - start
-                let method = Self.methodLabel(request.method)
-                let route = request.route
-                let series = metrics.httpSeries(
-                    .init(route: route.map(ObjectIdentifier.init), method: method, status: response.status.code),
-                    routeTemplate: { Self.routeTemplate(of: route) })
-                series.record(elapsed)
-                request.logger.log(
-                    level: response.status.code >= 500 ? .error : .info,
-                    "request",
-                    metadata: [
-                        "method": .string(method),
-                        "route": .string(series.route),
-                        "path": .string(request.url.path),
-                        "status": .stringConvertible(response.status.code),
-                        "duration_ms": .string(Self.milliseconds(elapsed)),
-                    ])
-                return response
-            }
+        return id
+    }
+
+    /// The request's metrics and its log line, once its response is ready.
+    static func finish(_ request: Request, response: Response, elapsed: Duration, metrics: Metrics) {
+        let method = methodLabel(request.method)
+        let route = request.route
+        let series = metrics.httpSeries(
+            .init(route: route.map(ObjectIdentifier.init), method: method, status: response.status.code),
+            routeTemplate: { routeTemplate(of: route) })
+        series.record(elapsed)
+        request.logger.log(
+            level: response.status.code >= 500 ? .error : .info,
+            "request",
+            metadata: [
+                "method": .string(method),
+                "route": .string(series.route),
+                "path": .string(request.url.path),
+                "status": .stringConvertible(response.status.code),
+                "duration_ms": .string(milliseconds(elapsed)),
+            ])
     }
 
     /// The method label: the usual methods by name, anything else as one `OTHER` series.

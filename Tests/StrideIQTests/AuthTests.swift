@@ -36,6 +36,34 @@ struct AuthTests {
         }
     }
 
+    /// App use is written to `last_seen_at` by the first authenticated request, then not again until it is
+    /// `seenResolution` old (the scheduler's 24 h window needs no finer), so most requests write nothing.
+    @Test(arguments: TestBackend.available)
+    func appUseIsRecordedAtMostOncePerResolution(backend: TestBackend) async throws {
+        let clock = TestClock()
+        try await TestApp.with(backend, config: { $0.accessTokenTTL = 86_400 }, overrides: AppOverrides(now: clock.now)) { t in
+            let s = try await t.register()
+            let id = try #require(UUID(uuidString: s.athleteID))
+            func lastSeen() async throws -> Date? { try await Athlete.find(id, on: t.app.db)?.lastSeenAt }
+            #expect(try await lastSeen() == nil, "registering is not using the app")
+
+            let first = clock.now()
+            #expect(try await t.request(.GET, "/v1/auth/me", token: s.accessToken).status == .ok)
+            let recorded = try #require(try await lastSeen())
+            #expect(abs(recorded.timeIntervalSince(first)) < 1)
+
+            clock.advance(by: AthleteAuthenticator.seenResolution - 60)
+            #expect(try await t.request(.GET, "/v1/home", token: s.accessToken).status == .ok)
+            #expect(try await lastSeen() == recorded, "within the resolution: no write")
+
+            clock.advance(by: 61)
+            let later = clock.now()
+            #expect(try await t.request(.GET, "/v1/auth/me", token: s.accessToken).status == .ok)
+            let rewritten = try #require(try await lastSeen())
+            #expect(abs(rewritten.timeIntervalSince(later)) < 1)
+        }
+    }
+
     @Test(arguments: TestBackend.available)
     func rotatedRefreshTokenReuseRevokesTheFamily(backend: TestBackend) async throws {
         // Without the grace window, so an immediate reuse is one (the window has its own tests in AuthHardeningTests).

@@ -76,10 +76,18 @@ struct WebAppTests {
 
     @Test func securityHeadersOnEveryResponse() async throws {
         try await TestApp.with(.sqlite) { t in
-            for (method, path) in [
-                (HTTPMethod.GET, "/"), (.GET, "/ping"), (.GET, "/v1/home"), (.GET, "/nowhere"), (.POST, "/v1/auth/login"),
+            // Answered by the route, by the authentication, by no route, by a bad body, and refused before any
+            // route by the edge itself (a repeated query parameter; a body in an unknown encoding).
+            for (method, path, status, encoding) in [
+                (HTTPMethod.GET, "/", HTTPStatus.ok, nil), (.GET, "/ping", .ok, nil), (.GET, "/v1/home", .unauthorized, nil),
+                (.GET, "/nowhere", .notFound, nil), (.POST, "/v1/auth/login", .badRequest, nil),
+                (.GET, "/v1/activities?limit=1&limit=2", .unprocessableEntity, nil),
+                (.POST, "/v1/auth/login", .unsupportedMediaType, "br"),
             ] {
-                let reply = try await t.request(method, path, raw: method == .POST ? "{" : nil)
+                let reply = try await t.request(
+                    method, path, raw: method == .POST ? "{" : nil, headers: encoding.map { [("Content-Encoding", $0)] } ?? [])
+                #expect(reply.status == status, "\(path)")
+                #expect(reply.headers.first(name: .xRequestId) != nil, "\(path)")
                 let csp = try #require(reply.headers.first(name: "Content-Security-Policy"), "\(path)")
                 #expect(csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'") && csp.contains("base-uri 'none'"))
                 #expect(!csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"))

@@ -74,10 +74,17 @@ enum AthleteAuthenticator {
         ).first()?.decode(fluentModel: Athlete.self)
     }
 
-    /// Records app use ("active in the last 24 h" counts it) at most once a minute per athlete.
+    /// How stale `last_seen_at` may get before a request writes it again. Its one reader is the briefing
+    /// scheduler's "active in the last 24 h" (`BriefingScheduler.activeWindow`), which an hour's resolution
+    /// serves as well as a minute's. The write is on the request path, so each one is a request that pays for
+    /// a database write: once a minute, an athlete who kept the app open paid it sixty times an hour, and every
+    /// athlete's first request after a minute's pause paid it at once.
+    static let seenResolution: TimeInterval = 3600
+
+    /// Records app use, at most once per `seenResolution` per athlete.
     private static func markSeen(_ athlete: Athlete, on request: Request) async throws {
         let now = request.application.now()
-        if let seen = athlete.lastSeenAt, now.timeIntervalSince(seen) < 60 { return }
+        if let seen = athlete.lastSeenAt, now.timeIntervalSince(seen) < seenResolution { return }
         try await Athlete.query(on: request.db).filter(\Athlete.$id == athlete.id!).set(\.$lastSeenAt, to: now).update()
         athlete.lastSeenAt = now
     }

@@ -75,7 +75,7 @@ extension Database {
     }
 }
 
-/// Last in the transaction, so on Postgres the athlete's row lock (which `AthleteAuthenticator`'s once-a-minute
+/// Last in the transaction, so on Postgres the athlete's row lock (which `AthleteAuthenticator`'s once-an-hour
 /// `last_seen_at` update also takes) is held only for the commit. No row (an unknown athlete) is no error.
 private func bumpDataVersion(_ athleteID: UUID, on db: any Database) async throws {
     try await (db as! any SQLDatabase).update(Athlete.schema)

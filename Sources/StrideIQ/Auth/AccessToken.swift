@@ -110,12 +110,17 @@ private struct AuthenticatedRoutes: RoutesBuilder {
 /// `async` (a route handler) rather than starting another.
 private struct AuthenticatedResponder: AsyncResponder {
     let route: any Responder
+    /// `route` as an `async` responder, when it is one: looked up once, when the route is added.
+    let handler: (any AsyncResponder)?
+
+    init(route: any Responder) {
+        self.route = route
+        handler = route as? any AsyncResponder
+    }
 
     func respond(to request: Request) async throws -> Response {
         try await AthleteAuthenticator.authenticate(request)
-        if let handler = route as? any AsyncResponder {
-            return try await handler.respond(to: request)
-        }
+        if let handler { return try await handler.respond(to: request) }
         return try await route.respond(to: request).get()
     }
 }

@@ -126,8 +126,6 @@ enum RequestObservation {
     }
 
     /// `/v1/activities/:id` for a matched route; `unmatched` otherwise.
-    static func routeTemplate(of request: Request) -> String { routeTemplate(of: request.route) }
-
     static func routeTemplate(of route: Route?) -> String {
         guard let route else { return unmatchedRoute }
         return "/" + route.path.map(\.description).joined(separator: "/")

@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import SQLKit
 import Testing
 import Vapor
 
@@ -117,6 +118,9 @@ struct AuthTests {
             let s = try await t.register()
             let parts = s.accessToken.split(separator: ".").map(String.init)
             #expect(parts.count == 3)
+            // Used once first, so the process remembers it as checked (`TokenService.verifiedAccessTokens`): the
+            // variants below must still be checked in full, not matched to it.
+            #expect(try await t.request(.GET, "/v1/auth/me", token: s.accessToken).status == .ok)
             let header = try JSON(data: base64URLDecode(parts[0]))
             #expect(header["alg"].string == "HS256")
             let payload = try JSON(data: base64URLDecode(parts[1]))
@@ -138,11 +142,33 @@ struct AuthTests {
                             for: Data((parts[0] + "." + parts[1]).utf8),
                             using: SymmetricKey(data: Data("some-other-secret-key-of-32-bytes!!".utf8)))))
             expectError(try await t.request(.GET, "/v1/auth/me", token: forged), .unauthorized)
+            // One character of the signature changed (the first: the last one's low bits are padding).
+            let first = parts[2].first == "A" ? "B" : "A"
+            let resigned = parts[0] + "." + parts[1] + "." + first + parts[2].dropFirst()
+            expectError(try await t.request(.GET, "/v1/auth/me", token: resigned), .unauthorized, code: "invalid_token")
             // Garbage and missing.
             expectError(try await t.request(.GET, "/v1/auth/me", token: "abc"), .unauthorized)
             expectError(try await t.request(.GET, "/v1/auth/me"), .unauthorized, code: "not_authenticated")
             // The untouched token still works (the checks above are not failing for another reason).
             #expect(try await t.request(.GET, "/v1/auth/me", token: s.accessToken).status == .ok)
+        }
+    }
+
+    /// A migration that adds a column to `athletes` while the app runs must not break authentication. On
+    /// PostgreSQL the athlete lookup is a prepared statement (`ActiveAthleteLookup.Statement`), prepared on each
+    /// pooled connection's first use; were it `SELECT *`, every later use of that connection would fail once the
+    /// table's shape changed (`cached plan must not change result type`), until the process restarted.
+    @Test(arguments: TestBackend.available)
+    func athleteLookupOutlivesAnAddedColumn(backend: TestBackend) async throws {
+        try await TestApp.with(backend) { t in
+            let s = try await t.register()
+            for _ in 0..<3 { #expect(try await t.request(.GET, "/v1/auth/me", token: s.accessToken).status == .ok) }
+            try await (t.app.db as! any SQLDatabase).raw("ALTER TABLE athletes ADD COLUMN added_later INTEGER").run()
+            for _ in 0..<3 {
+                let me = try await t.request(.GET, "/v1/auth/me", token: s.accessToken)
+                #expect(me.status == .ok)
+                #expect(me.json["id"].string == s.athleteID)
+            }
         }
     }
 

@@ -41,7 +41,7 @@ extension Request {
 
 /// Requires a valid, unrevoked access token and loads its athlete (role and existence come from the database,
 /// not from the token, so a deleted or demoted account loses access within one request). The revocation check
-/// rides on that athlete lookup (`activeAthlete`): a logged-out token finds no athlete.
+/// rides on that athlete lookup (`ActiveAthleteLookup`): a logged-out token finds no athlete.
 ///
 /// Applied to routes with `routes.authenticated()`, not as an `AsyncMiddleware`: a middleware runs as a task of
 /// its own and the route's `async` handler as another, with the thread hops between them, on every
@@ -53,25 +53,12 @@ enum AthleteAuthenticator {
         guard let bearer = request.headers.bearerAuthorization else { throw APIError.unauthenticated }
         let claims = try await request.verifyAccessTokenSignature(bearer.token)
         guard let athleteID = UUID(uuidString: claims.sub.value),
-            let athlete = try await activeAthlete(id: athleteID, jti: claims.jti.value, on: request.db)
+            let athlete = try await ActiveAthleteLookup.athlete(id: athleteID, jti: claims.jti.value, on: request.db)
         else {
             throw APIError.invalidToken
         }
         request.setCurrentAthlete(CurrentAthlete(athlete: athlete, claims: claims))
         try await markSeen(athlete, on: request)
-    }
-
-    /// The athlete `id`, unless the token `jti` was logged out, in one statement. Written as SQL rather than a
-    /// Fluent query because every authenticated request runs it: building and serialising the query (with its
-    /// reflection over the model's fields) cost more than the database did. The row becomes the model the way
-    /// Fluent's own queries make it (`decode(fluentModel:)`), so it saves and updates like any loaded model.
-    static func activeAthlete(id: UUID, jti: String, on db: any Database) async throws -> Athlete? {
-        try await (db as! any SQLDatabase).raw(
-            """
-            SELECT * FROM \(ident: Athlete.schema) WHERE \(ident: "id") = \(bind: id)
-            AND NOT EXISTS (SELECT 1 FROM \(ident: TokenService.revokedTable) WHERE \(ident: "jti") = \(bind: jti))
-            """
-        ).first()?.decode(fluentModel: Athlete.self)
     }
 
     /// How stale `last_seen_at` may get before a request writes it again. Its one reader is the briefing
@@ -137,14 +124,21 @@ extension Request {
     }
 
     /// The header (`AccessTokenHeader`), the signature (HS256 with our key only; `alg: none` and other keys
-    /// fail) and expiry against the app clock; not the revocation list. Any failure is the same 401.
+    /// fail) and expiry against the app clock; not the revocation list. Any failure is the same 401. A token
+    /// whose header and signature passed once is not checked again (`TokenService.verifiedAccessTokens`); its
+    /// expiry is, every time.
     func verifyAccessTokenSignature(_ token: String) async throws -> AccessClaims {
-        guard AccessTokenHeader.isAcceptable(token),
-            let claims = try? await jwt.verify(token, as: AccessClaims.self),
-            claims.exp.value > application.now()
-        else {
-            throw APIError.invalidToken
+        let verified = application.tokenService.verifiedAccessTokens
+        let claims: AccessClaims
+        if let known = verified.remembered(for: token, input: token) {
+            claims = known
+        } else {
+            guard AccessTokenHeader.isAcceptable(token), let checked = try? await jwt.verify(token, as: AccessClaims.self)
+            else { throw APIError.invalidToken }
+            verified.remember(checked, for: token, input: token)
+            claims = checked
         }
+        guard claims.exp.value > application.now() else { throw APIError.invalidToken }
         return claims
     }
 }

@@ -56,8 +56,10 @@ struct BriefingService: Sendable {
     ///
     /// The queue is asked whether a job is pending only when the entry is not fresh for the data: a fresh entry
     /// is `fresh` whatever is queued (`BriefingFreshness.state`) and asks for nothing, so the common read costs
-    /// one cache lookup and no query.
-    func read(athlete: Athlete, fingerprint: String, now: Date, db: any Database, logger: Logger) async -> BriefingView {
+    /// one cache lookup and no query (`db` is only asked for when a query runs).
+    func read(
+        athlete: Athlete, fingerprint: String, now: Date, db: @autoclosure () -> any Database, logger: Logger
+    ) async -> BriefingView {
         let athleteID = athlete.id!
         guard athlete.aiConsent else {
             metrics.briefingStateServed(BriefingState.consentRequired.rawValue)
@@ -70,6 +72,7 @@ struct BriefingService: Sendable {
             entry = try await withDeadline(.milliseconds(500)) { try await cache.read(athleteID) }
             needsRefresh = BriefingFreshness.needsRefresh(entry: entry, currentFingerprint: fingerprint, now: now)
             if needsRefresh {
+                let db = db()
                 pending = try await withDeadline(.milliseconds(500)) { try await queue.isPending(.briefing, athleteID: athleteID, on: db) }
             }
         } catch {
@@ -81,6 +84,7 @@ struct BriefingService: Sendable {
             entry: entry, currentFingerprint: fingerprint, jobPending: pending,
             consent: true, now: now)
         if !pending && needsRefresh {
+            let db = db()
             do {
                 _ = try await withDeadline(.milliseconds(500)) {
                     try await requestRefresh(athleteID: athleteID, priority: .pageView, reason: "page_view", on: db, logger: logger)

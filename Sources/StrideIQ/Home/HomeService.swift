@@ -19,7 +19,10 @@ struct HomeService: Sendable {
     /// and still holding at `now` skips the database; otherwise the facts are loaded and a new snapshot kept.
     /// The version is read before the facts, so a snapshot holds every write up to its version (and perhaps a
     /// later one, which a request reading that later version will not reuse).
-    func view(athlete: Athlete, now: Date, on db: any Database) async throws -> HomeResponse {
+    ///
+    /// `db` is asked for only when a query runs: a snapshot hit with a fresh briefing runs none, and making a
+    /// request's database handle was a few percent of such a request.
+    func view(athlete: Athlete, now: Date, on db: @autoclosure () -> any Database) async throws -> HomeResponse {
         let home: HomePayload
         var homeJSON: Data?
         let fingerprint: String
@@ -28,7 +31,7 @@ struct HomeService: Sendable {
             homeJSON = snapshot.homeJSON
             fingerprint = snapshot.fingerprint
         } else {
-            let facts = try await HomeFactsLoader.load(athlete: athlete, now: now, on: db)
+            let facts = try await HomeFactsLoader.load(athlete: athlete, now: now, on: db())
             home = HomeBuilder.build(facts)
             fingerprint = BriefingFingerprint.compute(facts: facts)
             if let snapshots,
@@ -40,7 +43,7 @@ struct HomeService: Sendable {
                 homeJSON = snapshot.homeJSON
             }
         }
-        let briefing = await briefings.read(athlete: athlete, fingerprint: fingerprint, now: now, db: db, logger: logger)
+        let briefing = await briefings.read(athlete: athlete, fingerprint: fingerprint, now: now, db: db(), logger: logger)
         return HomeResponse(
             home: home, briefing: briefing, homeJSON: homeJSON,
             briefingJSON: try briefings.json(of: briefing, for: try athlete.requireID()))

@@ -1,6 +1,5 @@
 import Fluent
 import JWT
-import SQLKit
 import StrideIQCore
 import Vapor
 

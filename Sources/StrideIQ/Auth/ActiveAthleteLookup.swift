@@ -28,26 +28,26 @@ enum ActiveAthleteLookup {
         }
         return try await (db as! any SQLDatabase).raw(
             """
-            SELECT * FROM \(ident: Athlete.schema) WHERE \(ident: "id") = \(bind: id)
+            SELECT \(unsafeRaw: columns) FROM \(ident: Athlete.schema) WHERE \(ident: "id") = \(bind: id)
             AND NOT EXISTS (SELECT 1 FROM \(ident: TokenService.revokedTable) WHERE \(ident: "jti") = \(bind: jti))
             """
         ).first()?.decode(fluentModel: Athlete.self)
     }
 
     /// The model's columns by name, not `*`: a prepared statement's result shape is fixed when it is prepared,
-    /// so `*` would make every running process fail this statement (`cached plan must not change result type`)
-    /// from the moment a migration adds a column until it restarts. Named columns keep answering.
+    /// so `*` would make every running process fail it (`cached plan must not change result type`) from the
+    /// moment a migration adds a column until it restarts. Named columns keep answering. Both backends select
+    /// the same ones.
+    static let columns = Athlete.keys.map { "\"\($0.description)\"" }.joined(separator: ", ")
+
     struct Statement: PostgresPreparedStatement {
         typealias Row = PostgresRow
 
         static let name = "strideiq_active_athlete"
-        static let sql: String = {
-            let columns = Athlete.keys.map { "\"\($0.description)\"" }.joined(separator: ", ")
-            return """
-                SELECT \(columns) FROM "\(Athlete.schema)" WHERE "id" = $1
-                AND NOT EXISTS (SELECT 1 FROM "\(TokenService.revokedTable)" WHERE "jti" = $2)
-                """
-        }()
+        static let sql = """
+            SELECT \(columns) FROM "\(Athlete.schema)" WHERE "id" = $1
+            AND NOT EXISTS (SELECT 1 FROM "\(TokenService.revokedTable)" WHERE "jti" = $2)
+            """
 
         let id: UUID
         let jti: String

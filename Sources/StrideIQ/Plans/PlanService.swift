@@ -127,7 +127,12 @@ struct PlanService: Sendable {
     func delete(_ workout: PlannedWorkout, of plan: TrainingPlan, athlete: Athlete, on db: any Database) async throws {
         let trigger = trigger
         let before = PlanWorkoutSnapshot(workout)
+        let service = self
         try await db.write(athlete: athlete.requireID()) { db in
+            // Read again inside the transaction: the plan (and the workout with it) may have been deleted since
+            // the route loaded them, and logging the removal of a workout of a deleted plan broke the history's
+            // foreign key (a 500 the API fuzzer found). Gone by now is the same 404 as never there.
+            _ = try await service.ownedWorkout(workout.requireID(), in: plan, on: db)
             try await workout.delete(on: db)
             try await PlanAdaptationService.logEdit(before: before, after: workout, removed: true, on: db)
             try await Self.touch(plan, on: db)

@@ -172,6 +172,55 @@ struct AuthTests {
         }
     }
 
+    /// The athlete lookup decodes its row itself on PostgreSQL (`PostgresRowOutput`), not through Fluent's
+    /// query path: every column must read exactly as a Fluent query reads it, and the model must behave as a
+    /// loaded one (no pending changes, and an update writes what changed).
+    @Test(arguments: TestBackend.available)
+    func athleteLookupReadsEveryColumnAsFluentDoes(backend: TestBackend) async throws {
+        try await TestApp.with(backend) { t in
+            let s = try await t.register()
+            let id = try #require(UUID(uuidString: s.athleteID))
+            // Every optional column set, and no column at its default.
+            let stored = try #require(try await Athlete.find(id, on: t.app.db))
+            stored.displayName = "Ada"
+            stored.role = .owner
+            stored.timezone = "Europe/Berlin"
+            stored.units = .imperial
+            stored.aiConsent = true
+            stored.lastSeenAt = Date(timeIntervalSince1970: 1_790_000_000.25)
+            stored.maxHR = 191
+            stored.restingHR = 44
+            stored.thresholdPaceSPerKm = 251.5
+            stored.aiConsentGrantedAt = Date(timeIntervalSince1970: 1_780_000_000.5)
+            stored.aiConsentRevokedAt = Date(timeIntervalSince1970: 1_785_000_000.75)
+            stored.dataVersion = 7
+            try await stored.update(on: t.app.db)
+
+            let viaFluent = try #require(try await Athlete.find(id, on: t.app.db))
+            let viaLookup = try #require(try await ActiveAthleteLookup.athlete(id: id, jti: "not-revoked", on: t.app.db))
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .sortedKeys
+            let fluentJSON = String(decoding: try encoder.encode(viaFluent), as: UTF8.self)
+            #expect(String(decoding: try encoder.encode(viaLookup), as: UTF8.self) == fluentJSON)
+            // Every column took part, none of them nil.
+            let fields = try JSONSerialization.jsonObject(with: Data(fluentJSON.utf8)) as? [String: Any]
+            #expect(fields?.count == Athlete.keys.count, "\(fluentJSON)")
+            #expect(fields?.values.contains { $0 is NSNull } == false, "\(fluentJSON)")
+            #expect(!viaLookup.hasChanges)
+            #expect(viaLookup.$id.exists)
+
+            // It saves like a loaded model: only what changed is written, and it is written.
+            viaLookup.displayName = "Ada L."
+            try await viaLookup.update(on: t.app.db)
+            #expect(try await Athlete.find(id, on: t.app.db)?.displayName == "Ada L.")
+
+            // A revoked token's `jti` finds no athlete.
+            try await (t.app.db as! any SQLDatabase).insert(into: TokenService.revokedTable).columns("jti", "expires_at")
+                .values(SQLBind("revoked-jti"), SQLBind(Date().addingTimeInterval(900))).run()
+            #expect(try await ActiveAthleteLookup.athlete(id: id, jti: "revoked-jti", on: t.app.db) == nil)
+        }
+    }
+
     @Test(arguments: TestBackend.available)
     func registrationValidation(backend: TestBackend) async throws {
         try await TestApp.with(backend) { t in

@@ -28,24 +28,35 @@ struct AppServices: Sendable {
     /// bcrypt at a low CPU priority, at most `AppConfig.bcryptMaxConcurrency` checks at once (the rest queue in
     /// its gate).
     let passwords: PasswordHashing
+    /// The authenticator's database handles, one per event loop.
+    let loopDatabases = LoopDatabases()
 }
 
 extension Application {
-    private struct ServicesKey: StorageKey { typealias Value = AppServices }
+    /// The services in a box, so that reading one of them (`app.tokenService`, `app.now()`, several times per
+    /// request) copies that one field rather than the whole struct with a retain per field.
+    private final class ServicesBox: Sendable {
+        let services: AppServices
+        init(_ services: AppServices) { self.services = services }
+    }
+    private struct ServicesKey: StorageKey { typealias Value = ServicesBox }
 
-    var strideIQ: AppServices {
-        get {
-            guard let services = storage[ServicesKey.self] else { fatalError("configure(_:) has not run") }
-            return services
-        }
-        set { storage[ServicesKey.self] = newValue }
+    private var servicesBox: ServicesBox {
+        guard let box = storage[ServicesKey.self] else { fatalError("configure(_:) has not run") }
+        return box
     }
 
-    var config: AppConfig { strideIQ.config }
-    var cache: any SharedCache { strideIQ.cache }
-    var tokenService: TokenService { strideIQ.tokenService }
-    var loginGuard: LoginGuard { strideIQ.loginGuard }
-    var metrics: Metrics { strideIQ.metrics }
-    var briefings: BriefingService { strideIQ.briefings }
-    func now() -> Date { strideIQ.now() }
+    var strideIQ: AppServices {
+        get { servicesBox.services }
+        set { storage[ServicesKey.self] = ServicesBox(newValue) }
+    }
+
+    var config: AppConfig { servicesBox.services.config }
+    var cache: any SharedCache { servicesBox.services.cache }
+    var tokenService: TokenService { servicesBox.services.tokenService }
+    var loginGuard: LoginGuard { servicesBox.services.loginGuard }
+    var metrics: Metrics { servicesBox.services.metrics }
+    var briefings: BriefingService { servicesBox.services.briefings }
+    var loopDatabases: LoopDatabases { servicesBox.services.loopDatabases }
+    func now() -> Date { servicesBox.services.now() }
 }

@@ -52,7 +52,8 @@ enum AthleteAuthenticator {
         guard let bearer = request.headers.bearerAuthorization else { throw APIError.unauthenticated }
         let claims = try await request.verifyAccessTokenSignature(bearer.token)
         guard let athleteID = UUID(uuidString: claims.sub.value),
-            let athlete = try await ActiveAthleteLookup.athlete(id: athleteID, jti: claims.jti.value, on: request.db)
+            let athlete = try await ActiveAthleteLookup.athlete(
+                id: athleteID, jti: claims.jti.value, on: request.application.loopDatabases.database(for: request))
         else {
             throw APIError.invalidToken
         }

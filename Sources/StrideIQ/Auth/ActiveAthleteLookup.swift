@@ -7,7 +7,8 @@ import SQLKit
 ///
 /// Written as SQL rather than a Fluent query: building and serialising the query (with its reflection over the
 /// model's fields) cost more than the database did. The row becomes the model the way Fluent's own queries make
-/// it (`decode(fluentModel:)`), so it saves and updates like any loaded model.
+/// it (`Model.output(from:)`; on PostgreSQL through `PostgresRowOutput`), so it saves and updates like any
+/// loaded model.
 ///
 /// On PostgreSQL it is a named prepared statement (`Statement`), prepared once per pooled connection: sent as
 /// text with its bindings each time, PostgreSQL parsed and planned it on every request, which made the database
@@ -17,14 +18,15 @@ enum ActiveAthleteLookup {
     static func athlete(id: UUID, jti: String, on db: any Database) async throws -> Athlete? {
         if let postgres = db as? any PostgresDatabase {
             let statement = Statement(id: id, jti: jti)
-            let rows = try await postgres.withConnection { connection in
-                connection.eventLoop.makeFutureWithTask {
-                    var rows: [PostgresRow] = []
-                    for try await row in try await connection.execute(statement, logger: db.logger) { rows.append(row) }
-                    return rows
-                }
-            }.get()
-            return try rows.first?.sql().decode(fluentModel: Athlete.self)
+            let rows = try await withLeasedConnection(postgres, on: db.eventLoop) { connection in
+                var rows: [PostgresRow] = []
+                for try await row in try await connection.execute(statement, logger: db.logger) { rows.append(row) }
+                return rows
+            }
+            guard let row = rows.first else { return nil }
+            let athlete = Athlete()
+            try athlete.output(from: PostgresRowOutput(row))
+            return athlete
         }
         return try await (db as! any SQLDatabase).raw(
             """
@@ -32,6 +34,24 @@ enum ActiveAthleteLookup {
             AND NOT EXISTS (SELECT 1 FROM \(ident: TokenService.revokedTable) WHERE \(ident: "jti") = \(bind: jti))
             """
         ).first()?.decode(fluentModel: Athlete.self)
+    }
+
+    /// One of the pool's connections for `body`, in the caller's task. The pool lends connections through a
+    /// future (`withConnection`) and PostgresNIO runs prepared statements as `async` calls; bridging the two with
+    /// `makeFutureWithTask` started a task per request, with two more thread hops. Here the lease is handed out
+    /// to the caller, and the future the pool waits on completes when `body` is done (or throws).
+    private static func withLeasedConnection<T>(
+        _ postgres: any PostgresDatabase, on eventLoop: any EventLoop, _ body: (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        let leased = eventLoop.makePromise(of: PostgresConnection.self)
+        let done = eventLoop.makePromise(of: Void.self)
+        postgres.withConnection { connection in
+            leased.succeed(connection)
+            return done.futureResult
+        }.whenFailure { leased.fail($0) }  // no connection (a completed promise ignores it)
+        let connection = try await leased.futureResult.get()
+        defer { done.succeed(()) }
+        return try await body(connection)
     }
 
     /// The model's columns by name, not `*`: a prepared statement's result shape is fixed when it is prepared,

@@ -57,6 +57,10 @@ struct BriefingService: Sendable {
     /// The queue is asked whether a job is pending only when the entry is not fresh for the data: a fresh entry
     /// is `fresh` whatever is queued (`BriefingFreshness.state`) and asks for nothing, so the common read costs
     /// one cache lookup and no query (`db` is only asked for when a query runs).
+    ///
+    /// The cache lookup is bounded by the cache itself, not by a deadline here: Redis by the client's command
+    /// timeout (`REDIS_COMMAND_TIMEOUT_MS`, 500 ms) and then its circuit breaker, the memory cache by never
+    /// waiting. A deadline task around it cost two tasks and a timer per home request, a few percent of one.
     func read(
         athlete: Athlete, fingerprint: String, now: Date, db: @autoclosure () -> any Database, logger: Logger
     ) async -> BriefingView {
@@ -69,7 +73,7 @@ struct BriefingService: Sendable {
         var pending = false
         var needsRefresh = true
         do {
-            entry = try await withDeadline(.milliseconds(500)) { try await cache.read(athleteID) }
+            entry = try await cache.read(athleteID)
             needsRefresh = BriefingFreshness.needsRefresh(entry: entry, currentFingerprint: fingerprint, now: now)
             if needsRefresh {
                 let db = db()

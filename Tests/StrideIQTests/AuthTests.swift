@@ -172,6 +172,25 @@ struct AuthTests {
         }
     }
 
+    /// `bearerToken` replaces Vapor's `bearerAuthorization` on the request path: it must accept and refuse the
+    /// same header values and give the same token.
+    @Test func bearerTokenReadsTheHeaderAsVaporDoes() {
+        let values = [
+            "Bearer abc.def", "bearer abc", "BEARER abc", "bEaReR abc", "  Bearer   abc  ", "Bearer", "Bearer ", "Basic abc",
+            "Bearer a b", "Bearerabc", "Bearer\tabc", "", " ", "Bearerx abc", "xBearer abc", "Beare abc", "Bearer é",
+            "Bëarer abc", "Bearer  abc def", "\u{0002}earer abc",
+        ]
+        for value in values {
+            var headers = HTTPHeaders()
+            headers.add(name: .authorization, value: value)
+            #expect(headers.bearerToken == headers.bearerAuthorization?.token, "\(value.debugDescription)")
+        }
+        #expect(HTTPHeaders().bearerToken == nil)
+        var valid = HTTPHeaders()
+        valid.add(name: .authorization, value: "bearer tok")
+        #expect(valid.bearerToken == "tok")
+    }
+
     /// The athlete lookup decodes its row itself on PostgreSQL (`PostgresRowOutput`), not through Fluent's
     /// query path: every column must read exactly as a Fluent query reads it, and the model must behave as a
     /// loaded one (no pending changes, and an update writes what changed).

@@ -4,7 +4,10 @@ import StrideIQSupport
 import Vapor
 
 /// The app-wide collaborators `configure` builds once. Handlers reach them through `Application`.
-struct AppServices: Sendable {
+///
+/// A class, not a struct: handlers read these several times per request (`app.now()`, `app.tokenService`), and
+/// reading a field of a struct kept in `Application.storage` copied the whole struct, a retain per field.
+final class AppServices: Sendable {
     let config: AppConfig
     let cache: any SharedCache
     let tokenService: TokenService
@@ -30,33 +33,59 @@ struct AppServices: Sendable {
     let passwords: PasswordHashing
     /// The authenticator's database handles, one per event loop.
     let loopDatabases = LoopDatabases()
+
+    init(
+        config: AppConfig,
+        cache: any SharedCache,
+        tokenService: TokenService,
+        loginGuard: LoginGuard,
+        now: @escaping @Sendable () -> Date,
+        metrics: Metrics,
+        coachProvider: any LLMProvider,
+        jobQueue: JobQueue,
+        briefings: BriefingService,
+        briefingGenerator: BriefingGenerator,
+        worker: JobWorker,
+        jobListener: PostgresJobListener?,
+        scheduler: BriefingScheduler,
+        dummyPasswordHash: String,
+        passwords: PasswordHashing
+    ) {
+        self.config = config
+        self.cache = cache
+        self.tokenService = tokenService
+        self.loginGuard = loginGuard
+        self.now = now
+        self.metrics = metrics
+        self.coachProvider = coachProvider
+        self.jobQueue = jobQueue
+        self.briefings = briefings
+        self.briefingGenerator = briefingGenerator
+        self.worker = worker
+        self.jobListener = jobListener
+        self.scheduler = scheduler
+        self.dummyPasswordHash = dummyPasswordHash
+        self.passwords = passwords
+    }
 }
 
 extension Application {
-    /// The services in a box, so that reading one of them (`app.tokenService`, `app.now()`, several times per
-    /// request) copies that one field rather than the whole struct with a retain per field.
-    private final class ServicesBox: Sendable {
-        let services: AppServices
-        init(_ services: AppServices) { self.services = services }
-    }
-    private struct ServicesKey: StorageKey { typealias Value = ServicesBox }
-
-    private var servicesBox: ServicesBox {
-        guard let box = storage[ServicesKey.self] else { fatalError("configure(_:) has not run") }
-        return box
-    }
+    private struct ServicesKey: StorageKey { typealias Value = AppServices }
 
     var strideIQ: AppServices {
-        get { servicesBox.services }
-        set { storage[ServicesKey.self] = ServicesBox(newValue) }
+        get {
+            guard let services = storage[ServicesKey.self] else { fatalError("configure(_:) has not run") }
+            return services
+        }
+        set { storage[ServicesKey.self] = newValue }
     }
 
-    var config: AppConfig { servicesBox.services.config }
-    var cache: any SharedCache { servicesBox.services.cache }
-    var tokenService: TokenService { servicesBox.services.tokenService }
-    var loginGuard: LoginGuard { servicesBox.services.loginGuard }
-    var metrics: Metrics { servicesBox.services.metrics }
-    var briefings: BriefingService { servicesBox.services.briefings }
-    var loopDatabases: LoopDatabases { servicesBox.services.loopDatabases }
-    func now() -> Date { servicesBox.services.now() }
+    var config: AppConfig { strideIQ.config }
+    var cache: any SharedCache { strideIQ.cache }
+    var tokenService: TokenService { strideIQ.tokenService }
+    var loginGuard: LoginGuard { strideIQ.loginGuard }
+    var metrics: Metrics { strideIQ.metrics }
+    var briefings: BriefingService { strideIQ.briefings }
+    var loopDatabases: LoopDatabases { strideIQ.loopDatabases }
+    func now() -> Date { strideIQ.now() }
 }

@@ -49,8 +49,8 @@ extension Request {
 enum AthleteAuthenticator {
     /// Sets `request.currentAthlete`, or throws the 401.
     static func authenticate(_ request: Request) async throws {
-        guard let bearer = request.headers.bearerAuthorization else { throw APIError.unauthenticated }
-        let claims = try await request.verifyAccessTokenSignature(bearer.token)
+        guard let token = request.headers.bearerToken else { throw APIError.unauthenticated }
+        let claims = try await request.verifyAccessTokenSignature(token)
         guard let athleteID = UUID(uuidString: claims.sub.value),
             let athlete = try await ActiveAthleteLookup.athlete(
                 id: athleteID, jti: claims.jti.value, on: request.application.loopDatabases.database(for: request))
@@ -74,6 +74,25 @@ enum AthleteAuthenticator {
         if let seen = athlete.lastSeenAt, now.timeIntervalSince(seen) < seenResolution { return }
         try await Athlete.query(on: request.db).filter(\Athlete.$id == athlete.id!).set(\.$lastSeenAt, to: now).update()
         athlete.lastSeenAt = now
+    }
+}
+
+extension HTTPHeaders {
+    /// The token of `Authorization: Bearer <token>`, read as Vapor's `bearerAuthorization` reads it (the scheme
+    /// in any case, spaces around and between the two parts, nothing else) without its allocations: on every
+    /// authenticated request its split into an array and lowercased copy were about 3 % of the CPU.
+    var bearerToken: String? {
+        guard let value = first(name: .authorization) else { return nil }
+        let bytes = value.utf8
+        let space = UInt8(ascii: " ")
+        guard let schemeStart = bytes.firstIndex(where: { $0 != space }) else { return nil }
+        let schemeEnd = bytes[schemeStart...].firstIndex(of: space) ?? bytes.endIndex
+        guard bytes[schemeStart..<schemeEnd].elementsEqual("bearer".utf8, by: { $0 | 0x20 == $1 }),
+            let tokenStart = bytes[schemeEnd...].firstIndex(where: { $0 != space })
+        else { return nil }
+        let tokenEnd = bytes[tokenStart...].firstIndex(of: space) ?? bytes.endIndex
+        guard bytes[tokenEnd...].allSatisfy({ $0 == space }) else { return nil }
+        return String(value[tokenStart..<tokenEnd])
     }
 }
 

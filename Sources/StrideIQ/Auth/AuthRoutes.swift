@@ -96,8 +96,8 @@ struct OptionalBearer: AsyncMiddleware {
     struct ClaimsKey: StorageKey { typealias Value = AccessClaims }
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        if let bearer = request.headers.bearerAuthorization {
-            request.storage[ClaimsKey.self] = try await request.verifyAccessToken(bearer.token)
+        if let token = request.headers.bearerToken {
+            request.storage[ClaimsKey.self] = try await request.verifyAccessToken(token)
         }
         return try await next.respond(to: request)
     }

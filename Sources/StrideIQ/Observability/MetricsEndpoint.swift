@@ -27,7 +27,7 @@ enum MetricsEndpoint {
 
     static func authorize(_ request: Request, token: String?) throws {
         guard let token else { return }
-        guard let offered = request.headers.bearerAuthorization?.token, constantTimeEqual(offered, token) else {
+        guard let offered = request.headers.bearerToken, constantTimeEqual(offered, token) else {
             var error = APIError(.unauthorized, code: .notAuthenticated, detail: "/metrics needs Authorization: Bearer <METRICS_TOKEN>")
             error.headers.replaceOrAdd(name: .wwwAuthenticate, value: "Bearer")
             throw error

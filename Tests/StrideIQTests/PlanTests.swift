@@ -12,6 +12,32 @@ struct PlanTests {
         "plan_end_date": "2027-04-18", "total_weeks": 19,
     ]
 
+    /// A workout removed while its plan is being deleted: the route has loaded both, then the plan goes (another
+    /// request), then the removal runs. It must be the 404 of a workout never there, not a 500 from the removal's
+    /// history row pointing at a deleted plan (the API fuzzer found that interleaving).
+    @Test(arguments: TestBackend.available)
+    func removingAWorkoutOfAPlanDeletedMeanwhileIsA404(backend: TestBackend) async throws {
+        try await TestApp.with(backend) { t in
+            let s = try await t.register()
+            let planID = try #require(try await t.request(.POST, "/v1/plans", json: Self.plan, token: s.accessToken).json["id"].string)
+            let workout: JSON = ["scheduled_date": "2026-12-08", "week_number": 1, "workout_type": "easy", "title": "Easy 8 km"]
+            let created = try await t.request(.POST, "/v1/plans/\(planID)/workouts", json: workout, token: s.accessToken)
+            let workoutID = try #require(created.json["id"].string.flatMap(UUID.init(uuidString:)))
+            // What the route holds after loading them.
+            let service = PlanService(trigger: BriefingTrigger(briefings: t.app.briefings, logger: t.app.logger))
+            let athlete = try #require(try await Athlete.find(UUID(uuidString: s.athleteID), on: t.app.db))
+            let plan = try await service.owned(try #require(UUID(uuidString: planID)), athleteID: athlete.requireID(), on: t.app.db)
+            let loaded = try await service.ownedWorkout(workoutID, in: plan, on: t.app.db)
+
+            #expect(try await t.request(.DELETE, "/v1/plans/\(planID)", token: s.accessToken).status == .noContent)
+            await #expect {
+                try await service.delete(loaded, of: plan, athlete: athlete, on: t.app.db)
+            } throws: { error in
+                (error as? APIError)?.status == .notFound
+            }
+        }
+    }
+
     @Test(arguments: TestBackend.available)
     func planLifecycleWithWorkouts(backend: TestBackend) async throws {
         try await TestApp.with(backend) { t in

@@ -45,13 +45,14 @@ enum ActiveAthleteLookup {
     ) async throws -> T {
         let leased = eventLoop.makePromise(of: PostgresConnection.self)
         let done = eventLoop.makePromise(of: Void.self)
+        // Completed on every way out, also when no connection was lent (the database is down): NIO counts a
+        // promise dropped unfulfilled as a leak, and a debug build stops on it.
+        defer { done.succeed(()) }
         postgres.withConnection { connection in
             leased.succeed(connection)
             return done.futureResult
         }.whenFailure { leased.fail($0) }  // no connection (a completed promise ignores it)
-        let connection = try await leased.futureResult.get()
-        defer { done.succeed(()) }
-        return try await body(connection)
+        return try await body(try await leased.futureResult.get())
     }
 
     /// The model's columns by name, not `*`: a prepared statement's result shape is fixed when it is prepared,

@@ -17,6 +17,18 @@ struct RequestBoundsTests {
         #expect(bad?.problems == ["BCRYPT_MAX_CONCURRENCY must be an integer between 1 and 1024 (got 0)"])
     }
 
+    /// The idle lane's grace follows the cost (a check's time doubles with each step) unless set.
+    @Test func bcryptIdleGraceFollowsTheCostUnlessSet() throws {
+        #expect(PasswordHashing.defaultIdleGrace(cost: 12) == .seconds(8))
+        #expect(PasswordHashing.defaultIdleGrace(cost: 10) == .seconds(2))
+        #expect(PasswordHashing.defaultIdleGrace(cost: 4) == .milliseconds(100))
+        #expect(try AppConfig.load(from: [:]).bcryptIdleGrace == nil)
+        #expect(PasswordHashing(cost: 12, threads: 1).idleGrace == .seconds(8))
+        #expect(try AppConfig.load(from: ["BCRYPT_IDLE_GRACE_MS": "250"]).bcryptIdleGrace == .milliseconds(250))
+        let bad = #expect(throws: AppConfig.Invalid.self) { try AppConfig.load(from: ["BCRYPT_IDLE_GRACE_MS": "5"]) }
+        #expect(bad?.problems == ["BCRYPT_IDLE_GRACE_MS must be an integer between 10 and 600000 (got 5)"])
+    }
+
     /// A gate of N permits lets N bodies in at once, queues the rest in arrival order, and frees a permit when a
     /// body throws.
     @Test func asyncGateWithPermitsAdmitsThatManyAtOnce() async throws {
@@ -54,21 +66,100 @@ struct RequestBoundsTests {
             (500 + config.workerConcurrency - 1) / config.workerConcurrency <= 30, "rounds of 1 s, leaving half the minute for overhead")
     }
 
-    /// bcrypt runs on its own threads at a low CPU priority, and the caller's thread keeps its own.
-    @Test func passwordChecksRunAtALowCPUPriority() async throws {
+    /// bcrypt runs on its own threads in the idle lane (`SCHED_IDLE`, niceness 10 under it), and the caller's
+    /// thread keeps its own priority.
+    @Test func passwordChecksRunInTheIdleLane() async throws {
         let hashing = PasswordHashing(cost: 4, threads: 1)
-        let callerBefore = PasswordHashing.currentThreadNiceness()
-        let inside = try await hashing.run { PasswordHashing.currentThreadNiceness() }
+        let callerBefore = (PasswordHashing.currentThreadNiceness(), PasswordHashing.currentThreadPolicy())
+        let inside = try await hashing.run { (PasswordHashing.currentThreadNiceness(), PasswordHashing.currentThreadPolicy()) }
         #if os(Linux)
-            #expect(inside == PasswordHashing.niceness)
+            #expect(inside.0 == PasswordHashing.niceness)
+            #expect(inside.1 == PasswordHashing.idlePolicy)
         #endif
         let hash = try await hashing.hash("tempo-run-42-miles")
         #expect(try await hashing.verify("tempo-run-42-miles", created: hash))
         #expect(try await !hashing.verify("tempo-run-43-miles", created: hash))
-        #expect(PasswordHashing.currentThreadNiceness() == callerBefore)
+        #expect(PasswordHashing.currentThreadNiceness() == callerBefore.0)
+        #expect(PasswordHashing.currentThreadPolicy() == callerBefore.1)
         await hashing.shutdown()
         _ = inside
     }
+
+    #if os(Linux)
+        /// A stalled idle lane (here: its one thread held by a check that cannot finish there, as a starved
+        /// `SCHED_IDLE` thread cannot) does not hold logins: after the grace, the stuck check and the one waiting
+        /// behind it are answered from the fallback lane (default policy, niceness 10). Once the idle lane moves
+        /// again, the waiting check's idle copy is skipped, since it was answered.
+        @Test(.timeLimit(.minutes(1))) func aStalledIdleLaneHandsItsChecksToTheFallbackLane() async throws {
+            let hashing = PasswordHashing(cost: 4, threads: 1, idleGrace: .milliseconds(50))
+            let release = DispatchSemaphore(value: 0)
+            let stuckRuns = LockedBox(0)
+            let waitingRuns = LockedBox(0)
+            let stuck = Task {
+                try await hashing.run { () -> Int32 in
+                    stuckRuns.withLock { $0 += 1 }
+                    let policy = PasswordHashing.currentThreadPolicy()
+                    if policy == PasswordHashing.idlePolicy { release.wait() }  // stuck in the idle lane only
+                    return policy
+                }
+            }
+            while hashing.gate.inUse == 0 { try await Task.sleep(for: .milliseconds(1)) }
+            let waiting = try await hashing.run { () -> (Int32, Int32) in
+                waitingRuns.withLock { $0 += 1 }
+                return (PasswordHashing.currentThreadPolicy(), PasswordHashing.currentThreadNiceness())
+            }
+            #expect(waiting.0 == 0 && waiting.1 == PasswordHashing.niceness, "answered from the fallback lane")
+            #expect(try await stuck.value == 0, "the stuck check was answered from the fallback lane too")
+            #expect(hashing.gate.inUse == 1, "the idle lane is still held")
+
+            release.signal()
+            while hashing.gate.inUse > 0 || hashing.gate.waiting > 0 { try await Task.sleep(for: .milliseconds(1)) }
+            #expect(stuckRuns.current == 2, "the stuck check ran in both lanes")
+            #expect(waitingRuns.current == 1, "the waiting check's idle copy never ran: it had its answer")
+            await hashing.shutdown()
+        }
+
+        /// A queue longer than the grace is no stall while the idle lane keeps finishing checks: every check is
+        /// answered from the idle lane, in turn.
+        @Test func aBusyIdleLaneThatKeepsFinishingChecksIsNotBypassed() async throws {
+            let hashing = PasswordHashing(cost: 4, threads: 1, idleGrace: .seconds(2))
+            let policies = try await withThrowingTaskGroup(of: Int32.self) { group in
+                for _ in 0..<8 {
+                    group.addTask {
+                        try await hashing.run {
+                            usleep(400_000)  // 8 × 0.4 s queue past the 2 s grace; one finishes every 0.4 s
+                            return PasswordHashing.currentThreadPolicy()
+                        }
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(policies == Array(repeating: PasswordHashing.idlePolicy, count: 8))
+            await hashing.shutdown()
+        }
+
+        /// A check that runs longer than the grace is no stall while its thread gets the CPU: it is answered from
+        /// the idle lane alone (a starved idle thread gets none).
+        @Test func aLongCheckThatGetsTheCPUIsNotBypassed() async throws {
+            let hashing = PasswordHashing(cost: 4, threads: 1, idleGrace: .milliseconds(200))
+            let runs = LockedBox(0)
+            let policy = try await hashing.run { () -> Int32 in
+                runs.withLock { $0 += 1 }
+                func threadCPU() -> Duration {
+                    var time = timespec()
+                    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+                    return .seconds(time.tv_sec) + .nanoseconds(time.tv_nsec)
+                }
+                let start = threadCPU()
+                var spin: UInt64 = 0
+                while threadCPU() - start < .seconds(1) { spin &+= 1 }  // a second of CPU, 5 graces
+                return spin > 0 ? PasswordHashing.currentThreadPolicy() : -1
+            }
+            #expect(policy == PasswordHashing.idlePolicy)
+            #expect(runs.current == 1, "never copied to the fallback lane")
+            await hashing.shutdown()
+        }
+    #endif
 
     /// With the gate at one permit, concurrent logins (known and unknown emails) run their bcrypt one at a time,
     /// every one of them succeeds or fails on its password alone (waiting is no failed attempt), and `/ping`

@@ -50,6 +50,9 @@ public struct AppConfig: Sendable {
     /// the event loops (and every other route) answering while logins saturate. Settable for a process that
     /// shares its machine (an api beside a worker) or a test that needs a gate of one.
     public var bcryptMaxConcurrency = max(1, ProcessInfo.processInfo.activeProcessorCount - 1)
+    /// How long bcrypt's idle lane may stay busy without finishing a check before waiting checks also run in
+    /// the fallback lane (`PasswordHashing`). nil: `PasswordHashing.defaultIdleGrace(cost:)`, 8 s at cost 12.
+    public var bcryptIdleGrace: Duration?
     public var accessTokenTTL: TimeInterval = 15 * 60
     public var refreshTokenTTL: TimeInterval = 30 * 24 * 3600
     /// Seconds after a refresh in which the rotated token still answers with the same successor (two tabs
@@ -213,6 +216,9 @@ public struct AppConfig: Sendable {
         config.bcryptCost = reader.int("BCRYPT_COST", default: config.bcryptCost, range: 4...31)
         config.bcryptMaxConcurrency = reader.int(
             "BCRYPT_MAX_CONCURRENCY", default: config.bcryptMaxConcurrency, range: 1...1024)
+        if reader.optionalString("BCRYPT_IDLE_GRACE_MS") != nil {
+            config.bcryptIdleGrace = .milliseconds(reader.int("BCRYPT_IDLE_GRACE_MS", default: 0, range: 10...600_000))
+        }
         if config.mode == .production && config.bcryptCost < 10 {
             reader.problem("BCRYPT_COST must be at least 10 in production (got \(config.bcryptCost))")
         }

@@ -14,9 +14,10 @@ import Synchronization
 /// arrives through an atomic slot and a semaphore (posting it never waits), and its answer leaves through a
 /// continuation (resuming enqueues the waiting task without waiting). The caller keeps the thread busy with
 /// at most one job at a time. The allocator is the lock a job cannot avoid: glibc hands threads past eight per
-/// core an arena another thread already uses, and an event loop sharing the idle thread's arena stalled behind
-/// it (`/ping` p99 of 11–98 ms in about one run in four of `scripts/bench-home`'s login row; none in the
-/// runs where every thread had its own arena). So the thread is created with room for an arena of its own. An unprivileged thread cannot leave `SCHED_IDLE`, so the thread is made for the
+/// core an arena another thread already uses, and an event loop sharing the idle thread's arena would wait
+/// behind it. So the thread is created with room for an arena of its own. (`/ping` stalls of tens of
+/// milliseconds under a login flood, about one flood in five, came with and without these precautions, and with
+/// hashing at niceness 10 too: see the README's benchmarks.) An unprivileged thread cannot leave `SCHED_IDLE`, so the thread is made for the
 /// lane instead of borrowed from a pool.
 final class IdlePriorityThread: Sendable {
     /// `SCHED_IDLE` from `<bits/sched.h>`, which defines it for `_GNU_SOURCE` only.

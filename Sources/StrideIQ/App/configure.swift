@@ -119,14 +119,8 @@ public func configure(
     let passwords = PasswordHashing(
         cost: config.bcryptCost, threads: config.bcryptMaxConcurrency, idleGrace: config.bcryptIdleGrace)
     app.lifecycle.use(PasswordHashingShutdown(hashing: passwords))
-    // Hashed once at boot; used to make unknown-email logins cost as much as real ones. Verified once too, so
-    // the first check of each kind (lazy runtime set-up under locks) runs before there is load to starve the
-    // idle lane that runs it (`IdlePriorityThread`).
-    let dummySecret = TokenService.newOpaqueToken()
-    let dummyHash = try await passwords.hash(dummySecret)
-    guard try await passwords.verify(dummySecret, created: dummyHash) else {
-        throw Abort(.internalServerError, reason: "bcrypt did not verify its own hash")
-    }
+    // Hashed once at boot; used to make unknown-email logins cost as much as real ones.
+    let dummyHash = try await passwords.hash(TokenService.newOpaqueToken())
     app.strideIQ = AppServices(
         config: config,
         cache: cache,

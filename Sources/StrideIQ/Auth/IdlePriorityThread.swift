@@ -13,11 +13,7 @@ import Synchronization
 /// pool's queue lock, an event loop's task queue). So nothing here takes a lock on the idle thread. A job
 /// arrives through an atomic slot and a semaphore (posting it never waits), and its answer leaves through a
 /// continuation (resuming enqueues the waiting task without waiting). The caller keeps the thread busy with
-/// at most one job at a time. The allocator is the lock a job cannot avoid: glibc hands threads past eight per
-/// core an arena another thread already uses, and an event loop sharing the idle thread's arena would wait
-/// behind it. So the thread is created with room for an arena of its own. (`/ping` stalls of tens of
-/// milliseconds under a login flood, about one flood in five, came with and without these precautions, and with
-/// hashing at niceness 10 too: see the README's benchmarks.) An unprivileged thread cannot leave `SCHED_IDLE`, so the thread is made for the
+/// at most one job at a time. An unprivileged thread cannot leave `SCHED_IDLE`, so the thread is made for the
 /// lane instead of borrowed from a pool.
 final class IdlePriorityThread: Sendable {
     /// `SCHED_IDLE` from `<bits/sched.h>`, which defines it for `_GNU_SOURCE` only.
@@ -40,7 +36,6 @@ final class IdlePriorityThread: Sendable {
     /// Starts the thread. `niceness` is set first, so a system that refuses `SCHED_IDLE` (a seccomp filter)
     /// still runs the jobs low.
     init(name: String, niceness: Int32) {
-        Self.letNewThreadsHaveTheirOwnArena()
         let thread = Thread { [self] in
             #if os(Linux)
                 _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, niceness)
@@ -86,18 +81,6 @@ final class IdlePriorityThread: Sendable {
             return .seconds(time.tv_sec) + .nanoseconds(time.tv_nsec)
         #else
             return .zero
-        #endif
-    }
-
-    /// Raises glibc's arena limit (`M_ARENA_MAX`, eight per core by default) so a thread started now gets a new
-    /// arena on its first allocation rather than one in use. A process has a few dozen threads, so this adds a
-    /// few arenas at most.
-    private static func letNewThreadsHaveTheirOwnArena() {
-        #if os(Linux)
-            // <malloc.h> is not in Swift's Glibc module; glibc exports the symbol.
-            typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
-            guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return }
-            _ = unsafeBitCast(symbol, to: Mallopt.self)(-8, 1024)  // M_ARENA_MAX
         #endif
     }
 

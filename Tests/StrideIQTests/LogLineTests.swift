@@ -20,6 +20,32 @@ struct LogLineTests {
         #expect(line.utf8.count > 24 && line.filter { $0 == "\n" }.count == 1)
     }
 
+    @Test func theLogSinkWritesEveryLineInOrderAndBatchesASteadyStream() throws {
+        var ends: [Int32] = [0, 0]
+        try #require(pipe(&ends) == 0)
+        let sink = LogSink(descriptor: ends[1])
+        // A line every 0.1 ms: woken per line, the writer would make about one write per line.
+        var expected = ""
+        for index in 0..<400 {
+            let line = "line \(index)\n"
+            expected += line
+            sink.write(Array(line.utf8))
+            usleep(100)
+        }
+        _ = fcntl(ends[0], F_SETFL, O_NONBLOCK)
+        var received: [UInt8] = []
+        let deadline = ContinuousClock.now + .seconds(5)
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while received.count < expected.utf8.count, ContinuousClock.now < deadline {
+            let count = read(ends[0], &buffer, buffer.count)
+            if count > 0 { received += buffer[..<count] } else { usleep(1000) }
+        }
+        #expect(String(decoding: received, as: UTF8.self) == expected)
+        // 400 lines over at least 40 ms, with a 2 ms linger per wake: about 20 writes, never one per line.
+        #expect(sink.batches.load(ordering: .relaxed) <= 100, "\(sink.batches.load(ordering: .relaxed)) writes")
+        close(ends[0])
+    }
+
     @Test func jsonStringsAreEscaped() {
         var bytes: [UInt8] = []
         JSONLogHandler.appendJSONString("a\"b\\c\nd\u{1}/é", to: &bytes)

@@ -71,10 +71,16 @@ struct RequestBoundsTests {
     @Test func passwordChecksRunInTheIdleLane() async throws {
         let hashing = PasswordHashing(cost: 4, threads: 1)
         let callerBefore = (PasswordHashing.currentThreadNiceness(), PasswordHashing.currentThreadPolicy())
-        let inside = try await hashing.run { (PasswordHashing.currentThreadNiceness(), PasswordHashing.currentThreadPolicy()) }
+        let inside = try await hashing.run {
+            (
+                PasswordHashing.currentThreadNiceness(), PasswordHashing.currentThreadPolicy(),
+                (try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8)) ?? ""
+            )
+        }
         #if os(Linux)
             #expect(inside.0 == PasswordHashing.niceness)
             #expect(inside.1 == PasswordHashing.idlePolicy)
+            #expect(inside.2 == "bcrypt-idle-0\n", "the thread's name, as top -H shows it")
         #endif
         let hash = try await hashing.hash("tempo-run-42-miles")
         #expect(try await hashing.verify("tempo-run-42-miles", created: hash))

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import StrideIQSupport
 import Synchronization
 
 #if canImport(Glibc)
@@ -38,6 +39,7 @@ final class IdlePriorityThread: Sendable {
     init(name: String, niceness: Int32) {
         let thread = Thread { [self] in
             #if os(Linux)
+                ThreadName.setCurrent(name)
                 _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, niceness)
                 var param = sched_param(sched_priority: 0)
                 _ = sched_setscheduler(0, Self.policy, &param)
@@ -51,7 +53,6 @@ final class IdlePriorityThread: Sendable {
             // A job posted while stopping is answered here, or taken back by its poster (`run`).
             slot.exchange(nil, ordering: .acquiringAndReleasing)?.takeRetainedValue().work()
         }
-        thread.name = name
         thread.start()
     }
 

@@ -16,9 +16,11 @@ import Vapor
 /// event loops waiting for a CPU). So checks run in two lanes:
 ///
 /// - **The idle lane** (`AppConfig.bcryptMaxConcurrency` threads at `SCHED_IDLE`, `IdlePriorityThread`). The
-///   kernel gives such a thread a core only when nothing else wants it, and takes it back the moment anything
-///   else wakes. An idle server checks a password as fast as ever; a busy one answers its other requests first
-///   and logins wait.
+///   kernel gives such a thread a core mostly when nothing else wants it, and takes it back the moment a thread of
+///   this process wakes there. An idle server checks a password as fast as ever; a busy one answers its other
+///   requests first and logins wait. Not always: at a timer tick the scheduler can still pick the idle thread
+///   over an event loop whose slice ran out, for the rest of that tick (`perf sched`, 2026-12-05; README,
+///   Benchmarks).
 /// - **The fallback lane** (one thread, niceness 10). `SCHED_IDLE` can starve: while every core stays busy, an
 ///   idle-lane check makes no progress at all (under `/ping` at full speed, the idle lane got 23 ms of CPU in
 ///   2 s). A check still unanswered once the idle lane has been stalled for `idleGrace` (busy, yet it finished no

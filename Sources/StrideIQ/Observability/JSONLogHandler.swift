@@ -196,8 +196,9 @@ final class LogClock: Sendable {
 /// Lines queue in one buffer; the writer takes everything queued at once, so under load many lines leave in
 /// one call. Woken by the first line into an empty buffer, the writer lingers `linger` before taking it, so that
 /// at a steady rate one wake carries the lines of those milliseconds: woken per line, it cost every request a
-/// futex wake and two context switches (`perf sched` on `/ping` at full speed: one log-sink wake per request).
-/// A line therefore reaches the descriptor within about `linger` plus the write. The buffer is bounded: if the
+/// futex wake and two context switches (`perf sched` over 4 s of `/ping` at full speed: 33,483 sink wakes for
+/// 43,452 requests; 3,391 for 53,044 since, each gather being two wakes, the line's and the timer's). A line
+/// therefore reaches the descriptor within about `linger` plus the write. The buffer is bounded: if the
 /// descriptor stops draining, lines past the bound are counted and a line says how many were dropped, rather
 /// than memory growing or requests stalling. What is queued at a normal exit is written by an `atexit` hook.
 final class LogSink: Sendable {

@@ -229,11 +229,9 @@ final class LogSink: Sendable {
         self.descriptor = descriptor
         let thread = Thread { [self] in
             ThreadName.setCurrent("log-sink")
-            let (seconds, attoseconds) = Self.linger.components
-            var linger = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
             while true {
                 wake.wait()
-                nanosleep(&linger, nil)
+                Thread.sleep(forTimeInterval: Self.linger.seconds)
                 flush()
             }
         }

@@ -172,6 +172,28 @@ struct AuthTests {
         }
     }
 
+    /// `authenticated(onEventLoop: true)` runs the check and the handler on the request's event loop, across
+    /// the handler's own `await`s (the database, the cache); the default runs them off it, as Vapor does. Home's
+    /// routes are registered the first way (`RouteTable`). A refused token is the same 401 either way.
+    @Test(arguments: TestBackend.available)
+    func eventLoopRoutesRunTheirHandlerOnTheRequestsLoop(backend: TestBackend) async throws {
+        try await TestApp.with(backend) { t in
+            @Sendable func probe(_ req: Request) async throws -> String {
+                let before = req.eventLoop.inEventLoop
+                _ = try await Athlete.find(req.currentAthlete.id, on: req.db)
+                _ = try await req.application.cache.get("probe")
+                return before && req.eventLoop.inEventLoop ? "loop" : "elsewhere"
+            }
+            t.app.authenticated(onEventLoop: true).get("probe", "loop", use: probe)
+            t.app.authenticated().get("probe", "default", use: probe)
+            let s = try await t.register()
+            #expect(try await t.request(.GET, "/probe/loop", token: s.accessToken).text == "loop")
+            #expect(try await t.request(.GET, "/probe/default", token: s.accessToken).text == "elsewhere")
+            expectError(try await t.request(.GET, "/probe/loop", token: s.accessToken + "x"), .unauthorized)
+            #expect(RouteTable.entries.filter(\.onEventLoop).map(\.feature) == ["home"])
+        }
+    }
+
     /// `bearerToken` replaces Vapor's `bearerAuthorization` on the request path: it must accept and refuse the
     /// same header values and give the same token.
     @Test func bearerTokenReadsTheHeaderAsVaporDoes() {

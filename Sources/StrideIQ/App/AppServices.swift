@@ -33,6 +33,8 @@ final class AppServices: Sendable {
     let passwords: PasswordHashing
     /// The authenticator's database handles, one per event loop.
     let loopDatabases = LoopDatabases()
+    /// Authenticated handlers run on their request's event loop (`EventLoopTaskExecutor`).
+    let loopExecutors = EventLoopTaskExecutors()
 
     init(
         config: AppConfig,
@@ -87,5 +89,6 @@ extension Application {
     var metrics: Metrics { strideIQ.metrics }
     var briefings: BriefingService { strideIQ.briefings }
     var loopDatabases: LoopDatabases { strideIQ.loopDatabases }
+    var loopExecutors: EventLoopTaskExecutors { strideIQ.loopExecutors }
     func now() -> Date { strideIQ.now() }
 }

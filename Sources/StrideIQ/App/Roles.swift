@@ -23,6 +23,9 @@ enum RouteTable {
         let roles: Set<ProcessRole>
         /// Behind `AthleteAuthenticator` (the bearer access token); routes still choose to require it.
         let authenticated: Bool
+        /// The handlers run on their request's event loop (`EventLoopTaskExecutor`): for routes on the hot path
+        /// whose handlers only await I/O and never compute for long. Only with `authenticated`.
+        var onEventLoop = false
         let collection: @Sendable (Application) -> any RouteCollection
     }
 
@@ -41,7 +44,7 @@ enum RouteTable {
         Entry(feature: "plans", roles: core, authenticated: true) { _ in PlanRoutes() },
         Entry(feature: "plan-generation", roles: core, authenticated: true) { _ in PlanGenerationRoutes() },
         Entry(feature: "plan-adaptation", roles: core, authenticated: true) { _ in PlanAdaptationRoutes() },
-        Entry(feature: "home", roles: core, authenticated: true) { _ in HomeRoutes() },
+        Entry(feature: "home", roles: core, authenticated: true, onEventLoop: true) { _ in HomeRoutes() },
         Entry(feature: "analytics", roles: core, authenticated: true) { _ in AnalyticsRoutes() },
         Entry(feature: "coach", roles: [.serve, .coach], authenticated: true) { _ in CoachRoutes() },
     ]
@@ -51,9 +54,9 @@ enum RouteTable {
         guard role.servesHTTP else { return }
         // With METRICS_PORT, /metrics lives only on that port (`StartStopService.metrics`).
         if app.config.metricsPort == nil { MetricsEndpoint.register(on: app) }
-        let authenticated = app.authenticated()
         for entry in entries where entry.roles.contains(role) {
-            try (entry.authenticated ? authenticated : app).register(collection: entry.collection(app))
+            let routes = entry.authenticated ? app.authenticated(onEventLoop: entry.onEventLoop) : app
+            try routes.register(collection: entry.collection(app))
         }
         if webRoles.contains(role) { try registerWebApp(on: app) }
     }

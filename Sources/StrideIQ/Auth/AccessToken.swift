@@ -97,17 +97,22 @@ extension HTTPHeaders {
 }
 
 extension RoutesBuilder {
-    /// Routes that require a signed-in athlete (`AthleteAuthenticator`).
-    func authenticated() -> any RoutesBuilder { AuthenticatedRoutes(root: self) }
+    /// Routes that require a signed-in athlete (`AthleteAuthenticator`). With `onEventLoop`, the check and the
+    /// handler run on the request's event loop (`EventLoopTaskExecutor`), which only a handler that never
+    /// blocks or computes for long may do.
+    func authenticated(onEventLoop: Bool = false) -> any RoutesBuilder {
+        AuthenticatedRoutes(root: self, onEventLoop: onEventLoop)
+    }
 }
 
 /// Puts `AthleteAuthenticator` in front of every route added through it, including those added through groups
 /// made from it (their middleware stays inside the check, as a grouped middleware's would).
 private struct AuthenticatedRoutes: RoutesBuilder {
     let root: any RoutesBuilder
+    let onEventLoop: Bool
 
     func add(_ route: Route) {
-        route.responder = AuthenticatedResponder(route: route.responder)
+        route.responder = AuthenticatedResponder(route: route.responder, onEventLoop: onEventLoop)
         root.add(route)
     }
 }
@@ -118,10 +123,23 @@ private struct AuthenticatedResponder: AsyncResponder {
     let route: any Responder
     /// `route` as an `async` responder, when it is one: looked up once, when the route is added.
     let handler: (any AsyncResponder)?
+    let onEventLoop: Bool
 
-    init(route: any Responder) {
+    init(route: any Responder, onEventLoop: Bool) {
         self.route = route
         handler = route as? any AsyncResponder
+        self.onEventLoop = onEventLoop
+    }
+
+    /// Starts the task that answers: as Vapor's `AsyncResponder` would (on the global executor), or with the
+    /// request's event loop as its executor.
+    func respond(to request: Request) -> EventLoopFuture<Response> {
+        let promise = request.eventLoop.makePromise(of: Response.self)
+        let executor = onEventLoop ? request.application.loopExecutors.executor(for: request.eventLoop) : nil
+        Task(executorPreference: executor) {
+            do { promise.succeed(try await self.respond(to: request)) } catch { promise.fail(error) }
+        }
+        return promise.futureResult
     }
 
     func respond(to request: Request) async throws -> Response {

@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import SQLKit
 import Testing
 
 @testable import StrideIQ
@@ -33,6 +34,28 @@ import Testing
             try await loaded.save(on: t.app.db)
             #expect(try await Athlete.query(on: t.app.db).count() == 1)
             #expect(try await Athlete.find(id, on: t.app.db)?.displayName == "Renamed")
+        }
+    }
+
+    /// Every SQLite connection runs at the configured `PRAGMA synchronous` (`SQLITE_SYNCHRONOUS`): NORMAL (1) by
+    /// default, FULL (2) when asked. Several statements at once, so the pool opens more than one connection.
+    @Test func sqliteConnectionsRunAtTheConfiguredSynchronousLevel() async throws {
+        #expect(try AppConfig.load(from: [:]).sqliteSynchronous == .normal)
+        #expect(try AppConfig.load(from: ["SQLITE_SYNCHRONOUS": "full"]).sqliteSynchronous == .full)
+        #expect(throws: AppConfig.Invalid.self) { try AppConfig.load(from: ["SQLITE_SYNCHRONOUS": "off"]) }
+        for (level, expected) in [(SQLiteSynchronous.full, 2), (.normal, 1)] {
+            try await TestApp.with(.sqlite, config: { $0.sqliteSynchronous = level }) { t in
+                let levels = try await withThrowingTaskGroup(of: Int.self) { group in
+                    for _ in 0..<8 {
+                        group.addTask {
+                            let row = try await (t.app.db as! any SQLDatabase).raw("PRAGMA synchronous").first()
+                            return try #require(row).decode(column: "synchronous", as: Int.self)
+                        }
+                    }
+                    return try await group.reduce(into: []) { $0.append($1) }
+                }
+                #expect(levels == Array(repeating: expected, count: 8), "\(level)")
+            }
         }
     }
 

@@ -27,6 +27,8 @@ public struct AppConfig: Sendable {
     public var host = "127.0.0.1"
     public var port = 8080
     public var database: DatabaseLocation = .sqlite(path: "./data/strideiq.sqlite")
+    /// How an SQLite commit is made durable (`SQLITE_SYNCHRONOUS`; see `SQLiteSynchronous` for the trade).
+    public var sqliteSynchronous: SQLiteSynchronous = .normal
     /// Where the embedded mode keeps its files (the generated development secret).
     public var dataDirectory = "./data"
     /// The web app's files (`index.html`, `css/`, `js/`); nil uses the copy bundled with the binary. Set it to
@@ -191,6 +193,7 @@ public struct AppConfig: Sendable {
         } else {
             config.database = .sqlite(path: (config.dataDirectory as NSString).appendingPathComponent("strideiq.sqlite"))
         }
+        config.sqliteSynchronous = reader.choice("SQLITE_SYNCHRONOUS", default: config.sqliteSynchronous)
         if let url = reader.optionalString("REDIS_URL") {
             do {
                 _ = try RedisConfiguration(url: url)

@@ -33,7 +33,7 @@ final class AppServices: Sendable {
     let passwords: PasswordHashing
     /// The authenticator's database handles, one per event loop.
     let loopDatabases = LoopDatabases()
-    /// Authenticated handlers run on their request's event loop (`EventLoopTaskExecutor`).
+    /// The task executors of the routes marked `onEventLoop` in `RouteTable`, one per event loop.
     let loopExecutors = EventLoopTaskExecutors()
 
     init(

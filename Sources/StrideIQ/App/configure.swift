@@ -189,7 +189,9 @@ private func configureDatabase(_ app: Application, config: AppConfig, schema: St
         }
         // Several connections per event loop so the home screen's queries run side by side; WAL (set at boot,
         // kept in the file) lets them read while a writer commits. Writers queue on SQLite's busy handler.
-        config.sqliteSynchronous.applyToNewConnections()
+        if !config.sqliteSynchronous.applyToNewConnections() {
+            app.logger.warning("SQLite refused the connection setup: SQLITE_SYNCHRONOUS is not applied, commits run at FULL")
+        }
         app.databases.use(.sqlite(.file(path), maxConnectionsPerEventLoop: connectionsPerLoop), as: .sqlite)
         app.lifecycle.use(SQLiteWAL())
         return nil

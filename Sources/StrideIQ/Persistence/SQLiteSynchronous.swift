@@ -20,11 +20,12 @@ public enum SQLiteSynchronous: String, Sendable, CaseIterable {
     var pragmaValue: Int32 { self == .normal ? 1 : 2 }
 
     /// Makes every SQLite connection opened from now on in this process use `self`. The level is per process
-    /// (one server runs one configuration); the last call wins.
-    func applyToNewConnections() {
+    /// (one server runs one configuration); the last call wins. False when SQLite refused the extension (the
+    /// connections then keep SQLite's default, `FULL`).
+    func applyToNewConnections() -> Bool {
         Self.level.store(pragmaValue, ordering: .relaxed)
-        Self.registered.withLock { registered in
-            guard !registered else { return }
+        return Self.registered.withLock { registered in
+            guard !registered else { return true }
             // The entry point's real type is `int (*)(sqlite3 *, char **, const sqlite3_api_routines *)`; SQLite
             // declares the parameter as `void (*)(void)` and calls it with those three arguments.
             let entry: @convention(c) (OpaquePointer?, UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?, OpaquePointer?) -> Int32 = {
@@ -35,6 +36,7 @@ public enum SQLiteSynchronous: String, Sendable, CaseIterable {
             }
             let result = sqlite_nio_sqlite3_auto_extension(unsafeBitCast(entry, to: (@convention(c) () -> Void).self))
             registered = result == SQLITE_OK
+            return registered
         }
     }
 

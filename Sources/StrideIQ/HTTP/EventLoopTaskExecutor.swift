@@ -1,5 +1,4 @@
 import NIOCore
-import Synchronization
 import Vapor
 
 /// Runs a task's jobs on one NIO event loop (a Swift `TaskExecutor`, SE-0417).
@@ -23,17 +22,11 @@ final class EventLoopTaskExecutor: TaskExecutor {
     }
 }
 
-/// One `EventLoopTaskExecutor` per event loop, made on first use (as `LoopDatabases`).
+/// One `EventLoopTaskExecutor` per event loop, made on first use.
 final class EventLoopTaskExecutors: Sendable {
-    private let executors = Mutex<[ObjectIdentifier: EventLoopTaskExecutor]>([:])
+    private let executors = PerEventLoop<EventLoopTaskExecutor>()
 
     func executor(for eventLoop: any EventLoop) -> EventLoopTaskExecutor {
-        let key = ObjectIdentifier(eventLoop)
-        return executors.withLock { executors in
-            if let known = executors[key] { return known }
-            let made = EventLoopTaskExecutor(eventLoop)
-            executors[key] = made
-            return made
-        }
+        executors.value(for: eventLoop) { EventLoopTaskExecutor(eventLoop) }
     }
 }

@@ -1,5 +1,4 @@
 import Fluent
-import Synchronization
 import Vapor
 
 /// One database handle per event loop, made on first use and then shared by the requests on that loop.
@@ -10,14 +9,12 @@ import Vapor
 /// `app.db` does for everything that is not a request. Its logger is the application's: the driver's own debug
 /// lines for these statements carry no request id.
 final class LoopDatabases: Sendable {
-    private let handles = Mutex<[ObjectIdentifier: any Database]>([:])
+    private let handles = PerEventLoop<any Database>()
 
     /// The default database's handle for the request's event loop.
     func database(for request: Request) -> any Database {
-        let loop = ObjectIdentifier(request.eventLoop)
-        if let handle = handles.withLock({ $0[loop] }) { return handle }
-        let handle = request.application.databases.database(logger: request.application.logger, on: request.eventLoop)!
-        handles.withLock { $0[loop] = handle }
-        return handle
+        handles.value(for: request.eventLoop) {
+            request.application.databases.database(logger: request.application.logger, on: request.eventLoop)!
+        }
     }
 }

@@ -46,6 +46,8 @@ struct TestApp: Sendable {
         var config = AppConfig()
         config.mode = .testing
         config.bcryptCost = 4
+        // Bounds `stopWorker` at the end of a test whose jobs still wait on something (a hanging provider).
+        config.workerDrain = 2
         // Parallel tests share one client address (and, on Postgres + Redis, one Redis): the limit has its own test.
         config.authRateLimitPerMinute = 1_000_000
         config.secretKey = testSecret
@@ -89,8 +91,10 @@ struct TestApp: Sendable {
         let app = try await Application.make(.testing)
         app.logger.logLevel = .warning
         if let logs { app.logger = logs.logger() }
+        var configured = false
         do {
             try await configure(app, config: config, overrides: overrides)
+            configured = true
             if migrate {
                 if backend == .postgres {
                     try await (app.db as! any SQLDatabase).raw("CREATE SCHEMA IF NOT EXISTS \(ident: String(schema))").run()
@@ -98,14 +102,24 @@ struct TestApp: Sendable {
                 try await app.autoMigrate()
             }
             let result = try await body(TestApp(app: app, backend: backend, config: config, schema: schema))
+            await stopWorker(app)
             if owner { await cleanUp(app, backend: backend, config: config, schema: String(schema), migrated: migrate) }
             try await app.asyncShutdown()
             return result
         } catch {
+            if configured { await stopWorker(app) }
             if owner { await cleanUp(app, backend: backend, config: config, schema: String(schema), migrated: migrate) }
             try? await app.asyncShutdown()
             throw error
         }
+    }
+
+    /// What a process does before its app shuts down (`ProcessServices`): the worker stops claiming and its
+    /// running jobs end. Tests drive it with `pollOnce`, which starts jobs as tasks of their own; one still
+    /// running at shutdown asked the closing SQLite pool for a connection, and the connection it was given late
+    /// was dropped unclosed (SQLiteNIO's debug assertion stopped the test process).
+    private static func stopWorker(_ app: Application) async {
+        await app.strideIQ.worker.stop()
     }
 
     private static func cleanUp(_ app: Application, backend: TestBackend, config: AppConfig, schema: String, migrated: Bool) async {
